@@ -1,0 +1,24 @@
+import { Run, newRunId } from './run';
+import { Session } from './session';
+import { configFromEnv } from '../runtime/config';
+
+export interface InitOptions {
+  readonly project?: string;
+  /** Runs of one group share it as the default `distributedId` of collaborative artifacts. */
+  readonly group?: string;
+  /** A run id to use instead of a fresh one (re-attaching after a restart). */
+  readonly id?: string;
+  /** Run an in-process worker (default true). Set false when separate `artifacts worker` processes serve this host. */
+  readonly worker?: boolean;
+  /** Environment to read settings from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts a run: connects to TEMPORAL_ADDRESS, or starts (or reuses) the embedded dev server, and runs a worker in
+ * this process. Call `run.finish()` when done.
+ */
+export async function init(options: InitOptions = {}): Promise<Run> {
+  const session = await Session.open({ config: configFromEnv(options.env), worker: options.worker ?? true });
+  return new Run(session, options.id ?? newRunId(), options.project ?? 'default', options.group);
+}

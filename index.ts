@@ -1,0 +1,34 @@
+/**
+ * temporal-artifacts: versioned ML artifacts created in simple, collaborative and incremental modes, run
+ * durably as Temporal workflows.
+ *
+ *   import { init, Artifact, Api } from 'temporal-artifacts';
+ *   const run = await init({ project: 'demo' });
+ *   const artifact = new Artifact('images', 'dataset');
+ *   artifact.addFile('image1.png');
+ *   const v = await run.logArtifact(artifact);   // { name, version: 'v0', digest, aliases, ... }
+ *   await run.finish();
+ */
+export { init } from './api/init';
+export { Artifact } from './api/artifact';
+export { Api } from './api/api';
+export { ArtifactVersion, LoggedVersion } from './api/artifact-version';
+export { Run } from './api/run';
+export { ArtifactsPlugin } from './plugin/artifacts-plugin';
+export { createActivities } from './activities';
+export { Store, artifactsHome } from './store/store';
+export { configFromEnv, hostQueueOf } from './runtime/config';
+export { startWorkers, workflowSource } from './runtime/worker';
+export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
+export * from './errors';
+
+export type { InitOptions } from './api/init';
+export type { LogOptions } from './api/run';
+export type { ArtifactActivities, ActivityDeps } from './activities';
+export type { ArtifactsPluginOptions } from './plugin/artifacts-plugin';
+export type { ArtifactsConfig } from './runtime/config';
+export type { ManifestEntry, ManifestRef } from './store/manifest';
+export type { VersionRecord, ArtifactSummary, Producer } from './store/registry';
+export type { StageProgress, StageResult } from './store/stager';
+export type { VerifyReport, DownloadResult, Mismatch } from './store/version-files';
+export type { LogArtifactInput, LogArtifactResult } from './workflows/types';

@@ -1,0 +1,29 @@
+import { SimplePlugin } from '@temporalio/plugin';
+import { createActivities, type ActivityDeps } from '../activities';
+import { Store } from '../store/store';
+
+export interface ArtifactsPluginOptions {
+  /** The store activities write to; opened from the environment (ARTIFACTS_HOME, ARTIFACTS_REGISTRY, ARTIFACTS_STORE) when omitted. */
+  readonly store?: (() => Promise<Store>) | undefined;
+  /** Caps upload speed per staging activity. */
+  readonly maxBytesPerSecond?: number | undefined;
+}
+
+/**
+ * Registers the artifact activities on a worker. Workflow code is not registered here (a plugin's
+ * workflowsPath would replace the user's): re-export `temporal-artifacts/workflows` from your workflows file.
+ *
+ *   const worker = await Worker.create({ plugins: [new ArtifactsPlugin()], workflowsPath, taskQueue, ... });
+ */
+export class ArtifactsPlugin extends SimplePlugin {
+  constructor(options: ArtifactsPluginOptions = {}) {
+    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond };
+    super({ name: 'temporal-artifacts', activities: createActivities(deps) });
+  }
+}
+
+/** Memoizes an async factory: every caller shares the first call's result. */
+export function once<T>(factory: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= factory());
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { hostQueueOf, type ArtifactsConfig } from './config';
+import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
+import type { Store } from '../store/store';
+
+export interface ArtifactsWorkers {
+  /** Runs until shutdown() (or a fatal error). */
+  readonly running: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** The workflow code, prebuilt by `npm run build` so starting a worker does not bundle it again. */
+export function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  if (fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+/**
+ * Sets the SDK's log level once per process (before any worker or native connection exists): clients stay quiet
+ * unless something fails; `artifacts worker` logs more. ARTIFACTS_LOG_LEVEL overrides.
+ */
+export function installRuntime(level: LogLevel): void {
+  const chosen = (process.env['ARTIFACTS_LOG_LEVEL'] as LogLevel | undefined) ?? level;
+  try {
+    Runtime.install({ logger: new DefaultLogger(chosen) });
+  } catch {
+    // Already installed by this process (or by the host application): keep theirs.
+  }
+}
+
+/**
+ * Starts the workers of one process: one on the shared queue (workflows and store activities) and one on this
+ * host's queue (activities that read local files), both with the artifacts plugin.
+ */
+export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>): Promise<ArtifactsWorkers> {
+  const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
+  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond });
+  const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
+  const host = await Worker.create({ ...shared, taskQueue: hostQueueOf(config), plugins: [plugin] });
+  const running = Promise.all([main.run(), host.run()]).then(() => undefined);
+  return {
+    running,
+    async shutdown() {
+      for (const w of [main, host]) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Content-addressed blob storage: every blob is stored under the SHA-256 of its bytes, written at most once
+ * (put-if-absent) and atomically, so readers never see a partial blob. The embedded default is a local folder;
+ * an object-store twin implements the same interface. Nothing here knows about Temporal.
+ */
+export interface BlobStore {
+  /** Where the store lives, for messages (a folder or a URL). */
+  readonly location: string;
+  has(digest: string): Promise<boolean>;
+  /** Stores bytes under their digest unless already present; returns the digest. */
+  putBytes(bytes: Uint8Array): Promise<string>;
+  getBytes(digest: string): Promise<Buffer>;
+  /**
+   * Reads a local file once, hashing while it writes the blob. A checkpoint passed to `onCheckpoint` can be
+   * handed back as `resume` (after a crash, by another process) to continue where the last attempt stopped.
+   */
+  ingestFile(localPath: string, options?: IngestOptions): Promise<IngestResult>;
+  /** Writes a blob's bytes to a local file atomically (temp + rename). */
+  copyTo(digest: string, destination: string): Promise<void>;
+  /** Streams a blob's bytes through SHA-256 and returns the digest actually stored. */
+  hashStored(digest: string): Promise<string>;
+  /** Lists every digest held, for garbage collection. */
+  list(): AsyncIterable<string>;
+  delete(digest: string): Promise<void>;
+}
+
+export interface IngestOptions {
+  /** A checkpoint from an earlier, interrupted attempt at the same file. */
+  resume?: IngestCheckpoint | undefined;
+  /** Called as bytes are durably written; the checkpoint is JSON and small (fit for heartbeat details). */
+  onCheckpoint?: ((checkpoint: IngestCheckpoint) => void) | undefined;
+  /** Caps the read rate; 0 or undefined means no cap. */
+  maxBytesPerSecond?: number | undefined;
+  /** Stops the ingest (e.g. on activity cancellation). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Opaque, JSON-serializable progress of one file's ingest. */
+export interface IngestCheckpoint {
+  readonly localPath: string;
+  readonly sourceSize: number;
+  readonly sourceMtimeMs: number;
+  readonly bytesDone: number;
+  /** SHA-256 of the first `bytesDone` bytes, to prove on resume that the source prefix is unchanged. */
+  readonly prefixDigest: string;
+  /** Store-specific state (a temp file name, multipart upload id and parts). */
+  readonly upload: Record<string, unknown>;
+}
+
+export interface IngestResult {
+  readonly digest: string;
+  readonly size: number;
+  /** Bytes this call wrote to the store (0 when the blob was already present and nothing was resumed). */
+  readonly bytesWritten: number;
+  /** Bytes taken over from an earlier attempt without being written again. */
+  readonly resumedBytes: number;
+}

@@ -1,0 +1,55 @@
+import { InvalidRefError, UsageError, AliasError } from '../errors';
+
+/** A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits). */
+export type ArtifactRef =
+  | { readonly name: string; readonly kind: 'version'; readonly index: number }
+  | { readonly name: string; readonly kind: 'alias'; readonly alias: string }
+  | { readonly name: string; readonly kind: 'digest'; readonly digest: string };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Throws UsageError unless `name` is a valid artifact name. */
+export function checkArtifactName(name: string): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new UsageError(`Invalid artifact name ${JSON.stringify(name)}: use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+  }
+  return name;
+}
+
+/** Throws AliasError unless `alias` may be set by a user (not `latest`, not a version like `v3`). */
+export function checkAlias(alias: string): string {
+  if (typeof alias !== 'string' || !ALIAS.test(alias)) {
+    throw new AliasError(`Invalid alias ${JSON.stringify(alias)}: use 1-128 letters, digits, ".", "_" or "-".`);
+  }
+  if (alias === 'latest') throw new AliasError('The alias "latest" is managed automatically: it always points at the newest version.');
+  if (/^v\d+$/.test(alias)) throw new AliasError(`The alias ${JSON.stringify(alias)} looks like a version number; pick a name that does not, such as "best" or "prod".`);
+  return alias;
+}
+
+export function parseRef(ref: string): ArtifactRef {
+  if (typeof ref !== 'string' || ref.length === 0) throw new InvalidRefError(String(ref), 'it is empty');
+  const at = ref.indexOf('@');
+  const colon = ref.indexOf(':');
+  if (at >= 0 && (colon < 0 || at < colon)) {
+    const name = ref.slice(0, at);
+    let digest = ref.slice(at + 1);
+    if (digest.startsWith('sha256:')) digest = digest.slice(7);
+    if (!NAME.test(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
+    if (!/^[0-9a-f]{8,64}$/.test(digest)) throw new InvalidRefError(ref, 'the digest must be 8 to 64 lowercase hex digits');
+    return { name, kind: 'digest', digest };
+  }
+  const name = colon < 0 ? ref : ref.slice(0, colon);
+  const tag = colon < 0 ? 'latest' : ref.slice(colon + 1);
+  if (!NAME.test(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
+  const version = /^v(\d+)$/.exec(tag);
+  if (version) return { name, kind: 'version', index: Number(version[1]) };
+  if (!ALIAS.test(tag)) throw new InvalidRefError(ref, 'the part after ":" is neither a version (v3) nor an alias');
+  return { name, kind: 'alias', alias: tag };
+}
+
+export function formatRef(ref: ArtifactRef): string {
+  if (ref.kind === 'version') return `${ref.name}:v${ref.index}`;
+  if (ref.kind === 'alias') return `${ref.name}:${ref.alias}`;
+  return `${ref.name}@${ref.digest}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Versioned registry migrations, applied in order on open. Each entry is plain SQL that both SQLite and
+ * PostgreSQL accept (TEXT, BIGINT, no engine-specific types), so one list serves both.
+ */
+export const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS artifacts (
+       name TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       created_at TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS versions (
+       name TEXT NOT NULL REFERENCES artifacts(name),
+       idx BIGINT NOT NULL,
+       digest TEXT NOT NULL,
+       manifest_root TEXT NOT NULL,
+       file_count BIGINT NOT NULL,
+       total_size BIGINT NOT NULL,
+       description TEXT,
+       metadata TEXT NOT NULL,
+       base_idx BIGINT,
+       producer TEXT,
+       created_at TEXT NOT NULL,
+       PRIMARY KEY (name, idx))`,
+    `CREATE INDEX IF NOT EXISTS versions_by_digest ON versions (name, digest)`,
+    `CREATE TABLE IF NOT EXISTS aliases (
+       name TEXT NOT NULL,
+       alias TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       PRIMARY KEY (name, alias),
+       FOREIGN KEY (name, idx) REFERENCES versions(name, idx))`,
+    `CREATE TABLE IF NOT EXISTS commits (
+       idempotency_key TEXT PRIMARY KEY,
+       name TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       created INTEGER NOT NULL,
+       created_at TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS version_uses (
+       name TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       used_name TEXT NOT NULL,
+       used_idx BIGINT NOT NULL,
+       PRIMARY KEY (name, idx, used_name, used_idx))`,
+  ],
+];

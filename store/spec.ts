@@ -1,0 +1,16 @@
+/**
+ * What an Artifact (or a draft) intends: an ordered list of operations recorded synchronously by `addFile`,
+ * `addDir`, `addReference`, `add` and `remove`, applied in order when the artifact is staged. The spec is
+ * stored as a blob and passed by digest, so workflow history never holds a file list.
+ */
+export type SpecOp =
+  | { readonly op: 'file'; readonly local: string; readonly path: string }
+  | { readonly op: 'dir'; readonly local: string; readonly prefix: string }
+  | { readonly op: 'ref'; readonly uri: string; readonly path: string; readonly checksum: boolean }
+  | { readonly op: 'value'; readonly path: string; readonly json: string }
+  | { readonly op: 'remove'; readonly path: string };
+
+export interface ArtifactSpec {
+  readonly format: 'temporal-artifacts/spec@1';
+  readonly ops: readonly SpecOp[];
+}

@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { IngestCheckpoint } from './blob-store';
+import { hashFile, sha256 } from './digest';
+import { ManifestWriter, type ManifestEntry, type ManifestRef } from './manifest';
+import { comparePaths, joinEntryPath, normalizeEntryPath } from './paths';
+import type { ArtifactSpec } from './spec';
+import type { Store } from './store';
+import { walkDir, type SkippedPath } from './walk';
+import { LocalFileError, UsageError } from '../errors';
+
+type Source =
+  | { readonly kind: 'file'; readonly local: string; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'ref'; readonly uri: string; readonly checksum: boolean; readonly size: number }
+  | { readonly kind: 'value'; readonly json: string; readonly size: number };
+
+/** Progress of a staging run; JSON, small, and enough for a later attempt to pick up where this one stopped. */
+export interface StageProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** The large file being written right now, resumable. */
+  readonly checkpoint?: IngestCheckpoint | undefined;
+  /** Large files already stored by an earlier attempt, so a retry does not read them again. */
+  readonly done?: readonly DoneFile[] | undefined;
+}
+
+export interface DoneFile {
+  readonly local: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly digest: string;
+}
+
+export interface StageOptions {
+  readonly resume?: StageProgress | undefined;
+  readonly onProgress?: ((progress: StageProgress) => void) | undefined;
+  readonly maxBytesPerSecond?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface StageResult {
+  readonly manifest: ManifestRef;
+  readonly files: number;
+  readonly bytes: number;
+  /** Bytes newly written to the blob store by this attempt. */
+  readonly bytesWritten: number;
+  /** Bytes taken over from an earlier attempt (resumed uploads and files it had finished). */
+  readonly resumedBytes: number;
+  readonly skipped: readonly SkippedPath[];
+}
+
+/** Files at least this large are remembered in progress once stored, so a retry skips them. */
+const LARGE = 1 << 20;
+const MAX_DONE = 2000;
+
+/**
+ * Applies a spec's operations in order (a later add of the same path replaces the earlier one; remove drops a
+ * path or a whole folder prefix), then hashes and stores every file once, and writes the manifest tree.
+ */
+export async function stageSpec(store: Store, spec: ArtifactSpec, options: StageOptions = {}): Promise<StageResult> {
+  const skipped: SkippedPath[] = [];
+  const sources = resolveSpec(spec, skipped);
+  const paths = [...sources.keys()].sort(comparePaths);
+  const bytesTotal = paths.reduce((n, p) => n + sources.get(p)!.size, 0);
+  const done = new Map((options.resume?.done ?? []).map((d) => [d.local, d]));
+  const doneList: DoneFile[] = [...done.values()];
+  let filesDone = 0;
+  let bytesDone = 0;
+  let bytesWritten = 0;
+  let resumedBytes = 0;
+  let lastYield = Date.now();
+  const report = (checkpoint?: IngestCheckpoint): void => {
+    options.onProgress?.({ filesDone, filesTotal: paths.length, bytesDone: bytesDone + (checkpoint?.bytesDone ?? 0), bytesTotal, checkpoint, done: doneList });
+  };
+
+  const entries: ManifestEntry[] = [];
+  for (const entryPath of paths) {
+    const source = sources.get(entryPath)!;
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('staging cancelled');
+    if (source.kind === 'file') {
+      const prior = done.get(source.local);
+      if (prior && prior.size === source.size && prior.mtimeMs === source.mtimeMs && (await store.blobs.has(prior.digest))) {
+        entries.push({ path: entryPath, digest: prior.digest, size: prior.size });
+        resumedBytes += prior.size;
+      } else {
+        const resume = options.resume?.checkpoint?.localPath === source.local ? options.resume.checkpoint : undefined;
+        const result = await store.blobs.ingestFile(source.local, {
+          resume,
+          maxBytesPerSecond: options.maxBytesPerSecond,
+          signal: options.signal,
+          onCheckpoint: (cp) => report(cp),
+        });
+        entries.push({ path: entryPath, digest: result.digest, size: result.size });
+        bytesWritten += result.bytesWritten;
+        resumedBytes += result.resumedBytes;
+        if (result.size >= LARGE && doneList.length < MAX_DONE) {
+          doneList.push({ local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
+        }
+      }
+    } else if (source.kind === 'value') {
+      const bytes = Buffer.from(source.json);
+      const existed = await store.blobs.has(sha256(bytes));
+      const digest = await store.blobs.putBytes(bytes);
+      if (!existed) bytesWritten += bytes.length;
+      entries.push({ path: entryPath, digest, size: bytes.length });
+    } else {
+      entries.push(await referenceEntry(entryPath, source.uri, source.checksum));
+    }
+    filesDone++;
+    bytesDone += source.size;
+    if (Date.now() - lastYield > 100) {
+      report();
+      // Let heartbeats and cancellation through between files.
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+  }
+  report();
+  const writer = new ManifestWriter(store.blobs);
+  for (const entry of entries) await writer.add(entry);
+  const manifest = await writer.finish();
+  return { manifest, files: entries.length, bytes: bytesTotal, bytesWritten, resumedBytes, skipped };
+}
+
+function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<string, Source> {
+  const sources = new Map<string, Source>();
+  for (const op of spec.ops) {
+    switch (op.op) {
+      case 'file': {
+        const st = statFile(op.local);
+        sources.set(normalizeEntryPath(op.path), { kind: 'file', local: op.local, size: st.size, mtimeMs: st.mtimeMs });
+        break;
+      }
+      case 'dir':
+        for (const f of walkDir(op.local, skipped)) {
+          sources.set(joinEntryPath(op.prefix, f.rel), { kind: 'file', local: f.local, size: f.size, mtimeMs: f.mtimeMs });
+        }
+        break;
+      case 'ref':
+        sources.set(normalizeEntryPath(op.path), { kind: 'ref', uri: op.uri, checksum: op.checksum, size: referenceSize(op.uri) });
+        break;
+      case 'value':
+        sources.set(normalizeEntryPath(op.path), { kind: 'value', json: op.json, size: Buffer.byteLength(op.json) });
+        break;
+      case 'remove': {
+        const target = normalizeEntryPath(op.path);
+        let removed = sources.delete(target);
+        for (const p of [...sources.keys()]) if (p.startsWith(`${target}/`)) removed = sources.delete(p) || removed;
+        if (!removed) throw new UsageError(`remove(${JSON.stringify(op.path)}) matches no entry of the artifact; check the name against the files you added.`);
+        break;
+      }
+    }
+  }
+  return sources;
+}
+
+function statFile(local: string): fs.Stats {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(local);
+  } catch {
+    throw new LocalFileError(local, 'it does not exist');
+  }
+  if (!st.isFile()) throw new LocalFileError(local, 'it is not a regular file');
+  return st;
+}
+
+function referenceSize(uri: string): number {
+  return uri.startsWith('file://') ? statFile(fileURLToPath(uri)).size : 0;
+}
+
+/** A reference's digest is the provider's checksum (for file://, the SHA-256 of the bytes) or, unchecked, of the URI. */
+async function referenceEntry(entryPath: string, uri: string, checksum: boolean): Promise<ManifestEntry> {
+  if (!checksum) return { path: entryPath, digest: sha256(uri), size: 0, ref: uri };
+  if (!uri.startsWith('file://')) throw new UsageError(`Reference ${uri} cannot be checksummed: only file:// URIs are supported here; pass { checksum: false } to track the URI itself.`);
+  const { digest, size } = await hashFile(fileURLToPath(uri));
+  return { path: entryPath, digest, size, ref: uri };
+}

@@ -1,0 +1,61 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { BlobStore } from './blob-store';
+import { LocalBlobStore } from './local-blob-store';
+import { Registry } from './registry';
+import { SqliteDb } from './sqlite-db';
+import type { ArtifactSpec } from './spec';
+import { ConfigError } from '../errors';
+
+/** Where the embedded default keeps everything: `ARTIFACTS_HOME`, else `~/.temporal-artifacts`. */
+export function artifactsHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env['ARTIFACTS_HOME'] || path.join(os.homedir(), '.temporal-artifacts'));
+}
+
+export interface StoreOptions {
+  /** The data folder (blobs, registry) of the embedded default. */
+  readonly home: string;
+  /** `sqlite:///path` (default `<home>/registry.db`). */
+  readonly registryUrl?: string | undefined;
+  /** `file:///path` (default `<home>/blobs`). */
+  readonly blobUrl?: string | undefined;
+}
+
+/** The blob store and the registry, opened together. Knows nothing of Temporal. */
+export class Store {
+  private constructor(readonly blobs: BlobStore, readonly registry: Registry) {}
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const blobs = openBlobStore(options.blobUrl ?? `file://${path.join(options.home, 'blobs')}`);
+    const registry = await Registry.open(openDb(options.registryUrl ?? `sqlite://${path.join(options.home, 'registry.db')}`));
+    return new Store(blobs, registry);
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+    return Store.open({ home: artifactsHome(env), registryUrl: env['ARTIFACTS_REGISTRY'] || undefined, blobUrl: env['ARTIFACTS_STORE'] || undefined });
+  }
+
+  async putSpec(spec: ArtifactSpec): Promise<string> {
+    return this.blobs.putBytes(Buffer.from(JSON.stringify(spec)));
+  }
+
+  async getSpec(digest: string): Promise<ArtifactSpec> {
+    return JSON.parse((await this.blobs.getBytes(digest)).toString('utf8')) as ArtifactSpec;
+  }
+
+  async close(): Promise<void> {
+    await this.registry.close();
+  }
+}
+
+function openBlobStore(url: string): BlobStore {
+  if (url.startsWith('file://')) return new LocalBlobStore(url.slice('file://'.length));
+  if (!url.includes('://')) return new LocalBlobStore(path.resolve(url));
+  throw new ConfigError(`Unsupported blob store ${JSON.stringify(url)}: use file:///path (or leave ARTIFACTS_STORE unset for the embedded default).`);
+}
+
+function openDb(url: string): SqliteDb {
+  if (url.startsWith('sqlite://')) return new SqliteDb(url.slice('sqlite://'.length));
+  if (!url.includes('://')) return new SqliteDb(path.resolve(url));
+  throw new ConfigError(`Unsupported registry ${JSON.stringify(url)}: use sqlite:///path (or leave ARTIFACTS_REGISTRY unset for the embedded default).`);
+}

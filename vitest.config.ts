@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+import path from 'node:path';
+
+// Tests import the package by its published name; it resolves to the build that `npm test` makes first,
+// the same code the CLI and worker processes that tests spawn are running.
+export default defineConfig({
+  resolve: {
+    alias: {
+      'temporal-artifacts/workflows': path.resolve(__dirname, 'dist/workflows/index.js'),
+      'temporal-artifacts': path.resolve(__dirname, 'dist/index.js'),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});

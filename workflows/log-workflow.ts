@@ -1,0 +1,35 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import type { LogArtifactInput, LogArtifactResult } from './types';
+
+const { commitVersion } = proxyActivities<ArtifactActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError'] },
+});
+
+/**
+ * Simple mode: stage the files on the host that has them, then commit one version. The commit's idempotency
+ * key is the workflow id, so retries and replays never make a second version.
+ */
+export async function logArtifactWorkflow(input: LogArtifactInput): Promise<LogArtifactResult> {
+  const { stageArtifact } = proxyActivities<ArtifactActivities>({
+    taskQueue: input.hostQueue,
+    startToCloseTimeout: '7 days',
+    // A dead worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat.
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
+  });
+  const info = workflowInfo();
+  const { manifest, ...stage } = await stageArtifact({ specDigest: input.specDigest });
+  const { version, created } = await commitVersion({
+    name: input.name,
+    type: input.type,
+    manifest,
+    aliases: input.aliases ?? [],
+    description: input.description,
+    metadata: input.metadata,
+    idempotencyKey: `log:${info.workflowId}`,
+    producer: { workflowId: info.workflowId, runId: info.runId, ...(input.run ? { run: input.run } : {}) },
+  });
+  return { version, created, stage };
+}

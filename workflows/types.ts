@@ -1,0 +1,30 @@
+import type { Producer, VersionRecord } from '../store/registry';
+import type { StageResult } from '../store/stager';
+
+/** Input of the simple-mode log workflow: references only, never file bytes or file lists. */
+export interface LogArtifactInput {
+  readonly name: string;
+  readonly type: string;
+  /** Digest of the spec blob the client recorded (what to add and remove). */
+  readonly specDigest: string;
+  /** Task queue of the host that has the files; staging runs there. */
+  readonly hostQueue: string;
+  readonly aliases?: readonly string[];
+  readonly description?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The user-level run that logs it (lineage). */
+  readonly run?: string;
+  /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+export type StageSummary = Omit<StageResult, 'manifest'>;
+
+export interface LogArtifactResult {
+  readonly version: VersionRecord;
+  /** False when the content equalled latest and the existing version was returned. */
+  readonly created: boolean;
+  readonly stage: StageSummary;
+}
+
+export type { Producer, VersionRecord };
