@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const __dirname = path.dirname(fileURLToPath(import.meta.url));
 
 // Tests import the package by its published name; it resolves to the build that `npm test` makes first,
 // the same code the CLI and worker processes that tests spawn are running.

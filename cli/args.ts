@@ -1,0 +1,32 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+import { UsageError } from '../errors';
+
+/** Parses a command's arguments, turning parser complaints into one-sentence usage errors. */
+export function parse<const T extends Options>(argv: string[], options: T, usage: string): Parsed<T> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}. Usage: ${usage}`);
+  }
+}
+
+/** `k=v` pairs into an object; values that parse as JSON (numbers, booleans) keep their type. */
+export function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} ${JSON.stringify(pair)} is not key=value; write ${flag} epochs=10.`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import { parse } from '../args';
+import { formatBytes, table } from '../output';
+import { Api } from '../../api/api';
+import { UsageError } from '../../errors';
+
+/** `artifacts ls [NAME]`: names with their latest version, or one name's versions. */
+export async function lsCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts ls [NAME] [--json]');
+  const api = new Api();
+  try {
+    if (positionals.length === 0) {
+      const all = await api.artifacts();
+      if (values.json) console.log(JSON.stringify(all, null, 2));
+      else if (all.length === 0) console.log('No artifacts yet. Log one with: artifacts log PATH --name NAME --type TYPE');
+      else console.log(table([['NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'], ...all.map((a) => [a.name, a.type, String(a.versions), a.latest, a.updatedAt])]));
+      return 0;
+    }
+    const name = positionals[0]!;
+    const versions = await api.versions(name);
+    if (versions.length === 0) throw new UsageError(`No artifact is named ${JSON.stringify(name)}; run \`artifacts ls\` to see the names that exist.`);
+    if (values.json) console.log(JSON.stringify(versions, null, 2));
+    else console.log(table([['VERSION', 'FILES', 'SIZE', 'DIGEST', 'ALIASES', 'CREATED'], ...versions.map((v) => [v.version, String(v.fileCount), formatBytes(v.size), v.digest.slice(0, 16), v.aliases.join(','), v.createdAt])]));
+    return 0;
+  } finally {
+    await api.close();
+  }
+}
+
+/** `artifacts show REF`: one version's details and files. */
+export async function showCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts show REF [--json]');
+  const ref = positionals[0];
+  if (!ref) throw new UsageError('Give a ref such as name:latest. Usage: artifacts show REF [--json]');
+  const api = new Api();
+  try {
+    const v = await api.artifact(ref);
+    const files = await v.files();
+    if (values.json) {
+      console.log(JSON.stringify({ ...v.toJSON(), entries: files }, null, 2));
+      return 0;
+    }
+    console.log(`${v.ref} (${v.type})`);
+    console.log(`digest:   ${v.digest}`);
+    console.log(`aliases:  ${v.aliases.join(', ')}`);
+    console.log(`files:    ${v.fileCount}, ${formatBytes(v.size)}`);
+    if (v.base) console.log(`base:     ${v.name}:${v.base}`);
+    if (v.description) console.log(`about:    ${v.description}`);
+    if (Object.keys(v.metadata).length) console.log(`metadata: ${JSON.stringify(v.metadata)}`);
+    if (v.producer) console.log(`made by:  workflow ${v.producer.workflowId}${v.producer.run ? ` (run ${v.producer.run})` : ''}`);
+    console.log(`created:  ${v.createdAt}`);
+    console.log(table(files.map((f) => [f.path, formatBytes(f.size), f.ref ?? `sha256:${f.digest.slice(0, 16)}`])));
+    return 0;
+  } finally {
+    await api.close();
+  }
+}
+
+/** `artifacts download REF DIR`. */
+export async function downloadCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, 'artifacts download REF DIR');
+  const [ref, dir] = positionals;
+  if (!ref || !dir) throw new UsageError('Give a ref and a target folder. Usage: artifacts download REF DIR');
+  const api = new Api();
+  try {
+    const v = await api.artifact(ref);
+    const result = await v.download(dir);
+    console.log(`downloaded ${v.ref}: ${result.files} files, ${formatBytes(result.bytes)} into ${dir}`);
+    return 0;
+  } finally {
+    await api.close();
+  }
+}
+
+/** `artifacts verify REF`: exit 1 and name every file whose bytes no longer match. */
+export async function verifyCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, 'artifacts verify REF');
+  const ref = positionals[0];
+  if (!ref) throw new UsageError('Give a ref such as name:v0. Usage: artifacts verify REF');
+  const api = new Api();
+  try {
+    const v = await api.artifact(ref);
+    const report = await v.verify();
+    if (report.ok) {
+      console.log(`ok: ${report.ref}, ${report.checked} files re-hashed, all match`);
+      return 0;
+    }
+    for (const m of report.mismatches) {
+      console.error(`corrupt: ${m.path} (expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'missing bytes' : `sha256:${m.actual.slice(0, 16)}`})`);
+    }
+    if (!report.manifestOk) console.error(`corrupt: the manifest of ${report.ref} no longer hashes to its version digest`);
+    console.error(`FAILED: ${report.mismatches.length} of ${report.checked} files of ${report.ref} do not match; re-log them from the originals.`);
+    return 1;
+  } finally {
+    await api.close();
+  }
+}

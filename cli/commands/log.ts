@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { parse, keyValues } from '../args';
+import { formatBytes, ProgressBar } from '../output';
+import { Artifact } from '../../api/artifact';
+import { init } from '../../api/init';
+import { UsageError } from '../../errors';
+
+const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT]';
+
+/** Logs files and folders as a new version (simple mode). Folders are added with their contents at the root. */
+export async function logCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    name: { type: 'string' }, type: { type: 'string' }, alias: { type: 'string', multiple: true },
+    metadata: { type: 'string', multiple: true }, description: { type: 'string' }, json: { type: 'boolean' },
+  }, USAGE);
+  if (!values.name || !values.type) throw new UsageError(`--name and --type are required. Usage: ${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to log. Usage: ${USAGE}`);
+  const artifact = new Artifact(values.name, values.type, { metadata: keyValues(values.metadata, '--metadata'), ...(values.description ? { description: values.description } : {}) });
+  for (const p of positionals) {
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
+    else artifact.addFile(p);
+  }
+  const run = await init({ project: 'cli' });
+  const bar = new ProgressBar('hashing+uploading');
+  try {
+    const v = await run.logArtifact(artifact, { aliases: values.alias ?? [], onProgress: (p) => bar.update(p) });
+    bar.done();
+    if (values.json) {
+      console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
+    } else {
+      console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+      console.log(`aliases: ${v.aliases.join(', ')}`);
+      console.log(`stored ${formatBytes(v.stage.bytesWritten)} new bytes${v.stage.resumedBytes ? `, resumed ${formatBytes(v.stage.resumedBytes)}` : ''}`);
+      for (const s of v.stage.skipped) console.error(`warning: skipped ${s.local}: ${s.reason}`);
+    }
+    return 0;
+  } finally {
+    bar.done();
+    await run.finish();
+  }
+}

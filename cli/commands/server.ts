@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { parse } from '../args';
+import { configFromEnv } from '../../runtime/config';
+import { devServerStatus, ensureDevServer, stopDevServer } from '../../runtime/dev-server';
+import { UsageError } from '../../errors';
+
+const USAGE = 'artifacts server start|status|stop';
+
+/** Manages the embedded default's shared background Temporal dev server. */
+export async function serverCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, USAGE);
+  const home = configFromEnv().home;
+  switch (positionals[0]) {
+    case 'start': {
+      const info = await ensureDevServer(home);
+      console.log(`running: ${info.address} (pid ${info.pid}), UI ${info.uiUrl}, data ${path.dirname(info.dbFile)}`);
+      return 0;
+    }
+    case 'status': {
+      const info = await devServerStatus(home);
+      if (!info) {
+        console.log(`not running (data folder ${home}); the next artifacts command starts it, or run: artifacts server start`);
+        return 3;
+      }
+      console.log(`running: ${info.address} (pid ${info.pid}), UI ${info.uiUrl}, since ${info.startedAt}`);
+      return 0;
+    }
+    case 'stop': {
+      const info = await stopDevServer(home);
+      console.log(info ? `stopped the dev server at ${info.address} (pid ${info.pid})` : 'no dev server was running');
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown server action ${JSON.stringify(positionals[0] ?? '')}. Usage: ${USAGE}`);
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/** The `artifacts` command: thin wiring from arguments to the API, store and runtime. */
+import { logCommand } from './commands/log';
+import { downloadCommand, lsCommand, showCommand, verifyCommand } from './commands/inspect';
+import { serverCommand } from './commands/server';
+import { workerCommand } from './commands/worker';
+import { ArtifactsError, UsageError } from '../errors';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  log: logCommand,
+  ls: lsCommand,
+  show: showCommand,
+  download: downloadCommand,
+  verify: verifyCommand,
+  worker: workerCommand,
+  server: serverCommand,
+};
+
+const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
+
+  artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]...
+  artifacts ls [NAME]             names, or one name's versions
+  artifacts show REF              a version's details and files (REF: name:v3, name:latest, name:alias, name@digest)
+  artifacts download REF DIR      write a version's files into DIR
+  artifacts verify REF            re-hash every file; exit 1 naming each mismatch
+  artifacts worker                run a standalone worker for this host
+  artifacts server start|status|stop   the embedded Temporal dev server
+
+Settings: ARTIFACTS_HOME (data folder), TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (use an existing cluster).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new UsageError(`Unknown command ${JSON.stringify(command)}; run \`artifacts help\` to see the commands.`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ArtifactsError) {
+      console.error(`error: ${err.message}`);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    }
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env['ARTIFACTS_DEBUG']) console.error(err);
+    process.exit(1);
+  },
+);

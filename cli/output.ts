@@ -1,0 +1,52 @@
+import type { StageProgress } from '../store/stager';
+
+/** Human-readable byte counts: 1.5 KiB, 2.0 GiB. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * A progress bar for hashing and uploading on a TTY (redrawn in place on stderr); with no TTY it prints a
+ * line now and then instead, so logs stay readable.
+ */
+export class ProgressBar {
+  private readonly started = Date.now();
+  private lastPlain = 0;
+  private drawn = false;
+
+  constructor(private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  update(p: StageProgress): void {
+    const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.filesTotal > 0 ? p.filesDone / p.filesTotal : 1;
+    const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
+    const rate = `${formatBytes(p.bytesDone / seconds)}/s`;
+    const text = `${p.filesDone}/${p.filesTotal} files  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${rate}`;
+    if (this.stream.isTTY) {
+      const width = 28;
+      const filled = Math.round(Math.min(1, fraction) * width);
+      this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${text}\x1b[K`);
+      this.drawn = true;
+    } else if (Date.now() - this.lastPlain > 5000) {
+      this.lastPlain = Date.now();
+      this.stream.write(`${this.label}: ${text}\n`);
+    }
+  }
+
+  done(): void {
+    if (this.drawn) this.stream.write('\n');
+  }
+}
+
+/** Prints rows as aligned columns. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}

@@ -1,0 +1,79 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+/** A fresh data folder and task queue, so tests sharing one Temporal server never see each other's work. */
+export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv & { ARTIFACTS_HOME: string } {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-home-'));
+  return { ...process.env, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `test-${randomUUID().slice(0, 8)}`, ...extra };
+}
+
+export function tempDir(prefix = 'artifacts-data-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes files (relative path -> content) under a new temp folder and returns it. */
+export function writeFiles(files: Record<string, string | Buffer>, dir = tempDir()): string {
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built `artifacts` command and waits for it. */
+export function cli(args: string[], env: NodeJS.ProcessEnv): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a Node script (ESM, may import 'temporal-artifacts') as its own process. */
+export function nodeScript(source: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const file = path.join(tempDir('artifacts-script-'), 'script.mjs');
+  fs.writeFileSync(file, source.replaceAll("'temporal-artifacts'", JSON.stringify(path.join(ROOT, 'dist', 'index.js'))));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Starts `artifacts worker` in the background and resolves once it says it is ready. */
+export async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...env, ARTIFACTS_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (output.includes('worker ready')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
