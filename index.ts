@@ -17,6 +17,7 @@ export { Run } from './api/run';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { createActivities } from './activities';
 export { Store, artifactsHome } from './store/store';
+export { ManifestWriter, readManifest } from './store/manifest';
 export { configFromEnv, hostQueueOf } from './runtime/config';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
