@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { expect, test } from 'vitest';
+import { Artifact, init, workflowSource } from 'temporal-artifacts';
+import { isolatedEnv, writeFiles } from './helpers';
+
+Object.assign(process.env, isolatedEnv());
+const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'log-workflow-history.json'), 'utf8')) as unknown;
+
+test('the recorded log-workflow history replays against the current workflow code', async () => {
+  await expect(Worker.runReplayHistory(workflowSource(), recorded)).resolves.toBeUndefined();
+});
+
+test('a workflow change that reorders its activities is caught as nondeterministic by the same replay', async () => {
+  const changed = { workflowsPath: path.join(__dirname, 'fixtures', 'changed-log-workflow.ts') };
+  await expect(Worker.runReplayHistory(changed, recorded)).rejects.toThrow(/[Nn]ondetermin/);
+});
+
+test('a history recorded just now, with aliases and metadata, replays too', async () => {
+  const run = await init();
+  try {
+    const dir = writeFiles({ 'x.txt': 'fresh' });
+    const v = await run.logArtifact(new Artifact('replayed', 'dataset', { metadata: { k: 1 } }).addDir(dir), { aliases: ['fresh'] });
+    const connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
+    const history = await new Client({ connection }).workflow.getHandle(v.producer!.workflowId).fetchHistory();
+    await connection.close();
+    await expect(Worker.runReplayHistory(workflowSource(), history)).resolves.toBeUndefined();
+  } finally {
+    await run.finish();
+  }
+});
