@@ -41,7 +41,10 @@ export interface IngestCheckpoint {
   readonly sourceSize: number;
   readonly sourceMtimeMs: number;
   readonly bytesDone: number;
-  /** SHA-256 of the first `bytesDone` bytes, to prove on resume that the source prefix is unchanged. */
+  /**
+   * Proves on resume that the source is unchanged: the SHA-256 of the first `bytesDone` bytes (local store), or
+   * of the whole file, whose digest names the upload (S3 store, where parts complete out of order).
+   */
   readonly prefixDigest: string;
   /** Store-specific state (a temp file name, multipart upload id and parts). */
   readonly upload: Record<string, unknown>;
@@ -54,4 +57,6 @@ export interface IngestResult {
   readonly bytesWritten: number;
   /** Bytes taken over from an earlier attempt without being written again. */
   readonly resumedBytes: number;
+  /** Multipart uploads only: parts this call sent (parts an earlier attempt completed are not sent again). */
+  readonly partsSent?: number | undefined;
 }

@@ -2,7 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BlobStore } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
+import { PgDb } from './pg-db';
 import { Registry } from './registry';
+import { S3BlobStore } from './s3-blob-store';
+import type { SqlDb } from './sql-db';
 import { SqliteDb } from './sqlite-db';
 import type { ArtifactSpec } from './spec';
 import { ConfigError } from '../errors';
@@ -15,9 +18,9 @@ export function artifactsHome(env: NodeJS.ProcessEnv = process.env): string {
 export interface StoreOptions {
   /** The data folder (blobs, registry) of the embedded default. */
   readonly home: string;
-  /** `sqlite:///path` (default `<home>/registry.db`). */
+  /** `sqlite:///path` (default `<home>/registry.db`) or `postgres://user:password@host:port/database`. */
   readonly registryUrl?: string | undefined;
-  /** `file:///path` (default `<home>/blobs`). */
+  /** `file:///path` (default `<home>/blobs`) or `s3://bucket/prefix` (endpoint and credentials from the AWS variables). */
   readonly blobUrl?: string | undefined;
 }
 
@@ -50,12 +53,14 @@ export class Store {
 
 function openBlobStore(url: string): BlobStore {
   if (url.startsWith('file://')) return new LocalBlobStore(url.slice('file://'.length));
+  if (url.startsWith('s3://')) return new S3BlobStore(url);
   if (!url.includes('://')) return new LocalBlobStore(path.resolve(url));
-  throw new ConfigError(`Unsupported blob store ${JSON.stringify(url)}: use file:///path (or leave ARTIFACTS_STORE unset for the embedded default).`);
+  throw new ConfigError(`Unsupported blob store ${JSON.stringify(url)}: use file:///path or s3://bucket/prefix (or leave ARTIFACTS_STORE unset for the embedded default).`);
 }
 
-function openDb(url: string): SqliteDb {
+function openDb(url: string): SqlDb {
   if (url.startsWith('sqlite://')) return new SqliteDb(url.slice('sqlite://'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return new PgDb(url);
   if (!url.includes('://')) return new SqliteDb(path.resolve(url));
-  throw new ConfigError(`Unsupported registry ${JSON.stringify(url)}: use sqlite:///path (or leave ARTIFACTS_REGISTRY unset for the embedded default).`);
+  throw new ConfigError(`Unsupported registry ${JSON.stringify(url)}: use sqlite:///path or postgres://user:password@host:port/database (or leave ARTIFACTS_REGISTRY unset for the embedded default).`);
 }

@@ -1,0 +1,183 @@
+import {
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
+import { isDigest, sha256 } from './digest';
+import { RateLimiter } from './rate-limiter';
+import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
+import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
+import { IntegrityError, LocalFileError } from '../errors';
+
+/**
+ * Blobs in an S3-compatible bucket under `<prefix>/sha256/ab/cdef...`, the same layout as the local store.
+ * Writes are put-if-absent by digest and carry the SHA-256 checksum, so the server rejects bytes damaged in
+ * transit; reads are hashed and compared to the key. Files larger than one part go up as resumable multipart
+ * uploads straight to their digest key (see s3-multipart.ts), invisible until complete.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly location: string;
+  private readonly where: S3Location;
+  private readonly s3: S3Client;
+
+  constructor(url: string, env: NodeJS.ProcessEnv = process.env) {
+    this.where = parseS3Url(url, env);
+    this.location = url;
+    this.s3 = createS3Client(this.where, env);
+  }
+
+  keyOf(digest: string): string {
+    const rel = `sha256/${digest.slice(0, 2)}/${digest.slice(2)}`;
+    return this.where.prefix ? `${this.where.prefix}/${rel}` : rel;
+  }
+
+  async has(digest: string): Promise<boolean> {
+    try {
+      await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async putBytes(bytes: Uint8Array): Promise<string> {
+    const digest = sha256(bytes);
+    await this.putIfAbsent(digest, bytes);
+    return digest;
+  }
+
+  /** Returns whether this call stored the bytes (false when the digest was already there). */
+  private async putIfAbsent(digest: string, bytes: Uint8Array): Promise<boolean> {
+    if (await this.has(digest)) return false;
+    await this.guard(this.s3.send(new PutObjectCommand({
+      Bucket: this.where.bucket, Key: this.keyOf(digest), Body: bytes, ContentLength: bytes.length,
+      ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'),
+    })));
+    return true;
+  }
+
+  async getBytes(digest: string): Promise<Buffer> {
+    const body = await this.open(digest);
+    const bytes = Buffer.from(await body.transformToByteArray());
+    if (sha256(bytes) !== digest) throw this.corrupt(digest, sha256(bytes));
+    return bytes;
+  }
+
+  async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(localPath);
+    } catch (err) {
+      throw new LocalFileError(localPath, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(err));
+    }
+    if (!stat.isFile()) throw new LocalFileError(localPath, 'it is not a regular file');
+    if (stat.size <= partSizeFor(stat.size)) {
+      const bytes = fs.readFileSync(localPath);
+      const digest = sha256(bytes);
+      if (await this.has(digest)) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
+      await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
+      const wrote = await this.putIfAbsent(digest, bytes);
+      return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
+    }
+    const src = await fsp.open(localPath, 'r');
+    try {
+      const plan = await planFile(localPath, src, stat.size, stat.mtimeMs);
+      // Put-if-absent before sending a byte: identical content from any host is stored once.
+      if (await this.has(plan.digest)) return { digest: plan.digest, size: plan.size, bytesWritten: 0, resumedBytes: 0, partsSent: 0 };
+      const key = this.keyOf(plan.digest);
+      const outcome = await this.guard(uploadMultipart(this.s3, this.where.bucket, key, plan, src, options));
+      await this.checkStored(plan.digest, plan.size);
+      return { digest: plan.digest, size: plan.size, bytesWritten: outcome.bytesSent, resumedBytes: outcome.resumedBytes, partsSent: outcome.partsSent };
+    } finally {
+      await src.close();
+    }
+  }
+
+  /** After completing an upload: the object under the digest key must have the file's size. */
+  private async checkStored(digest: string, size: number): Promise<void> {
+    const head = await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+    if (head.ContentLength !== size) {
+      throw new IntegrityError(`Blob ${digest} in ${this.location} has ${head.ContentLength} bytes after upload, not ${size}. Retry the upload; if it persists, check the S3 server.`);
+    }
+  }
+
+  async copyTo(digest: string, destination: string): Promise<void> {
+    await fsp.mkdir(path.dirname(destination), { recursive: true });
+    const tmp = `${destination}.partial-${randomUUID().slice(0, 8)}`;
+    try {
+      const got = await this.streamTo(digest, tmp);
+      if (got !== digest) throw this.corrupt(digest, got);
+      await fsp.rename(tmp, destination);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  async hashStored(digest: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of (await this.open(digest)) as Readable) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  async *list(): AsyncIterable<string> {
+    const root = this.keyOf('');
+    let token: string | undefined;
+    do {
+      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: root.slice(0, -1), ContinuationToken: token })));
+      for (const object of page.Contents ?? []) {
+        const digest = object.Key?.slice(root.length - 1).replace('/', '');
+        if (digest && isDigest(digest)) yield digest;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(digest: string): Promise<void> {
+    await this.guard(this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+  }
+
+  private async streamTo(digest: string, file: string): Promise<string> {
+    const hash = createHash('sha256');
+    const out = await fsp.open(file, 'w');
+    try {
+      for await (const chunk of (await this.open(digest)) as Readable) {
+        hash.update(chunk as Buffer);
+        await out.write(chunk as Buffer);
+      }
+    } finally {
+      await out.close();
+    }
+    return hash.digest('hex');
+  }
+
+  private async open(digest: string): Promise<NonNullable<GetObjectCommandOutput['Body']>> {
+    try {
+      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) }));
+      if (!Body) throw new Error(`The S3 server returned no body for blob ${digest}.`);
+      return Body;
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw new IntegrityError(`Blob ${digest} is missing from ${this.location}. The bucket was changed outside this tool; re-log the artifact to restore it.`);
+      }
+      throw explainS3Error(this.where, err);
+    }
+  }
+
+  private corrupt(digest: string, got: string): IntegrityError {
+    return new IntegrityError(`Blob ${digest} in ${this.location} holds bytes that hash to ${got}. The object was changed outside this tool; re-log the artifact to restore it.`);
+  }
+
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      if (s3ErrorName(err) === 'NotFound' || s3ErrorName(err) === 'NoSuchKey') throw err;
+      throw explainS3Error(this.where, err);
+    }
+  }
+}
