@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { IntegrityError, Store, type IngestCheckpoint } from 'temporal-artifacts';
+import { tempDir } from '../helpers';
+
+/** A blob store backend under test: `create` returns the URL of a new, empty store. */
+export interface BlobStoreBackend {
+  readonly label: string;
+  create(): Promise<string>;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const MiB = 1024 * 1024;
+
+/** Writes `size` bytes that no other test writes (so put-if-absent never finds them already stored). */
+function uniqueFile(dir: string, name: string, size: number): { file: string; digest: string } {
+  const block = randomBytes(MiB);
+  const hash = createHash('sha256');
+  const file = path.join(dir, name);
+  const fd = fs.openSync(file, 'w');
+  for (let done = 0; done < size; done += MiB) {
+    block.writeUInt32LE(done / MiB, 0);
+    const chunk = block.subarray(0, Math.min(MiB, size - done));
+    fs.writeSync(fd, chunk);
+    hash.update(chunk);
+  }
+  fs.closeSync(fd);
+  return { file, digest: hash.digest('hex') };
+}
+
+/**
+ * What every blob store must do, wherever it keeps the bytes. The same tests run against the local folder and
+ * the S3 server (blob-store-local.test.ts, blob-store-s3.test.ts).
+ */
+export function blobStoreContract(backend: BlobStoreBackend): void {
+  describe(`blob store contract on ${backend.label}`, () => {
+    let store: Store;
+    let dir: string;
+    beforeAll(async () => {
+      dir = tempDir('artifacts-blobs-');
+      store = await Store.open({ home: dir, blobUrl: await backend.create() });
+    });
+    afterAll(async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('bytes are stored under their SHA-256, once, and read back whole', async () => {
+      const bytes = randomBytes(3000);
+      const digest = sha256(bytes);
+      expect(await store.blobs.has(digest)).toBe(false);
+      expect(await store.blobs.putBytes(bytes)).toBe(digest);
+      expect(await store.blobs.putBytes(bytes)).toBe(digest);
+      expect(await store.blobs.has(digest)).toBe(true);
+      expect(Buffer.compare(await store.blobs.getBytes(digest), bytes)).toBe(0);
+      expect(await store.blobs.hashStored(digest)).toBe(digest);
+    });
+
+    test('ingesting a small and a multi-part file stores each under its digest, once however often it is ingested', async () => {
+      for (const size of [5000, 40 * MiB + 123]) {
+        const { file, digest } = uniqueFile(dir, `f-${size}.bin`, size);
+        const first = await store.blobs.ingestFile(file);
+        expect(first).toMatchObject({ digest, size, bytesWritten: size, resumedBytes: 0 });
+        const again = await store.blobs.ingestFile(file);
+        expect(again).toMatchObject({ digest, size, resumedBytes: 0 });
+        const held = [];
+        for await (const d of store.blobs.list()) if (d === digest) held.push(d);
+        expect(held).toEqual([digest]);
+        expect(await store.blobs.hashStored(digest)).toBe(digest);
+        const out = path.join(dir, 'out', `copy-${size}.bin`);
+        await store.blobs.copyTo(digest, out);
+        expect(sha256(fs.readFileSync(out))).toBe(digest);
+      }
+    });
+
+    test('an ingest stopped mid-file resumes from its checkpoint, writing only the rest', async () => {
+      const size = 100 * MiB;
+      const { file, digest } = uniqueFile(dir, 'resume.bin', size);
+      const stop = new AbortController();
+      let checkpoint: IngestCheckpoint | undefined;
+      const stopped = store.blobs.ingestFile(file, {
+        signal: stop.signal,
+        maxBytesPerSecond: 200 * MiB,
+        onCheckpoint: (cp) => {
+          checkpoint = cp;
+          if (cp.bytesDone > 0) stop.abort(new Error('stopped by the test'));
+        },
+      });
+      await expect(stopped).rejects.toThrow();
+      expect(checkpoint?.bytesDone).toBeGreaterThan(0);
+      const saved = JSON.parse(JSON.stringify(checkpoint)) as IngestCheckpoint;
+      const resumed = await store.blobs.ingestFile(file, { resume: saved });
+      expect(resumed.digest).toBe(digest);
+      expect(resumed.resumedBytes).toBeGreaterThanOrEqual(saved.bytesDone);
+      expect(resumed.bytesWritten + resumed.resumedBytes).toBe(size);
+      expect(await store.blobs.hashStored(digest)).toBe(digest);
+    });
+
+    test('a checkpoint for a file that has since changed is not trusted: the new bytes are stored whole', async () => {
+      const size = 100 * MiB;
+      const { file } = uniqueFile(dir, 'changing.bin', size);
+      const stop = new AbortController();
+      let checkpoint: IngestCheckpoint | undefined;
+      await expect(store.blobs.ingestFile(file, {
+        signal: stop.signal,
+        onCheckpoint: (cp) => {
+          checkpoint = cp;
+          if (cp.bytesDone > 0) stop.abort(new Error('stopped by the test'));
+        },
+      })).rejects.toThrow();
+      const changed = uniqueFile(dir, 'changing.bin', size);
+      const result = await store.blobs.ingestFile(file, { resume: checkpoint });
+      expect(result).toMatchObject({ digest: changed.digest, resumedBytes: 0, bytesWritten: size });
+    });
+
+    test('list yields every stored digest and delete removes one', async () => {
+      const digests = await Promise.all([1, 2, 3].map((i) => store.blobs.putBytes(Buffer.from(`listed-${i}-${Math.random()}`))));
+      const listed = new Set<string>();
+      for await (const d of store.blobs.list()) listed.add(d);
+      for (const d of digests) expect(listed.has(d)).toBe(true);
+      await store.blobs.delete(digests[0]!);
+      expect(await store.blobs.has(digests[0]!)).toBe(false);
+      expect(await store.blobs.has(digests[1]!)).toBe(true);
+    });
+
+    test('reading a digest that is not stored fails with an IntegrityError naming it', async () => {
+      const missing = sha256(Buffer.from('never stored'));
+      await expect(store.blobs.getBytes(missing)).rejects.toBeInstanceOf(IntegrityError);
+      await expect(store.blobs.copyTo(missing, path.join(dir, 'none.bin'))).rejects.toThrow(new RegExp(`Blob ${missing} is missing`));
+      expect(fs.existsSync(path.join(dir, 'none.bin'))).toBe(false);
+    });
+  });
+}
