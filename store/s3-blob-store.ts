@@ -13,6 +13,9 @@ import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, ty
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
 import { IntegrityError, LocalFileError } from '../errors';
 
+/** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
+const SEND_BEFORE_ASKING = 256 << 10;
+
 /**
  * Blobs in an S3-compatible bucket under `<prefix>/sha256/ab/cdef...`, the same layout as the local store.
  * Writes are put-if-absent by digest and carry the SHA-256 checksum, so the server rejects bytes damaged in
@@ -23,6 +26,8 @@ export class S3BlobStore implements BlobStore {
   readonly location: string;
   private readonly where: S3Location;
   private readonly s3: S3Client;
+  /** Whether the server honours `If-None-Match: *` on PUT; turned off at the first NotImplemented answer. */
+  private conditionalPut = true;
 
   constructor(url: string, env: NodeJS.ProcessEnv = process.env) {
     this.where = parseS3Url(url, env);
@@ -51,14 +56,28 @@ export class S3BlobStore implements BlobStore {
     return digest;
   }
 
-  /** Returns whether this call stored the bytes (false when the digest was already there). */
+  /**
+   * Returns whether this call stored the bytes (false when the digest was already there). One conditional PUT
+   * (`If-None-Match: *`) where the server supports it; otherwise a HEAD first, and a rare race only rewrites
+   * identical bytes. Either way the server checks the bytes against their SHA-256 before keeping them.
+   */
   private async putIfAbsent(digest: string, bytes: Uint8Array): Promise<boolean> {
-    if (await this.has(digest)) return false;
-    await this.guard(this.s3.send(new PutObjectCommand({
-      Bucket: this.where.bucket, Key: this.keyOf(digest), Body: bytes, ContentLength: bytes.length,
-      ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'),
-    })));
-    return true;
+    if (!this.conditionalPut && (await this.has(digest))) return false;
+    try {
+      await this.s3.send(new PutObjectCommand({
+        Bucket: this.where.bucket, Key: this.keyOf(digest), Body: bytes, ContentLength: bytes.length,
+        ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'), ...(this.conditionalPut ? { IfNoneMatch: '*' } : {}),
+      }));
+      return true;
+    } catch (err) {
+      const name = s3ErrorName(err);
+      if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') return false;
+      if (name === 'NotImplemented' && this.conditionalPut) {
+        this.conditionalPut = false;
+        return this.putIfAbsent(digest, bytes);
+      }
+      throw explainS3Error(this.where, err);
+    }
   }
 
   async getBytes(digest: string): Promise<Buffer> {
@@ -79,7 +98,8 @@ export class S3BlobStore implements BlobStore {
     if (stat.size <= partSizeFor(stat.size)) {
       const bytes = fs.readFileSync(localPath);
       const digest = sha256(bytes);
-      if (await this.has(digest)) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
+      // Above a few requests' worth of bytes, ask before sending them.
+      if (bytes.length > SEND_BEFORE_ASKING && (await this.has(digest))) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
       const wrote = await this.putIfAbsent(digest, bytes);
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };

@@ -28,6 +28,9 @@ export function parseS3Url(url: string, env: NodeJS.ProcessEnv = process.env): S
  * instead of the SDK's default CRC32 on every request, which some S3-compatible servers reject.
  */
 export function createS3Client(location: S3Location, env: NodeJS.ProcessEnv = process.env): S3Client {
+  // The SDK warns on every process start under Node 20 that its releases after January 2027 need Node 22. This
+  // package pins its SDK version and supports Node 20, so the warning would only alarm users of the CLI.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
   const sessionToken = env['AWS_SESSION_TOKEN'] || undefined;

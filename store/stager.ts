@@ -48,6 +48,8 @@ export interface StageResult {
   readonly bytesWritten: number;
   /** Bytes taken over from an earlier attempt (resumed uploads and files it had finished). */
   readonly resumedBytes: number;
+  /** Multipart parts this attempt sent (object stores only); parts an earlier attempt completed are not sent again. */
+  readonly partsSent?: number;
   readonly skipped: readonly SkippedPath[];
 }
 
@@ -70,6 +72,7 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
   let bytesDone = 0;
   let bytesWritten = 0;
   let resumedBytes = 0;
+  let partsSent = 0;
   let lastYield = Date.now();
   const report = (checkpoint?: IngestCheckpoint): void => {
     options.onProgress?.({ filesDone, filesTotal: paths.length, bytesDone: bytesDone + (checkpoint?.bytesDone ?? 0), bytesTotal, checkpoint, done: doneList });
@@ -95,6 +98,7 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
         entries.push({ path: entryPath, digest: result.digest, size: result.size });
         bytesWritten += result.bytesWritten;
         resumedBytes += result.resumedBytes;
+        partsSent += result.partsSent ?? 0;
         if (result.size >= LARGE && doneList.length < MAX_DONE) {
           doneList.push({ local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
         }
@@ -121,7 +125,7 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
   const writer = new ManifestWriter(store.blobs);
   for (const entry of entries) await writer.add(entry);
   const manifest = await writer.finish();
-  return { manifest, files: entries.length, bytes: bytesTotal, bytesWritten, resumedBytes, skipped };
+  return { manifest, files: entries.length, bytes: bytesTotal, bytesWritten, resumedBytes, partsSent, skipped };
 }
 
 function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<string, Source> {
