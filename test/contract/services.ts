@@ -19,6 +19,7 @@ export const s3Env = {
   AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
   AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
   AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
 
 /** A new, empty database on the test server; returns its URL and a function that drops it. */
