@@ -5,16 +5,19 @@ import type { SqlDb } from './sql-db';
 
 /**
  * SQLite through better-sqlite3, in WAL mode. Writers take the database lock up front (BEGIN IMMEDIATE) and wait
- * for each other through busy_timeout, which serializes commits across processes; inside one process a promise
- * chain serializes transactions so two async callers never share one.
+ * for each other through busy_timeout, which serializes commits across processes. busy_timeout waits
+ * synchronously, so inside one process every connection to the same file shares one promise chain instead:
+ * otherwise a second connection would block the event loop while the first one's async transaction waits on it.
  */
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
-  private queue: Promise<unknown> = Promise.resolve();
+  private static readonly queues = new Map<string, Promise<unknown>>();
+  private readonly file: string;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.file = path.resolve(file);
     this.db = new Database(file, { timeout: 60_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -31,7 +34,8 @@ export class SqliteDb implements SqlDb {
   }
 
   async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
-    const result = this.queue.then(async () => {
+    const queue = SqliteDb.queues.get(this.file) ?? Promise.resolve();
+    const result = queue.then(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const value = await fn(this);
@@ -42,12 +46,12 @@ export class SqliteDb implements SqlDb {
         throw err;
       }
     });
-    this.queue = result.catch(() => undefined);
+    SqliteDb.queues.set(this.file, result.catch(() => undefined));
     return result;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await SqliteDb.queues.get(this.file);
     this.db.close();
   }
 }
