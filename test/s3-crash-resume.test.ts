@@ -1,0 +1,89 @@
+import { ListMultipartUploadsCommand, ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { Api, Artifact, init, type StageProgress } from 'temporal-artifacts';
+import { freshPostgresDb, freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
+import { isolatedEnv, startWorker, tempDir } from './helpers';
+
+const SIZE = 1024 * 1024 * 1024;
+const PART = 16 * 1024 * 1024;
+const db = await freshPostgresDb();
+const storeUrl = await freshS3Url();
+// The cap makes the kill land mid-upload on any machine: ~16 s for the whole file.
+const env = isolatedEnv({
+  ...s3Env, ARTIFACTS_STORE: storeUrl, ARTIFACTS_REGISTRY: db.url,
+  ARTIFACTS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024), ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '3000',
+});
+Object.assign(process.env, env);
+const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true,
+  credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY } });
+afterAll(async () => {
+  s3.destroy();
+  await db.drop();
+});
+
+function writeLargeFile(file: string): void {
+  const block = randomBytes(1024 * 1024);
+  const fd = fs.openSync(file, 'w');
+  for (let i = 0; i < SIZE / block.length; i++) {
+    block.writeUInt32LE(i, 0);
+    fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+}
+
+interface UploadState { key: string; uploadId: string; parts: [number, string][] }
+
+test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends only the parts the server lacks, and the version verifies', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'model.bin');
+  writeLargeFile(file);
+
+  const first = await startWorker(env);
+  const run = await init({ worker: false });
+  let killedAt: StageProgress | undefined;
+  let partsAtKill: number[] = [];
+  let restarted: Promise<Awaited<ReturnType<typeof startWorker>>> | undefined;
+  const logged = run.logArtifact(new Artifact('s3-large-model', 'model').addFile(file), {
+    onProgress: (p) => {
+      if (killedAt || !p.checkpoint || p.bytesDone < SIZE * 0.3) return;
+      killedAt = p;
+      first.kill('SIGKILL');
+      restarted = (async () => {
+        // What the server holds once the dead worker's connections are gone is what a retry may reuse.
+        await new Promise((r) => setTimeout(r, 1000));
+        const upload = p.checkpoint!.upload as unknown as UploadState;
+        const listed = await s3.send(new ListPartsCommand({ Bucket: TEST_BUCKET, Key: upload.key, UploadId: upload.uploadId }));
+        partsAtKill = (listed.Parts ?? []).map((x) => x.PartNumber!);
+        return startWorker(env);
+      })();
+    },
+  });
+  const v = await logged;
+  const second = await restarted!;
+  second.kill('SIGTERM');
+  await run.finish();
+
+  expect(first.signalCode).toBe('SIGKILL');
+  const heartbeated = (killedAt!.checkpoint!.upload as unknown as UploadState).parts.length;
+  const totalParts = SIZE / PART;
+  // The server may hold parts finished after the last heartbeat reached Temporal; the retry reuses those too.
+  expect(partsAtKill.length).toBeGreaterThanOrEqual(heartbeated);
+  expect(partsAtKill.length).toBeGreaterThan(totalParts * 0.2);
+  expect(partsAtKill.length).toBeLessThan(totalParts);
+  expect(v.stage.partsSent).toBe(totalParts - partsAtKill.length);
+  expect(v.stage.resumedBytes).toBe(partsAtKill.length * PART);
+  expect(v.stage.bytesWritten).toBe(SIZE - partsAtKill.length * PART);
+  expect(v.version).toBe('v0');
+
+  const api = new Api({ env });
+  expect((await api.versions('s3-large-model')).map((x) => x.version)).toEqual(['v0']);
+  expect(await (await api.artifact('s3-large-model:v0')).verify()).toMatchObject({ ok: true, checked: 1 });
+  await api.close();
+  const prefix = new URL(storeUrl).pathname.slice(1);
+  const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: TEST_BUCKET, Prefix: prefix }));
+  expect(open.Uploads ?? []).toEqual([]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
