@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init } from 'temporal-artifacts';
 import { freshPostgresDb, freshS3Url, s3Env } from './contract/services';
 import { nodeScript, startWorker, tempDir, waitFor, writeFiles } from './helpers';
@@ -12,18 +12,24 @@ import { nodeScript, startWorker, tempDir, waitFor, writeFiles } from './helpers
  * Hosts that share only Temporal, PostgreSQL and S3: each has its own data folder, its own files and its own
  * worker (ARTIFACTS_HOST_ID), so the activities that read a host's files can run nowhere else.
  */
-const db = await freshPostgresDb();
-const shared = {
-  ...s3Env,
-  TEMPORAL_ADDRESS: process.env['TEMPORAL_ADDRESS']!,
-  ARTIFACTS_TASK_QUEUE: `hosts-${randomUUID().slice(0, 8)}`,
-  ARTIFACTS_REGISTRY: db.url,
-  ARTIFACTS_STORE: await freshS3Url(),
-  ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000',
-};
+let db: Awaited<ReturnType<typeof freshPostgresDb>>;
+let shared: Record<string, string>;
+let connection: Connection;
+let temporal: Client;
 const workers: ChildProcess[] = [];
-const connection = await Connection.connect({ address: shared.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection });
+beforeAll(async () => {
+  db = await freshPostgresDb();
+  shared = {
+    ...s3Env,
+    TEMPORAL_ADDRESS: process.env['TEMPORAL_ADDRESS']!,
+    ARTIFACTS_TASK_QUEUE: `hosts-${randomUUID().slice(0, 8)}`,
+    ARTIFACTS_REGISTRY: db.url,
+    ARTIFACTS_STORE: await freshS3Url(),
+    ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000',
+  };
+  connection = await Connection.connect({ address: shared['TEMPORAL_ADDRESS']! });
+  temporal = new Client({ connection });
+});
 afterAll(async () => {
   for (const w of workers) w.kill('SIGTERM');
   await connection.close();
@@ -74,7 +80,7 @@ test('three hosts that each see only their own folder log one artifact through s
 
   for (const [i, l] of logged.entries()) {
     const stage = await stagedBy(l.workflowId);
-    expect(stage.queue).toBe(`${shared.ARTIFACTS_TASK_QUEUE}@${hosts[i]!.name}`);
+    expect(stage.queue).toBe(`${shared['ARTIFACTS_TASK_QUEUE']}@${hosts[i]!.name}`);
     expect(stage.identity).toMatch(new RegExp(`^${hostWorkers[i]!.pid}@`));
   }
 
@@ -123,7 +129,7 @@ test('a host that dies mid-upload keeps its staging on its own queue while down,
   expect(v.stage.resumedBytes).toBeGreaterThan(size * 0.2);
   expect(v.stage.bytesWritten + v.stage.resumedBytes).toBe(size);
   const stage = await stagedBy(v.producer!.workflowId);
-  expect(stage).toMatchObject({ queue: `${shared.ARTIFACTS_TASK_QUEUE}@host-d`, identity: expect.stringMatching(new RegExp(`^${back.pid}@`)) });
+  expect(stage).toMatchObject({ queue: `${shared['ARTIFACTS_TASK_QUEUE']}@host-d`, identity: expect.stringMatching(new RegExp(`^${back.pid}@`)) });
   expect(stage.attempt).toBeGreaterThanOrEqual(2);
   expect(await (await api.artifact('host-d-model:v0')).verify()).toMatchObject({ ok: true });
   await api.close();

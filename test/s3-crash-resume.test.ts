@@ -2,23 +2,28 @@ import { ListMultipartUploadsCommand, ListPartsCommand, S3Client } from '@aws-sd
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init, type StageProgress } from 'temporal-artifacts';
 import { freshPostgresDb, freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
 import { isolatedEnv, startWorker, tempDir } from './helpers';
 
 const SIZE = 1024 * 1024 * 1024;
 const PART = 16 * 1024 * 1024;
-const db = await freshPostgresDb();
-const storeUrl = await freshS3Url();
-// The cap makes the kill land mid-upload on any machine: ~16 s for the whole file.
-const env = isolatedEnv({
-  ...s3Env, ARTIFACTS_STORE: storeUrl, ARTIFACTS_REGISTRY: db.url,
-  ARTIFACTS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024), ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '3000',
-});
-Object.assign(process.env, env);
+let db: Awaited<ReturnType<typeof freshPostgresDb>>;
+let storeUrl: string;
+let env: ReturnType<typeof isolatedEnv>;
 const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true,
   credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY } });
+beforeAll(async () => {
+  db = await freshPostgresDb();
+  storeUrl = await freshS3Url();
+  // The cap makes the kill land mid-upload on any machine: ~16 s for the whole file.
+  env = isolatedEnv({
+    ...s3Env, ARTIFACTS_STORE: storeUrl, ARTIFACTS_REGISTRY: db.url,
+    ARTIFACTS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024), ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '3000',
+  });
+  Object.assign(process.env, env);
+});
 afterAll(async () => {
   s3.destroy();
   await db.drop();
