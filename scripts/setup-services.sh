@@ -19,6 +19,8 @@ MASTER_PORT=19333 VOLUME_PORT=18080 FILER_PORT=18888
 WEED_MODULE=github.com/seaweedfs/seaweedfs
 WEED_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 WEED="$ROOT/.tools/bin/weed-$WEED_VERSION"
+# Kept per machine as well, so a fresh clone (as CI makes) on the same machine does not build it again.
+WEED_CACHE="${ARTIFACTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/temporal-artifacts}/weed-$WEED_VERSION"
 S3_KEY=artifacts-test S3_SECRET=artifacts-test-secret
 
 log() { echo "setup-services: $*" >&2; }
@@ -72,6 +74,8 @@ SQL
 # `go install module@version` refuses this module (its go.mod has replace directives), so build it in a copy.
 ensure_weed_binary() {
   [ -x "$WEED" ] && return 0
+  mkdir -p "$(dirname "$WEED")"
+  if [ -x "$WEED_CACHE" ]; then cp "$WEED_CACHE" "$WEED.partial" && mv "$WEED.partial" "$WEED"; return 0; fi
   command -v go >/dev/null || die "Go is needed to build SeaweedFS ($WEED_MODULE@$WEED_VERSION) and is not on PATH."
   log "building SeaweedFS $WEED_VERSION from the Go module proxy (takes several minutes the first time)"
   local src work
@@ -79,10 +83,10 @@ ensure_weed_binary() {
   [ -d "$src" ] || die "go mod download $WEED_MODULE@$WEED_VERSION gave no source folder"
   work="$(mktemp -d)"
   cp -r "$src/." "$work" && chmod -R u+w "$work"
-  mkdir -p "$(dirname "$WEED")"
   (cd "$work" && go build -o "$WEED.partial" ./weed) || die "building SeaweedFS failed"
   mv "$WEED.partial" "$WEED"
   rm -rf "$work"
+  mkdir -p "$(dirname "$WEED_CACHE")" && cp "$WEED" "$WEED_CACHE.partial" && mv "$WEED_CACHE.partial" "$WEED_CACHE" || log "could not cache the binary in $WEED_CACHE"
 }
 
 s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/" ; }
@@ -112,9 +116,9 @@ stop_all() {
 }
 
 case "${1:-start}" in
-  start) ensure_postgres; ensure_seaweedfs; log "ready"; print_env ;;
-  postgres) ensure_postgres; print_env ;;
-  s3) ensure_seaweedfs; print_env ;;
+  start) ensure_postgres; ensure_seaweedfs; log "PostgreSQL on 127.0.0.1:$PG_PORT and S3 on 127.0.0.1:$S3_PORT are ready" ;;
+  postgres) ensure_postgres ;;
+  s3) ensure_seaweedfs ;;
   env) print_env ;;
   stop) stop_all ;;
   *) die "unknown command $1: use start, env or stop" ;;
