@@ -1,8 +1,9 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from './blob-store';
+import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
+import { HashCopyPool } from './hash-copy-pool';
 import { sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../errors';
@@ -12,6 +13,8 @@ const SMALL_FILE = 1 << 20;
 const CHUNK = 8 << 20;
 /** How often a large ingest reports a resumable checkpoint. */
 const CHECKPOINT_BYTES = 32 << 20;
+/** One pool per process: large files hash on every core, whichever store they go to. */
+const ingestPool = new HashCopyPool();
 
 /**
  * The embedded blob store: `<root>/sha256/ab/cdef...` on the local filesystem. Blobs are written to
@@ -81,76 +84,27 @@ export class LocalBlobStore implements BlobStore {
   }
 
   private async ingestLarge(localPath: string, stat: fs.Stats, options: IngestOptions): Promise<IngestResult> {
-    const limiter = new RateLimiter(options.maxBytesPerSecond);
-    const src = await fsp.open(localPath, 'r');
+    const tmpName = randomUUID();
+    const tmpPath = path.join(this.tmpDir, tmpName);
+    const job = {
+      localPath, tmpPath, tmpName, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, resume: options.resume,
+      maxBytesPerSecond: options.maxBytesPerSecond, checkpointBytes: CHECKPOINT_BYTES, chunkBytes: CHUNK,
+    };
+    let result: { digest: string; size: number; resumedBytes: number };
     try {
-      const start = await this.resumePoint(localPath, stat, src, options.resume);
-      const { hash, tmpName } = start;
-      let offset = start.bytesDone;
-      const tmpPath = path.join(this.tmpDir, tmpName);
-      const out = await fsp.open(tmpPath, offset > 0 ? 'r+' : 'w');
-      try {
-        if (offset > 0) await out.truncate(offset);
-        let lastCheckpoint = offset;
-        // Two buffers: the next read runs while the current chunk is hashed and written (one read per byte).
-        const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-        let pendingWrite: Promise<unknown> = Promise.resolve();
-        let which = 0;
-        let reading = src.read(buffers[which]!, 0, CHUNK, offset);
-        for (;;) {
-          const { bytesRead } = await reading;
-          if (bytesRead === 0) break;
-          if (options.signal?.aborted) throw options.signal.reason ?? new Error('ingest aborted');
-          const chunk = buffers[which]!.subarray(0, bytesRead);
-          const at = offset;
-          offset += bytesRead;
-          await pendingWrite;
-          which ^= 1;
-          reading = src.read(buffers[which]!, 0, CHUNK, offset);
-          hash.update(chunk);
-          pendingWrite = out.write(chunk, 0, bytesRead, at);
-          await limiter.take(bytesRead);
-          if (offset - lastCheckpoint >= CHECKPOINT_BYTES && options.onCheckpoint) {
-            await pendingWrite;
-            lastCheckpoint = offset;
-            options.onCheckpoint(checkpointOf(localPath, stat, offset, hash, tmpName));
-          }
-        }
-        await pendingWrite;
-      } finally {
-        await out.close();
-      }
-      if (offset !== stat.size) throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${offset} bytes)`);
-      const digest = hash.digest('hex');
-      const final = this.pathOf(digest);
-      if (fs.existsSync(final)) await fsp.rm(tmpPath, { force: true });
-      else await fsp.rename(tmpPath, final);
-      return { digest, size: offset, bytesWritten: offset - start.bytesDone, resumedBytes: start.bytesDone };
-    } finally {
-      await src.close();
+      result = await ingestPool.run(job, options.onCheckpoint, options.signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LocalFileError(localPath, 'it disappeared while being read');
+      throw err;
     }
-  }
-
-  /** Validates a checkpoint against the source and the temp file; falls back to a fresh start when it does not hold. */
-  private async resumePoint(localPath: string, stat: fs.Stats, src: fsp.FileHandle, resume: IngestCheckpoint | undefined): Promise<{ hash: Hash; bytesDone: number; tmpName: string }> {
-    const fresh = { hash: createHash('sha256'), bytesDone: 0, tmpName: randomUUID() };
-    if (!resume || resume.localPath !== localPath || resume.sourceSize !== stat.size || resume.sourceMtimeMs !== stat.mtimeMs) return fresh;
-    const tmpName = resume.upload['tmpName'];
-    if (typeof tmpName !== 'string' || !/^[0-9a-f-]{36}$/.test(tmpName)) return fresh;
-    const tmpStat = fs.statSync(path.join(this.tmpDir, tmpName), { throwIfNoEntry: false });
-    if (!tmpStat || tmpStat.size < resume.bytesDone) return fresh;
-    // Re-hash the source prefix (reads only; nothing is written again) to continue the running digest.
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    let pos = 0;
-    while (pos < resume.bytesDone) {
-      const { bytesRead } = await src.read(buffer, 0, Math.min(CHUNK, resume.bytesDone - pos), pos);
-      if (bytesRead === 0) return fresh;
-      hash.update(buffer.subarray(0, bytesRead));
-      pos += bytesRead;
+    if (result.size !== stat.size) {
+      await fsp.rm(tmpPath, { force: true });
+      throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${result.size} bytes)`);
     }
-    if (hash.copy().digest('hex') !== resume.prefixDigest) return fresh;
-    return { hash, bytesDone: resume.bytesDone, tmpName };
+    const final = this.pathOf(result.digest);
+    if (fs.existsSync(final)) await fsp.rm(tmpPath, { force: true });
+    else await fsp.rename(tmpPath, final);
+    return { digest: result.digest, size: result.size, bytesWritten: result.size - result.resumedBytes, resumedBytes: result.resumedBytes };
   }
 
   async copyTo(digest: string, destination: string): Promise<void> {
@@ -184,10 +138,6 @@ export class LocalBlobStore implements BlobStore {
   async delete(digest: string): Promise<void> {
     await fsp.rm(this.pathOf(digest), { force: true });
   }
-}
-
-function checkpointOf(localPath: string, stat: fs.Stats, bytesDone: number, hash: Hash, tmpName: string): IngestCheckpoint {
-  return { localPath, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, bytesDone, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } };
 }
 
 function missingBlob(digest: string, err: unknown): Error {

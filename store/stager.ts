@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { IngestCheckpoint } from './blob-store';
 import { hashFile, sha256 } from './digest';
@@ -20,8 +21,8 @@ export interface StageProgress {
   readonly filesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
-  /** The large file being written right now, resumable. */
-  readonly checkpoint?: IngestCheckpoint | undefined;
+  /** Large files being written right now, each resumable from its checkpoint. */
+  readonly checkpoints?: readonly IngestCheckpoint[] | undefined;
   /** Large files already stored by an earlier attempt, so a retry does not read them again. */
   readonly done?: readonly DoneFile[] | undefined;
 }
@@ -53,8 +54,9 @@ export interface StageResult {
   readonly skipped: readonly SkippedPath[];
 }
 
-/** Files at least this large are remembered in progress once stored, so a retry skips them. */
-const LARGE = 1 << 20;
+/** Files at least this large are ingested on worker threads, and remembered in progress once stored so a retry skips them. */
+const LARGE = 4 << 20;
+const LARGE_CONCURRENCY = Math.max(2, os.availableParallelism());
 const MAX_DONE = 2000;
 
 /**
@@ -74,46 +76,77 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
   let resumedBytes = 0;
   let partsSent = 0;
   let lastYield = Date.now();
-  const report = (checkpoint?: IngestCheckpoint): void => {
-    options.onProgress?.({ filesDone, filesTotal: paths.length, bytesDone: bytesDone + (checkpoint?.bytesDone ?? 0), bytesTotal, checkpoint, done: doneList });
+  const inFlight = new Map<string, IngestCheckpoint | undefined>();
+  const report = (): void => {
+    const checkpoints = [...inFlight.values()].filter((c): c is IngestCheckpoint => c !== undefined);
+    const partial = checkpoints.reduce((n, c) => n + c.bytesDone, 0);
+    options.onProgress?.({ filesDone, filesTotal: paths.length, bytesDone: bytesDone + partial, bytesTotal, checkpoints, done: doneList });
+  };
+  const finished = (source: Source): void => {
+    filesDone++;
+    bytesDone += source.size;
   };
 
-  const entries: ManifestEntry[] = [];
-  for (const entryPath of paths) {
+  const entries: ManifestEntry[] = new Array<ManifestEntry>(paths.length);
+  // Large files are ingested concurrently (each hashes on its own core); small ones inline, which is faster.
+  const tasks = new Set<Promise<void>>();
+  let failure: unknown;
+  const ingestLarge = async (index: number, entryPath: string, source: Source & { kind: 'file' }): Promise<void> => {
+    inFlight.set(source.local, undefined);
+    try {
+      const resume = options.resume?.checkpoints?.find((c) => c.localPath === source.local);
+      const result = await store.blobs.ingestFile(source.local, {
+        resume,
+        maxBytesPerSecond: options.maxBytesPerSecond,
+        signal: options.signal,
+        onCheckpoint: (cp) => {
+          inFlight.set(source.local, cp);
+          report();
+        },
+      });
+      entries[index] = { path: entryPath, digest: result.digest, size: result.size };
+      bytesWritten += result.bytesWritten;
+      resumedBytes += result.resumedBytes;
+      partsSent += result.partsSent ?? 0;
+      if (doneList.length < MAX_DONE) doneList.push({ local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
+      finished(source);
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      inFlight.delete(source.local);
+    }
+  };
+
+  for (const [index, entryPath] of paths.entries()) {
+    if (failure !== undefined) break;
     const source = sources.get(entryPath)!;
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('staging cancelled');
     if (source.kind === 'file') {
       const prior = done.get(source.local);
       if (prior && prior.size === source.size && prior.mtimeMs === source.mtimeMs && (await store.blobs.has(prior.digest))) {
-        entries.push({ path: entryPath, digest: prior.digest, size: prior.size });
+        entries[index] = { path: entryPath, digest: prior.digest, size: prior.size };
         resumedBytes += prior.size;
+      } else if (source.size >= LARGE) {
+        while (tasks.size >= LARGE_CONCURRENCY) await Promise.race(tasks);
+        const task: Promise<void> = ingestLarge(index, entryPath, source).finally(() => tasks.delete(task));
+        tasks.add(task);
+        continue;
       } else {
-        const resume = options.resume?.checkpoint?.localPath === source.local ? options.resume.checkpoint : undefined;
-        const result = await store.blobs.ingestFile(source.local, {
-          resume,
-          maxBytesPerSecond: options.maxBytesPerSecond,
-          signal: options.signal,
-          onCheckpoint: (cp) => report(cp),
-        });
-        entries.push({ path: entryPath, digest: result.digest, size: result.size });
+        const result = await store.blobs.ingestFile(source.local, { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal });
+        entries[index] = { path: entryPath, digest: result.digest, size: result.size };
         bytesWritten += result.bytesWritten;
-        resumedBytes += result.resumedBytes;
         partsSent += result.partsSent ?? 0;
-        if (result.size >= LARGE && doneList.length < MAX_DONE) {
-          doneList.push({ local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
-        }
       }
     } else if (source.kind === 'value') {
       const bytes = Buffer.from(source.json);
       const existed = await store.blobs.has(sha256(bytes));
       const digest = await store.blobs.putBytes(bytes);
       if (!existed) bytesWritten += bytes.length;
-      entries.push({ path: entryPath, digest, size: bytes.length });
+      entries[index] = { path: entryPath, digest, size: bytes.length };
     } else {
-      entries.push(await referenceEntry(entryPath, source.uri, source.checksum));
+      entries[index] = await referenceEntry(entryPath, source.uri, source.checksum);
     }
-    filesDone++;
-    bytesDone += source.size;
+    finished(source);
     if (Date.now() - lastYield > 100) {
       report();
       // Let heartbeats and cancellation through between files.
@@ -121,6 +154,8 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
       lastYield = Date.now();
     }
   }
+  await Promise.all(tasks);
+  if (failure !== undefined) throw failure;
   report();
   const writer = new ManifestWriter(store.blobs);
   for (const entry of entries) await writer.add(entry);

@@ -31,7 +31,7 @@ test('kill -9 of the worker mid-upload: a new worker resumes, uploads less than 
   let restarted: ReturnType<typeof startWorker> | undefined;
   const logged = run.logArtifact(new Artifact('large-model', 'model').addFile(file), {
     onProgress: (p) => {
-      if (!killedAt && p.bytesDone > SIZE * 0.3 && p.checkpoint) {
+      if (!killedAt && p.bytesDone > SIZE * 0.3 && p.checkpoints?.length) {
         killedAt = p;
         first.kill('SIGKILL');
         restarted = startWorker(env);

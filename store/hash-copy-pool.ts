@@ -1,0 +1,80 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { IngestCheckpoint } from './blob-store';
+import type { HashCopyJob, HashCopyMessage } from './hash-copy-worker';
+
+/**
+ * A small pool of worker threads, one per core, that run large-file ingests (read once, hash, write). Idle
+ * threads are unref'd so they never keep a process alive. Cancelling a job terminates its thread.
+ */
+export class HashCopyPool {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private live = 0;
+
+  constructor(readonly size = Math.max(1, os.availableParallelism())) {}
+
+  async run(job: HashCopyJob, onCheckpoint: ((c: IngestCheckpoint) => void) | undefined, signal: AbortSignal | undefined): Promise<{ digest: string; size: number; resumedBytes: number }> {
+    const worker = await this.acquire();
+    worker.ref();
+    let broken = false;
+    try {
+      return await new Promise((resolve, reject) => {
+        const onAbort = (): void => {
+          broken = true;
+          reject(signal?.reason instanceof Error ? signal.reason : new Error('ingest cancelled'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const onMessage = (m: HashCopyMessage): void => {
+          if (m.type === 'checkpoint') {
+            onCheckpoint?.(m.checkpoint);
+            return;
+          }
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          signal?.removeEventListener('abort', onAbort);
+          if (m.type === 'done') resolve(m);
+          else reject(Object.assign(new Error(m.message), { code: m.code }));
+        };
+        const onError = (err: Error): void => {
+          broken = true;
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        };
+        worker.on('message', onMessage);
+        worker.once('error', onError);
+        worker.postMessage(job);
+      });
+    } finally {
+      this.release(worker, broken);
+    }
+  }
+
+  private async acquire(): Promise<Worker> {
+    const ready = this.idle.pop();
+    if (ready) return ready;
+    if (this.live < this.size) {
+      this.live++;
+      return new Worker(path.join(__dirname, 'hash-copy-worker.js'));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: Worker, broken: boolean): void {
+    if (broken) {
+      void worker.terminate();
+      const next = this.waiting.shift();
+      if (next) next(new Worker(path.join(__dirname, 'hash-copy-worker.js')));
+      else this.live--;
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next(worker);
+      return;
+    }
+    worker.unref();
+    this.idle.push(worker);
+  }
+}
