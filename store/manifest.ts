@@ -1,15 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { BlobStore } from './blob-store';
 import { VersionDigest } from './digest';
+import { decodeChunk, encodeChunk, entryOf, isLeaf, leafLines, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
+import { LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
 import { comparePaths } from './paths';
 
-/** One file of a version: where it sits, what its bytes hash to, how large it is, and where a reference points. */
-export interface ManifestEntry {
-  readonly path: string;
-  readonly digest: string;
-  readonly size: number;
-  /** For references: the URI the bytes live at; absent for files stored in the blob store. */
-  readonly ref?: string;
-}
+export { entryOf, isLeaf, readChunk } from './manifest-chunk';
+export { isBoundary } from './manifest-chunker';
+export type { Chunk, LeafRow, ManifestEntry, NodeRow } from './manifest-chunk';
 
 /** What a written manifest is known by: the root chunk plus the canonical version digest and totals. */
 export interface ManifestRef {
@@ -20,50 +18,33 @@ export interface ManifestRef {
 }
 
 /**
- * Manifests are trees of content-addressed, path-sorted chunks (a prolly tree). A chunk ends after an entry
- * whose path hashes to a boundary value, so boundaries depend on content, not on position: an edit rewrites its
- * own leaf and the nodes above it, and every other chunk keeps its digest. Leaf: `{"l":[[path,digest,size,ref?],...]}`;
- * node: `{"n":[[firstPath,lastPath,count,size,chunkDigest],...]}`.
- */
-export type LeafRow = [string, string, number] | [string, string, number, string];
-export type NodeRow = [first: string, last: string, count: number, size: number, chunk: string];
-type Chunk = { l: LeafRow[] } | { n: NodeRow[] };
-
-/** Average entries per leaf is 2^LEAF_BITS; per node 2^NODE_BITS. Caps bound the worst case. */
-const LEAF_BITS = 6;
-const NODE_BITS = 5;
-const MAX_ROWS = 1024;
-
-/** FNV-1a over a path with a level salt: cheap, stable across runs and languages. */
-function pathHash(path: string, level: number): number {
-  let h = 0x811c9dc5 ^ level;
-  for (let i = 0; i < path.length; i++) {
-    h ^= path.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-export function isBoundary(path: string, level: number): boolean {
-  const bits = level === 0 ? LEAF_BITS : NODE_BITS;
-  return (pathHash(path, level) & ((1 << bits) - 1)) === 0;
-}
-
-/**
- * Builds a manifest tree from entries given in path order, writing each chunk as it fills: memory holds one
+ * Manifests are trees of content-addressed, path-sorted chunks (a prolly tree, see manifest-chunker.ts): an edit
+ * rewrites its own leaf and the nodes above it, and every other chunk keeps its digest. The tree is canonical: the
+ * same entries give the same root however they were written (from scratch here, or by editing, manifest-edit.ts).
+ *
+ * ManifestWriter builds one from entries given in path order, writing each chunk as it fills: memory holds one
  * open chunk per level, never the whole list. Rejects out-of-order or duplicate paths.
  */
 export class ManifestWriter {
-  private readonly levels: (LeafRow | NodeRow)[][] = [[]];
+  private readonly levels: LevelChunker[] = [];
   private readonly versionDigest = new VersionDigest();
+  private readonly stats: ChunkStats = newChunkStats();
   private last: string | undefined;
   private count = 0;
   private size = 0;
-  /** Bytes of chunk blobs this writer produced (whether or not the store already held them). */
-  chunkBytes = 0;
-  chunksWritten = 0;
 
-  constructor(private readonly blobs: BlobStore) {}
+  constructor(private readonly blobs: BlobStore) {
+    this.level(0);
+  }
+
+  /** Bytes of chunk blobs this writer produced (whether or not the store already held them). */
+  get chunkBytes(): number {
+    return this.stats.chunkBytes;
+  }
+
+  get chunksWritten(): number {
+    return this.stats.chunksWritten;
+  }
 
   async add(entry: ManifestEntry): Promise<void> {
     if (this.last !== undefined && comparePaths(this.last, entry.path) >= 0) {
@@ -73,66 +54,24 @@ export class ManifestWriter {
     this.count++;
     this.size += entry.size;
     this.versionDigest.add(entry.path, entry.digest, entry.size);
-    const row: LeafRow = entry.ref === undefined ? [entry.path, entry.digest, entry.size] : [entry.path, entry.digest, entry.size, entry.ref];
-    await this.push(0, row);
+    await this.levels[0]!.add(rowOf(entry));
   }
 
-  private async push(level: number, row: LeafRow | NodeRow): Promise<void> {
-    const rows = (this.levels[level] ??= []);
-    rows.push(row);
-    const lastPath = level === 0 ? (row as LeafRow)[0] : (row as NodeRow)[1];
-    if (isBoundary(lastPath, level) || rows.length >= MAX_ROWS) await this.flush(level);
+  private level(n: number): LevelChunker {
+    return (this.levels[n] ??= new LevelChunker(n, this.blobs, this.stats, (row) => this.level(n + 1).add(row)));
   }
 
-  private async flush(level: number): Promise<void> {
-    const rows = this.levels[level];
-    if (!rows || rows.length === 0) return;
-    this.levels[level] = [];
-    const chunk: Chunk = level === 0 ? { l: rows as LeafRow[] } : { n: rows as NodeRow[] };
-    const bytes = Buffer.from(JSON.stringify(chunk));
-    this.chunkBytes += bytes.length;
-    this.chunksWritten++;
-    const digest = await this.blobs.putBytes(bytes);
-    const first = level === 0 ? (rows[0] as LeafRow)[0] : (rows[0] as NodeRow)[0];
-    const lastRow = rows[rows.length - 1]!;
-    const last = level === 0 ? (lastRow as LeafRow)[0] : (lastRow as NodeRow)[1];
-    let count = 0;
-    let size = 0;
-    for (const r of rows) {
-      count += level === 0 ? 1 : (r as NodeRow)[2];
-      size += level === 0 ? (r as LeafRow)[2] : (r as NodeRow)[3];
-    }
-    await this.push(level + 1, [first, last, count, size, digest]);
-  }
-
-  /** Flushes every level and returns the root. An empty manifest is one empty leaf. */
+  /** Closes every level and returns the root: the first level that holds a single chunk. An empty manifest is one empty leaf. */
   async finish(): Promise<ManifestRef> {
-    if (this.count === 0) {
-      const root = await this.blobs.putBytes(Buffer.from(JSON.stringify({ l: [] })));
-      return { root, digest: this.versionDigest.digest(), count: 0, size: 0 };
-    }
-    for (let level = 0; ; level++) {
-      const rows = this.levels[level] ?? [];
-      const above = this.levels.slice(level + 1).some((r) => r.length > 0);
-      if (!above && level > 0 && rows.length === 1) {
-        return { root: (rows[0] as NodeRow)[4], digest: this.versionDigest.digest(), count: this.count, size: this.size };
-      }
-      await this.flush(level);
+    const digest = this.versionDigest.digest();
+    if (this.count === 0) return { root: await this.blobs.putBytes(encodeChunk({ l: [] })), digest, count: 0, size: 0 };
+    for (let n = 0; ; n++) {
+      await this.levels[n]!.flush();
+      // Every chunk of level n has now been handed up; a level of one chunk is the root.
+      const parent = this.level(n + 1);
+      if (parent.added === 1) return { root: (parent.lastAdded as NodeRow)[4], digest, count: this.count, size: this.size };
     }
   }
-}
-
-/** Reads one chunk of a manifest tree. */
-export async function readChunk(blobs: BlobStore, digest: string): Promise<Chunk> {
-  return JSON.parse((await blobs.getBytes(digest)).toString('utf8')) as Chunk;
-}
-
-export function isLeaf(chunk: Chunk): chunk is { l: LeafRow[] } {
-  return 'l' in chunk;
-}
-
-export function entryOf(row: LeafRow): ManifestEntry {
-  return row.length === 4 ? { path: row[0], digest: row[1], size: row[2], ref: row[3] } : { path: row[0], digest: row[1], size: row[2] };
 }
 
 /** Streams a manifest's entries in path order, one chunk in memory per tree level. */
@@ -143,6 +82,30 @@ export async function* readManifest(blobs: BlobStore, root: string): AsyncGenera
     return;
   }
   for (const row of chunk.n) yield* readManifest(blobs, row[4]);
+}
+
+/**
+ * The canonical version digest of a stored tree, streamed: leaf bytes are the canonical lines, so they go straight
+ * into SHA-256 without being parsed. The children of a node are fetched together, then hashed in order.
+ */
+export async function versionDigestOf(blobs: BlobStore, root: string): Promise<string> {
+  const hash = createHash('sha256');
+  const visit = async (bytes: Buffer): Promise<void> => {
+    const lines = leafLines(bytes);
+    if (lines) {
+      hash.update(lines);
+      return;
+    }
+    const chunk = decodeChunk(bytes);
+    if (isLeaf(chunk)) {
+      for (const [path, digest, size] of chunk.l) hash.update(`${path}\t${digest}\t${size}\n`);
+      return;
+    }
+    const children = await Promise.all(chunk.n.map((row) => blobs.getBytes(row[4])));
+    for (const child of children) await visit(child);
+  };
+  await visit(await blobs.getBytes(root));
+  return hash.digest('hex');
 }
 
 /** Writes a manifest from entries in any order (sorted here); for callers that already hold the list. */

@@ -49,6 +49,8 @@ export interface MultipartState {
   readonly uploadId: string;
   readonly digest: string;
   readonly partSize: number;
+  /** Whether the server said it checks each part against its SHA-256 (it echoed the checksum algorithm). */
+  readonly serverChecks: boolean;
   /** Completed parts as [partNumber, ETag]. */
   readonly parts: readonly (readonly [number, string])[];
 }
@@ -70,8 +72,12 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
   options: IngestOptions): Promise<MultipartOutcome> {
   const count = plan.partChecksums.length;
   const resumed = await resumeUpload(s3, bucket, key, plan, options.resume);
-  const uploadId = resumed?.uploadId ?? (await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256' }))).UploadId;
+  const created = resumed ? undefined : await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
+  const uploadId = resumed?.uploadId ?? created?.UploadId;
   if (!uploadId) throw new Error(`The S3 server returned no upload id for s3://${bucket}/${key}.`);
+  // A server that checks part checksums rejects bytes that differ from the first read, so they need no second
+  // hash here; with one that does not, each part is hashed again before it is sent.
+  const serverChecks = resumed?.serverChecks ?? created?.ChecksumAlgorithm === 'SHA256';
   const etags = new Map<number, string>(resumed?.parts ?? []);
   const partsResumed = etags.size;
   const resumedBytes = [...etags.keys()].reduce((n, p) => n + partLength(plan, p), 0);
@@ -81,7 +87,7 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
   let bytesDone = resumedBytes;
   const checkpoint = (): IngestCheckpoint => ({
     localPath: plan.localPath, sourceSize: plan.size, sourceMtimeMs: plan.mtimeMs, bytesDone, prefixDigest: plan.digest,
-    upload: { key, uploadId, digest: plan.digest, partSize: plan.partSize, parts: [...etags].sort((a, b) => a[0] - b[0]) } satisfies MultipartState,
+    upload: { key, uploadId, digest: plan.digest, partSize: plan.partSize, serverChecks, parts: [...etags].sort((a, b) => a[0] - b[0]) } satisfies MultipartState,
   });
   options.onCheckpoint?.(checkpoint());
 
@@ -90,12 +96,14 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('upload aborted');
       const part = await readPart(plan.localPath, src, buffer, (n - 1) * plan.partSize, partLength(plan, n));
-      const checksum = createHash('sha256').update(part).digest('base64');
-      if (checksum !== plan.partChecksums[n - 1]) throw new LocalFileError(plan.localPath, `it changed while being uploaded (part ${n} differs from the first read)`);
+      const checksum = plan.partChecksums[n - 1]!;
+      if (!serverChecks && createHash('sha256').update(part).digest('base64') !== checksum) throw changed(plan, n);
       await limiter.take(part.length);
       const { ETag } = await s3.send(new UploadPartCommand({
         Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: part, ContentLength: part.length, ChecksumSHA256: checksum,
-      }), options.signal ? { abortSignal: options.signal } : {});
+      }), options.signal ? { abortSignal: options.signal } : {}).catch((err: unknown) => {
+        throw (err as { name?: unknown }).name === 'BadDigest' ? changed(plan, n) : err;
+      });
       if (!ETag) throw new Error(`The S3 server returned no ETag for part ${n} of s3://${bucket}/${key}.`);
       etags.set(n, ETag);
       bytesSent += part.length;
@@ -103,7 +111,13 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
       options.onCheckpoint?.(checkpoint());
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, sendParts));
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, sendParts));
+  } catch (err) {
+    // Parts of bytes that no longer exist are of no use to a retry; other failures keep them for resuming.
+    if (err instanceof LocalFileError) await abandon(s3, bucket, key, uploadId);
+    throw err;
+  }
 
   const parts = [...etags].sort((a, b) => a[0] - b[0]).map(([n, ETag]) => ({ PartNumber: n, ETag, ChecksumSHA256: plan.partChecksums[n - 1] }));
   const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
@@ -112,6 +126,10 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
     throw new IntegrityError(`The S3 server stored s3://${bucket}/${key} with checksum ${done.ChecksumSHA256}, not ${expected}-${count}; the upload was corrupted in transit. Retry the upload.`);
   }
   return { partsSent: count - partsResumed, partsResumed, bytesSent, resumedBytes };
+}
+
+function changed(plan: FilePlan, part: number): LocalFileError {
+  return new LocalFileError(plan.localPath, `it changed while being uploaded (part ${part} differs from the first read)`);
 }
 
 /** The S3 checksum of a multipart object: SHA-256 over the concatenated binary SHA-256 of each part. */
@@ -126,7 +144,7 @@ function compositeChecksum(partChecksums: readonly string[]): string {
  * own list of parts is the truth (it may hold parts completed after the last heartbeat); a part counts only if
  * its size is right. An upload that no longer exists, or a checkpoint for other bytes, means a fresh start.
  */
-async function resumeUpload(s3: S3Client, bucket: string, key: string, plan: FilePlan, resume: IngestCheckpoint | undefined): Promise<{ uploadId: string; parts: [number, string][] } | undefined> {
+async function resumeUpload(s3: S3Client, bucket: string, key: string, plan: FilePlan, resume: IngestCheckpoint | undefined): Promise<{ uploadId: string; serverChecks: boolean; parts: [number, string][] } | undefined> {
   if (!resume || resume.localPath !== plan.localPath || resume.sourceSize !== plan.size || resume.sourceMtimeMs !== plan.mtimeMs) return undefined;
   const state = resume.upload as Partial<MultipartState>;
   if (typeof state.uploadId !== 'string' || state.digest !== plan.digest || state.key !== key || state.partSize !== plan.partSize) {
@@ -147,7 +165,7 @@ async function resumeUpload(s3: S3Client, bucket: string, key: string, plan: Fil
     if ((err as { name?: unknown }).name === 'NoSuchUpload') return undefined;
     throw err;
   }
-  return { uploadId: state.uploadId, parts };
+  return { uploadId: state.uploadId, serverChecks: state.serverChecks === true, parts };
 }
 
 /** Best effort: a dead upload's parts are otherwise kept until a bucket lifecycle rule removes them. */

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect, test } from 'vitest';
 import { ConfigError, Store } from 'temporal-artifacts';
 import { freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
@@ -44,15 +42,4 @@ test('an unreachable S3 endpoint, a missing bucket and wrong credentials each sa
     /^The bucket "never-created-bucket" does not exist at s3:\/\/never-created-bucket\/x .*Create it .* or fix ARTIFACTS_STORE/);
   const badKey = await open(`s3://${TEST_BUCKET}/x`, { AWS_SECRET_ACCESS_KEY: 'wrong' });
   await expect(badKey.blobs.putBytes(bytes)).rejects.toThrow(/refused the credentials.*Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/);
-});
-
-test('on S3 a large file already stored is recognised by digest before any part is sent', async () => {
-  const url = await freshS3Url();
-  const store = await Store.open({ home: tempDir(), blobUrl: url });
-  const file = path.join(tempDir(), 'twice.bin');
-  fs.writeFileSync(file, randomBytes(20 * 1024 * 1024));
-  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 20 * 1024 * 1024, partsSent: 2 });
-  expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 0, partsSent: 0 });
-  await store.close();
 });

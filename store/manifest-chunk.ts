@@ -1,0 +1,88 @@
+import type { BlobStore } from './blob-store';
+
+/** One file of a version: where it sits, what its bytes hash to, how large it is, and where a reference points. */
+export interface ManifestEntry {
+  readonly path: string;
+  readonly digest: string;
+  readonly size: number;
+  /** For references: the URI the bytes live at; absent for files stored in the blob store. */
+  readonly ref?: string;
+}
+
+export type LeafRow = [string, string, number] | [string, string, number, string];
+export type NodeRow = [first: string, last: string, count: number, size: number, chunk: string];
+/** A decoded chunk: a leaf holds entries, a node (at height `h` >= 1) holds one row per child chunk. */
+export type Chunk = { l: LeafRow[] } | { n: NodeRow[]; h?: number };
+
+/**
+ * A leaf is stored as `leaf\n` followed by the entries' canonical lines (`path\tdigest\tsize\n`, the very lines
+ * the version digest hashes), then, when some entries are references, a NUL and a JSON list of
+ * `[indexInLeaf, uri]`. So the version digest streams leaf bytes into SHA-256 without parsing them, and a path
+ * can never be confused with the trailer (paths hold no control characters). A node is JSON `{"h":height,"n":rows}`.
+ */
+const LEAF_HEADER = Buffer.from('leaf\n');
+const NUL = 0;
+
+export function encodeChunk(chunk: Chunk): Buffer {
+  if (!isLeaf(chunk)) return Buffer.from(JSON.stringify(chunk));
+  let text = 'leaf\n';
+  const refs: [number, string][] = [];
+  chunk.l.forEach((row, i) => {
+    text += `${row[0]}\t${row[1]}\t${row[2]}\n`;
+    if (row.length === 4) refs.push([i, row[3]]);
+  });
+  if (refs.length > 0) text += `\u0000${JSON.stringify(refs)}`;
+  return Buffer.from(text);
+}
+
+export function decodeChunk(bytes: Buffer): Chunk {
+  if (bytes[0] === 0x7b) return JSON.parse(bytes.toString('utf8')) as Chunk;
+  if (!bytes.subarray(0, LEAF_HEADER.length).equals(LEAF_HEADER)) throw new Error('not a manifest chunk (unknown header)');
+  const nul = bytes.indexOf(NUL);
+  const body = bytes.toString('utf8', LEAF_HEADER.length, nul < 0 ? bytes.length : nul);
+  const rows: LeafRow[] = [];
+  let start = 0;
+  while (start < body.length) {
+    const end = body.indexOf('\n', start);
+    const t1 = body.indexOf('\t', start);
+    const t2 = body.indexOf('\t', t1 + 1);
+    rows.push([body.slice(start, t1), body.slice(t1 + 1, t2), Number(body.slice(t2 + 1, end))]);
+    start = end + 1;
+  }
+  if (nul >= 0) {
+    for (const [i, uri] of JSON.parse(bytes.toString('utf8', nul + 1)) as [number, string][]) {
+      const r = rows[i]!;
+      rows[i] = [r[0], r[1], r[2], uri];
+    }
+  }
+  return { l: rows };
+}
+
+/** The canonical lines a leaf holds (the bytes the version digest hashes), or undefined for a node or an old JSON leaf. */
+export function leafLines(bytes: Buffer): Buffer | undefined {
+  if (bytes[0] === 0x7b) return undefined;
+  const nul = bytes.indexOf(NUL);
+  return bytes.subarray(LEAF_HEADER.length, nul < 0 ? bytes.length : nul);
+}
+
+/** Reads one chunk of a manifest tree. */
+export async function readChunk(blobs: BlobStore, digest: string): Promise<Chunk> {
+  return decodeChunk(await blobs.getBytes(digest));
+}
+
+export function isLeaf(chunk: Chunk): chunk is { l: LeafRow[] } {
+  return 'l' in chunk;
+}
+
+export function entryOf(row: LeafRow): ManifestEntry {
+  return row.length === 4 ? { path: row[0], digest: row[1], size: row[2], ref: row[3] } : { path: row[0], digest: row[1], size: row[2] };
+}
+
+export function rowOf(entry: ManifestEntry): LeafRow {
+  return entry.ref === undefined ? [entry.path, entry.digest, entry.size] : [entry.path, entry.digest, entry.size, entry.ref];
+}
+
+/** The key a row is ordered and chunked by: a leaf row's path, a node row's last path. */
+export function keyOf(row: LeafRow | NodeRow, level: number): string {
+  return level === 0 ? row[0] : (row as NodeRow)[1];
+}

@@ -1,0 +1,49 @@
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { LocalFileError, Store } from 'temporal-artifacts';
+import { freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
+import { tempDir } from './helpers';
+
+const MiB = 1024 * 1024;
+
+test('on S3 a large file already stored is recognised by digest before any part is sent', async () => {
+  const url = await freshS3Url();
+  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const file = path.join(tempDir(), 'twice.bin');
+  fs.writeFileSync(file, randomBytes(20 * 1024 * 1024));
+  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 20 * 1024 * 1024, partsSent: 2 });
+  expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 0, partsSent: 0 });
+  await store.close();
+});
+
+test('on S3 a file that changes while its parts are sent is refused, and nothing is left under its digest or in uploads', async () => {
+  const url = await freshS3Url();
+  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const file = path.join(tempDir(), 'changing.bin');
+  fs.writeFileSync(file, randomBytes(96 * MiB));
+  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  let rewritten = false;
+  const ingest = store.blobs.ingestFile(file, {
+    maxBytesPerSecond: 48 * MiB,
+    onCheckpoint: (cp) => {
+      if (rewritten || cp.bytesDone === 0) return;
+      rewritten = true;
+      // Same size, same mtime: only the bytes of the last part differ from what was hashed first.
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, randomBytes(MiB), 0, MiB, 95 * MiB);
+      fs.closeSync(fd);
+    },
+  });
+  await expect(ingest).rejects.toBeInstanceOf(LocalFileError);
+  await expect(ingest).rejects.toThrow(/it changed while being uploaded \(part 6 differs from the first read\)/);
+  expect(await store.blobs.has(digest)).toBe(false);
+  const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true });
+  const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: TEST_BUCKET, Prefix: new URL(url).pathname.slice(1) }));
+  expect(open.Uploads ?? []).toEqual([]);
+  s3.destroy();
+  await store.close();
+});
