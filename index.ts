@@ -17,7 +17,7 @@ export { Run } from './api/run';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { createActivities } from './activities';
 export { Store, artifactsHome } from './store/store';
-export { ManifestWriter, readManifest, versionDigestOf } from './store/manifest';
+export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest';
 export { editManifest } from './store/manifest-edit';
 export { diffManifests, summarizeDiff } from './store/manifest-diff';
 export { ChunkReader } from './store/manifest-cursor';
