@@ -17,7 +17,7 @@ import type { LoggedVersion } from './artifact-version';
 export class Artifact {
   description: string | undefined;
   metadata: Record<string, unknown>;
-  private readonly ops: SpecOp[] = [];
+  protected readonly ops: SpecOp[] = [];
 
   constructor(readonly name: string, readonly type: string, options: { description?: string; metadata?: Record<string, unknown> } = {}) {
     checkArtifactName(name);
@@ -112,7 +112,7 @@ export class Artifact {
     return { format: 'temporal-artifacts/spec@1', ops: [...this.ops] };
   }
 
-  private mayContain(target: string): boolean {
+  protected mayContain(target: string): boolean {
     let present = false;
     for (const op of this.ops) {
       if (op.op === 'dir') present ||= op.prefix === '' || target === op.prefix || target.startsWith(`${op.prefix}/`) || op.prefix.startsWith(`${target}/`);
