@@ -1,13 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { normalizeEntryPath, normalizePrefix } from '../store/paths';
+import { normalizeEntryPath } from '../store/paths';
 import { checkArtifactName } from '../store/ref';
 import type { ArtifactSpec, SpecOp } from '../store/spec';
-import { LocalFileError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { init } from './init';
 import type { LogOptions } from './run';
 import type { LoggedVersion } from './artifact-version';
+import { dirOp, fileOp, opsMayContain, referenceOp, valueOp } from './spec-ops';
 
 /**
  * An artifact being assembled. `addFile`, `addDir`, `addReference`, `add` and `remove` record intent at once and
@@ -17,7 +15,7 @@ import type { LoggedVersion } from './artifact-version';
 export class Artifact {
   description: string | undefined;
   metadata: Record<string, unknown>;
-  protected readonly ops: SpecOp[] = [];
+  private readonly ops: SpecOp[] = [];
 
   constructor(readonly name: string, readonly type: string, options: { description?: string; metadata?: Record<string, unknown> } = {}) {
     checkArtifactName(name);
@@ -30,18 +28,13 @@ export class Artifact {
 
   /** Adds one local file, under `name` (default: its base name). */
   addFile(localPath: string, options: { name?: string } = {}): this {
-    const st = statOrThrow(localPath);
-    if (!st.isFile()) throw new LocalFileError(localPath, 'it is not a regular file; use addDir for a folder');
-    const entry = normalizeEntryPath(options.name ?? path.basename(localPath));
-    this.ops.push({ op: 'file', local: path.resolve(localPath), path: entry });
+    this.ops.push(fileOp(localPath, options));
     return this;
   }
 
   /** Adds every file under a local folder, under the prefix `name` (default: the artifact root). */
   addDir(localDir: string, options: { name?: string } = {}): this {
-    const st = statOrThrow(localDir);
-    if (!st.isDirectory()) throw new LocalFileError(localDir, 'it is not a folder; use addFile for a single file');
-    this.ops.push({ op: 'dir', local: path.resolve(localDir), prefix: normalizePrefix(options.name) });
+    this.ops.push(dirOp(localDir, options));
     return this;
   }
 
@@ -50,23 +43,7 @@ export class Artifact {
    * unless `checksum: false`, in which case the URI itself is the identity.
    */
   addReference(uri: string, options: { name?: string; checksum?: boolean } = {}): this {
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      throw new UsageError(`addReference(${JSON.stringify(uri)}): not a URI; write file:///absolute/path or another scheme://...`);
-    }
-    const checksum = options.checksum ?? true;
-    if (checksum && url.protocol !== 'file:') {
-      throw new UsageError(`addReference(${JSON.stringify(uri)}): only file:// references can be checksummed here; pass { checksum: false } to track the URI itself.`);
-    }
-    if (url.protocol === 'file:' && checksum) {
-      const st = statOrThrow(fileURLToPath(url));
-      if (!st.isFile()) throw new LocalFileError(fileURLToPath(url), 'a reference must name a file');
-    }
-    const base = decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
-    const entry = normalizeEntryPath(options.name ?? base);
-    this.ops.push({ op: 'ref', uri: url.href, path: entry, checksum });
+    this.ops.push(referenceOp(uri, options));
     return this;
   }
 
@@ -75,22 +52,14 @@ export class Artifact {
    * appended when the name has no `.json` ending.
    */
   add(value: unknown, name: string): this {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value);
-    } catch (err) {
-      throw new UsageError(`add(value, ${JSON.stringify(name)}): the value is not JSON-serializable (${(err as Error).message}).`);
-    }
-    if (json === undefined) throw new UsageError(`add(value, ${JSON.stringify(name)}): the value is not JSON-serializable (got ${typeof value}).`);
-    const entry = normalizeEntryPath(name.endsWith('.json') ? name : `${name}.json`);
-    this.ops.push({ op: 'value', path: entry, json });
+    this.ops.push(valueOp(value, name));
     return this;
   }
 
   /** Removes an entry, or every entry under a folder prefix, added earlier to this artifact. */
   remove(nameOrPrefix: string): this {
     const target = normalizeEntryPath(nameOrPrefix);
-    if (!this.mayContain(target)) {
+    if (!opsMayContain(this.ops, target)) {
       throw new UsageError(`remove(${JSON.stringify(nameOrPrefix)}): artifact ${JSON.stringify(this.name)} has no entry or folder by that name; check the names you added.`);
     }
     this.ops.push({ op: 'remove', path: target });
@@ -110,24 +79,5 @@ export class Artifact {
   /** The recorded operations, as the staging activity will apply them. */
   spec(): ArtifactSpec {
     return { format: 'temporal-artifacts/spec@1', ops: [...this.ops] };
-  }
-
-  protected mayContain(target: string): boolean {
-    let present = false;
-    for (const op of this.ops) {
-      if (op.op === 'dir') present ||= op.prefix === '' || target === op.prefix || target.startsWith(`${op.prefix}/`) || op.prefix.startsWith(`${target}/`);
-      else if (op.op === 'remove') present &&= !(op.path === target || target.startsWith(`${op.path}/`));
-      else present ||= op.path === target || op.path.startsWith(`${target}/`);
-    }
-    return present;
-  }
-}
-
-function statOrThrow(localPath: string): fs.Stats {
-  try {
-    return fs.statSync(localPath);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new LocalFileError(localPath, code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : String(err));
   }
 }

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { normalizeEntryPath, normalizePrefix } from '../store/paths';
+import type { SpecOp } from '../store/spec';
+import { LocalFileError, UsageError } from '../errors';
+
+/**
+ * The operations `addFile`, `addDir`, `addReference` and `add` record, built and checked here once for both a new
+ * Artifact and a Draft: each fails fast on a bad name or a missing file, and touches no file content.
+ */
+export function fileOp(localPath: string, options: { name?: string }): SpecOp {
+  const st = statOrThrow(localPath);
+  if (!st.isFile()) throw new LocalFileError(localPath, 'it is not a regular file; use addDir for a folder');
+  return { op: 'file', local: path.resolve(localPath), path: normalizeEntryPath(options.name ?? path.basename(localPath)) };
+}
+
+export function dirOp(localDir: string, options: { name?: string }): SpecOp {
+  const st = statOrThrow(localDir);
+  if (!st.isDirectory()) throw new LocalFileError(localDir, 'it is not a folder; use addFile for a single file');
+  return { op: 'dir', local: path.resolve(localDir), prefix: normalizePrefix(options.name) };
+}
+
+export function referenceOp(uri: string, options: { name?: string; checksum?: boolean }): SpecOp {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new UsageError(`addReference(${JSON.stringify(uri)}): not a URI; write file:///absolute/path or another scheme://...`);
+  }
+  const checksum = options.checksum ?? true;
+  if (checksum && url.protocol !== 'file:') {
+    throw new UsageError(`addReference(${JSON.stringify(uri)}): only file:// references can be checksummed here; pass { checksum: false } to track the URI itself.`);
+  }
+  if (url.protocol === 'file:' && checksum) {
+    const st = statOrThrow(fileURLToPath(url));
+    if (!st.isFile()) throw new LocalFileError(fileURLToPath(url), 'a reference must name a file');
+  }
+  const base = decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
+  return { op: 'ref', uri: url.href, path: normalizeEntryPath(options.name ?? base), checksum };
+}
+
+export function valueOp(value: unknown, name: string): SpecOp {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (err) {
+    throw new UsageError(`add(value, ${JSON.stringify(name)}): the value is not JSON-serializable (${(err as Error).message}).`);
+  }
+  if (json === undefined) throw new UsageError(`add(value, ${JSON.stringify(name)}): the value is not JSON-serializable (got ${typeof value}).`);
+  return { op: 'value', path: normalizeEntryPath(name.endsWith('.json') ? name : `${name}.json`), json };
+}
+
+/** Whether the operations so far may have put an entry at `target` or under the folder `target` (and not removed it since). */
+export function opsMayContain(ops: readonly SpecOp[], target: string): boolean {
+  let present = false;
+  for (const op of ops) {
+    if (op.op === 'dir') present ||= op.prefix === '' || target === op.prefix || target.startsWith(`${op.prefix}/`) || op.prefix.startsWith(`${target}/`);
+    else if (op.op === 'remove') present &&= !(op.path === target || target.startsWith(`${op.path}/`));
+    else present ||= op.path === target || op.path.startsWith(`${target}/`);
+  }
+  return present;
+}
+
+function statOrThrow(localPath: string): fs.Stats {
+  try {
+    return fs.statSync(localPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new LocalFileError(localPath, code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : String(err));
+  }
+}
