@@ -9,6 +9,7 @@ const __dirname = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      'temporal-artifacts/dsl': path.resolve(__dirname, 'dist/dsl/index.js'),
       'temporal-artifacts/workflows': path.resolve(__dirname, 'dist/workflows/index.js'),
       'temporal-artifacts': path.resolve(__dirname, 'dist/index.js'),
     },

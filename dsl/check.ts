@@ -1,0 +1,190 @@
+import { hasExpressions, parseTemplate, pathsOf, ExpressionError } from './expressions';
+import type { Pipeline, Step } from './pipeline.generated';
+import { didYouMean } from './problems';
+import type { SourceMap, Span } from './source-map';
+import { checkAlias, parseRef } from '../store/ref';
+
+type Add = (code: string, docPath: readonly (string | number)[], message: string, span?: Span) => void;
+type Path = readonly (string | number)[];
+
+/** What each expression root offers; `steps.<id>.` fields are the outputs a step publishes. */
+const STEP_OUTPUTS = ['version', 'ref', 'digest', 'skipped', 'exitCode', 'artifact'];
+const SHARD_FIELDS = ['index', 'count', 'item'];
+const ROOTS = ['params', 'steps', 'shard', 'run', 'outputs', 'inputs'];
+
+/** The checks a schema cannot express: references between steps, cycles, expressions, refs, producers. */
+export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMap }): void {
+  const { add } = ctx;
+  const ids = Object.keys(pipeline.steps);
+  const params = pipeline.params ?? {};
+  for (const [name, param] of Object.entries(params)) {
+    if (param.default !== undefined && !matchesType(param.default, param.type)) {
+      add('param-type', ['params', name, 'default'], `params.${name}.default must be ${article(param.type)}, not ${JSON.stringify(param.default)}`);
+    }
+  }
+  for (const [id, step] of Object.entries(pipeline.steps)) {
+    (step.needs ?? []).forEach((need, i) => {
+      if (!pipeline.steps[need]) {
+        const guess = didYouMean(need, ids);
+        add('unknown-step', ['steps', id, 'needs', i], `step "${id}" needs "${need}", which is not a step${guess ? ` (did you mean "${guess}"?)` : `; steps are: ${ids.join(', ')}`}`);
+      }
+    });
+  }
+  checkCycles(pipeline, add);
+  const producers = new Map<string, string>();
+  for (const [id, step] of Object.entries(pipeline.steps)) {
+    checkStepShape(id, step, add);
+    checkRefs(id, step, add);
+    const mode = step.produces?.mode ?? (step.fanOut ? 'collaborative' : 'simple');
+    if (step.produces && mode === 'collaborative') {
+      const prior = producers.get(step.produces.artifact);
+      if (prior) add('duplicate-producer', ['steps', id, 'produces', 'artifact'], `steps "${prior}" and "${id}" both produce collaborative artifact "${step.produces.artifact}"; one version needs one producer: merge the steps or use a fanOut`);
+      else producers.set(step.produces.artifact, id);
+    }
+    const ancestors = ancestorsOf(pipeline, id);
+    forEachString(step, ['steps', id], (value, at) => checkExpressions(value, at, { pipeline, id, step, ancestors, add, map: ctx.map }));
+  }
+}
+
+function checkStepShape(id: string, step: Step, add: Add): void {
+  const at = ['steps', id];
+  const mode = step.produces?.mode ?? (step.fanOut ? 'collaborative' : 'simple');
+  if (step.run !== undefined && step.activity !== undefined) add('both-commands', at, `step "${id}" has both "run" and "activity"; give one`);
+  if (step.run === undefined && step.activity === undefined && !(step.produces && mode === 'incremental')) {
+    add('no-command', at, `step "${id}" has nothing to do: give it "run" (a command) or "activity"`);
+  }
+  if (step.fanOut) {
+    if ((step.fanOut.count === undefined) === (step.fanOut.items === undefined)) add('fan-out', [...at, 'fanOut'], `fanOut of step "${id}" needs exactly one of "count" and "items"`);
+    if (typeof step.fanOut.count === 'number' && step.fanOut.count < 1) add('fan-out', [...at, 'fanOut', 'count'], `fanOut.count of step "${id}" must be at least 1`);
+    if (step.produces && mode !== 'collaborative') add('fan-out', [...at, 'produces', 'mode'], `step "${id}" fans out, so its shards produce one collaborative version; set mode: collaborative (or leave it out)`);
+  }
+  const p = step.produces;
+  if (!p) return;
+  if (mode !== 'incremental' && !p.type) add('missing-key', [...at, 'produces'], `produces of step "${id}" needs "type" (such as dataset, model or predictions)`);
+  if (mode === 'incremental' && !p.from) add('missing-key', [...at, 'produces'], `incremental produces of step "${id}" needs "from" (such as ${p.artifact}:latest)`);
+  if (mode !== 'incremental') {
+    for (const key of ['from', 'add', 'remove'] as const) {
+      if (p[key] !== undefined) add('mode', [...at, 'produces', key], `"${key}" is for mode: incremental; step "${id}" produces in ${mode} mode`);
+    }
+  }
+  (p.aliases ?? []).forEach((alias, i) => {
+    if (hasExpressions(alias)) return;
+    try {
+      checkAlias(alias);
+    } catch (err) {
+      add('bad-alias', [...at, 'produces', 'aliases', i], (err as Error).message);
+    }
+  });
+}
+
+function checkRefs(id: string, step: Step, add: Add): void {
+  const refs: [string, Path][] = (step.uses ?? []).map((r, i) => [r, ['steps', id, 'uses', i]]);
+  if (step.produces?.from) refs.push([step.produces.from, ['steps', id, 'produces', 'from']]);
+  for (const [ref, at] of refs) {
+    if (hasExpressions(ref)) continue;
+    try {
+      parseRef(ref);
+    } catch (err) {
+      add('bad-ref', at, (err as Error).message);
+    }
+  }
+}
+
+function checkCycles(pipeline: Pipeline, add: Add): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    if (state.get(id) === 'done' || !pipeline.steps[id]) return;
+    if (state.get(id) === 'visiting') {
+      const cycle = [...stack.slice(stack.indexOf(id)), id];
+      const from = cycle[cycle.length - 2]!;
+      const index = (pipeline.steps[from]!.needs ?? []).indexOf(id);
+      add('cycle', ['steps', from, 'needs', index], `steps ${cycle.join(' -> ')} form a cycle; remove one of these needs`);
+      return;
+    }
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const need of pipeline.steps[id]!.needs ?? []) visit(need);
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const id of Object.keys(pipeline.steps)) visit(id);
+}
+
+function ancestorsOf(pipeline: Pipeline, id: string): Set<string> {
+  const seen = new Set<string>();
+  const walk = (s: string): void => {
+    for (const need of pipeline.steps[s]?.needs ?? []) {
+      if (seen.has(need)) continue;
+      seen.add(need);
+      walk(need);
+    }
+  };
+  walk(id);
+  return seen;
+}
+
+interface ExprContext { pipeline: Pipeline; id: string; step: Step; ancestors: Set<string>; add: Add; map: SourceMap }
+
+function checkExpressions(value: string, at: Path, ctx: ExprContext): void {
+  if (!hasExpressions(value)) return;
+  let segments;
+  try {
+    segments = parseTemplate(value);
+  } catch (err) {
+    if (!(err instanceof ExpressionError)) throw err;
+    ctx.add('bad-expression', at, `malformed expression in ${JSON.stringify(value)}: ${err.message}`, ctx.map.inside(at, err.offset, 1));
+    return;
+  }
+  for (const seg of segments) {
+    if (!('expr' in seg)) continue;
+    const span = ctx.map.inside(at, seg.offset, seg.source.length + 6);
+    for (const p of pathsOf(seg.expr)) {
+      const problem = checkPath(p, ctx);
+      if (problem) ctx.add(problem[0], at, problem[1], span);
+    }
+  }
+}
+
+function checkPath(p: readonly string[], ctx: ExprContext): [string, string] | undefined {
+  const [root, name, field] = p;
+  const text = p.join('.');
+  if (!ROOTS.includes(root!)) {
+    const guess = didYouMean(root!, ROOTS);
+    return ['unknown-name', `"${text}" is not defined${guess ? ` (did you mean "${guess}"?)` : `; expressions read ${ROOTS.join(', ')}`}`];
+  }
+  if (root === 'params') {
+    const declared = Object.keys(ctx.pipeline.params ?? {});
+    if (!name || !declared.includes(name)) {
+      const guess = name ? didYouMean(name, declared) : undefined;
+      return ['undefined-param', `param "${name ?? ''}" is not declared under params${guess ? ` (did you mean "${guess}"?)` : ''}`];
+    }
+  }
+  if (root === 'steps') {
+    if (!name || !ctx.pipeline.steps[name]) return ['unknown-step', `"${text}" names no step${name && didYouMean(name, Object.keys(ctx.pipeline.steps)) ? ` (did you mean "${didYouMean(name, Object.keys(ctx.pipeline.steps))}"?)` : ''}`];
+    if (!ctx.ancestors.has(name)) return ['step-not-needed', `step "${ctx.id}" reads steps.${name} but does not need it; add "${name}" to its needs`];
+    if (!field || !STEP_OUTPUTS.includes(field)) return ['unknown-name', `steps.${name} has no output "${field ?? ''}"; outputs are ${STEP_OUTPUTS.join(', ')}`];
+  }
+  if (root === 'shard') {
+    if (!ctx.step.fanOut) return ['shard-outside-fan-out', `"${text}" is only defined in a step with fanOut`];
+    if (!name || !SHARD_FIELDS.includes(name)) return ['unknown-name', `shard has no field "${name ?? ''}"; fields are ${SHARD_FIELDS.join(', ')}`];
+  }
+  if (root === 'run' && name !== 'id') return ['unknown-name', `run has no field "${name ?? ''}"; use run.id`];
+  return undefined;
+}
+
+/** Calls `fn` for every string value under a step, with its document path. */
+function forEachString(value: unknown, at: Path, fn: (s: string, at: Path) => void): void {
+  if (typeof value === 'string') fn(value, at);
+  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, [...at, i], fn));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) forEachString(v, [...at, k], fn);
+}
+
+export function matchesType(value: unknown, type: string): boolean {
+  if (type === 'integer') return typeof value === 'number' && Number.isInteger(value);
+  return typeof value === type;
+}
+
+export function article(type: string): string {
+  return type === 'integer' ? 'an integer' : `a ${type}`;
+}

@@ -1,0 +1,212 @@
+import { describe, expect, test } from 'vitest';
+import { resolveParams, safeLoadPipeline, type Pipeline } from 'temporal-artifacts/dsl';
+
+/** Validates a pipeline given as text and returns what a user would see printed. */
+function report(source: string): string {
+  const result = safeLoadPipeline('pipeline.yaml', source);
+  return result.ok ? 'ok' : result.rendered;
+}
+
+const header = 'version: 1\nname: demo\n';
+
+describe('malformed pipelines are reported like a compiler: all problems, file:line:col, a caret, and a hint', () => {
+  test('YAML syntax errors point at the broken line', () => {
+    expect(report(`${header}steps:\n  train:\n    run: [node, train.mjs\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:1: error: Flow sequence in block collection must be sufficiently indented and end with a ] [yaml-syntax]
+         6 | 
+           | ^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a misspelled key gets "did you mean"', () => {
+    expect(report(`${header}steps:\n  train:\n    run: [node, a.mjs]\n  test:\n    need: [train]\n    run: [node, b.mjs]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:5: error: unknown key "need" in steps.test (did you mean "needs"?) [unknown-key]
+         7 |     need: [train]
+           |     ^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a misspelled top-level key and a missing required key are both reported at once', () => {
+    expect(report('version: 1\nnmae: demo\nsteps:\n  a:\n    run: [echo]\n')).toMatchInlineSnapshot(`
+      "pipeline.yaml:1:1: error: the pipeline needs "name" [missing-key]
+         1 | version: 1
+           | ^^^^^^^^^^
+      pipeline.yaml:2:1: error: unknown key "nmae" at the top level (did you mean "name"?) [unknown-key]
+         2 | nmae: demo
+           | ^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('needs naming a step that does not exist suggests the closest one', () => {
+    expect(report(`${header}steps:\n  train:\n    run: [node, a.mjs]\n  evaluate:\n    needs: [trian]\n    run: [node, b.mjs]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:13: error: step "evaluate" needs "trian", which is not a step (did you mean "train"?) [unknown-step]
+         7 |     needs: [trian]
+           |             ^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a cycle names the steps that form it', () => {
+    expect(report(`${header}steps:\n  a:\n    needs: [b]\n    run: [echo, a]\n  b:\n    needs: [a]\n    run: [echo, b]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:8:13: error: steps a -> b -> a form a cycle; remove one of these needs [cycle]
+         8 |     needs: [a]
+           |             ^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('an undefined param in an expression is pointed at inside the string', () => {
+    expect(report(`${header}params:\n  shards: { type: integer, default: 2 }\nsteps:\n  a:\n    run: [echo, "--n=\${{ params.shard }}"]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:22: error: param "shard" is not declared under params (did you mean "shards"?) [undefined-param]
+         7 |     run: [echo, "--n=\${{ params.shard }}"]
+           |                      ^^^^^^^^^^^^^^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a malformed expression says what is wrong and where', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo, "\${{ params.x == }}"]\n  b:\n    run: [echo, "\${{ params.x "]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:5:34: error: malformed expression in "\${{ params.x == }}": expression ends too early [bad-expression]
+         5 |     run: [echo, "\${{ params.x == }}"]
+           |                                  ^
+      pipeline.yaml:7:18: error: malformed expression in "\${{ params.x ": unclosed "\${{": add "}}" [bad-expression]
+         7 |     run: [echo, "\${{ params.x "]
+           |                  ^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('a bad artifact ref in uses and in from is refused', () => {
+    expect(report(`${header}steps:\n  a:\n    uses: ["model:"]\n    run: [echo]\n  b:\n    produces: { artifact: ds, mode: incremental, from: "bad name:latest" }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:5:12: error: Invalid artifact ref "model:": the part after ":" is neither a version (v3) nor an alias. Write name, name:v3, name:latest, name:<alias> or name@<digest>. [bad-ref]
+         5 |     uses: ["model:"]
+           |            ^^^^^^^^
+      pipeline.yaml:8:56: error: Invalid artifact ref "bad name:latest": the name part is not a valid artifact name. Write name, name:v3, name:latest, name:<alias> or name@<digest>. [bad-ref]
+         8 |     produces: { artifact: ds, mode: incremental, from: "bad name:latest" }
+           |                                                        ^^^^^^^^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('two steps producing one collaborative artifact are refused', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    produces: { artifact: preds, type: predictions, mode: collaborative }\n  b:\n    run: [echo]\n    produces: { artifact: preds, type: predictions, mode: collaborative }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:9:27: error: steps "a" and "b" both produce collaborative artifact "preds"; one version needs one producer: merge the steps or use a fanOut [duplicate-producer]
+         9 |     produces: { artifact: preds, type: predictions, mode: collaborative }
+           |                           ^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a param default of the wrong type is refused', () => {
+    expect(report(`${header}params:\n  shards: { type: integer, default: "four" }\n  ratio: { type: number, default: 0.5 }\nsteps:\n  a:\n    run: [echo]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:4:37: error: params.shards.default must be an integer, not "four" [param-type]
+         4 |   shards: { type: integer, default: "four" }
+           |                                     ^^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('reading a step output without needing the step, and shard fields outside a fan-out, are refused', () => {
+    expect(report(`${header}steps:\n  train:\n    run: [echo]\n  evaluate:\n    run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:18: error: step "evaluate" reads steps.train but does not need it; add "train" to its needs [step-not-needed]
+         7 |     run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]
+           |                  ^^^^^^^^^^^^^^^^^^^^^^^^^
+      pipeline.yaml:7:48: error: "shard.index" is only defined in a step with fanOut [shard-outside-fan-out]
+         7 |     run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]
+           |                                                ^^^^^^^^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('wrong value types, enums and durations are explained', () => {
+    expect(report(`${header}steps:\n  a:\n    run: { cmd: echo }\n    timeout: 30 minutes\n    produces: { artifact: m, type: model, mode: simpel }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:5:10: error: steps.a.run must be an argv list such as [node, train.mjs] or a shell command string, not a mapping [schema]
+         5 |     run: { cmd: echo }
+           |          ^^^^^^^^^^^^^
+      pipeline.yaml:6:14: error: steps.a.timeout "30 minutes" does not match ^[0-9]+(ms|s|m|h|d)$ (write a duration such as 30s, 5m or 2h) [schema]
+         6 |     timeout: 30 minutes
+           |              ^^^^^^^^^^
+      pipeline.yaml:7:49: error: steps.a.produces.mode must be one of "simple", "collaborative", "incremental", not "simpel" [schema]
+         7 |     produces: { artifact: m, type: model, mode: simpel }
+           |                                                 ^^^^^^
+      3 problems in pipeline.yaml"
+    `);
+  });
+
+  test('a step with both run and activity, and one with neither, are refused', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    activity: { name: train }\n  b:\n    needs: [a]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:5:5: error: step "a" has both "run" and "activity"; give one [both-commands]
+         5 |     run: [echo]
+           |     ^^^^^^^^^^^
+      pipeline.yaml:8:5: error: step "b" has nothing to do: give it "run" (a command) or "activity" [no-command]
+         8 |     needs: [a]
+           |     ^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('incremental produces needs "from", and incremental keys are refused in simple mode', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    produces: { artifact: ds, type: dataset, add: ["new/**"] }\n  b:\n    produces: { artifact: ds, mode: incremental, remove: [x.png] }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:51: error: "add" is for mode: incremental; step "a" produces in simple mode [mode]
+         6 |     produces: { artifact: ds, type: dataset, add: ["new/**"] }
+           |                                                   ^^^^^^^^^^
+      pipeline.yaml:8:15: error: incremental produces of step "b" needs "from" (such as ds:latest) [missing-key]
+         8 |     produces: { artifact: ds, mode: incremental, remove: [x.png] }
+           |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('an unsupported format version is refused', () => {
+    expect(report(`version: 2\nname: demo\nsteps:\n  a:\n    run: [echo]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:1:10: error: version must be 1, not 2 [schema]
+         1 | version: 2
+           |          ^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a reserved or malformed alias is refused', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    produces: { artifact: m, type: model, aliases: [latest, v2] }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:53: error: The alias "latest" is managed automatically: it always points at the newest version. [bad-alias]
+         6 |     produces: { artifact: m, type: model, aliases: [latest, v2] }
+           |                                                     ^^^^^^
+      pipeline.yaml:6:61: error: The alias "v2" looks like a version number; pick a name that does not, such as "best" or "prod". [bad-alias]
+         6 |     produces: { artifact: m, type: model, aliases: [latest, v2] }
+           |                                                             ^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('a fan-out needs exactly one of count and items', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    fanOut: { count: 2, items: [x, y] }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:13: error: fanOut of step "a" needs exactly one of "count" and "items" [fan-out]
+         6 |     fanOut: { count: 2, items: [x, y] }
+           |             ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('a valid pipeline has no problems', () => {
+    expect(report(`${header}params:\n  n: { type: integer, default: 2 }\nsteps:\n  train:\n    run: [echo, "\${{ params.n }}"]\n    produces: { artifact: m, type: model }\n  eval:\n    needs: [train]\n    fanOut: { count: "\${{ params.n }}" }\n    run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]\n    produces: { artifact: p, type: predictions }\n`)).toBe('ok');
+  });
+});
+
+describe('params given on the command line', () => {
+  const pipeline: Pipeline = { version: 1, name: 'p', params: { shards: { type: 'integer', default: 2 }, label: { type: 'string' }, fast: { type: 'boolean', default: false } }, steps: { a: { run: ['echo'] } } };
+
+  test('are converted to the declared type, over the defaults', () => {
+    expect(resolveParams(pipeline, { shards: '8', label: 'x', fast: 'true' }, 'p.yaml')).toEqual({ shards: 8, label: 'x', fast: true });
+  });
+
+  test('of the wrong type, unknown, or missing are all reported at once', () => {
+    expect(() => resolveParams(pipeline, { shards: 'four', shard: '1' }, 'p.yaml')).toThrowErrorMatchingInlineSnapshot(`
+      [UsageError: --param shards=four: expected an integer
+      --param shard: p.yaml declares no param "shard" (did you mean "shards"?)
+      param "label" has no default: pass --param label=<string>]
+    `);
+  });
+});
