@@ -108,7 +108,7 @@ test('a host that dies mid-upload keeps its staging on its own queue while down,
   let killed = false;
   const logging = run.logArtifact(new Artifact('host-d-model', 'model').addFile(path.join(folder, 'weights.bin')), {
     onProgress: (p) => {
-      if (!killed && p.bytesDone > size * 0.3 && p.checkpoint) {
+      if (!killed && p.bytesDone > size * 0.3 && p.checkpoints?.length) {
         killed = true;
         first.kill('SIGKILL');
       }
