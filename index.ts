@@ -12,7 +12,8 @@
 export { init } from './api/init';
 export { Artifact } from './api/artifact';
 export { Api } from './api/api';
-export { ArtifactVersion, LoggedVersion } from './api/artifact-version';
+export { ArtifactVersion, LoggedVersion, SavedDraft } from './api/artifact-version';
+export { Draft } from './api/draft';
 export { Run } from './api/run';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { createActivities } from './activities';
@@ -34,6 +35,8 @@ export type { ArtifactsConfig } from './runtime/config';
 export type { ManifestEntry, ManifestRef } from './store/manifest';
 export type { ManifestEdit, EditResult, EditChanges } from './store/manifest-edit';
 export type { DiffEntry, DiffSummary } from './store/manifest-diff';
+export type { Lineage, VersionDiff } from './store/lineage';
+export type { IncrementalInput, IncrementalResult, ChangeCounts } from './workflows/incremental-types';
 export type { VersionRecord, ArtifactSummary, Producer } from './store/registry';
 export type { StageProgress, StageResult } from './store/stager';
 export type { VerifyReport, DownloadResult, Mismatch } from './store/version-files';

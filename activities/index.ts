@@ -3,6 +3,7 @@
  * `createActivities(deps)` and register them on a worker (ArtifactsPlugin does both).
  */
 import { createCommitActivity } from './commit-activity';
+import { createApplyDraftActivity, createStageDraftActivity } from './incremental-activities';
 import { withFailures } from './failures';
 import { createStageActivity } from './stage-activity';
 import type { Store } from '../store/store';
@@ -18,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     stageArtifact: withFailures(createStageActivity(deps.store, deps.maxBytesPerSecond)),
     commitVersion: withFailures(createCommitActivity(deps.store)),
+    stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
+    applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
   };
 }
 

@@ -15,12 +15,13 @@ export class Api {
 
   /** `name:vN`, `name:alias`, `name:latest`, `name` (latest) or `name@digest`. */
   async artifact(ref: string): Promise<ArtifactVersion> {
-    const record = await (await this.store()).registry.resolve(ref);
-    return new ArtifactVersion(record, this.store);
+    const store = await this.store();
+    return new ArtifactVersion(await store.registry.resolve(ref), this.store, store);
   }
 
   async versions(name: string): Promise<ArtifactVersion[]> {
-    return (await (await this.store()).registry.versions(name)).map((r) => new ArtifactVersion(r, this.store));
+    const store = await this.store();
+    return (await store.registry.versions(name)).map((r) => new ArtifactVersion(r, this.store, store));
   }
 
   async artifacts(): Promise<ArtifactSummary[]> {

@@ -1,8 +1,11 @@
 import { readManifest, type ManifestEntry } from '../store/manifest';
 import type { Producer, VersionRecord } from '../store/registry';
 import type { Store } from '../store/store';
+import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/lineage';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
+import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
 import type { StageSummary } from '../workflows/types';
+import { Draft } from './draft';
 
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
@@ -22,7 +25,8 @@ export class ArtifactVersion {
   readonly producer: Producer | null;
   readonly createdAt: string;
 
-  constructor(readonly record: VersionRecord, private readonly store: () => Promise<Store>) {
+  /** `opened`: the store, when the caller has it open, so a draft made from this version can check removals at once. */
+  constructor(readonly record: VersionRecord, private readonly store: () => Promise<Store>, private readonly opened?: Store) {
     this.name = record.name;
     this.type = record.type;
     this.version = record.version;
@@ -73,6 +77,24 @@ export class ArtifactVersion {
     await (await this.store()).registry.removeAlias(this.name, alias);
   }
 
+  /**
+   * A draft of the next version, starting from this one's files without downloading or re-hashing them. Add,
+   * replace and remove, then `draft.save()` or `run.logArtifact(draft)`.
+   */
+  newDraft(): Draft {
+    return new Draft(this.record, this.opened?.blobs);
+  }
+
+  /** What changed from `other` to this version (added, removed, modified, with sizes), reading only the chunks that differ. */
+  async diff(other: ArtifactVersion): Promise<VersionDiff> {
+    return diffVersions(await this.store(), other.record, this.record);
+  }
+
+  /** Who made this version (workflow, run), which version it was based on, which it used, and which were based on it. */
+  async lineage(): Promise<Lineage> {
+    return lineageOf(await this.store(), this.record);
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       name: this.name, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases,
@@ -86,5 +108,29 @@ export class ArtifactVersion {
 export class LoggedVersion extends ArtifactVersion {
   constructor(record: VersionRecord, store: () => Promise<Store>, readonly created: boolean, readonly stage: StageSummary) {
     super(record, store);
+  }
+}
+
+/** What saving a draft returns: the version, its base, whether that base was still `latest`, and the change counts. */
+export class SavedDraft extends LoggedVersion {
+  /** `vN` the draft was made from. */
+  readonly basedOn: string;
+  /** `vN` that was `latest` when this version was committed. */
+  readonly previousLatest: string;
+  /** False when other versions were committed after the base: this one is still based on `basedOn`, not on them. */
+  readonly baseWasLatest: boolean;
+  readonly changes: ChangeCounts;
+  /** Manifest chunks this version wrote (its new metadata) and their bytes. */
+  readonly chunksWritten: number;
+  readonly chunkBytes: number;
+
+  constructor(result: IncrementalResult, store: () => Promise<Store>) {
+    super(result.version, store, result.created, result.stage);
+    this.basedOn = result.basedOn;
+    this.previousLatest = result.previousLatest;
+    this.baseWasLatest = result.baseWasLatest;
+    this.changes = result.changes;
+    this.chunksWritten = result.chunksWritten;
+    this.chunkBytes = result.chunkBytes;
   }
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Artifact } from './artifact';
-import { LoggedVersion } from './artifact-version';
+import { LoggedVersion, type SavedDraft } from './artifact-version';
+import type { Draft } from './draft';
 import { unwrapFailure } from './failures';
 import { resultWithProgress } from './progress';
+import { isDraft, saveDraft } from './save-draft';
 import type { Session } from './session';
 import { hostQueueOf } from '../runtime/config';
 import type { StageProgress } from '../store/stager';
@@ -29,9 +31,15 @@ export class Run {
     readonly group: string | undefined,
   ) {}
 
-  /** Simple mode: this run provides every file of a new version. */
-  async logArtifact(artifact: Artifact, options: LogOptions = {}): Promise<LoggedVersion> {
+  /**
+   * Simple mode: this run provides every file of a new version. Incremental mode: given a draft (from
+   * `version.newDraft()`), commits its changes as a new version based on the draft's base.
+   */
+  logArtifact(artifact: Draft, options?: LogOptions): Promise<SavedDraft>;
+  logArtifact(artifact: Artifact, options?: LogOptions): Promise<LoggedVersion>;
+  async logArtifact(artifact: Artifact | Draft, options: LogOptions = {}): Promise<LoggedVersion> {
     this.assertOpen();
+    if (isDraft(artifact)) return saveDraft(this.session, this.id, artifact, options);
     const store = await this.session.store();
     const specDigest = await store.putSpec(artifact.spec());
     const input: LogArtifactInput = {

@@ -103,19 +103,26 @@ export interface DiffSummary {
   modifiedBytesDelta: number;
 }
 
-export async function summarizeDiff(diff: AsyncIterable<DiffEntry>): Promise<DiffSummary> {
-  const s: DiffSummary = { added: 0, removed: 0, modified: 0, addedBytes: 0, removedBytes: 0, modifiedBytesDelta: 0 };
-  for await (const d of diff) {
-    if (d.kind === 'added') {
-      s.added++;
-      s.addedBytes += d.after.size;
-    } else if (d.kind === 'removed') {
-      s.removed++;
-      s.removedBytes += d.before.size;
-    } else {
-      s.modified++;
-      s.modifiedBytesDelta += d.after.size - d.before.size;
-    }
+export function emptySummary(): DiffSummary {
+  return { added: 0, removed: 0, modified: 0, addedBytes: 0, removedBytes: 0, modifiedBytesDelta: 0 };
+}
+
+/** Adds one difference to a summary. */
+export function tally(s: DiffSummary, d: DiffEntry): void {
+  if (d.kind === 'added') {
+    s.added++;
+    s.addedBytes += d.after.size;
+  } else if (d.kind === 'removed') {
+    s.removed++;
+    s.removedBytes += d.before.size;
+  } else {
+    s.modified++;
+    s.modifiedBytesDelta += d.after.size - d.before.size;
   }
+}
+
+export async function summarizeDiff(diff: AsyncIterable<DiffEntry>): Promise<DiffSummary> {
+  const s = emptySummary();
+  for await (const d of diff) tally(s, d);
   return s;
 }

@@ -1,11 +1,10 @@
 import { ListMultipartUploadsCommand, ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init, type StageProgress } from 'temporal-artifacts';
 import { freshPostgresDb, freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
-import { isolatedEnv, startWorker, tempDir } from './helpers';
+import { isolatedEnv, startWorker, tempDir, writeUniqueFile } from './helpers';
 
 const SIZE = 1024 * 1024 * 1024;
 const PART = 16 * 1024 * 1024;
@@ -29,22 +28,12 @@ afterAll(async () => {
   await db.drop();
 });
 
-function writeLargeFile(file: string): void {
-  const block = randomBytes(1024 * 1024);
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < SIZE / block.length; i++) {
-    block.writeUInt32LE(i, 0);
-    fs.writeSync(fd, block);
-  }
-  fs.closeSync(fd);
-}
-
 interface UploadState { key: string; uploadId: string; parts: [number, string][] }
 
 test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends only the parts the server lacks, and the version verifies', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'model.bin');
-  writeLargeFile(file);
+  writeUniqueFile(file, SIZE);
 
   const first = await startWorker(env);
   const run = await init({ worker: false });
@@ -53,13 +42,13 @@ test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends o
   let restarted: Promise<Awaited<ReturnType<typeof startWorker>>> | undefined;
   const logged = run.logArtifact(new Artifact('s3-large-model', 'model').addFile(file), {
     onProgress: (p) => {
-      if (killedAt || !p.checkpoint || p.bytesDone < SIZE * 0.3) return;
+      if (killedAt || !p.checkpoints?.[0] || p.bytesDone < SIZE * 0.3) return;
       killedAt = p;
       first.kill('SIGKILL');
       restarted = (async () => {
         // What the server holds once the dead worker's connections are gone is what a retry may reuse.
         await new Promise((r) => setTimeout(r, 1000));
-        const upload = p.checkpoint!.upload as unknown as UploadState;
+        const upload = p.checkpoints![0]!.upload as unknown as UploadState;
         const listed = await s3.send(new ListPartsCommand({ Bucket: TEST_BUCKET, Key: upload.key, UploadId: upload.uploadId }));
         partsAtKill = (listed.Parts ?? []).map((x) => x.PartNumber!);
         return startWorker(env);
@@ -72,7 +61,7 @@ test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends o
   await run.finish();
 
   expect(first.signalCode).toBe('SIGKILL');
-  const heartbeated = (killedAt!.checkpoint!.upload as unknown as UploadState).parts.length;
+  const heartbeated = (killedAt!.checkpoints![0]!.upload as unknown as UploadState).parts.length;
   const totalParts = SIZE / PART;
   // The server may hold parts finished after the last heartbeat reached Temporal; the retry reuses those too.
   expect(partsAtKill.length).toBeGreaterThanOrEqual(heartbeated);

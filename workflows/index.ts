@@ -7,4 +7,6 @@
  * must not pull in Node built-ins or activity implementations.
  */
 export { logArtifactWorkflow } from './log-workflow';
+export { incrementalArtifactWorkflow } from './incremental-workflow';
 export type * from './types';
+export type * from './incremental-types';

@@ -1,0 +1,43 @@
+import { Context } from '@temporalio/activity';
+import { applyDraft, stageDraft, type DraftStageSummary } from '../store/draft-edits';
+import type { EditResult } from '../store/manifest-edit';
+import type { StageProgress } from '../store/stager';
+import type { Store } from '../store/store';
+
+export interface StageDraftInput {
+  /** Digest of the draft's spec blob. */
+  readonly specDigest: string;
+}
+
+export interface ApplyDraftInput {
+  readonly baseRoot: string;
+  readonly editsDigest: string;
+  /** `name:vN` of the base, for error messages. */
+  readonly baseRef: string;
+}
+
+/**
+ * Hashes and stores only the files a draft adds, on the host that has them; progress goes out as heartbeat
+ * details and a retry picks up from them. Returns the digest of the draft's edits blob.
+ */
+export function createStageDraftActivity(store: () => Promise<Store>, maxBytesPerSecond: number | undefined) {
+  return async function stageDraftAdds(input: StageDraftInput): Promise<{ editsDigest: string; stage: DraftStageSummary }> {
+    const ctx = Context.current();
+    const resume = ctx.info.heartbeatDetails as StageProgress | undefined;
+    const s = await store();
+    ctx.heartbeat(resume);
+    return stageDraft(s, await s.getSpec(input.specDigest), {
+      resume,
+      maxBytesPerSecond,
+      signal: ctx.cancellationSignal,
+      onProgress: (progress) => ctx.heartbeat(progress),
+    });
+  };
+}
+
+/** Applies staged edits to the base manifest tree, writing only the chunks they touch. Store-only: runs anywhere. */
+export function createApplyDraftActivity(store: () => Promise<Store>) {
+  return async function applyDraftEdits(input: ApplyDraftInput): Promise<EditResult> {
+    return applyDraft(await store(), input.baseRoot, input.editsDigest, input.baseRef);
+  };
+}

@@ -1,0 +1,60 @@
+import { ChunkReader } from './manifest-cursor';
+import { diffManifests, emptySummary, tally, type DiffEntry, type DiffSummary } from './manifest-diff';
+import type { Producer, VersionRecord } from './registry';
+import type { Store } from './store';
+
+export interface VersionDiff {
+  /** `name:vN` of the older and the newer side. */
+  readonly from: string;
+  readonly to: string;
+  readonly entries: readonly DiffEntry[];
+  readonly summary: DiffSummary;
+  /** Manifest chunks read to compute it: those on the way to a change, not the whole trees. */
+  readonly chunksRead: number;
+}
+
+/** Compares two versions' manifests, walking only the chunks that differ. */
+export async function diffVersions(store: Store, from: VersionRecord, to: VersionRecord): Promise<VersionDiff> {
+  const reader = new ChunkReader(store.blobs);
+  const entries: DiffEntry[] = [];
+  const summary = emptySummary();
+  for await (const d of diffManifests(reader, from.manifest.root, to.manifest.root)) {
+    entries.push(d);
+    tally(summary, d);
+  }
+  return { from: refOf(from), to: refOf(to), entries, summary, chunksRead: reader.fetched.length };
+}
+
+/** Where a version came from and what came of it. */
+export interface Lineage {
+  readonly ref: string;
+  /** The workflow (and user-level run) that committed it. */
+  readonly producer: Producer | null;
+  /** `name:vN` an incremental draft started from. */
+  readonly base: string | null;
+  /** Versions recorded as inputs of the run that made it. */
+  readonly uses: readonly string[];
+  /** Versions made as drafts of this one. */
+  readonly derived: readonly string[];
+  /** Versions whose making used this one. */
+  readonly usedBy: readonly string[];
+}
+
+export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage> {
+  const db = store.registry.db;
+  const uses = await store.registry.uses(v.name, v.index);
+  const derived = await db.all<{ idx: number | string }>('SELECT idx FROM versions WHERE name = ? AND base_idx = ? ORDER BY idx', [v.name, v.index]);
+  const usedBy = await db.all<{ name: string; idx: number | string }>('SELECT name, idx FROM version_uses WHERE used_name = ? AND used_idx = ? ORDER BY name, idx', [v.name, v.index]);
+  return {
+    ref: refOf(v),
+    producer: v.producer,
+    base: v.base === null ? null : `${v.name}:${v.base}`,
+    uses: uses.map((u) => `${u.name}:${u.version}`),
+    derived: derived.map((r) => `${v.name}:v${Number(r.idx)}`),
+    usedBy: usedBy.map((r) => `${r.name}:v${Number(r.idx)}`),
+  };
+}
+
+function refOf(v: VersionRecord): string {
+  return `${v.name}:${v.version}`;
+}

@@ -1,0 +1,50 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import type { IncrementalInput, IncrementalResult } from './incremental-types';
+
+const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
+  startToCloseTimeout: '30 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError', 'InvalidPathError'] },
+});
+
+/**
+ * Incremental mode: stage only the draft's added files on the host that has them, apply the draft to the base
+ * manifest tree (rewriting only the chunks it touches), then commit a version that records its base. History
+ * holds digests and counts only. The commit's idempotency key is the workflow id, so retries never add a version.
+ */
+export async function incrementalArtifactWorkflow(input: IncrementalInput): Promise<IncrementalResult> {
+  const { stageDraftAdds } = proxyActivities<ArtifactActivities>({
+    taskQueue: input.hostQueue,
+    startToCloseTimeout: '7 days',
+    // A dead worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat.
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
+  });
+  const info = workflowInfo();
+  const { editsDigest, stage } = await stageDraftAdds({ specDigest: input.specDigest });
+  const baseRef = `${input.name}:v${input.baseIndex}`;
+  const { manifest, changes, chunksWritten, chunkBytes } = await applyDraftEdits({ baseRoot: input.baseRoot, editsDigest, baseRef });
+  const { version, created } = await commitVersion({
+    name: input.name,
+    type: input.type,
+    manifest,
+    aliases: input.aliases ?? [],
+    description: input.description,
+    metadata: input.metadata,
+    idempotencyKey: `incremental:${info.workflowId}`,
+    producer: { workflowId: info.workflowId, runId: info.runId, ...(input.run ? { run: input.run } : {}) },
+    baseIndex: input.baseIndex,
+  });
+  const previousIndex = created ? version.index - 1 : version.index;
+  return {
+    version,
+    created,
+    basedOn: `v${input.baseIndex}`,
+    previousLatest: `v${previousIndex}`,
+    baseWasLatest: previousIndex === input.baseIndex,
+    changes,
+    stage,
+    chunksWritten,
+    chunkBytes,
+  };
+}
