@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
+import { refreshBlob } from './blob-freshness';
 import { sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../errors';
@@ -50,7 +51,7 @@ export class LocalBlobStore implements BlobStore {
 
   private putSync(digest: string, bytes: Uint8Array): boolean {
     const final = this.pathOf(digest);
-    if (fs.existsSync(final)) return false;
+    if (fs.existsSync(final) && refreshBlob(final)) return false;
     const tmp = path.join(this.tmpDir, randomUUID());
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, final);
@@ -102,7 +103,7 @@ export class LocalBlobStore implements BlobStore {
       throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${result.size} bytes)`);
     }
     const final = this.pathOf(result.digest);
-    if (fs.existsSync(final)) await fsp.rm(tmpPath, { force: true });
+    if (fs.existsSync(final) && refreshBlob(final)) await fsp.rm(tmpPath, { force: true });
     else await fsp.rename(tmpPath, final);
     return { digest: result.digest, size: result.size, bytesWritten: result.size - result.resumedBytes, resumedBytes: result.resumedBytes };
   }
