@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,4 +76,22 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Writes `size` bytes no other test writes (random 1 MiB blocks, each numbered), so a content-addressed store never
+ * finds them already present; returns their SHA-256.
+ */
+export function writeUniqueFile(file: string, size: number): string {
+  const block = randomBytes(1024 * 1024);
+  const hash = createHash('sha256');
+  const fd = fs.openSync(file, 'w');
+  for (let done = 0, i = 0; done < size; done += block.length, i++) {
+    block.writeUInt32LE(i, 0);
+    const chunk = block.subarray(0, Math.min(block.length, size - done));
+    fs.writeSync(fd, chunk);
+    hash.update(chunk);
+  }
+  fs.closeSync(fd);
+  return hash.digest('hex');
 }
