@@ -2,6 +2,8 @@
 /** The `artifacts` command: thin wiring from arguments to the API, store and runtime. */
 import { logCommand } from './commands/log';
 import { downloadCommand, lsCommand, showCommand, verifyCommand } from './commands/inspect';
+import { diffCommand, draftCommand, lineageCommand } from './commands/incremental';
+import { gcCommand } from './commands/gc';
 import { serverCommand } from './commands/server';
 import { workerCommand } from './commands/worker';
 import { ArtifactsError, UsageError } from '../errors';
@@ -12,6 +14,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   show: showCommand,
   download: downloadCommand,
   verify: verifyCommand,
+  draft: draftCommand,
+  diff: diffCommand,
+  lineage: lineageCommand,
+  gc: gcCommand,
   worker: workerCommand,
   server: serverCommand,
 };
@@ -23,6 +29,10 @@ const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
   artifacts show REF              a version's details and files (REF: name:v3, name:latest, name:alias, name@digest)
   artifacts download REF DIR      write a version's files into DIR
   artifacts verify REF            re-hash every file; exit 1 naming each mismatch
+  artifacts draft REF [--add PATH]... [--remove NAME]...   a new version from REF with files added, replaced, removed
+  artifacts diff A B              added, removed and modified files from A to B
+  artifacts lineage REF           who made a version, its base, what it used, what was made from it
+  artifacts gc [--grace 24h] [--dry-run]   delete blobs no version, open draft or running write needs
   artifacts worker                run a standalone worker for this host
   artifacts server start|status|stop   the embedded Temporal dev server
 

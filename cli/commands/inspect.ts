@@ -35,15 +35,17 @@ export async function showCommand(argv: string[]): Promise<number> {
   try {
     const v = await api.artifact(ref);
     const files = await v.files();
+    // Counted by diffing against the base, which reads only the chunks that differ.
+    const changes = v.base ? (await v.diff(await api.artifact(`${v.name}:${v.base}`))).summary : null;
     if (values.json) {
-      console.log(JSON.stringify({ ...v.toJSON(), entries: files }, null, 2));
+      console.log(JSON.stringify({ ...v.toJSON(), changes, entries: files }, null, 2));
       return 0;
     }
     console.log(`${v.ref} (${v.type})`);
     console.log(`digest:   ${v.digest}`);
     console.log(`aliases:  ${v.aliases.join(', ')}`);
     console.log(`files:    ${v.fileCount}, ${formatBytes(v.size)}`);
-    if (v.base) console.log(`base:     ${v.name}:${v.base}`);
+    if (v.base && changes) console.log(`base:     ${v.name}:${v.base} (+${changes.added} added, -${changes.removed} removed, ~${changes.modified} modified)`);
     if (v.description) console.log(`about:    ${v.description}`);
     if (Object.keys(v.metadata).length) console.log(`metadata: ${JSON.stringify(v.metadata)}`);
     if (v.producer) console.log(`made by:  workflow ${v.producer.workflowId}${v.producer.run ? ` (run ${v.producer.run})` : ''}`);

@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import { configFromEnv } from '../runtime/config';
+import { connect } from '../runtime/connection';
+import { collectGarbage, type GcOptions, type GcReport } from '../store/gc';
+import { Store } from '../store/store';
+
+export interface GcRunOptions extends Omit<GcOptions, 'keepNewerThan'> {
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface GcRunReport extends GcReport {
+  /** Workflows still writing (log, incremental, collaborative drafts) when gc ran; nothing newer than the oldest one's start was deleted. */
+  readonly runningWrites: number;
+  readonly oldestRunningWrite: string | null;
+}
+
+/**
+ * Garbage collection with the running writes taken into account: whatever was written or reused since the oldest
+ * running artifacts workflow started (an upload, a collaborative draft still open) is kept, however long ago that
+ * was, on top of the grace period.
+ */
+export async function runGc(options: GcRunOptions): Promise<GcRunReport> {
+  const config = configFromEnv(options.env);
+  const store = await Store.open({ home: config.home, registryUrl: config.registryUrl, blobUrl: config.blobUrl });
+  const connections = await connect(config);
+  try {
+    const { count, oldest } = await runningWrites(connections.client, config.taskQueue);
+    const report = await collectGarbage(store, { ...options, keepNewerThan: oldest });
+    return { ...report, runningWrites: count, oldestRunningWrite: oldest === undefined ? null : new Date(oldest).toISOString() };
+  } finally {
+    await connections.close();
+    await store.close();
+  }
+}
+
+async function runningWrites(client: Client, taskQueue: string): Promise<{ count: number; oldest: number | undefined }> {
+  const query = `ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replaceAll("'", "\\'")}'`;
+  let count = 0;
+  let oldest: number | undefined;
+  for await (const execution of client.workflow.list({ query })) {
+    count++;
+    const started = execution.startTime.getTime();
+    oldest = oldest === undefined ? started : Math.min(oldest, started);
+  }
+  return { count, oldest };
+}

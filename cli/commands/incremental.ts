@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import { parse } from '../args';
+import { formatBytes } from '../output';
+import { Api } from '../../api/api';
+import { init } from '../../api/init';
+import type { DiffEntry } from '../../store/manifest-diff';
+import { UsageError } from '../../errors';
+
+const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';
+
+/**
+ * `artifacts draft REF --add PATH... --remove NAME...`: a new version from REF with some files added or replaced
+ * and some removed, for scripts. Removals apply first, then additions (so `--remove images --add images/` swaps a
+ * folder). A file is added under its base name; a folder's contents go at the root, as `artifacts log` does.
+ */
+export async function draftCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, {
+    add: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true }, alias: { type: 'string', multiple: true }, json: { type: 'boolean' },
+  }, DRAFT_USAGE);
+  const ref = positionals[0];
+  if (!ref || positionals.length > 1) throw new UsageError(`Give one ref to start from, such as images:latest. Usage: ${DRAFT_USAGE}`);
+  if (!values.add?.length && !values.remove?.length) throw new UsageError(`Nothing to change: give --add PATH or --remove NAME. Usage: ${DRAFT_USAGE}`);
+  const api = new Api();
+  try {
+    const draft = (await api.artifact(ref)).newDraft();
+    for (const name of values.remove ?? []) draft.remove(name);
+    for (const p of values.add ?? []) {
+      if (fs.existsSync(p) && fs.statSync(p).isDirectory()) draft.addDir(p);
+      else draft.addFile(p);
+    }
+    const run = await init({ project: 'cli' });
+    try {
+      const v = await run.logArtifact(draft, { aliases: values.alias ?? [] });
+      if (values.json) {
+        console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, changes: v.changes, stage: v.stage }, null, 2));
+        return 0;
+      }
+      const { added, removed, modified } = v.changes;
+      console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref} from ${v.name}:${v.basedOn}: +${added} added, -${removed} removed, ~${modified} modified (${v.fileCount} files, ${formatBytes(v.size)})`);
+      if (!v.baseWasLatest) console.log(`note: ${v.name}:${v.basedOn} was no longer latest (${v.name}:${v.previousLatest} was); ${v.ref} is based on ${v.basedOn} and does not include the changes made since.`);
+      console.log(`stored ${formatBytes(v.stage.bytesWritten)} of new files and ${formatBytes(v.chunkBytes)} of new manifest chunks`);
+      return 0;
+    } finally {
+      await run.finish();
+    }
+  } finally {
+    await api.close();
+  }
+}
+
+/** `artifacts diff A B`: what changed from A to B, one line per entry, then totals. */
+export async function diffCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts diff A B [--json]');
+  const [from, to] = positionals;
+  if (!from || !to) throw new UsageError('Give two refs, such as images:v1 images:v2. Usage: artifacts diff A B [--json]');
+  const api = new Api();
+  try {
+    const diff = await (await api.artifact(to)).diff(await api.artifact(from));
+    if (values.json) {
+      console.log(JSON.stringify(diff, null, 2));
+      return 0;
+    }
+    for (const d of diff.entries) console.log(diffLine(d));
+    const s = diff.summary;
+    console.log(`${diff.from} -> ${diff.to}: +${s.added} added (${formatBytes(s.addedBytes)}), -${s.removed} removed (${formatBytes(s.removedBytes)}), ~${s.modified} modified`);
+    return 0;
+  } finally {
+    await api.close();
+  }
+}
+
+function diffLine(d: DiffEntry): string {
+  if (d.kind === 'added') return `+ ${d.path}  ${formatBytes(d.after.size)}`;
+  if (d.kind === 'removed') return `- ${d.path}  ${formatBytes(d.before.size)}`;
+  return `~ ${d.path}  ${formatBytes(d.before.size)} -> ${formatBytes(d.after.size)}`;
+}
+
+/** `artifacts lineage REF`: who made a version, what it was based on and used, and what was made from it. */
+export async function lineageCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts lineage REF [--json]');
+  const ref = positionals[0];
+  if (!ref) throw new UsageError('Give a ref such as images:v3. Usage: artifacts lineage REF [--json]');
+  const api = new Api();
+  try {
+    const l = await (await api.artifact(ref)).lineage();
+    if (values.json) {
+      console.log(JSON.stringify(l, null, 2));
+      return 0;
+    }
+    console.log(l.ref);
+    console.log(`made by:  ${l.producer ? `workflow ${l.producer.workflowId}${l.producer.runId ? ` run ${l.producer.runId}` : ''}${l.producer.run ? ` (init run ${l.producer.run})` : ''}` : 'unknown'}`);
+    console.log(`based on: ${l.base ?? '-'}`);
+    console.log(`used:     ${l.uses.join(', ') || '-'}`);
+    console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
+    console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
+    return 0;
+  } finally {
+    await api.close();
+  }
+}
