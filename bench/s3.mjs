@@ -4,12 +4,13 @@
 // prefix, so nothing is deduplicated, and deletes it afterwards. Shared machines are noisy: read the medians.
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../dist/index.js';
+import { makeLarge, makeSmall } from './fixtures.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -28,27 +29,6 @@ const s3Env = {
 };
 Object.assign(process.env, s3Env);
 const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true });
-
-function makeLarge(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  const block = randomBytes(4 * MiB);
-  for (let f = 0; f < 4; f++) {
-    const fd = fs.openSync(path.join(dir, `shard-${f}.bin`), 'w');
-    for (let i = 0; i < 512 / 4; i++) {
-      block.writeUInt32LE(f * 1000 + i, 0);
-      fs.writeSync(fd, block);
-    }
-    fs.closeSync(fd);
-  }
-}
-
-function makeSmall(dir) {
-  for (let i = 0; i < 10_000; i++) {
-    const sub = path.join(dir, `d${String(i % 100).padStart(2, '0')}`);
-    if (i < 100) fs.mkdirSync(sub, { recursive: true });
-    fs.writeFileSync(path.join(sub, `f${i}.bin`), randomBytes(4096));
-  }
-}
 
 function measure(script, scriptArgs, env) {
   const out = execFileSync(process.execPath, [path.join(here, script), ...scriptArgs], { env, encoding: 'utf8' });
@@ -72,8 +52,8 @@ const line = (label, r, bytes, n) =>
 const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
 try {
   const sets = [
-    { label: '4 x 512 MiB', dir: path.join(scratch, 'large'), make: makeLarge },
-    { label: '10,000 x 4 KiB', dir: path.join(scratch, 'small'), make: makeSmall },
+    { label: '4 x 512 MiB', dir: path.join(scratch, 'large'), make: (dir) => makeLarge(dir, 4, 512) },
+    { label: '10,000 x 4 KiB', dir: path.join(scratch, 'small'), make: (dir) => makeSmall(dir, 10_000) },
   ];
   console.log(`node ${process.version}, ${os.cpus().length} cores, S3 at ${s3Env.AWS_ENDPOINT_URL}, ${rounds} rounds (fresh prefix each round), medians`);
   for (const set of sets) {

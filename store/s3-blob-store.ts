@@ -11,7 +11,8 @@ import { isDigest, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
-import { IntegrityError, LocalFileError } from '../errors';
+import { statSourceFile } from './source-file';
+import { IntegrityError } from '../errors';
 
 /** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
 const SEND_BEFORE_ASKING = 256 << 10;
@@ -26,6 +27,8 @@ export class S3BlobStore implements BlobStore {
   readonly location: string;
   private readonly where: S3Location;
   private readonly s3: S3Client;
+  /** `<prefix>/sha256/`: every blob key starts with it. */
+  private readonly root: string;
   /** Whether the server honours `If-None-Match: *` on PUT; turned off at the first NotImplemented answer. */
   private conditionalPut = true;
 
@@ -33,11 +36,11 @@ export class S3BlobStore implements BlobStore {
     this.where = parseS3Url(url, env);
     this.location = url;
     this.s3 = createS3Client(this.where, env);
+    this.root = this.where.prefix ? `${this.where.prefix}/sha256/` : 'sha256/';
   }
 
   keyOf(digest: string): string {
-    const rel = `sha256/${digest.slice(0, 2)}/${digest.slice(2)}`;
-    return this.where.prefix ? `${this.where.prefix}/${rel}` : rel;
+    return `${this.root}${digest.slice(0, 2)}/${digest.slice(2)}`;
   }
 
   async has(digest: string): Promise<boolean> {
@@ -88,13 +91,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(localPath);
-    } catch (err) {
-      throw new LocalFileError(localPath, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(err));
-    }
-    if (!stat.isFile()) throw new LocalFileError(localPath, 'it is not a regular file');
+    const stat = statSourceFile(localPath);
     if (stat.size <= partSizeFor(stat.size)) {
       const bytes = fs.readFileSync(localPath);
       const digest = sha256(bytes);
@@ -145,12 +142,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<string> {
-    const root = this.keyOf('');
     let token: string | undefined;
     do {
-      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: root.slice(0, -1), ContinuationToken: token })));
+      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.root, ContinuationToken: token })));
       for (const object of page.Contents ?? []) {
-        const digest = object.Key?.slice(root.length - 1).replace('/', '');
+        const digest = object.Key?.slice(this.root.length).replace('/', '');
         if (digest && isDigest(digest)) yield digest;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -3,6 +3,7 @@ import {
   UploadPartCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type fsp from 'node:fs/promises';
 import type { IngestCheckpoint, IngestOptions } from './blob-store';
 import { RateLimiter } from './rate-limiter';
@@ -12,7 +13,7 @@ import { IntegrityError, LocalFileError } from '../errors';
 const MIN_PART = 16 << 20;
 const MAX_PARTS = 9_000;
 /** Parts in flight at once for one file. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 8;
 
 export function partSizeFor(size: number): number {
   const needed = Math.ceil(size / MAX_PARTS);
@@ -83,6 +84,8 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
   const resumedBytes = [...etags.keys()].reduce((n, p) => n + partLength(plan, p), 0);
   const todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !etags.has(n));
   const limiter = new RateLimiter(options.maxBytesPerSecond);
+  // Each part in flight listens for cancellation; more than Node's default of 10 is expected, not a leak.
+  if (options.signal) setMaxListeners(CONCURRENCY + 16, options.signal);
   let bytesSent = 0;
   let bytesDone = resumedBytes;
   const checkpoint = (): IngestCheckpoint => ({

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IntegrityError, Store, type IngestCheckpoint } from 'temporal-artifacts';
-import { tempDir } from '../helpers';
+import { tempDir, writeUniqueFile } from '../helpers';
 
 /** A blob store backend under test: `create` returns the URL of a new, empty store. */
 export interface BlobStoreBackend {
@@ -14,20 +14,9 @@ export interface BlobStoreBackend {
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
 
-/** Writes `size` bytes that no other test writes (so put-if-absent never finds them already stored). */
 function uniqueFile(dir: string, name: string, size: number): { file: string; digest: string } {
-  const block = randomBytes(MiB);
-  const hash = createHash('sha256');
   const file = path.join(dir, name);
-  const fd = fs.openSync(file, 'w');
-  for (let done = 0; done < size; done += MiB) {
-    block.writeUInt32LE(done / MiB, 0);
-    const chunk = block.subarray(0, Math.min(MiB, size - done));
-    fs.writeSync(fd, chunk);
-    hash.update(chunk);
-  }
-  fs.closeSync(fd);
-  return { file, digest: hash.digest('hex') };
+  return { file, digest: writeUniqueFile(file, size) };
 }
 
 /**
