@@ -20,7 +20,7 @@ WEED_MODULE=github.com/seaweedfs/seaweedfs
 WEED_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 WEED="$ROOT/.tools/bin/weed-$WEED_VERSION"
 # Kept per machine as well, so a fresh clone (as CI makes) on the same machine does not build it again.
-WEED_CACHE="${ARTIFACTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/temporal-artifacts}/weed-$WEED_VERSION"
+WEED_CACHE="${ARTIFACTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/temporal-artifacts}/weed-$WEED_VERSION"
 S3_KEY=artifacts-test S3_SECRET=artifacts-test-secret
 
 log() { echo "setup-services: $*" >&2; }
