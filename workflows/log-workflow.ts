@@ -30,6 +30,7 @@ export async function logArtifactWorkflow(input: LogArtifactInput): Promise<LogA
     metadata: input.metadata,
     idempotencyKey: `log:${info.workflowId}`,
     producer: { workflowId: info.workflowId, runId: info.runId, ...(input.run ? { run: input.run } : {}) },
+    uses: input.uses,
   });
   return { version, created, stage };
 }

@@ -14,6 +14,8 @@ export interface LogArtifactInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** The user-level run that logs it (lineage). */
   readonly run?: string;
+  /** Versions this one was made from (lineage), e.g. a pipeline step's `uses`. */
+  readonly uses?: readonly { readonly name: string; readonly index: number }[];
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
   readonly heartbeatTimeoutMs?: number;
 }

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { runCommand, type CommandSpec } from './run-command';
+import { matchesAny } from '../store/glob';
+import { normalizeEntryPath } from '../store/paths';
+import type { SpecOp } from '../store/spec';
+import type { Store } from '../store/store';
+import { downloadVersion } from '../store/version-files';
+import { walkDir } from '../store/walk';
+import { UsageError } from '../errors';
+
+export interface UsedVersion {
+  readonly name: string;
+  readonly index: number;
+  readonly ref: string;
+}
+
+/**
+ * Activities of pipeline steps. They run on the task queue of the host that started the run, where the step
+ * folders live: `<workDir>/<step>/inputs` (downloaded `uses`) and `<workDir>/<step>/outputs` (what the step writes).
+ */
+export function createPipelineActivities(store: () => Promise<Store>) {
+  return {
+    /** Makes empty step folders and downloads each `uses` ref into `inputs/<name>`; returns the resolved versions. */
+    async prepareStep(input: { readonly dir: string; readonly uses: readonly string[] }): Promise<UsedVersion[]> {
+      const inputs = path.join(input.dir, 'inputs');
+      fs.rmSync(input.dir, { recursive: true, force: true });
+      fs.mkdirSync(path.join(input.dir, 'outputs'), { recursive: true });
+      fs.mkdirSync(inputs, { recursive: true });
+      const s = await store();
+      const used: UsedVersion[] = [];
+      for (const ref of input.uses) {
+        const version = await s.registry.resolve(ref);
+        await downloadVersion(s, version, path.join(inputs, version.name));
+        used.push({ name: version.name, index: version.index, ref: `${version.name}:${version.version}` });
+      }
+      return used;
+    },
+
+    /** Runs a step's command; a non-zero exit fails this attempt (the step's retry policy decides what next). */
+    async runStepCommand(input: { readonly step: string; readonly command: CommandSpec }): Promise<void> {
+      const ctx = Context.current();
+      await runCommand(input.command, ctx, `step "${input.step}" (attempt ${ctx.info.attempt})`, 'StepCommandError');
+    },
+
+    /** Records a step's outputs as a spec blob (all files, or those matching `files` globs). */
+    async recordOutputs(input: { readonly outputs: string; readonly files?: readonly string[] | undefined }): Promise<{ specDigest: string; files: number }> {
+      const ops = fileOps(input.outputs, input.files);
+      return { specDigest: await (await store()).putSpec({ format: 'temporal-artifacts/spec@1', ops }), files: ops.length };
+    },
+
+    /** Resolves an incremental step's base and records its adds (globs under outputs) and removes as a spec. */
+    async prepareIncremental(input: { readonly outputs: string; readonly from: string; readonly add?: readonly string[] | undefined; readonly remove?: readonly string[] | undefined }) {
+      const s = await store();
+      const base = await s.registry.resolve(input.from);
+      const ops: SpecOp[] = [
+        ...(input.remove ?? []).map((p): SpecOp => ({ op: 'remove', path: normalizeEntryPath(p) })),
+        ...fileOps(input.outputs, input.add),
+      ];
+      return { name: base.name, type: base.type, baseIndex: base.index, baseRoot: base.manifest.root, specDigest: await s.putSpec({ format: 'temporal-artifacts/spec@1', ops }) };
+    },
+  };
+}
+
+function fileOps(outputs: string, globs: readonly string[] | undefined): SpecOp[] {
+  const skipped: { local: string; reason: string }[] = [];
+  const files = walkDir(outputs, skipped).filter((f) => !globs || matchesAny(f.rel, globs));
+  if (globs && files.length === 0) {
+    throw new UsageError(`No file under ${outputs} matches ${globs.join(', ')}; check the step writes its files into \${{ outputs }}.`);
+  }
+  return files.map((f) => ({ op: 'file', local: f.local, path: f.rel }));
+}
