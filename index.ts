@@ -29,6 +29,10 @@ export { configFromEnv, hostQueueOf } from './runtime/config';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
 export * from './errors';
+export * from './errors/draft-errors';
+export { listDrafts } from './api/drafts';
+export { runFanOut } from './api/fan-out-client';
+export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
 
 export type { InitOptions } from './api/init';
 export type { LogOptions } from './api/run';
@@ -47,3 +51,6 @@ export type { StageProgress, StageResult } from './store/stager';
 export type { VerifyReport, DownloadResult, Mismatch } from './store/version-files';
 export type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from './store/blob-store';
 export type { LogArtifactInput, LogArtifactResult } from './workflows/types';
+export type { UpsertOptions, FinishArtifactOptions, UpsertResult } from './api/collaborative';
+export type { DraftOptions, DraftStatus, DraftResult, FinishResult } from './workflows/draft-types';
+export type { FanOutOptions, FanOutResult, ShardCommand } from './workflows/fan-out-types';

@@ -4,8 +4,12 @@
  */
 import { createCommitActivity } from './commit-activity';
 import { createApplyDraftActivity, createStageDraftActivity } from './incremental-activities';
+import { createDraftActivities } from './draft-activities';
+import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
+import { createShardActivities } from './shard-activity';
 import { createStageActivity } from './stage-activity';
+import { configFromEnv, hostQueueOf } from '../runtime/config';
 import type { Store } from '../store/store';
 
 export interface ActivityDeps {
@@ -13,6 +17,8 @@ export interface ActivityDeps {
   readonly store: () => Promise<Store>;
   /** Caps upload speed per staging activity; undefined for no cap. */
   readonly maxBytesPerSecond?: number | undefined;
+  /** This worker's host queue, where fan-out shards it claims run (default: from the environment, as `artifacts worker` computes it). */
+  readonly hostQueue?: string | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -21,7 +27,14 @@ export function createActivities(deps: ActivityDeps) {
     commitVersion: withFailures(createCommitActivity(deps.store)),
     stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
     applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
+    ...wrapAll(createDraftActivities(deps.store)),
+    ...createDraftClientActivities(),
+    ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()))),
   };
+}
+
+function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T): T {
+  return Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, withFailures(fn)])) as T;
 }
 
 export type ArtifactActivities = ReturnType<typeof createActivities>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Artifact } from './artifact';
 import { LoggedVersion, type SavedDraft } from './artifact-version';
 import type { Draft } from './draft';
+import { finishedVersion, resolveDistributedId, sendToDraft, upsertResult, type FinishArtifactOptions, type UpsertOptions, type UpsertResult } from './collaborative';
 import { unwrapFailure } from './failures';
 import { resultWithProgress } from './progress';
 import { isDraft, saveDraft } from './save-draft';
@@ -65,6 +66,31 @@ export class Run {
     } catch (err) {
       throw unwrapFailure(err);
     }
+  }
+
+  /**
+   * Collaborative mode: adds this run's files to the draft shared by every run with the same `distributedId`
+   * (default: this run's group). The files are staged here; the draft hears only their manifest reference. A
+   * path another writer filled with other bytes is a DraftConflictError naming both writers; retrying the same
+   * upsert is harmless.
+   */
+  async upsertArtifact(artifact: Artifact, options: UpsertOptions = {}): Promise<UpsertResult> {
+    this.assertOpen();
+    const distributedId = resolveDistributedId('upsertArtifact', artifact.name, options.distributedId, this.group);
+    const workflowId = `artifacts/upsert/${artifact.name}/${distributedId}/${this.id}/${this.seq++}`;
+    const result = await sendToDraft(this.session, this.id, workflowId, artifact, distributedId, options, false);
+    return upsertResult(result, artifact.name, distributedId, this.id);
+  }
+
+  /**
+   * Collaborative mode: commits the draft as one version, with this run's files added (it may have none). A
+   * second finish returns the same version; an upsert after it is refused with a DraftCommittedError.
+   */
+  async finishArtifact(artifact: Artifact, options: FinishArtifactOptions = {}): Promise<LoggedVersion> {
+    this.assertOpen();
+    const distributedId = resolveDistributedId('finishArtifact', artifact.name, options.distributedId, this.group);
+    const workflowId = `artifacts/finish/${artifact.name}/${distributedId}/${this.id}/${this.seq++}`;
+    return finishedVersion(await sendToDraft(this.session, this.id, workflowId, artifact, distributedId, options, true), this.session);
   }
 
   /** Stops this run's in-process worker and closes its connections. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `artifacts` command: thin wiring from arguments to the API, store and runtime. */
 import { logCommand } from './commands/log';
+import { draftsCommand, finishCommand, upsertCommand } from './commands/collaborative';
+import { fanOutCommand } from './commands/fan-out';
 import { downloadCommand, lsCommand, showCommand, verifyCommand } from './commands/inspect';
 import { diffCommand, draftCommand, lineageCommand } from './commands/incremental';
 import { gcCommand } from './commands/gc';
@@ -19,6 +21,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   lineage: lineageCommand,
   gc: gcCommand,
   worker: workerCommand,
+  upsert: upsertCommand,
+  finish: finishCommand,
+  drafts: draftsCommand,
+  'fan-out': fanOutCommand,
   server: serverCommand,
 };
 
@@ -33,6 +39,10 @@ const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
   artifacts diff A B              added, removed and modified files from A to B
   artifacts lineage REF           who made a version, its base, what it used, what was made from it
   artifacts gc [--grace 24h] [--dry-run]   delete blobs no version, open draft or running write needs
+  artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID   add files to a shared draft
+  artifacts finish [PATH...] --name NAME --type TYPE --distributed-id ID commit the draft as one version
+  artifacts drafts                open drafts: writers, files, age
+  artifacts fan-out --name NAME --type TYPE --shards N -- COMMAND...     run COMMAND per shard on any worker, commit once
   artifacts worker                run a standalone worker for this host
   artifacts server start|status|stop   the embedded Temporal dev server
 

@@ -7,6 +7,8 @@ export interface ArtifactsPluginOptions {
   readonly store?: (() => Promise<Store>) | undefined;
   /** Caps upload speed per staging activity. */
   readonly maxBytesPerSecond?: number | undefined;
+  /** This worker's host queue, answered to fan-out shards it claims (default: computed from the environment). */
+  readonly hostQueue?: string | undefined;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ArtifactsPluginOptions {
  */
 export class ArtifactsPlugin extends SimplePlugin {
   constructor(options: ArtifactsPluginOptions = {}) {
-    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond };
+    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond, hostQueue: options.hostQueue };
     super({ name: 'temporal-artifacts', activities: createActivities(deps) });
   }
 }

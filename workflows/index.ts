@@ -8,5 +8,13 @@
  */
 export { logArtifactWorkflow } from './log-workflow';
 export { incrementalArtifactWorkflow } from './incremental-workflow';
+export { artifactDraftWorkflow, contributeUpdate, finishUpdate, draftStatusQuery } from './draft-workflow';
+export { upsertArtifactWorkflow } from './upsert-workflow';
+export { fanOutWorkflow } from './fan-out-workflow';
+export { shardWorkflow } from './shard-workflow';
+export { fanOut } from './fan-out';
+export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './draft-types';
+export type * from './draft-types';
+export type * from './fan-out-types';
 export type * from './types';
 export type * from './incremental-types';

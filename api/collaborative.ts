@@ -1,0 +1,94 @@
+import type { Artifact } from './artifact';
+import { LoggedVersion } from './artifact-version';
+import { unwrapDraftFailure } from './draft-failures';
+import type { Session } from './session';
+import { hostQueueOf } from '../runtime/config';
+import { UsageError } from '../errors';
+import type { DraftOptions, UpsertArtifactInput, UpsertArtifactResult } from '../workflows/draft-types';
+import { draftWorkflowId } from '../workflows/draft-types';
+import type { upsertArtifactWorkflow } from '../workflows/upsert-workflow';
+
+export interface UpsertOptions {
+  /** Names the draft every writer of this version shares (default: the run's group). */
+  readonly distributedId?: string;
+  /** Settings for the draft, used only by the writer that opens it. */
+  readonly draft?: DraftOptions;
+}
+
+export interface FinishArtifactOptions extends UpsertOptions {
+  /** Custom aliases for the committed version; `latest` is automatic. */
+  readonly aliases?: readonly string[];
+}
+
+/** What an upsert did: whether the writer's files were merged now or had been already (a retried upsert). */
+export interface UpsertResult {
+  readonly name: string;
+  readonly distributedId: string;
+  readonly writer: string;
+  /** The draft's workflow id. */
+  readonly draftId: string;
+  readonly status: 'merged' | 'duplicate';
+  readonly files: number;
+  readonly bytesWritten: number;
+}
+
+/** Sends one writer's upsert or finish through the upsert workflow and waits for the draft's answer. */
+export async function sendToDraft(
+  session: Session, writer: string, workflowId: string, artifact: Artifact, distributedId: string, options: FinishArtifactOptions, finish: boolean,
+): Promise<UpsertArtifactResult> {
+  const spec = artifact.spec();
+  if (!finish && spec.ops.length === 0) {
+    throw new UsageError(`upsertArtifact(${JSON.stringify(artifact.name)}): the artifact has no files; add some with addFile, addDir, add or addReference.`);
+  }
+  const store = await session.store();
+  const input: UpsertArtifactInput = {
+    name: artifact.name,
+    type: artifact.type,
+    distributedId,
+    writer,
+    ...(spec.ops.length > 0 ? { specDigest: await store.putSpec(spec) } : {}),
+    hostQueue: hostQueueOf(session.config),
+    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(options.draft ? { draft: options.draft } : {}),
+    ...(finish ? {
+      finish: {
+        aliases: options.aliases ?? [], metadata: artifact.metadata, run: writer,
+        ...(artifact.description !== undefined ? { description: artifact.description } : {}),
+      },
+    } : {}),
+  };
+  try {
+    return await session.connections.client.workflow.execute<typeof upsertArtifactWorkflow>('upsertArtifactWorkflow', {
+      taskQueue: session.config.taskQueue,
+      workflowId,
+      args: [input],
+    });
+  } catch (err) {
+    throw unwrapDraftFailure(err);
+  }
+}
+
+export function upsertResult(result: UpsertArtifactResult, name: string, distributedId: string, writer: string): UpsertResult {
+  return {
+    name, distributedId, writer, draftId: draftWorkflowId(name, distributedId),
+    status: result.outcome?.status === 'merged' ? 'merged' : 'duplicate', files: result.files, bytesWritten: result.bytesWritten,
+  };
+}
+
+export function finishedVersion(result: UpsertArtifactResult, session: Session): LoggedVersion {
+  const finished = result.finished!;
+  return new LoggedVersion(finished.version, session.store, finished.created, { files: result.files, bytes: 0, bytesWritten: result.bytesWritten, resumedBytes: 0, skipped: [] });
+}
+
+/** The distributedId of a call: the one given, else the run's group; a clear error when neither exists. */
+export function resolveDistributedId(call: string, name: string, given: string | undefined, group: string | undefined): string {
+  const id = given ?? group;
+  if (id === undefined) {
+    throw new UsageError(`${call}(${JSON.stringify(name)}): no distributedId. Pass { distributedId: '...' }, or init({ group: '...' }) in every run that writes this version.`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (id.length === 0 || id.length > 200 || /[\u0000-\u001f\u007f]/.test(id)) {
+    throw new UsageError(`${call}(${JSON.stringify(name)}): distributedId ${JSON.stringify(id)} must be 1-200 printable characters.`);
+  }
+  return id;
+}

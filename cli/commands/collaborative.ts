@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import { keyValues, parse } from '../args';
+import { formatBytes, table } from '../output';
+import { Artifact } from '../../api/artifact';
+import { listDrafts } from '../../api/drafts';
+import { init } from '../../api/init';
+import { Session } from '../../api/session';
+import { UsageError } from '../../errors';
+
+const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID [--writer ID] [--json]';
+const FINISH = 'artifacts finish [PATH...] --name NAME --type TYPE --distributed-id ID [--writer ID] [--alias A]... [--metadata k=v]... [--description TEXT] [--json]';
+
+const common = {
+  name: { type: 'string' }, type: { type: 'string' }, 'distributed-id': { type: 'string' }, writer: { type: 'string' }, json: { type: 'boolean' },
+} as const;
+
+/** Adds files to the draft of (name, distributed id); the writer defaults to a fresh id (pass --writer to make retries idempotent). */
+export async function upsertCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, common, UPSERT);
+  if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to upsert. Usage: ${UPSERT}`);
+  const artifact = artifactOf(values, positionals, UPSERT);
+  const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
+  try {
+    const r = await run.upsertArtifact(artifact, { distributedId: values['distributed-id']! });
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else console.log(`${r.status === 'merged' ? 'upserted' : 'already in the draft:'} ${r.files} files into ${r.draftId} as writer ${r.writer}`);
+    return 0;
+  } finally {
+    await run.finish();
+  }
+}
+
+/** Commits the draft of (name, distributed id), adding the given files (if any) first. */
+export async function finishCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...common, alias: { type: 'string', multiple: true }, metadata: { type: 'string', multiple: true }, description: { type: 'string' },
+  }, FINISH);
+  const artifact = artifactOf(values, positionals, FINISH);
+  Object.assign(artifact.metadata, keyValues(values.metadata, '--metadata'));
+  if (values.description) artifact.description = values.description;
+  const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
+  try {
+    const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });
+    if (values.json) console.log(JSON.stringify({ ...v.toJSON(), created: v.created }, null, 2));
+    else console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+    return 0;
+  } finally {
+    await run.finish();
+  }
+}
+
+/** Lists open drafts: name, distributed id, writers, files, size, age and expiry. */
+export async function draftsCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts drafts [--json]');
+  const session = await Session.open({ worker: true });
+  try {
+    const drafts = await listDrafts(session.connections.client, session.config.taskQueue);
+    if (values.json) {
+      console.log(JSON.stringify(drafts, null, 2));
+    } else if (drafts.length === 0) {
+      console.log('no open drafts');
+    } else {
+      const now = Date.now();
+      console.log(table([
+        ['NAME', 'DISTRIBUTED-ID', 'WRITERS', 'FILES', 'SIZE', 'AGE', 'EXPIRES IN', 'STATE'],
+        ...drafts.map((d) => [d.name, d.distributedId, String(d.writers), String(d.files), formatBytes(d.bytes),
+          duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
+      ]));
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function artifactOf(values: { name?: string | undefined; type?: string | undefined; 'distributed-id'?: string | undefined }, paths: string[], usage: string): Artifact {
+  if (!values.name || !values.type || !values['distributed-id']) throw new UsageError(`--name, --type and --distributed-id are required. Usage: ${usage}`);
+  const artifact = new Artifact(values.name, values.type);
+  for (const p of paths) {
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
+    else artifact.addFile(p);
+  }
+  return artifact;
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { keyValues, parse } from '../args';
+import { formatBytes } from '../output';
+import { runFanOut } from '../../api/fan-out-client';
+import { Session } from '../../api/session';
+import { UsageError } from '../../errors';
+
+const USAGE = 'artifacts fan-out --name NAME --type TYPE --shards N [--distributed-id ID] [--id WORKFLOW_ID] [--max-concurrent 500] ' +
+  '[--min-success-ratio 1] [--attempts 3] [--prefix DIR] [--alias A]... [--metadata k=v]... [--no-worker] [--json] -- COMMAND ARG...';
+
+/**
+ * Runs COMMAND once per shard on whichever workers take the shards ({index}, {count} and {output} in its
+ * arguments are replaced; ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT and ARTIFACTS_OUTPUT_DIR are set), and
+ * commits everything the shards wrote to their output folders as one version.
+ */
+export async function fanOutCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    name: { type: 'string' }, type: { type: 'string' }, shards: { type: 'string' }, 'distributed-id': { type: 'string' }, id: { type: 'string' },
+    'max-concurrent': { type: 'string' }, 'min-success-ratio': { type: 'string' }, attempts: { type: 'string' }, prefix: { type: 'string' },
+    alias: { type: 'string', multiple: true }, metadata: { type: 'string', multiple: true }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
+  }, USAGE);
+  if (!values.name || !values.type || !values.shards) throw new UsageError(`--name, --type and --shards are required. Usage: ${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`Give the shard command after --, such as -- python eval.py --shard {index}. Usage: ${USAGE}`);
+  const shards = integer(values.shards, '--shards');
+  const workflowId = values.id ?? `artifacts/fan-out/${values.name}/${values['distributed-id'] ?? randomUUID()}`;
+  const session = await Session.open({ worker: !values['no-worker'] });
+  try {
+    const result = await runFanOut(session.connections.client, session.config.taskQueue, {
+      name: values.name, type: values.type, shards, command: { argv: positionals, cwd: process.cwd() },
+      ...(values['distributed-id'] ? { distributedId: values['distributed-id'] } : {}),
+      ...(values['max-concurrent'] ? { maxConcurrent: integer(values['max-concurrent'], '--max-concurrent') } : {}),
+      ...(values['min-success-ratio'] ? { minSuccessRatio: ratio(values['min-success-ratio']) } : {}),
+      ...(values.attempts ? { shardAttempts: integer(values.attempts, '--attempts') } : {}),
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+      aliases: values.alias ?? [], metadata: keyValues(values.metadata, '--metadata'),
+    }, workflowId);
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      const v = result.version;
+      console.log(`${result.created ? 'committed' : 'already committed as'} ${v.name}:${v.version}  (${v.manifest.count} files, ${formatBytes(v.manifest.size)}) from ${result.succeeded}/${result.shards} shards`);
+      if (result.failedShards.length > 0) console.log(`failed shards (allowed by --min-success-ratio): ${result.failedShards.join(', ')}`);
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function integer(raw: string, flag: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${JSON.stringify(raw)} must be a positive integer.`);
+  return n;
+}
+
+function ratio(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--min-success-ratio ${JSON.stringify(raw)} must be between 0 and 1, such as 0.95.`);
+  return n;
+}

@@ -1,0 +1,107 @@
+/**
+ * Errors of collaborative drafts and fan-outs. Each carries its context as plain data (`details`), because it
+ * is raised inside a workflow and crosses to the caller as an ApplicationFailure: `fromFailure` rebuilds the
+ * same class, fields included, on the other side.
+ */
+import { ArtifactsError } from './index';
+
+export interface ConflictDetails {
+  readonly artifactName: string;
+  readonly distributedId: string;
+  readonly path: string;
+  /** The writer whose upsert was refused. */
+  readonly writer: string;
+  readonly digest: string;
+  /** The writer that added the path first, or undefined when it came from a committed version. */
+  readonly otherWriter: string;
+  readonly otherDigest: string;
+}
+
+/** Thrown to a writer whose upsert puts different bytes at a path another writer of the same draft already filled. */
+export class DraftConflictError extends ArtifactsError {
+  override readonly code = 'DraftConflictError';
+  constructor(readonly details: ConflictDetails) {
+    const d = details;
+    super(`Conflict in draft ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}): writer ${JSON.stringify(d.writer)} ` +
+      `upserted ${JSON.stringify(d.path)} with digest ${d.digest.slice(0, 12)}, but writer ${JSON.stringify(d.otherWriter)} already added it with digest ` +
+      `${d.otherDigest.slice(0, 12)}. Give one of the files another name, or make both writers produce the same bytes; nothing of this upsert was merged.`);
+  }
+}
+
+export interface CommittedDetails {
+  readonly artifactName: string;
+  readonly distributedId: string;
+  /** `name:vN` of the version the draft became. */
+  readonly version: string;
+  readonly writer: string;
+}
+
+/** Thrown to an upsert (or a finish that brings new files) arriving after the draft was committed. */
+export class DraftCommittedError extends ArtifactsError {
+  override readonly code = 'DraftCommittedError';
+  constructor(readonly details: CommittedDetails) {
+    super(`Draft ${JSON.stringify(details.artifactName)} (distributedId ${JSON.stringify(details.distributedId)}) was already committed as ` +
+      `${details.version}; writer ${JSON.stringify(details.writer)} cannot add to it. Log a new version, or use another distributedId.`);
+  }
+}
+
+export interface ExpiredDetails {
+  readonly artifactName: string;
+  readonly distributedId: string;
+  /** ISO time the draft expired. */
+  readonly expiredAt: string;
+  readonly writer: string;
+}
+
+/** Thrown to a call that reaches a draft in the moment it expires (nobody finished it in time). */
+export class DraftExpiredError extends ArtifactsError {
+  override readonly code = 'DraftExpiredError';
+  constructor(readonly details: ExpiredDetails) {
+    super(`Draft ${JSON.stringify(details.artifactName)} (distributedId ${JSON.stringify(details.distributedId)}) expired at ${details.expiredAt} ` +
+      `without a finish; writer ${JSON.stringify(details.writer)} was refused. Upsert again to start a new draft.`);
+  }
+}
+
+export interface FailedShard {
+  readonly index: number;
+  readonly error: string;
+}
+
+export interface FanOutFailureDetails {
+  readonly artifactName: string;
+  readonly distributedId: string;
+  readonly shards: number;
+  readonly succeeded: number;
+  readonly minSuccessRatio: number;
+  /** Every failed shard index, in order. */
+  readonly failedShards: readonly number[];
+  /** The error of the first failed shards (capped, to keep payloads small). */
+  readonly errors: readonly FailedShard[];
+}
+
+/** Thrown when more shards failed, after their retries, than the fan-out's minimum success ratio allows. */
+export class FanOutFailedError extends ArtifactsError {
+  override readonly code = 'FanOutFailedError';
+  constructor(readonly details: FanOutFailureDetails) {
+    const d = details;
+    const first = d.errors[0];
+    super(`Fan-out for ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}) failed: ${d.failedShards.length} of ${d.shards} ` +
+      `shards failed (shards ${d.failedShards.slice(0, 10).join(', ')}${d.failedShards.length > 10 ? ', ...' : ''}), and at least ` +
+      `${Math.ceil(d.minSuccessRatio * d.shards)} had to succeed. ${first ? `Shard ${first.index}: ${first.error} ` : ''}` +
+      'Fix the failing shards and run the fan-out again with the same id: shards that succeeded are not redone in the draft.');
+  }
+}
+
+const builders: Record<string, (details: never) => ArtifactsError> = {
+  DraftConflictError: (d: ConflictDetails) => new DraftConflictError(d),
+  DraftCommittedError: (d: CommittedDetails) => new DraftCommittedError(d),
+  DraftExpiredError: (d: ExpiredDetails) => new DraftExpiredError(d),
+  FanOutFailedError: (d: FanOutFailureDetails) => new FanOutFailedError(d),
+};
+
+/** Rebuilds a draft error from a failure's type and first detail; undefined when the type is not one of them. */
+export function reviveDraftError(type: string, details: unknown): ArtifactsError | undefined {
+  const build = builders[type];
+  if (!build || typeof details !== 'object' || details === null) return undefined;
+  return build(details as never);
+}

@@ -1,0 +1,86 @@
+import type { FailedShard } from '../errors/draft-errors';
+import type { ManifestRef } from '../store/manifest';
+import type { VersionRecord } from '../store/registry';
+import type { DraftOptions } from './draft-types';
+
+/**
+ * The work of one shard: a command run on whichever worker takes the shard. `{index}`, `{count}` and `{output}`
+ * in argv are replaced, and the same values arrive as ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT and
+ * ARTIFACTS_OUTPUT_DIR. Whatever the command writes into the output folder becomes the shard's files.
+ */
+export interface ShardCommand {
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+export interface FanOutOptions {
+  readonly name: string;
+  readonly type: string;
+  /** The draft the shards write into (default: the fan-out's workflow id). */
+  readonly distributedId?: string;
+  readonly shards: number;
+  readonly command: ShardCommand;
+  /** Folder inside the artifact for every shard's outputs (default: the root). `{index}` is replaced. */
+  readonly prefix?: string;
+  /** Shards running at once (default 500). */
+  readonly maxConcurrent?: number;
+  /** Fraction of shards that must succeed for the version to be committed (default 1: all). */
+  readonly minSuccessRatio?: number;
+  /** Times a shard is tried, each time on whichever worker claims it (default 3). */
+  readonly shardAttempts?: number;
+  /** How long a shard's command may go without a heartbeat before its worker counts as lost (default 30 s). */
+  readonly shardHeartbeatTimeoutMs?: number;
+  readonly aliases?: readonly string[];
+  readonly description?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly draft?: DraftOptions;
+  /** Continue-as-new after this many history events (default 10,000). */
+  readonly continueAsNewAfterEvents?: number;
+  /** Contributions sent to the draft in one update (default 200). */
+  readonly contributeBatch?: number;
+}
+
+/** Progress a fan-out carries across continue-as-new. */
+export interface FanOutProgress {
+  readonly next: number;
+  readonly succeeded: number;
+  readonly failedShards: readonly number[];
+  readonly errors: readonly FailedShard[];
+  readonly batches: number;
+  readonly generation: number;
+}
+
+export interface FanOutInput extends FanOutOptions {
+  readonly progress?: FanOutProgress;
+}
+
+export interface ShardInput {
+  readonly fanOutId: string;
+  readonly index: number;
+  readonly count: number;
+  readonly command: ShardCommand;
+  readonly prefix: string;
+  readonly attempts: number;
+  readonly heartbeatTimeoutMs: number;
+}
+
+export interface ShardResult {
+  readonly index: number;
+  readonly manifest: ManifestRef;
+  readonly files: number;
+  readonly host: string;
+  readonly attempts: number;
+}
+
+export interface FanOutResult {
+  readonly version: VersionRecord;
+  readonly created: boolean;
+  readonly shards: number;
+  readonly succeeded: number;
+  /** Shards that failed after their retries (allowed by minSuccessRatio), with the first errors. */
+  readonly failedShards: readonly number[];
+  readonly errors: readonly FailedShard[];
+  /** Runs of the fan-out workflow (continue-as-new generations). */
+  readonly generations: number;
+}

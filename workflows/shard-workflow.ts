@@ -1,0 +1,35 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import type { ShardInput, ShardResult } from './fan-out-types';
+
+const { claimShardHost } = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * One shard of a fan-out, with the worker-specific task queue pattern: a worker claims the shard on the shared
+ * queue and answers with its own host queue; the command and the staging of its outputs then run there, so the
+ * files are read where they were written. If that worker is lost (no heartbeat) or the command fails, the shard
+ * is claimed again, by whichever worker is alive, up to `attempts` times.
+ */
+export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
+  let lastError = 'no attempt ran';
+  for (let attempt = 1; attempt <= input.attempts; attempt++) {
+    const host = await claimShardHost();
+    const { runShard } = proxyActivities<ArtifactActivities>({
+      taskQueue: host,
+      // Queued on a host that died: give up and claim another.
+      scheduleToStartTimeout: '2 minutes',
+      startToCloseTimeout: '1 day',
+      heartbeatTimeout: input.heartbeatTimeoutMs,
+      retry: { maximumAttempts: 1 },
+    });
+    try {
+      const out = await runShard({ fanOutId: input.fanOutId, index: input.index, count: input.count, command: input.command, prefix: input.prefix });
+      return { index: input.index, manifest: out.manifest, files: out.files, host: out.host, attempts: attempt };
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      lastError = cause instanceof Error ? cause.message : String(cause);
+      if (cause instanceof ApplicationFailure && cause.type === 'UsageError') break;
+    }
+  }
+  throw ApplicationFailure.nonRetryable(`shard ${input.index} failed after ${input.attempts} attempts: ${lastError}`, 'ShardFailedError');
+}

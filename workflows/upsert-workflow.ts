@@ -1,0 +1,54 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
+import { draftWorkflowId, type DraftAddress, type UpsertArtifactInput, type UpsertArtifactResult } from './draft-types';
+
+const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['DraftConflictError', 'DraftCommittedError', 'DraftExpiredError', 'TypeMismatchError', 'UsageError', 'AliasError'] },
+});
+
+/**
+ * One writer's upsert (or finish) of a collaborative artifact: stage its files on its own host, then hand the
+ * manifest reference to the draft of `(name, distributedId)`, starting the draft if this writer is the first.
+ * A conflict fails this workflow with a DraftConflictError naming both writers and the path.
+ */
+export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promise<UpsertArtifactResult> {
+  const { stageArtifact } = proxyActivities<ArtifactActivities>({
+    taskQueue: input.hostQueue,
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
+  });
+  const info = workflowInfo();
+  const draft: DraftAddress = {
+    workflowId: draftWorkflowId(input.name, input.distributedId),
+    taskQueue: info.taskQueue,
+    input: { name: input.name, type: input.type, distributedId: input.distributedId, ...input.draft },
+  };
+  const staged = input.specDigest ? await stageArtifact({ specDigest: input.specDigest }) : undefined;
+  const summary = { files: staged?.files ?? 0, bytesWritten: staged?.bytesWritten ?? 0 };
+
+  if (input.finish) {
+    const finished = await finishDraft({
+      draft,
+      updateId: `${info.workflowId}/finish`,
+      request: { type: input.type, writer: input.writer, ...input.finish, ...(staged ? { manifest: staged.manifest } : {}) },
+    });
+    return { outcome: null, ...summary, finished };
+  }
+  if (!staged) throw ApplicationFailure.nonRetryable('An upsert needs files: add some to the artifact before upserting it.', 'UsageError');
+  const [outcome] = await contributeToDraft({
+    draft,
+    updateId: `${info.workflowId}/contribute`,
+    request: { type: input.type, contributions: [{ writer: input.writer, manifest: staged.manifest }] },
+  });
+  if (outcome?.status === 'conflict') {
+    const details: ConflictDetails = {
+      artifactName: input.name, distributedId: input.distributedId, path: outcome.path, writer: outcome.writer, digest: outcome.digest,
+      otherWriter: outcome.otherWriter, otherDigest: outcome.otherDigest,
+    };
+    throw ApplicationFailure.create({ message: new DraftConflictError(details).message, type: 'DraftConflictError', details: [details], nonRetryable: true });
+  }
+  return { outcome: outcome ?? null, ...summary };
+}
