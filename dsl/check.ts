@@ -55,6 +55,7 @@ function checkStepShape(id: string, step: Step, add: Add): void {
   }
   if (step.fanOut) {
     if ((step.fanOut.count === undefined) === (step.fanOut.items === undefined)) add('fan-out', [...at, 'fanOut'], `fanOut of step "${id}" needs exactly one of "count" and "items"`);
+    if (typeof step.run === 'string') add('fan-out', [...at, 'run'], `step "${id}" fans out, so its run must be an argv list such as [node, eval.mjs, --shard, "\${{ shard.index }}"]`);
     if (typeof step.fanOut.count === 'number' && step.fanOut.count < 1) add('fan-out', [...at, 'fanOut', 'count'], `fanOut.count of step "${id}" must be at least 1`);
     if (step.produces && mode !== 'collaborative') add('fan-out', [...at, 'produces', 'mode'], `step "${id}" fans out, so its shards produce one collaborative version; set mode: collaborative (or leave it out)`);
   }
