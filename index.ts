@@ -18,6 +18,8 @@ export { runGc } from './api/gc';
 export { collectGarbage } from './store/gc';
 export { LocalBlobStore } from './store/local-blob-store';
 export { Run } from './api/run';
+export { startPipeline, waitForPipeline, pipelineWorkflowId } from './api/pipeline-runs';
+export { Session } from './api/session';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { createActivities } from './activities';
 export { Store, artifactsHome } from './store/store';
@@ -36,6 +38,9 @@ export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-type
 
 export type { InitOptions } from './api/init';
 export type { LogOptions } from './api/run';
+export type { AddLocalOptions } from './api/spec-ops';
+export type { StartPipelineOptions, StartedPipeline, ShardsDone } from './api/pipeline-runs';
+export type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepStatus, StepOutputs } from './workflows/pipeline-types';
 export type { ArtifactActivities, ActivityDeps } from './activities';
 export type { ArtifactsPluginOptions } from './plugin/artifacts-plugin';
 export type { ArtifactsConfig } from './runtime/config';

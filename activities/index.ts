@@ -7,6 +7,7 @@ import { createApplyDraftActivity, createStageDraftActivity } from './incrementa
 import { createDraftActivities } from './draft-activities';
 import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
+import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
 import { createStageActivity } from './stage-activity';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
     ...wrapAll(createDraftActivities(deps.store)),
     ...createDraftClientActivities(),
+    ...wrapAll(createPipelineActivities(deps.store)),
     ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()))),
   };
 }

@@ -6,6 +6,7 @@ import { fanOutCommand } from './commands/fan-out';
 import { downloadCommand, lsCommand, showCommand, verifyCommand } from './commands/inspect';
 import { diffCommand, draftCommand, lineageCommand } from './commands/incremental';
 import { gcCommand } from './commands/gc';
+import { cancelCommand, runCommand, statusCommand, validateCommand } from './commands/pipeline';
 import { serverCommand } from './commands/server';
 import { workerCommand } from './commands/worker';
 import { ArtifactsError, UsageError } from '../errors';
@@ -21,6 +22,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   lineage: lineageCommand,
   gc: gcCommand,
   worker: workerCommand,
+  validate: validateCommand,
+  run: runCommand,
+  status: statusCommand,
+  cancel: cancelCommand,
   upsert: upsertCommand,
   finish: finishCommand,
   drafts: draftsCommand,
@@ -43,6 +48,9 @@ const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
   artifacts finish [PATH...] --name NAME --type TYPE --distributed-id ID commit the draft as one version
   artifacts drafts                open drafts: writers, files, age
   artifacts fan-out --name NAME --type TYPE --shards N -- COMMAND...     run COMMAND per shard on any worker, commit once
+  artifacts validate FILE         check a pipeline file; every problem at once
+  artifacts run FILE [--param k=v]... [--run-id ID] [--detach]   run a pipeline
+  artifacts status RUN            a pipeline run's steps      artifacts cancel RUN   stop it
   artifacts worker                run a standalone worker for this host
   artifacts server start|status|stop   the embedded Temporal dev server
 

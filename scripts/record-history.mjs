@@ -1,5 +1,6 @@
-// Records the history of one real log-workflow run into test/fixtures/, for the replay test that guards
-// determinism: if a change to workflow code would make old histories fail to replay, that test fails.
+// Records the histories of a real log-workflow run and a real pipeline run (the flagship example) into
+// test/fixtures/, for the replay tests that guard determinism: if a change to workflow code would make old
+// histories fail to replay, those tests fail.
 // Usage: npm run build && node scripts/record-history.mjs   (uses TEMPORAL_ADDRESS, else starts a dev server)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Artifact, init, startDevServer } from '../dist/index.js';
+import { Session } from '../dist/api/session.js';
+import { startPipeline, waitForPipeline } from '../dist/api/pipeline-runs.js';
 import { findTemporalCli } from '../dist/runtime/temporal-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,10 +27,20 @@ fs.mkdirSync(data);
 fs.writeFileSync(path.join(data, 'a.txt'), 'recorded');
 const run = await init();
 const v = await run.logArtifact(new Artifact('recorded', 'dataset', { metadata: { purpose: 'replay fixture' } }).addDir(data), { aliases: ['fixture'] });
-// The CLI prints the history in the proto3 JSON form that Worker.runReplayHistory accepts.
-const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', v.producer.workflowId, '--output', 'json', '--address', process.env.TEMPORAL_ADDRESS], { encoding: 'utf8' });
-fs.writeFileSync(path.join(root, 'test', 'fixtures', 'log-workflow-history.json'), json);
-console.log(`recorded ${JSON.parse(json).events.length} events of ${v.producer.workflowId}`);
 await run.finish();
+record(v.producer.workflowId, 'log-workflow-history.json');
+
+const session = await Session.open();
+const started = await startPipeline(session, path.join(root, 'examples', 'pipelines', 'flagship.yaml'), { params: { shards: '2' }, runId: 'recorded-pipeline' });
+await waitForPipeline(started);
+await session.close();
+record(started.workflowId, 'pipeline-workflow-history.json');
+
+function record(workflowId, file) {
+  // The CLI prints the history in the proto3 JSON form that Worker.runReplayHistory accepts.
+  const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', process.env.TEMPORAL_ADDRESS], { encoding: 'utf8' });
+  fs.writeFileSync(path.join(root, 'test', 'fixtures', file), json);
+  console.log(`recorded ${JSON.parse(json).events.length} events of ${workflowId} into test/fixtures/${file}`);
+}
 if (server) process.kill(server.pid, 'SIGTERM');
 fs.rmSync(scratch, { recursive: true, force: true });

@@ -31,3 +31,9 @@ test('a history recorded just now, with aliases and metadata, replays too', asyn
     await run.finish();
   }
 });
+
+test('the recorded pipeline-interpreter history (the flagship pipeline) replays against the current workflow code', async () => {
+  const pipeline = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'pipeline-workflow-history.json'), 'utf8')) as unknown;
+  // Child ids derive from the workflow id, so the replay runs under the recorded one.
+  await expect(Worker.runReplayHistory(workflowSource(), pipeline, 'artifacts/pipeline/recorded-pipeline')).resolves.toBeUndefined();
+});

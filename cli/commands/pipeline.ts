@@ -1,0 +1,98 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { parse, keyValues } from '../args';
+import { PipelineView } from '../pipeline-view';
+import { Session } from '../../api/session';
+import { pipelineWorkflowId, startPipeline, waitForPipeline } from '../../api/pipeline-runs';
+import { safeLoadPipeline } from '../../dsl/load';
+import type { PipelineStatus } from '../../workflows/pipeline-types';
+import { UsageError } from '../../errors';
+
+/** `artifacts validate FILE`: every problem at once, compiler style; exit 1 if any. */
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, 'artifacts validate FILE');
+  const file = positionals[0];
+  if (!file) throw new UsageError('Give a pipeline file. Usage: artifacts validate FILE');
+  const result = safeLoadPipeline(file);
+  if (!result.ok) {
+    console.error(result.rendered);
+    return 1;
+  }
+  console.log(`ok: ${file} (pipeline ${result.value.pipeline.name}, ${plural(Object.keys(result.value.pipeline.steps).length, 'step')})`);
+  return 0;
+}
+
+/** `artifacts run FILE [--param k=v]... [--run-id ID] [--detach]`. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const usage = 'artifacts run FILE [--param name=value]... [--run-id ID] [--detach]';
+  const { positionals, values } = parse(argv, { param: { type: 'string', multiple: true }, 'run-id': { type: 'string' }, detach: { type: 'boolean' } }, usage);
+  const file = positionals[0];
+  if (!file) throw new UsageError(`Give a pipeline file. Usage: ${usage}`);
+  const result = safeLoadPipeline(file);
+  if (!result.ok) {
+    console.error(result.rendered);
+    return 1;
+  }
+  const params = Object.fromEntries(Object.entries(keyValues(values.param, '--param')).map(([k, v]) => [k, String(v)]));
+  const session = await Session.open({ worker: !values.detach });
+  try {
+    const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
+    console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}${session.connections.uiUrl ? `  (${session.connections.uiUrl}/namespaces/${session.config.namespace}/workflows/${encodeURIComponent(started.workflowId)})` : ''}`);
+    if (values.detach) {
+      console.log(`detached: \`artifacts status ${started.runId}\` shows progress; an \`artifacts worker\` on this host runs its steps.`);
+      return 0;
+    }
+    const view = new PipelineView();
+    try {
+      const final = await waitForPipeline(started, (s, shards) => view.update(s, shards), session.connections.client);
+      view.finish(final);
+      return 0;
+    } catch (err) {
+      view.stop();
+      throw err;
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+/** `artifacts status RUN`: the step states of a run, running or finished. */
+export async function statusCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts status RUN [--json]');
+  const runId = positionals[0];
+  if (!runId) throw new UsageError('Give a run id (printed by `artifacts run`). Usage: artifacts status RUN');
+  const session = await Session.open({ worker: false });
+  try {
+    const handle = session.connections.client.workflow.getHandle(pipelineWorkflowId(runId));
+    const [description, status] = await Promise.all([handle.describe(), handle.query<PipelineStatus>('pipelineStatus')]).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) throw new UsageError(`No pipeline run ${JSON.stringify(runId)}; \`artifacts run FILE\` prints the run id it starts.`);
+      throw err;
+    });
+    if (values.json) console.log(JSON.stringify({ run: runId, state: description.status.name, steps: status.steps }, null, 2));
+    else console.log(`run ${runId} (${status.name}): ${description.status.name.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/** `artifacts cancel RUN`: stops running steps; no version is left half made. */
+export async function cancelCommand(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {}, 'artifacts cancel RUN');
+  const runId = positionals[0];
+  if (!runId) throw new UsageError('Give a run id. Usage: artifacts cancel RUN');
+  const session = await Session.open({ worker: false });
+  try {
+    await session.connections.client.workflow.getHandle(pipelineWorkflowId(runId)).cancel().catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) throw new UsageError(`No running pipeline run ${JSON.stringify(runId)}.`);
+      throw err;
+    });
+    console.log(`cancellation requested for run ${runId}`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,47 @@
+import type { Pipeline } from '../dsl/pipeline.generated';
+
+/** The interpreter's input: the validated pipeline (never its YAML text), resolved params and where to work. */
+export interface PipelineRunInput {
+  readonly pipeline: Pipeline;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly runId: string;
+  /** Task queue of the host that started the run: commands and their outputs live there. */
+  readonly hostQueue: string;
+  /** Host-local folder for this run's step folders (`<dir>/<step>/outputs`, `<dir>/<step>/inputs`). */
+  readonly workDir: string;
+  /** Folder of the pipeline file: relative `workdir`s and commands resolve from it. */
+  readonly baseDir: string;
+  /** How long a command may go without a heartbeat before its worker counts as lost (default 30 s). */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+
+export interface StepStatus {
+  readonly state: StepState;
+  readonly version?: string;
+  readonly ref?: string;
+  readonly error?: string;
+  readonly shards?: number;
+  readonly attempt?: number;
+}
+
+/** What later steps read as `steps.<id>.*`. */
+export interface StepOutputs {
+  readonly skipped: boolean;
+  readonly exitCode: number | null;
+  readonly artifact: string | null;
+  readonly version: string | null;
+  readonly ref: string | null;
+  readonly digest: string | null;
+}
+
+export interface PipelineStatus {
+  readonly name: string;
+  readonly runId: string;
+  readonly steps: Readonly<Record<string, StepStatus>>;
+}
+
+export interface PipelineRunResult extends PipelineStatus {
+  readonly outputs: Readonly<Record<string, StepOutputs>>;
+}

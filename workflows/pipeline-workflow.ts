@@ -1,0 +1,180 @@
+import { ApplicationFailure, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import { renderCommand, renderValues } from '../dsl/command';
+import { renderTemplate, truthy, type Context } from '../dsl/expressions';
+import type { Step } from '../dsl/pipeline.generated';
+import { fanOutWorkflow } from './fan-out-workflow';
+import { incrementalArtifactWorkflow } from './incremental-workflow';
+import { logArtifactWorkflow } from './log-workflow';
+import type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepOutputs, StepStatus } from './pipeline-types';
+
+export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
+
+const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null };
+const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
+
+/**
+ * Interprets a validated pipeline: steps start as soon as the steps they need are finished, independent steps run
+ * in parallel, and each maps onto the activities and workflows the API uses (log, fan-out, incremental). Child ids
+ * derive from this workflow's id, so nothing runs twice when a run is re-attached or replayed.
+ */
+export async function pipelineWorkflow(input: PipelineRunInput): Promise<PipelineRunResult> {
+  const ids = Object.keys(input.pipeline.steps);
+  const status: Record<string, StepStatus> = Object.fromEntries(ids.map((id) => [id, { state: 'pending' }]));
+  const outputs: Record<string, StepOutputs> = {};
+  setHandler(pipelineStatusQuery, () => ({ name: input.pipeline.name, runId: input.runId, steps: status }));
+
+  const running = new Map<string, Promise<void>>();
+  for (;;) {
+    for (const id of ids) {
+      if (status[id]!.state !== 'pending' || running.has(id)) continue;
+      const needs = input.pipeline.steps[id]!.needs ?? [];
+      if (!needs.every((n) => FINAL.has(status[n]!.state))) continue;
+      const blocked = needs.filter((n) => status[n]!.state === 'failed' || status[n]!.state === 'cancelled');
+      if (blocked.length > 0) {
+        status[id] = { state: 'skipped', error: `not run: ${blocked.map((b) => `"${b}"`).join(', ')} failed` };
+        outputs[id] = { ...NO_OUTPUTS, skipped: true };
+        continue;
+      }
+      running.set(id, runStep(id, input, status, outputs).finally(() => running.delete(id)));
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  const failed = ids.filter((id) => status[id]!.state === 'failed');
+  if (failed.length > 0) {
+    const lines = failed.map((id) => `step "${id}": ${status[id]!.error ?? 'failed'}`);
+    throw ApplicationFailure.create({ message: `pipeline ${input.pipeline.name} (run ${input.runId}) failed:\n${lines.join('\n')}`, type: 'PipelineFailedError', nonRetryable: true, details: [status] });
+  }
+  return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
+}
+
+async function runStep(id: string, input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<void> {
+  const step = input.pipeline.steps[id]!;
+  const dir = `${input.workDir}/${id}`;
+  const ctx: Context = { params: input.params, steps: outputs, run: { id: input.runId }, outputs: `${dir}/outputs`, inputs: `${dir}/inputs` };
+  status[id] = { state: 'running' };
+  try {
+    if (step.when !== undefined && !truthy(typeof step.when === 'boolean' ? step.when : renderTemplate(step.when, ctx))) {
+      status[id] = { state: 'skipped', error: 'when was false' };
+      outputs[id] = { ...NO_OUTPUTS, skipped: true };
+      return;
+    }
+    const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
+    const used = await host.prepareStep({ dir, uses: (step.uses ?? []).map((u) => String(renderTemplate(u, ctx))) });
+    const cwd = resolveDir(input.baseDir, step.workdir);
+    if (step.fanOut) {
+      outputs[id] = await fanOutStep(id, step, input, ctx, cwd, status);
+    } else {
+      if (step.run !== undefined) {
+        const command = renderCommand(step.run, ctx);
+        await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env: { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` }, cwd } });
+      } else if (step.activity) {
+        const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
+        await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
+      }
+      outputs[id] = await produce(id, step, input, ctx, dir, used);
+    }
+    const o = outputs[id]!;
+    status[id] = { state: 'done', ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}) };
+  } catch (err) {
+    if (isCancellation(err)) {
+      status[id] = { state: 'cancelled' };
+      throw err;
+    }
+    status[id] = { state: 'failed', error: messageOf(err) };
+    outputs[id] = { ...NO_OUTPUTS };
+  }
+}
+
+async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[]): Promise<StepOutputs> {
+  const p = step.produces;
+  if (!p) return { ...NO_OUTPUTS, exitCode: step.run !== undefined ? 0 : null };
+  const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
+  const common = {
+    aliases: (p.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
+    metadata: { ...(p.metadata ?? {}), pipeline: input.pipeline.name, step: id, run: input.runId },
+    ...(p.description ? { description: p.description } : {}),
+    run: input.runId,
+  };
+  const childId = `${workflowInfo().workflowId}/${id}`;
+  if (p.mode === 'incremental') {
+    const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: p.add, remove: p.remove });
+    const r = await executeChild(incrementalArtifactWorkflow, { workflowId: `${childId}/incremental`, args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
+    return outputsOf(r.version, step);
+  }
+  const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: p.files });
+  const r = await executeChild(logArtifactWorkflow, {
+    workflowId: `${childId}/log`,
+    args: [{ name: p.artifact, type: p.type ?? 'artifact', specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
+  });
+  return outputsOf(r.version, step);
+}
+
+async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>): Promise<StepOutputs> {
+  const fan = step.fanOut!;
+  const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
+  // The shard activity fills these placeholders on whichever worker runs the shard.
+  const shardCtx: Context = { ...ctx, shard: { index: '{index}', count: '{count}', item: '{item}' }, outputs: '{output}' };
+  const command = renderCommand(step.run ?? [], shardCtx);
+  const p = step.produces;
+  status[id] = { state: 'running', shards };
+  const r = await executeChild(fanOutWorkflow, {
+    workflowId: `${workflowInfo().workflowId}/${id}/fan-out`,
+    args: [{
+      name: p?.artifact ?? `${input.pipeline.name}-${id}`,
+      type: p?.type ?? 'predictions',
+      shards,
+      command: { argv: command.argv, env: { ...renderValues(step.env, shardCtx), ...command.env }, cwd },
+      ...(fan.items ? { items: fan.items.map(String) } : {}),
+      ...(fan.maxConcurrent ? { maxConcurrent: fan.maxConcurrent } : {}),
+      ...(fan.minSuccessRatio !== undefined ? { minSuccessRatio: fan.minSuccessRatio } : {}),
+      shardAttempts: step.retry?.maxAttempts ?? 3,
+      ...(input.heartbeatTimeoutMs ? { shardHeartbeatTimeoutMs: input.heartbeatTimeoutMs } : {}),
+      aliases: (p?.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
+      metadata: { ...(p?.metadata ?? {}), pipeline: input.pipeline.name, step: id, run: input.runId },
+      ...(p?.description ? { description: p.description } : {}),
+    }],
+  });
+  return outputsOf(r.version, step);
+}
+
+function commandActivities(input: PipelineRunInput, step: Step) {
+  return proxyActivities<ArtifactActivities>({
+    taskQueue: input.hostQueue,
+    startToCloseTimeout: step.timeout ?? '1 day',
+    // Commands heartbeat every second: a dead worker is noticed, and cancellation reaches the process.
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
+    retry: retryOf(step),
+  });
+}
+
+function retryOf(step: Step) {
+  return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2, nonRetryableErrorTypes: ['UsageError'] };
+}
+
+function outputsOf(version: { name: string; version: string; digest: string }, step: Step): StepOutputs {
+  return { skipped: false, exitCode: step.run !== undefined ? 0 : null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest };
+}
+
+function resolveDir(baseDir: string, workdir: string | undefined): string {
+  if (!workdir) return baseDir;
+  return workdir.startsWith('/') ? workdir : `${baseDir}/${workdir}`;
+}
+
+function renderDeep(value: unknown, ctx: Context): unknown {
+  if (typeof value === 'string') return renderTemplate(value, ctx);
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx)]));
+  return value;
+}
+
+function messageOf(err: unknown): string {
+  let current: unknown = err;
+  let message = String(err);
+  while (current instanceof Error) {
+    message = current.message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return message;
+}
