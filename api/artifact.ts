@@ -5,7 +5,7 @@ import { UsageError } from '../errors';
 import { init } from './init';
 import type { LogOptions } from './run';
 import type { LoggedVersion } from './artifact-version';
-import { dirOp, fileOp, opsMayContain, referenceOp, valueOp } from './spec-ops';
+import { dirOp, fileOp, type AddLocalOptions, opsMayContain, referenceOp, valueOp } from './spec-ops';
 
 /**
  * An artifact being assembled. `addFile`, `addDir`, `addReference`, `add` and `remove` record intent at once and
@@ -27,13 +27,13 @@ export class Artifact {
   }
 
   /** Adds one local file, under `name` (default: its base name). */
-  addFile(localPath: string, options: { name?: string } = {}): this {
+  addFile(localPath: string, options: AddLocalOptions = {}): this {
     this.ops.push(fileOp(localPath, options));
     return this;
   }
 
   /** Adds every file under a local folder, under the prefix `name` (default: the artifact root). */
-  addDir(localDir: string, options: { name?: string } = {}): this {
+  addDir(localDir: string, options: AddLocalOptions = {}): this {
     this.ops.push(dirOp(localDir, options));
     return this;
   }

@@ -9,7 +9,7 @@ import { UsageError } from '../errors';
 import type { SavedDraft } from './artifact-version';
 import { init } from './init';
 import type { LogOptions } from './run';
-import { dirOp, fileOp, opsMayContain, referenceOp, valueOp } from './spec-ops';
+import { dirOp, fileOp, type AddLocalOptions, opsMayContain, referenceOp, valueOp } from './spec-ops';
 
 /**
  * A draft of the next version, made from a committed one by `version.newDraft()`. It starts as the base version's
@@ -47,13 +47,13 @@ export class Draft {
   }
 
   /** Adds or replaces one local file, under `name` (default: its base name). */
-  addFile(localPath: string, options: { name?: string } = {}): this {
+  addFile(localPath: string, options: AddLocalOptions = {}): this {
     this.ops.push(fileOp(localPath, options));
     return this;
   }
 
   /** Adds or replaces every file under a local folder, under the prefix `name` (default: the root). */
-  addDir(localDir: string, options: { name?: string } = {}): this {
+  addDir(localDir: string, options: AddLocalOptions = {}): this {
     this.ops.push(dirOp(localDir, options));
     return this;
   }

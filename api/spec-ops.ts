@@ -9,16 +9,29 @@ import { LocalFileError, UsageError } from '../errors';
  * The operations `addFile`, `addDir`, `addReference` and `add` record, built and checked here once for both a new
  * Artifact and a Draft: each fails fast on a bad name or a missing file, and touches no file content.
  */
-export function fileOp(localPath: string, options: { name?: string }): SpecOp {
-  const st = statOrThrow(localPath);
-  if (!st.isFile()) throw new LocalFileError(localPath, 'it is not a regular file; use addDir for a folder');
-  return { op: 'file', local: path.resolve(localPath), path: normalizeEntryPath(options.name ?? path.basename(localPath)) };
+export interface AddLocalOptions {
+  /** The entry name (a file) or prefix (a folder); default: the file's base name, or the artifact root. */
+  readonly name?: string;
+  /**
+   * Opt-in: on a local store, keep a hard link to each file instead of copying its bytes (hashing is then the only
+   * work). Only for files nobody will edit in place afterwards: such an edit changes the stored version too, and
+   * `verify` then reports it as corrupted. Replacing a file (write a new one, rename over) is safe.
+   */
+  readonly hardLinkIntoStore?: boolean;
 }
 
-export function dirOp(localDir: string, options: { name?: string }): SpecOp {
+export function fileOp(localPath: string, options: AddLocalOptions): SpecOp {
+  const st = statOrThrow(localPath);
+  if (!st.isFile()) throw new LocalFileError(localPath, 'it is not a regular file; use addDir for a folder');
+  const op = { op: 'file' as const, local: path.resolve(localPath), path: normalizeEntryPath(options.name ?? path.basename(localPath)) };
+  return options.hardLinkIntoStore ? { ...op, hardLinkIntoStore: true } : op;
+}
+
+export function dirOp(localDir: string, options: AddLocalOptions): SpecOp {
   const st = statOrThrow(localDir);
   if (!st.isDirectory()) throw new LocalFileError(localDir, 'it is not a folder; use addFile for a single file');
-  return { op: 'dir', local: path.resolve(localDir), prefix: normalizePrefix(options.name) };
+  const op = { op: 'dir' as const, local: path.resolve(localDir), prefix: normalizePrefix(options.name) };
+  return options.hardLinkIntoStore ? { ...op, hardLinkIntoStore: true } : op;
 }
 
 export function referenceOp(uri: string, options: { name?: string; checksum?: boolean }): SpecOp {

@@ -15,6 +15,11 @@ export interface BlobStore {
    * handed back as `resume` (after a crash, by another process) to continue where the last attempt stopped.
    */
   ingestFile(localPath: string, options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Optional fast path for many small files: ingests them as one batch (each read once, hashed and stored) off the
+   * main thread; results are in the order given. Stores without it get one `ingestFile` call per file.
+   */
+  ingestFiles?(localPaths: readonly string[], options?: BatchIngestOptions): Promise<IngestResult[]>;
   /** Writes a blob's bytes to a local file atomically (temp + rename). */
   copyTo(digest: string, destination: string): Promise<void>;
   /** Streams a blob's bytes through SHA-256 and returns the digest actually stored. */
@@ -33,7 +38,15 @@ export interface IngestOptions {
   maxBytesPerSecond?: number | undefined;
   /** Stops the ingest (e.g. on activity cancellation). */
   signal?: AbortSignal | undefined;
+  /**
+   * Opt-in, local stores only: store the file as a hard link to the source instead of a copy (hashing is then the
+   * only work). The blob and the user's file become one file: editing the source in place afterwards corrupts
+   * the stored version (`verify` reports it). Falls back to a copy across filesystems. Ignored by object stores.
+   */
+  hardLinkIntoStore?: boolean | undefined;
 }
+
+export type BatchIngestOptions = Pick<IngestOptions, 'signal' | 'hardLinkIntoStore'>;
 
 /** Opaque, JSON-serializable progress of one file's ingest. */
 export interface IngestCheckpoint {

@@ -2,10 +2,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
-import type { HashCopyJob, HashCopyMessage } from './hash-copy-worker';
+import type { HashCopyMessage, WorkerJob } from './hash-copy-worker';
+
+/** What a job ends with: a large file's digest or a small-file batch's results. */
+export type FinalMessage = Exclude<HashCopyMessage, { type: 'checkpoint' } | { type: 'error' }>;
 
 /**
- * A small pool of worker threads, one per core, that run large-file ingests (read once, hash, write). Idle
+ * A small pool of worker threads, one per core, that run ingests (read once, hash, write): one large file, or a
+ * batch of small ones, per job. Idle
  * threads are unref'd so they never keep a process alive. Cancelling a job terminates its thread.
  */
 export class HashCopyPool {
@@ -15,7 +19,7 @@ export class HashCopyPool {
 
   constructor(readonly size = Math.max(1, os.availableParallelism())) {}
 
-  async run(job: HashCopyJob, onCheckpoint: ((c: IngestCheckpoint) => void) | undefined, signal: AbortSignal | undefined): Promise<{ digest: string; size: number; resumedBytes: number }> {
+  async run(job: WorkerJob, onCheckpoint: ((c: IngestCheckpoint) => void) | undefined, signal: AbortSignal | undefined): Promise<FinalMessage> {
     const worker = await this.acquire();
     worker.ref();
     let broken = false;
@@ -34,8 +38,8 @@ export class HashCopyPool {
           worker.off('message', onMessage);
           worker.off('error', onError);
           signal?.removeEventListener('abort', onAbort);
-          if (m.type === 'done') resolve(m);
-          else reject(Object.assign(new Error(m.message), { code: m.code }));
+          if (m.type === 'error') reject(Object.assign(new Error(m.message), { code: m.code, localPath: m.localPath }));
+          else resolve(m);
         };
         const onError = (err: Error): void => {
           broken = true;

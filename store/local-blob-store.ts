@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
+import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
 import { refreshBlob } from './blob-freshness';
 import { sha256 } from './digest';
@@ -74,7 +74,7 @@ export class LocalBlobStore implements BlobStore {
       throw new LocalFileError(localPath, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(err));
     }
     if (!stat.isFile()) throw new LocalFileError(localPath, 'it is not a regular file');
-    if (stat.size <= SMALL_FILE) {
+    if (stat.size <= SMALL_FILE && !options.hardLinkIntoStore) {
       const bytes = fs.readFileSync(localPath);
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
       const digest = sha256(bytes);
@@ -90,13 +90,15 @@ export class LocalBlobStore implements BlobStore {
     const job = {
       localPath, tmpPath, tmpName, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, resume: options.resume,
       maxBytesPerSecond: options.maxBytesPerSecond, checkpointBytes: CHECKPOINT_BYTES, chunkBytes: CHUNK,
+      kind: 'large' as const, hardLink: options.hardLinkIntoStore === true,
     };
     let result: { digest: string; size: number; resumedBytes: number };
     try {
-      result = await ingestPool.run(job, options.onCheckpoint, options.signal);
+      const m = await ingestPool.run(job, options.onCheckpoint, options.signal);
+      if (m.type !== 'done') throw new Error(`unexpected ${m.type} from a large-file ingest`);
+      result = m;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LocalFileError(localPath, 'it disappeared while being read');
-      throw err;
+      throw localFailure(err);
     }
     if (result.size !== stat.size) {
       await fsp.rm(tmpPath, { force: true });
@@ -106,6 +108,22 @@ export class LocalBlobStore implements BlobStore {
     if (fs.existsSync(final) && refreshBlob(final)) await fsp.rm(tmpPath, { force: true });
     else await fsp.rename(tmpPath, final);
     return { digest: result.digest, size: result.size, bytesWritten: result.size - result.resumedBytes, resumedBytes: result.resumedBytes };
+  }
+
+  /**
+   * Small files in one batch on a worker thread: each is read once, hashed, and written to a temp file renamed to
+   * its blob. Several batches in flight use every core.
+   */
+  async ingestFiles(localPaths: readonly string[], options: BatchIngestOptions = {}): Promise<IngestResult[]> {
+    const job = { kind: 'small' as const, blobRoot: path.join(this.root, 'sha256'), tmpDir: this.tmpDir, files: localPaths, hardLink: options.hardLinkIntoStore === true };
+    let m;
+    try {
+      m = await ingestPool.run(job, undefined, options.signal);
+    } catch (err) {
+      throw localFailure(err);
+    }
+    if (m.type !== 'batch-done') throw new Error(`unexpected ${m.type} from a small-file batch`);
+    return m.results.map((r) => ({ digest: r.digest, size: r.size, bytesWritten: r.wrote ? r.size : 0, resumedBytes: 0 }));
   }
 
   async copyTo(digest: string, destination: string): Promise<void> {
@@ -139,6 +157,16 @@ export class LocalBlobStore implements BlobStore {
   async delete(digest: string): Promise<void> {
     await fsp.rm(this.pathOf(digest), { force: true });
   }
+}
+
+/** A worker's file error, as the user-facing error naming the file. */
+function localFailure(err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException & { localPath?: string };
+  if (e.localPath === undefined) return err;
+  if (e.code === 'ENOENT') return new LocalFileError(e.localPath, 'it disappeared while being read');
+  if (e.code === 'EACCES') return new LocalFileError(e.localPath, 'permission denied');
+  if (e.code === 'EISDIR') return new LocalFileError(e.localPath, 'it is not a regular file');
+  return err;
 }
 
 function missingBlob(digest: string, err: unknown): Error {

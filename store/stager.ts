@@ -11,7 +11,7 @@ import { walkDir, type SkippedPath } from './walk';
 import { LocalFileError, UsageError } from '../errors';
 
 type Source =
-  | { readonly kind: 'file'; readonly local: string; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'file'; readonly local: string; readonly size: number; readonly mtimeMs: number; readonly hardLink: boolean }
   | { readonly kind: 'ref'; readonly uri: string; readonly checksum: boolean; readonly size: number }
   | { readonly kind: 'value'; readonly json: string; readonly size: number };
 
@@ -56,8 +56,15 @@ export interface StageResult {
 
 /** Files at least this large are ingested on worker threads, and remembered in progress once stored so a retry skips them. */
 const LARGE = 4 << 20;
-const LARGE_CONCURRENCY = Math.max(2, os.availableParallelism());
+/** Ingests in flight: one more than the cores, so a worker that finishes finds its next job already queued. */
+const CONCURRENCY = Math.max(2, os.availableParallelism()) + 1;
 const MAX_DONE = 2000;
+/** Small files go to worker threads in batches this big (whichever bound comes first). */
+const BATCH_FILES = 256;
+const BATCH_BYTES = 8 << 20;
+
+type FileSource = Source & { kind: 'file' };
+interface Pending { readonly index: number; readonly entryPath: string; readonly source: FileSource }
 
 /**
  * Applies a spec's operations in order (a later add of the same path replaces the earlier one; remove drops a
@@ -91,7 +98,7 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
   // Large files are ingested concurrently (each hashes on its own core); small ones inline, which is faster.
   const tasks = new Set<Promise<void>>();
   let failure: unknown;
-  const ingestLarge = async (index: number, entryPath: string, source: Source & { kind: 'file' }): Promise<void> => {
+  const ingestLarge = async (index: number, entryPath: string, source: FileSource): Promise<void> => {
     inFlight.set(source.local, undefined);
     try {
       const resume = options.resume?.checkpoints?.find((c) => c.localPath === source.local);
@@ -99,6 +106,7 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
         resume,
         maxBytesPerSecond: options.maxBytesPerSecond,
         signal: options.signal,
+        hardLinkIntoStore: source.hardLink,
         onCheckpoint: (cp) => {
           inFlight.set(source.local, cp);
           report();
@@ -117,6 +125,37 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
     }
   };
 
+  // Small files go to worker threads in batches when the store offers it (one batch per link mode); a read-rate
+  // cap keeps them on the per-file path, which honours it.
+  const batchIngest = options.maxBytesPerSecond ? undefined : store.blobs.ingestFiles?.bind(store.blobs);
+  const pending: Record<'copy' | 'link', Pending[]> = { copy: [], link: [] };
+  const pendingBytes = { copy: 0, link: 0 };
+  const ingestBatch = async (batch: readonly Pending[], hardLink: boolean): Promise<void> => {
+    try {
+      const results = await batchIngest!(batch.map((p) => p.source.local), { signal: options.signal, hardLinkIntoStore: hardLink });
+      for (const [i, { index, entryPath, source }] of batch.entries()) {
+        const result = results[i]!;
+        entries[index] = { path: entryPath, digest: result.digest, size: result.size };
+        bytesWritten += result.bytesWritten;
+        finished(source);
+      }
+    } catch (err) {
+      failure ??= err;
+    }
+  };
+  const schedule = async (start: () => Promise<void>): Promise<void> => {
+    while (tasks.size >= CONCURRENCY) await Promise.race(tasks);
+    const task: Promise<void> = start().finally(() => tasks.delete(task));
+    tasks.add(task);
+  };
+  const flush = async (mode: 'copy' | 'link'): Promise<void> => {
+    const batch = pending[mode];
+    if (batch.length === 0) return;
+    pending[mode] = [];
+    pendingBytes[mode] = 0;
+    await schedule(() => ingestBatch(batch, mode === 'link'));
+  };
+
   for (const [index, entryPath] of paths.entries()) {
     if (failure !== undefined) break;
     const source = sources.get(entryPath)!;
@@ -127,12 +166,16 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
         entries[index] = { path: entryPath, digest: prior.digest, size: prior.size };
         resumedBytes += prior.size;
       } else if (source.size >= LARGE) {
-        while (tasks.size >= LARGE_CONCURRENCY) await Promise.race(tasks);
-        const task: Promise<void> = ingestLarge(index, entryPath, source).finally(() => tasks.delete(task));
-        tasks.add(task);
+        await schedule(() => ingestLarge(index, entryPath, source));
+        continue;
+      } else if (batchIngest) {
+        const mode = source.hardLink ? 'link' : 'copy';
+        pending[mode].push({ index, entryPath, source });
+        pendingBytes[mode] += source.size;
+        if (pending[mode].length >= BATCH_FILES || pendingBytes[mode] >= BATCH_BYTES) await flush(mode);
         continue;
       } else {
-        const result = await store.blobs.ingestFile(source.local, { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal });
+        const result = await store.blobs.ingestFile(source.local, { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal, hardLinkIntoStore: source.hardLink });
         entries[index] = { path: entryPath, digest: result.digest, size: result.size };
         bytesWritten += result.bytesWritten;
         partsSent += result.partsSent ?? 0;
@@ -154,6 +197,10 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
       lastYield = Date.now();
     }
   }
+  if (failure === undefined) {
+    await flush('copy');
+    await flush('link');
+  }
   await Promise.all(tasks);
   if (failure !== undefined) throw failure;
   report();
@@ -169,12 +216,12 @@ function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<string, So
     switch (op.op) {
       case 'file': {
         const st = statFile(op.local);
-        sources.set(normalizeEntryPath(op.path), { kind: 'file', local: op.local, size: st.size, mtimeMs: st.mtimeMs });
+        sources.set(normalizeEntryPath(op.path), { kind: 'file', local: op.local, size: st.size, mtimeMs: st.mtimeMs, hardLink: op.hardLinkIntoStore === true });
         break;
       }
       case 'dir':
         for (const f of walkDir(op.local, skipped)) {
-          sources.set(joinEntryPath(op.prefix, f.rel), { kind: 'file', local: f.local, size: f.size, mtimeMs: f.mtimeMs });
+          sources.set(joinEntryPath(op.prefix, f.rel), { kind: 'file', local: f.local, size: f.size, mtimeMs: f.mtimeMs, hardLink: op.hardLinkIntoStore === true });
         }
         break;
       case 'ref':
