@@ -132,7 +132,7 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
 }
 
 function changed(plan: FilePlan, part: number): LocalFileError {
-  return new LocalFileError(plan.localPath, `it changed while being uploaded (part ${part} differs from the first read)`);
+  return new LocalFileError(plan.localPath, `it changed while being uploaded (part ${part} differs from the first read); log it once nothing writes to it any more`);
 }
 
 /** The S3 checksum of a multipart object: SHA-256 over the concatenated binary SHA-256 of each part. */
