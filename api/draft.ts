@@ -4,36 +4,35 @@ import type { Chunk } from '../store/manifest-chunk';
 import { hasPathOrFolder, isUnder, syncChunkReader } from '../store/manifest-lookup';
 import { normalizeEntryPath } from '../store/paths';
 import type { VersionRecord } from '../store/registry';
-import type { ArtifactSpec, SpecOp } from '../store/spec';
 import { UsageError } from '../errors';
 import type { SavedDraft } from './artifact-version';
 import { init } from './init';
 import type { LogOptions } from './run';
-import { dirOp, fileOp, type AddLocalOptions, opsMayContain, referenceOp, valueOp } from './spec-ops';
+import { opsMayContain, SpecBuilder } from './spec-ops';
 
 /**
  * A draft of the next version, made from a committed one by `version.newDraft()`. It starts as the base version's
  * files without downloading or re-hashing any of them. `addFile`, `addDir`, `addReference` and `add` add or replace
  * entries (the same name is a modification); `remove` drops a file or a whole folder and refuses, at once, a name
- * that is not there. `save()` or `run.logArtifact(draft)` hashes and stores only what was added and commits a
+ * that is not there (the add methods come from SpecBuilder, shared with Artifact). `save()` or `run.logArtifact(draft)` hashes and stores only what was added and commits a
  * version whose base is recorded; it still works when the base is no longer `latest`, and says so.
  *
  *   const draft = (await api.artifact('images:latest')).newDraft();
  *   draft.addFile('new.png').remove('duplicate.png').addFile('fixed.json', { name: 'labels/7.json' });
  *   const v = await draft.save();   // v.basedOn === 'v3', v.changes: { added: 1, removed: 1, modified: 1 }
  */
-export class Draft {
+export class Draft extends SpecBuilder {
   readonly name: string;
   readonly type: string;
   description: string | undefined;
   metadata: Record<string, unknown>;
   /** Identifies this draft's saves: saving the same content again returns the same version. */
   readonly draftId = randomUUID();
-  private readonly ops: SpecOp[] = [];
   private readonly read: ((digest: string) => Chunk) | undefined;
 
   /** `blobs`: the store the base lives in; where it offers no synchronous reads, `remove` is checked at save time. */
   constructor(readonly base: VersionRecord, blobs: BlobStore | undefined) {
+    super();
     this.name = base.name;
     this.type = base.type;
     this.description = base.description ?? undefined;
@@ -44,28 +43,6 @@ export class Draft {
   /** `name:vN` of the version this draft starts from. */
   get baseRef(): string {
     return `${this.base.name}:${this.base.version}`;
-  }
-
-  /** Adds or replaces one local file, under `name` (default: its base name). */
-  addFile(localPath: string, options: AddLocalOptions = {}): this {
-    this.ops.push(fileOp(localPath, options));
-    return this;
-  }
-
-  /** Adds or replaces every file under a local folder, under the prefix `name` (default: the root). */
-  addDir(localDir: string, options: AddLocalOptions = {}): this {
-    this.ops.push(dirOp(localDir, options));
-    return this;
-  }
-
-  addReference(uri: string, options: { name?: string; checksum?: boolean } = {}): this {
-    this.ops.push(referenceOp(uri, options));
-    return this;
-  }
-
-  add(value: unknown, name: string): this {
-    this.ops.push(valueOp(value, name));
-    return this;
   }
 
   /**
@@ -89,11 +66,6 @@ export class Draft {
     } finally {
       await run.finish();
     }
-  }
-
-  /** The recorded operations, applied in order to the base when the draft is staged. */
-  spec(): ArtifactSpec {
-    return { format: 'temporal-artifacts/spec@1', ops: [...this.ops] };
   }
 
   private inBase(target: string): boolean {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeEntryPath, normalizePrefix } from '../store/paths';
-import type { SpecOp } from '../store/spec';
+import type { ArtifactSpec, SpecOp } from '../store/spec';
 import { LocalFileError, UsageError } from '../errors';
 
 /**
@@ -73,6 +73,50 @@ export function opsMayContain(ops: readonly SpecOp[], target: string): boolean {
     else present ||= op.path === target || op.path.startsWith(`${target}/`);
   }
   return present;
+}
+
+/**
+ * The add operations shared by a new Artifact and a Draft: each records intent at once and fails fast on a bad
+ * name or a missing file; hashing and uploading happen later, inside a durable activity. Adding a name that is
+ * already there replaces that entry.
+ */
+export abstract class SpecBuilder {
+  protected readonly ops: SpecOp[] = [];
+
+  /** Adds one local file, under `name` (default: its base name). */
+  addFile(localPath: string, options: AddLocalOptions = {}): this {
+    this.ops.push(fileOp(localPath, options));
+    return this;
+  }
+
+  /** Adds every file under a local folder, under the prefix `name` (default: the artifact root). */
+  addDir(localDir: string, options: AddLocalOptions = {}): this {
+    this.ops.push(dirOp(localDir, options));
+    return this;
+  }
+
+  /**
+   * Tracks a file by URI without copying it into the store. `file://` URIs are checksummed (SHA-256 of the bytes)
+   * unless `checksum: false`, in which case the URI itself is the identity.
+   */
+  addReference(uri: string, options: { name?: string; checksum?: boolean } = {}): this {
+    this.ops.push(referenceOp(uri, options));
+    return this;
+  }
+
+  /**
+   * Adds a JSON-serializable value (such as a table: `{ columns, rows }`) as `name`, stored as JSON; `.json` is
+   * appended when the name has no `.json` ending.
+   */
+  add(value: unknown, name: string): this {
+    this.ops.push(valueOp(value, name));
+    return this;
+  }
+
+  /** The recorded operations, as the staging activity will apply them. */
+  spec(): ArtifactSpec {
+    return { format: 'temporal-artifacts/spec@1', ops: [...this.ops] };
+  }
 }
 
 function statOrThrow(localPath: string): fs.Stats {

@@ -1,9 +1,14 @@
 import type { BlobStore } from './blob-store';
 import { encodeChunk, keyOf, type LeafRow, type NodeRow } from './manifest-chunk';
 
-/** Average rows per leaf is 2^LEAF_BITS; per node 2^NODE_BITS. The cap bounds the worst case. */
-const LEAF_BITS = 6;
-const NODE_BITS = 5;
+/**
+ * Chunk sizes: no cut before MIN rows; after that the chance of a cut grows linearly with the rows past MIN
+ * (p = (rows - MIN) / SPREAD), so sizes gather around MIN + sqrt(pi * SPREAD / 2) instead of spreading
+ * geometrically. Leaves hold ~128 entries, nodes ~32 rows. Fewer, evener chunks mean fewer reads to stream a version
+ * and smaller rewrites (an edit lands in a big chunk more often than in a small one). MAX_ROWS bounds the worst case.
+ */
+const LEAF = { min: 64, spread: 2608 };
+const NODE = { min: 16, spread: 163 };
 const MAX_ROWS = 1024;
 
 /**
@@ -25,13 +30,15 @@ function pathHash(path: string, level: number): number {
 }
 
 /**
- * A chunk ends after a row whose key hashes to a boundary value, so boundaries depend on content, not position:
- * an edit rewrites its own chunk (and, when it removes a boundary row, the next one) and every other chunk keeps
- * its digest.
+ * Whether a chunk of `rows` rows ends after the row keyed `key`. The decision depends only on the key and on the
+ * rows since the chunk began, so cuts follow content, not position: an edit re-cuts its own chunk (and, when it
+ * moves a cut, the next), and a chunker started at any cut cuts exactly as one started at the beginning.
  */
-export function isBoundary(key: string, level: number): boolean {
-  const bits = level === 0 ? LEAF_BITS : NODE_BITS;
-  return (pathHash(key, level) & ((1 << bits) - 1)) === 0;
+export function isBoundary(key: string, level: number, rows: number): boolean {
+  const { min, spread } = level === 0 ? LEAF : NODE;
+  if (rows >= MAX_ROWS) return true;
+  if (rows <= min) return false;
+  return pathHash(key, level) < ((rows - min) / spread) * 0x100000000;
 }
 
 /** What chunk writing cost: every chunk emitted counts, whether or not the store already held it. */
@@ -71,7 +78,7 @@ export class LevelChunker {
     this.rows.push(row);
     this.added++;
     this.lastAdded = row;
-    if (isBoundary(keyOf(row, this.level), this.level) || this.rows.length >= MAX_ROWS) await this.flush();
+    if (isBoundary(keyOf(row, this.level), this.level, this.rows.length)) await this.flush();
   }
 
   /** Closes the open chunk, if any (at the end of a level, where the last chunk ends whatever its key). */

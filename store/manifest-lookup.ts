@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import type { BlobStore } from './blob-store';
 import { decodeChunk, entryOf, isLeaf, type Chunk, type LeafRow, type ManifestEntry } from './manifest-chunk';
 import { LevelCursor, type ChunkReader } from './manifest-cursor';
-import { LocalBlobStore } from './local-blob-store';
 import { comparePaths } from './paths';
+import { syncBlobReader } from './sync-blob-read';
 
 /** True when `path` is `target` or lies under the folder `target`. */
 export function isUnder(path: string, target: string): boolean {
@@ -23,11 +22,12 @@ function rangeEnd(target: string): string {
  * `remove()` the moment it is called; undefined for remote stores, whose drafts check at save time instead.
  */
 export function syncChunkReader(blobs: BlobStore): ((digest: string) => Chunk) | undefined {
-  if (!(blobs instanceof LocalBlobStore)) return undefined;
+  const read = syncBlobReader(blobs);
+  if (!read) return undefined;
   const cache = new Map<string, Chunk>();
   return (digest) => {
     let chunk = cache.get(digest);
-    if (!chunk) cache.set(digest, (chunk = decodeChunk(fs.readFileSync(blobs.pathOf(digest)))));
+    if (!chunk) cache.set(digest, (chunk = decodeChunk(read(digest))));
     return chunk;
   };
 }
