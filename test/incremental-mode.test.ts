@@ -69,6 +69,15 @@ describe('incremental mode', () => {
     expect(v.changes).toEqual({ added: 0, removed: 3, modified: 0 });
   });
 
+  test('a draft made where the base store cannot be read synchronously checks its removals when saved, before committing anything', async () => {
+    const dir = writeFiles({ 'a.txt': 'a' });
+    const logged = await run.logArtifact(new Artifact('checked-late', 'dataset').addDir(dir));
+    // A LoggedVersion does not hold the opened store, like a draft over a remote store: remove() cannot look now.
+    const draft = logged.newDraft().remove('missing.txt');
+    await expect(draft.save()).rejects.toThrow('remove("missing.txt"): checked-late:v0 has no entry or folder by that name, and the draft did not add one; run `artifacts show checked-late:v0` to see its files.');
+    expect((await api.versions('checked-late')).map((v) => v.version)).toEqual(['v0']);
+  });
+
   test('only added files are read: the base needs neither its source files nor its stored bytes, and nothing of it is uploaded again', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`part-${String(i).padStart(3, '0')}.txt`] = `content ${i} `.repeat(20);
