@@ -1,8 +1,11 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import type { ShardInput, ShardResult } from './fan-out-types';
 
-const { claimShardHost } = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '1 minute' });
+const { claimShardHost } = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** Claims that found their host gone before it started the shard; they do not use up the shard's attempts. */
+const MAX_LOST_CLAIMS = 20;
 
 /**
  * One shard of a fan-out, with the worker-specific task queue pattern: a worker claims the shard on the shared
@@ -12,12 +15,13 @@ const { claimShardHost } = proxyActivities<ArtifactActivities>({ startToCloseTim
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
   let lastError = 'no attempt ran';
+  let lostClaims = 0;
   for (let attempt = 1; attempt <= input.attempts; attempt++) {
     const host = await claimShardHost();
     const { runShard } = proxyActivities<ArtifactActivities>({
       taskQueue: host,
-      // Queued on a host that died: give up and claim another.
-      scheduleToStartTimeout: '2 minutes',
+      // A host that died after claiming never starts the shard: notice it about as fast as a lost heartbeat.
+      scheduleToStartTimeout: Math.max(10_000, 3 * input.heartbeatTimeoutMs),
       startToCloseTimeout: '1 day',
       heartbeatTimeout: input.heartbeatTimeoutMs,
       retry: { maximumAttempts: 1 },
@@ -29,6 +33,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
       const cause = err instanceof ActivityFailure ? err.cause : err;
       lastError = cause instanceof Error ? cause.message : String(cause);
       if (cause instanceof ApplicationFailure && cause.type === 'UsageError') break;
+      if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START' && lostClaims++ < MAX_LOST_CLAIMS) attempt--;
     }
   }
   throw ApplicationFailure.nonRetryable(`shard ${input.index} failed after ${input.attempts} attempts: ${lastError}`, 'ShardFailedError');

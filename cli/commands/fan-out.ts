@@ -22,12 +22,12 @@ export async function fanOutCommand(argv: string[]): Promise<number> {
   if (!values.name || !values.type || !values.shards) throw new UsageError(`--name, --type and --shards are required. Usage: ${USAGE}`);
   if (positionals.length === 0) throw new UsageError(`Give the shard command after --, such as -- python eval.py --shard {index}. Usage: ${USAGE}`);
   const shards = integer(values.shards, '--shards');
-  const workflowId = values.id ?? `artifacts/fan-out/${values.name}/${values['distributed-id'] ?? randomUUID()}`;
+  const distributedId = values['distributed-id'] ?? randomUUID();
+  const workflowId = values.id ?? `artifacts/fan-out/${values.name}/${distributedId}`;
   const session = await Session.open({ worker: !values['no-worker'] });
   try {
     const result = await runFanOut(session.connections.client, session.config.taskQueue, {
-      name: values.name, type: values.type, shards, command: { argv: positionals, cwd: process.cwd() },
-      ...(values['distributed-id'] ? { distributedId: values['distributed-id'] } : {}),
+      name: values.name, type: values.type, distributedId, shards, command: { argv: positionals, cwd: process.cwd() },
       ...(values['max-concurrent'] ? { maxConcurrent: integer(values['max-concurrent'], '--max-concurrent') } : {}),
       ...(values['min-success-ratio'] ? { minSuccessRatio: ratio(values['min-success-ratio']) } : {}),
       ...(values.attempts ? { shardAttempts: integer(values.attempts, '--attempts') } : {}),
