@@ -2,7 +2,7 @@
 // the base is metadata only), times the log of the base and its peak RSS, then the incremental save of a draft with
 // 10 adds, 10 removes and 10 replacements, and the bytes of new metadata it wrote (manifest chunks, plus the
 // draft's spec and edit list). Each size gets a fresh store; the base is logged by one process and the drafts saved
-// by another, as a later job would. Saves are medians of 3 rounds. Timing on a shared machine is noisy.
+// by another, as a later job would. Saves are medians of 5 rounds. Timing on a shared machine is noisy.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import { startDevServer } from '../dist/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [10_000, 1_000_000];
-const rounds = 3;
+const rounds = 5;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-incremental-'));
 const filesDir = path.join(scratch, 'files');
 fs.mkdirSync(filesDir);
