@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import type { ShardInput, ShardResult } from './fan-out-types';
 
-const { claimShardHost } = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '10 seconds' });
+// A local activity: the worker running this workflow task answers with its own host queue, in one marker event.
+const { claimShardHost } = proxyLocalActivities<ArtifactActivities>({ startToCloseTimeout: '10 seconds' });
 
 /** Claims that found their host gone before it started the shard; they do not use up the shard's attempts. */
 const MAX_LOST_CLAIMS = 20;

@@ -1,0 +1,88 @@
+// `npm run bench:collaborative [-- --shards 100,1000]`: fan-outs of N shards of tiny outputs on a fresh dev server
+// and one in-process worker, reporting wall time, shards/s, history events per shard (fan-out parent over all its
+// continue-as-new runs, one shard child, the draft) and the time the final commit took (the finishDraft activity).
+// `--shards 10000` runs the large case once.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Store, configFromEnv, draftWorkflowId, runFanOut, startDevServer, startWorkers } from '../dist/index.js';
+import { installRuntime } from '../dist/runtime/worker.js';
+
+const args = process.argv.slice(2);
+const sizes = (args.includes('--shards') ? args[args.indexOf('--shards') + 1] : '100,1000').split(',').map(Number);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-collab-'));
+let server;
+if (!process.env.TEMPORAL_ADDRESS) {
+  server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
+  process.env.TEMPORAL_ADDRESS = server.address;
+}
+process.env.ARTIFACTS_HOME = path.join(scratch, 'home');
+process.env.ARTIFACTS_TASK_QUEUE = `bench-collab-${randomUUID().slice(0, 8)}`;
+installRuntime('ERROR');
+const config = configFromEnv();
+const native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+const store = await Store.open({ home: config.home });
+const workers = await startWorkers(config, native, async () => store);
+const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+const client = new Client({ connection });
+
+const rows = [];
+try {
+  for (const shards of sizes) {
+    const distributedId = `bench-${shards}-${randomUUID().slice(0, 8)}`;
+    const workflowId = `bench/${distributedId}`;
+    const started = performance.now();
+    const result = await runFanOut(client, config.taskQueue, {
+      name: `bench-${shards}`, type: 'predictions', distributedId, shards,
+      command: { argv: ['sh', '-c', 'echo "{index}" > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] },
+    }, workflowId);
+    const seconds = (performance.now() - started) / 1000;
+    const parent = await eventsOfAllRuns(workflowId);
+    const draft = await eventsOfAllRuns(draftWorkflowId(`bench-${shards}`, distributedId));
+    const shard = (await client.workflow.getHandle(`${workflowId}/shard-0`).fetchHistory()).events.length;
+    const row = {
+      shards, files: result.version.manifest.count, seconds: round(seconds), shardsPerSecond: round(shards / seconds),
+      eventsPerShard: { parent: round(parent.events / shards), shardChild: shard, draft: round(draft.events / shards), total: round((parent.events + draft.events) / shards + shard) },
+      parentRuns: parent.runs, draftRuns: draft.runs, commitSeconds: round(parent.commitMs / 1000), failedShards: result.failedShards.length,
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+} finally {
+  await workers.shutdown();
+  await connection.close();
+  await native.close();
+  await store.close();
+  if (server) process.kill(server.pid, 'SIGTERM');
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+console.table(rows.map((r) => ({ shards: r.shards, 's': r.seconds, 'shards/s': r.shardsPerSecond, 'events/shard': r.eventsPerShard.total, 'parent runs': r.parentRuns, 'draft runs': r.draftRuns, 'commit s': r.commitSeconds })));
+
+/** Events over every run of a workflow id (continue-as-new makes several), and how long its finishDraft activity took. */
+async function eventsOfAllRuns(workflowId) {
+  let events = 0;
+  let runs = 0;
+  let commitMs = 0;
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+    runs++;
+    events += history.events.length;
+    const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'finishDraft');
+    if (scheduled) {
+      const done = history.events.find((e) => e.activityTaskCompletedEventAttributes && Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(scheduled.eventId));
+      if (done) commitMs = millis(done.eventTime) - millis(scheduled.eventTime);
+    }
+  }
+  return { events, runs, commitMs };
+}
+
+function millis(t) {
+  return Number(t.seconds) * 1000 + Math.round((t.nanos ?? 0) / 1e6);
+}
+
+function round(n) {
+  return Math.round(n * 100) / 100;
+}
