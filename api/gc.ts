@@ -16,8 +16,9 @@ export interface GcRunReport extends GcReport {
 
 /**
  * Garbage collection with the running writes taken into account: whatever was written or reused since the oldest
- * running artifacts workflow started (an upload, a collaborative draft still open) is kept, however long ago that
- * was, on top of the grace period.
+ * running artifacts workflow started (an upload, a collaborative draft still open), or within the grace period
+ * before that, is kept, however long ago it was. The grace period before covers files a writer staged before the
+ * draft it then joined had started; it should exceed the longest staging.
  */
 export async function runGc(options: GcRunOptions): Promise<GcRunReport> {
   const config = configFromEnv(options.env);

@@ -8,7 +8,10 @@ import { ConfigError } from '../errors';
 export interface GcOptions {
   /** Blobs written or reused more recently than this are kept whatever refers to them (uploads in flight). */
   readonly graceMs: number;
-  /** Keep anything written or reused after this time (epoch ms): the start of the oldest write still running. */
+  /**
+   * The start (epoch ms) of the oldest write still running. Anything written or reused after it, or within the grace
+   * period before it (the files a contribution staged before the draft it joins started), is kept.
+   */
   readonly keepNewerThan?: number | undefined;
   /** Manifest roots to keep with everything they reference, beyond committed versions (live drafts). */
   readonly keepRoots?: readonly string[] | undefined;
@@ -40,7 +43,7 @@ export interface GcReport {
 export async function collectGarbage(store: Store, options: GcOptions): Promise<GcReport> {
   const sweeper = sweeperOf(store.blobs);
   const now = options.now ?? Date.now();
-  const cutoff = Math.min(now - options.graceMs, options.keepNewerThan ?? Infinity);
+  const cutoff = Math.min(now, options.keepNewerThan ?? Infinity) - options.graceMs;
   const marked = new Set<string>();
   const visited = new Set<string>();
   const roots = [...(await store.registry.manifestRoots()), ...(options.keepRoots ?? [])];

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, collectGarbage, init, LocalBlobStore, Store, writeManifest, type Run } from 'temporal-artifacts';
-import { cli, isolatedEnv, writeFiles } from './helpers';
+import { Api, Artifact, collectGarbage, init, LocalBlobStore, runGc, Store, writeManifest, type Run } from 'temporal-artifacts';
+import { cli, isolatedEnv, waitFor, writeFiles } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
@@ -86,6 +87,26 @@ describe('garbage collection', () => {
     const gone = await collectGarbage(store, { graceMs: 60_000 });
     expect(gone.deleted).toBeGreaterThanOrEqual(2);
     expect(await blobs.has(staged.digest)).toBe(false);
+  });
+
+  test('gc keeps what an open collaborative draft staged, however old, while the draft is open: nothing written since (or within the grace period before) the oldest running write goes', async () => {
+    const dir = writeFiles({ 'shard-0.json': '{"predictions":[1,2,3]}' });
+    await run.upsertArtifact(new Artifact('predictions-in-progress', 'predictions').addFile(path.join(dir, 'shard-0.json')), { distributedId: 'eval-gc' });
+    const staged = createHash('sha256').update('{"predictions":[1,2,3]}').digest('hex');
+    const orphan = await blobs.putBytes(Buffer.from('old garbage from before the draft opened'));
+    fs.utimesSync(blobs.pathOf(orphan), new Date(Date.now() - DAY), new Date(Date.now() - DAY));
+    // The draft's workflow must be visible to gc's listing before gc can count it as a running write.
+    await waitFor(async () => ((await runGc({ graceMs: 1000, dryRun: true })).runningWrites > 0 ? true : undefined), 20_000, 'the open draft in the visibility listing');
+    // Let the staged blob grow older than the grace period: only the running draft can keep it now.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const report = await runGc({ graceMs: 1000 });
+    expect(report.runningWrites).toBeGreaterThanOrEqual(1);
+    expect(report.oldestRunningWrite).not.toBeNull();
+    expect(await blobs.has(staged)).toBe(true);
+    expect(await blobs.has(orphan)).toBe(false);
+    const v = await run.finishArtifact(new Artifact('predictions-in-progress', 'predictions'), { distributedId: 'eval-gc' });
+    expect((await v.files()).map((f) => f.digest)).toEqual([staged]);
+    expect((await v.verify()).ok).toBe(true);
   });
 
   test('`artifacts gc` reports what it deleted and kept, and leaves every version verifiable', async () => {
