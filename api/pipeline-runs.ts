@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { unwrapFailure } from './failures';
+import { awaitWithPolling } from './poll';
 import type { Session } from './session';
 import { loadPipeline } from '../dsl/load';
 import { resolveParams } from '../dsl/params';
@@ -68,31 +69,14 @@ async function shardsDone(client: Client, workflowId: string, status: PipelineSt
 
 /** Waits for a run's result, calling `onStatus` with its step states (and shard progress) as they change. */
 export async function waitForPipeline(started: StartedPipeline, onStatus?: (status: PipelineStatus, shards: ShardsDone) => void, client?: Client): Promise<PipelineRunResult> {
-  const result = started.handle.result();
-  let finished = false;
-  const poll = (async () => {
-    let last = '';
-    while (!finished && onStatus) {
-      try {
-        const status = await started.handle.query<PipelineStatus>('pipelineStatus');
-        const shards = client ? await shardsDone(client, started.workflowId, status) : {};
-        const key = JSON.stringify([status, shards]);
-        if (key !== last) {
-          last = key;
-          onStatus(status, shards);
-        }
-      } catch {
-        // The first workflow task may not have run yet; the next poll will tell.
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 400))]);
-    }
-  })();
+  const probe = async (): Promise<[PipelineStatus, ShardsDone]> => {
+    const status = await started.handle.query<PipelineStatus>('pipelineStatus');
+    return [status, client ? await shardsDone(client, started.workflowId, status) : {}];
+  };
   try {
-    return await result;
+    const result = started.handle.result();
+    return onStatus ? await awaitWithPolling(result, probe, ([status, shards]) => onStatus(status, shards), 400) : await result;
   } catch (err) {
     throw unwrapFailure(err);
-  } finally {
-    finished = true;
-    await poll;
   }
 }

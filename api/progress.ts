@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
+import { awaitWithPolling } from './poll';
 import type { StageProgress } from '../store/stager';
 
 /**
@@ -9,33 +10,13 @@ import type { StageProgress } from '../store/stager';
 export async function resultWithProgress<R>(handle: WorkflowHandle, onProgress?: (progress: StageProgress) => void): Promise<R> {
   const result = handle.result() as Promise<R>;
   if (!onProgress) return result;
-  let finished = false;
-  const poll = (async () => {
-    let last = '';
-    while (!finished) {
-      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 300))]);
-      if (finished) break;
-      try {
-        const description = await handle.describe();
-        for (const pending of description.raw.pendingActivities ?? []) {
-          const payload = pending.heartbeatDetails?.payloads?.[0];
-          if (!payload) continue;
-          const progress = defaultPayloadConverter.fromPayload<StageProgress | undefined>(payload);
-          const key = JSON.stringify([progress?.filesDone, progress?.bytesDone]);
-          if (progress && key !== last) {
-            last = key;
-            onProgress(progress);
-          }
-        }
-      } catch {
-        // Progress is best effort; the result below is what counts.
-      }
+  const probe = async (): Promise<StageProgress | undefined> => {
+    const description = await handle.describe();
+    for (const pending of description.raw.pendingActivities ?? []) {
+      const payload = pending.heartbeatDetails?.payloads?.[0];
+      if (payload) return defaultPayloadConverter.fromPayload<StageProgress | undefined>(payload);
     }
-  })();
-  try {
-    return await result;
-  } finally {
-    finished = true;
-    await poll;
-  }
+    return undefined;
+  };
+  return awaitWithPolling(result, probe, onProgress, 300);
 }
