@@ -37,7 +37,7 @@ export async function runCommand(command: CommandSpec, ctx: Context, what: strin
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
     if (code !== 0) {
       const tail = stderr.trim().split('\n').slice(-5).join('\n');
-      throw ApplicationFailure.retryable(`${what}: ${JSON.stringify(command.argv.join(' '))} exited with ${code}${tail ? `:\n${tail}` : ''}`, failureType);
+      throw ApplicationFailure.retryable(`${what}: command ${JSON.stringify(command.argv.join(' '))} exited with ${code}${tail ? `: ${tail}` : ''}`, failureType);
     }
   } catch (err) {
     if (err instanceof ApplicationFailure || ctx.cancellationSignal.aborted) throw err;

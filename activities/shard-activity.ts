@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { runCommand, type CommandSpec } from './run-command';
 import type { ManifestRef } from '../store/manifest';
 import { stageSpec } from '../store/stager';
 import type { Store } from '../store/store';
@@ -29,8 +28,8 @@ export interface ShardOutput {
 
 /**
  * Shard work: run a command on this worker with its shard index, the shard count and an empty output folder,
- * then stage that folder here, where the files are. `{index}`, `{count}` and `{output}` in argv are replaced,
- * and ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT and ARTIFACTS_OUTPUT_DIR are set. A non-zero exit is a
+ * then stage that folder here, where the files are. `{index}`, `{count}`, `{item}` and `{output}` in argv are
+ * replaced, and ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT, ARTIFACTS_SHARD_ITEM and ARTIFACTS_OUTPUT_DIR are set. A non-zero exit is a
  * retryable failure naming the shard, the command and the end of its stderr.
  */
 export function createShardActivities(store: () => Promise<Store>, hostQueue: () => string) {
@@ -47,7 +46,7 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
       fs.rmSync(output, { recursive: true, force: true });
       fs.mkdirSync(output, { recursive: true });
       try {
-        await runCommand(input, output, ctx);
+        await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`, 'ShardCommandError');
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {
           signal: ctx.cancellationSignal,
           onProgress: (progress) => ctx.heartbeat({ staging: progress.filesDone }),
@@ -60,33 +59,12 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
   };
 }
 
-async function runCommand(input: RunShardInput, output: string, ctx: Context): Promise<void> {
-  const fill = (arg: string): string => arg.replaceAll('{index}', String(input.index)).replaceAll('{count}', String(input.count)).replaceAll('{output}', output);
-  const [program, ...args] = input.command.argv.map(fill);
-  if (!program) throw ApplicationFailure.nonRetryable(`Shard ${input.index}: the command is empty; give argv such as ["python", "eval.py"].`, 'UsageError');
-  const child = spawn(program, args, {
+function shardCommand(input: RunShardInput, output: string): CommandSpec {
+  const item = input.command.item ?? '';
+  const fill = (arg: string): string => arg.replaceAll('{index}', String(input.index)).replaceAll('{count}', String(input.count)).replaceAll('{item}', item).replaceAll('{output}', output);
+  return {
+    argv: input.command.argv.map(fill),
     cwd: input.command.cwd,
-    env: { ...process.env, ...input.command.env, ARTIFACTS_SHARD_INDEX: String(input.index), ARTIFACTS_SHARD_COUNT: String(input.count), ARTIFACTS_OUTPUT_DIR: output },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
-  const beat = setInterval(() => ctx.heartbeat({ running: input.index }), 1000);
-  const cancel = (): void => void child.kill('SIGTERM');
-  ctx.cancellationSignal.addEventListener('abort', cancel);
-  try {
-    const code = await new Promise<number | string>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (c, signal) => resolve(c ?? signal ?? -1));
-    });
-    if (code !== 0) {
-      throw ApplicationFailure.retryable(`Shard ${input.index}: command ${JSON.stringify(input.command.argv.join(' '))} exited with ${code}${stderr ? `: ${stderr.trim()}` : ''}`, 'ShardCommandError');
-    }
-  } catch (err) {
-    if (err instanceof ApplicationFailure) throw err;
-    throw ApplicationFailure.nonRetryable(`Shard ${input.index}: cannot run ${JSON.stringify(program)}: ${(err as Error).message}. Check the command exists on every worker.`, 'ShardCommandError');
-  } finally {
-    clearInterval(beat);
-    ctx.cancellationSignal.removeEventListener('abort', cancel);
-  }
+    env: { ...input.command.env, ARTIFACTS_SHARD_INDEX: String(input.index), ARTIFACTS_SHARD_COUNT: String(input.count), ARTIFACTS_SHARD_ITEM: item, ARTIFACTS_OUTPUT_DIR: output },
+  };
 }

@@ -77,6 +77,16 @@ test('expression values reach commands as literal arguments, in argv lists and s
   await api.close();
 });
 
+test('a fan-out over items gives each shard its own item, as one literal argument', async () => {
+  const env = isolatedEnv();
+  expect(cli(['run', fixture('items.yaml')], env).code).toBe(0);
+  const api = new Api({ env });
+  const dir = await downloaded(await api.artifact('labels:v0'));
+  expect(fs.readdirSync(dir).sort()).toEqual(['shard-0.txt', 'shard-1.txt', 'shard-2.txt']);
+  expect(['shard-0.txt', 'shard-1.txt', 'shard-2.txt'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))).toEqual(['cat', 'dog', 'a b; touch PWNED']);
+  await api.close();
+});
+
 test('running again with the same run id re-attaches instead of running twice', async () => {
   const env = isolatedEnv();
   const counter = path.join(tempDir(), 'attempts');

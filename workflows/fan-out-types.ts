@@ -10,6 +10,8 @@ import type { DraftOptions } from './draft-types';
  */
 export interface ShardCommand {
   readonly argv: readonly string[];
+  /** This shard's item when the fan-out runs over `items`: `{item}` in argv, and ARTIFACTS_SHARD_ITEM. */
+  readonly item?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
 }
@@ -21,6 +23,8 @@ export interface FanOutOptions {
   readonly distributedId?: string;
   readonly shards: number;
   readonly command: ShardCommand;
+  /** One item per shard (then `shards` is their number): shard i gets items[i] as `{item}`. */
+  readonly items?: readonly string[];
   /** Folder inside the artifact for every shard's outputs (default: the root). `{index}` is replaced. */
   readonly prefix?: string;
   /** Shards running at once (default 500). */

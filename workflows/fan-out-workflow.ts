@@ -51,7 +51,7 @@ export async function fanOutWorkflow(input: FanOutInput): Promise<FanOutResult> 
     void executeChild(shardWorkflow, {
       workflowId: `${info.workflowId}/shard-${index}`,
       args: [{
-        fanOutId: info.workflowId, index, count, command: input.command, prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
+        fanOutId: info.workflowId, index, count, command: input.items ? { ...input.command, item: input.items[index] ?? '' } : input.command, prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
         attempts: input.shardAttempts ?? 3, heartbeatTimeoutMs: input.shardHeartbeatTimeoutMs ?? 30_000,
       }],
     }).then(
