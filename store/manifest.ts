@@ -110,6 +110,8 @@ export async function versionDigestOf(blobs: BlobStore, root: string): Promise<s
     if (!rows) return;
     if (readSync) {
       for (const row of rows) await visit(readSync(row[4]));
+      // Reads are synchronous here: let timers and heartbeats of other work on this worker through between nodes.
+      await new Promise((resolve) => setImmediate(resolve));
       return;
     }
     const children = await Promise.all(rows.map((row) => blobs.getBytes(row[4])));
