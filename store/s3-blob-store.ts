@@ -11,6 +11,7 @@ import { isDigest, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
+import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { statSourceFile } from './source-file';
 import { IntegrityError } from '../errors';
 
@@ -102,15 +103,17 @@ export class S3BlobStore implements BlobStore {
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
     }
     const src = await fsp.open(localPath, 'r');
+    const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
     try {
       const plan = await planFile(localPath, src, stat.size, stat.mtimeMs);
       // Put-if-absent before sending a byte: identical content from any host is stored once.
       if (await this.has(plan.digest)) return { digest: plan.digest, size: plan.size, bytesWritten: 0, resumedBytes: 0, partsSent: 0 };
       const key = this.keyOf(plan.digest);
-      const outcome = await this.guard(uploadMultipart(this.s3, this.where.bucket, key, plan, src, options));
+      const outcome = await this.guard(uploadMultipart(this.s3, this.where.bucket, key, plan, src, { ...options, onCheckpoint: keepAlive.report }));
       await this.checkStored(plan.digest, plan.size);
       return { digest: plan.digest, size: plan.size, bytesWritten: outcome.bytesSent, resumedBytes: outcome.resumedBytes, partsSent: outcome.partsSent };
     } finally {
+      keepAlive.stop();
       await src.close();
     }
   }

@@ -48,3 +48,17 @@ test('on S3 a file that changes while its parts are sent is refused, and nothing
   s3.destroy();
   await store.close();
 });
+
+test('on S3 the latest checkpoint is reported every second even while parts are slow, so heartbeats never lapse', async () => {
+  const store = await Store.open({ home: tempDir(), blobUrl: await freshS3Url() });
+  const file = path.join(tempDir(), 'slow.bin');
+  fs.writeFileSync(file, randomBytes(48 * MiB));
+  const reports: { at: number; bytesDone: number }[] = [];
+  const started = Date.now();
+  // 8 MiB/s: the first of the three 16 MiB parts completes only after about two seconds.
+  await store.blobs.ingestFile(file, { maxBytesPerSecond: 8 * MiB, onCheckpoint: (cp) => reports.push({ at: Date.now(), bytesDone: cp.bytesDone }) });
+  const gaps = reports.map((r, i) => r.at - (i ? reports[i - 1]!.at : started));
+  expect(Math.max(...gaps)).toBeLessThan(1600);
+  expect(reports.filter((r) => r.bytesDone === 0).length).toBeGreaterThanOrEqual(2);
+  await store.close();
+});
