@@ -88,7 +88,7 @@ export class FanOutFailedError extends ArtifactsError {
     super(`Fan-out for ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}) failed: ${d.failedShards.length} of ${d.shards} ` +
       `shards failed (shards ${d.failedShards.slice(0, 10).join(', ')}${d.failedShards.length > 10 ? ', ...' : ''}), and at least ` +
       `${Math.ceil(d.minSuccessRatio * d.shards)} had to succeed. ${first ? `Shard ${first.index}: ${first.error} ` : ''}` +
-      'Fix the failing shards and run the fan-out again with the same id: shards that succeeded are not redone in the draft.');
+      'Fix the failing shards and run the fan-out again with the same id: the draft is still open, and outputs it already holds are not added twice.');
   }
 }
 

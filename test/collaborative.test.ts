@@ -91,11 +91,14 @@ describe('collaborative mode', () => {
     const again = await init({ id: 'writer-a' });
     try {
       expect((await upsert(again)).status).toBe('duplicate');
+      // The new process reuses the first one's upsert workflow id; different content is still merged.
+      const other = await again.upsertArtifact(new Artifact('retried', 'dataset').addFile(path.join(writeFiles({ 'y.txt': 'y' }), 'y.txt')), { distributedId: id });
+      expect(other.status).toBe('merged');
     } finally {
       await again.finish();
     }
     const status = await draftOf('retried', id).query<DraftStatus>('status');
-    expect(status).toMatchObject({ writers: 1, contributions: 1, files: 1, state: 'open' });
+    expect(status).toMatchObject({ writers: 1, contributions: 2, files: 2, state: 'open' });
   });
 
   test('after the commit, an upsert is refused naming the version and a second finish returns the same version', async () => {

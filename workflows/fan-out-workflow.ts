@@ -64,7 +64,8 @@ export async function fanOutWorkflow(input: FanOutInput): Promise<FanOutResult> 
     if (batch.length === 0) return;
     const outcomes = await contributeToDraft({
       draft,
-      updateId: `${info.workflowId}/batch-${batches++}`,
+      // The run id too: a later fan-out with the same id must not be answered with this run's outcomes.
+      updateId: `${info.workflowId}/${info.runId}/batch-${batches++}`,
       request: { type: input.type, contributions: batch.map((r) => ({ writer: `${info.workflowId}/shard-${r.index}`, manifest: r.manifest })) },
     });
     outcomes.forEach((o, i) => {

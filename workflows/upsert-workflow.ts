@@ -32,15 +32,16 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
   if (input.finish) {
     const finished = await finishDraft({
       draft,
-      updateId: `${info.workflowId}/finish`,
+      updateId: `${info.workflowId}/${info.runId}/finish`,
       request: { type: input.type, writer: input.writer, ...input.finish, ...(staged ? { manifest: staged.manifest } : {}) },
     });
     return { outcome: null, ...summary, finished };
   }
   if (!staged) throw ApplicationFailure.nonRetryable('An upsert needs files: add some to the artifact before upserting it.', 'UsageError');
+  // The run id keeps a later upsert that reuses this workflow id (same writer, same sequence) from getting this outcome.
   const [outcome] = await contributeToDraft({
     draft,
-    updateId: `${info.workflowId}/contribute`,
+    updateId: `${info.workflowId}/${info.runId}/contribute`,
     request: { type: input.type, contributions: [{ writer: input.writer, manifest: staged.manifest }] },
   });
   if (outcome?.status === 'conflict') {
