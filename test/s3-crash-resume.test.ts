@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { ListMultipartUploadsCommand, ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,9 @@ beforeAll(async () => {
   });
   Object.assign(process.env, env);
 });
+const workers: ChildProcess[] = [];
 afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   s3.destroy();
   await db.drop();
 });
@@ -36,6 +39,7 @@ test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends o
   writeUniqueFile(file, SIZE);
 
   const first = await startWorker(env);
+  workers.push(first);
   const run = await init({ worker: false });
   let killedAt: StageProgress | undefined;
   let partsAtKill: number[] = [];
@@ -51,7 +55,9 @@ test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends o
         const upload = p.checkpoints![0]!.upload as unknown as UploadState;
         const listed = await s3.send(new ListPartsCommand({ Bucket: TEST_BUCKET, Key: upload.key, UploadId: upload.uploadId }));
         partsAtKill = (listed.Parts ?? []).map((x) => x.PartNumber!);
-        return startWorker(env);
+        const second = await startWorker(env);
+        workers.push(second);
+        return second;
       })();
     },
   });
