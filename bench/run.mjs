@@ -11,6 +11,12 @@ import { startDevServer } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
+const suite = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : 'foundation';
+if (suite === 'peers') {
+  await (await import('./peers/suite.mjs')).runPeers(args);
+  process.exit(0);
+}
+if (suite !== 'foundation') throw new Error(`unknown --suite ${suite}: use foundation (the default) or peers`);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-'));
 const MiB = 1024 * 1024;

@@ -1,0 +1,174 @@
+// `npm run bench -- --suite peers`: ours beside DVC (`dvc add` into its local cache) and the W&B SDK
+// (`wandb.Artifact(...).add_dir(...)`, offline: MD5 on 8 threads plus a staging copy), and beside the hardware
+// limits (SHA-256 on all cores, a plain copy), on the same generated files in the same run. Tools take turns
+// within each round (A B A B ...); each reported time is the median of the rounds. Every run is checked: the
+// tool's manifest must list every file with the digest the generator recorded, and its cache or store copy must
+// re-hash to it. Writes docs/benchmarks.md (between its markers) and docs/benchmarks.png.
+//   --rounds N (default 3)   --sets a,b,c (default all)   --quick (small sizes, to try the bench itself)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDevServer } from '../../dist/index.js';
+import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
+import { plainCopy, sha256AllCores } from './limits.mjs';
+import { preparePeers } from './peers-venv.mjs';
+import { writeReport } from './report.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s) => console.log(s);
+
+function option(args, name, fallback) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
+function lastJson(out) {
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/** Fails the bench when a tool's manifest does not list exactly the expected files with the expected digests. */
+function check(tool, got, expected, algo) {
+  if (!got.verified) throw new Error(`${tool}: its cache/store copy does not re-hash to its manifest (${JSON.stringify(got.bad ?? [])})`);
+  const names = Object.keys(expected);
+  if (Object.keys(got.files).length !== names.length) throw new Error(`${tool}: manifest has ${Object.keys(got.files).length} files, expected ${names.length}`);
+  for (const name of names) {
+    if (got.files[name] !== expected[name][algo]) throw new Error(`${tool}: ${name} has ${got.files[name]}, expected ${algo} ${expected[name][algo]}`);
+  }
+  return { seconds: got.seconds, maxRssKiB: got.maxRssKiB };
+}
+
+export async function runPeers(args) {
+  const rounds = Number(option(args, '--rounds', '3'));
+  const sets = option(args, '--sets', 'a,b,c').split(',');
+  const quick = args.includes('--quick');
+  const root = path.join(repo, '.artifacts-bench');
+  const scratch = path.join(root, 'run');
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+
+  const peers = preparePeers(root, log);
+  for (const [key, reason] of Object.entries(peers.missing)) log(`SKIPPING ${key}: ${reason}`);
+  const has = (key) => peers.versions[key] !== undefined;
+  const pyEnv = {
+    ...process.env, DVC_NO_ANALYTICS: '1', WANDB_MODE: 'offline', WANDB_SILENT: 'true',
+    WANDB_DIR: path.join(scratch, 'wandb-dir'), WANDB_CACHE_DIR: path.join(scratch, 'wandb-cache'), WANDB_CONFIG_DIR: path.join(scratch, 'wandb-config'),
+  };
+  const py = (argv, env = pyEnv) => lastJson(execFileSync(peers.python, [path.join(here, 'peers_once.py'), ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 29, stdio: ['ignore', 'pipe', 'pipe'] }));
+
+  const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
+  let homes = 0;
+  const ours = (argv) => {
+    const home = path.join(scratch, `home-${homes++}`);
+    const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-peers-${homes}` };
+    return { home, env, run: (more) => lastJson(execFileSync(process.execPath, [path.join(here, 'ours-once.mjs'), ...(more ?? argv)], { env, encoding: 'utf8', maxBuffer: 1 << 29 })) };
+  };
+  const dvcRound = (setDir, name) => {
+    for (const f of ['.dvc', '.dvc-site-cache', `${name}.dvc`, '.dvcignore']) fs.rmSync(path.join(setDir, f), { recursive: true, force: true });
+    py(['dvc-init', setDir]);
+  };
+  const wandbAdd = (dir) => {
+    const data = path.join(scratch, 'wandb-data');
+    fs.rmSync(data, { recursive: true, force: true });
+    try {
+      return py(['wandb-add', dir], { ...pyEnv, WANDB_DATA_DIR: data });
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  };
+
+  const tinyDir = path.join(scratch, 'tiny');
+  fs.mkdirSync(tinyDir);
+  fs.writeFileSync(path.join(tinyDir, 'one.txt'), 'one file');
+  const results = { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30), rounds, quick, versions: peers.versions, missing: peers.missing, sets: [] };
+  const plan = [
+    { key: 'a', label: quick ? '4 files of 32 MiB' : '4 files of 512 MiB', make: (d) => makeLarge(d, 4, quick ? 32 : 512) },
+    { key: 'b', label: quick ? '2,000 files of 4 KiB' : '20,000 files of 4 KiB', make: (d) => makeMany(d, quick ? 2_000 : 20_000, 4096) },
+    { key: 'c', label: quick ? '5,000 files of 1 KiB, then 10 added, 10 changed, 10 removed' : '100,000 files of 1 KiB, then 10 added, 10 changed, 10 removed', make: (d) => makeMany(d, quick ? 5_000 : 100_000, 1024), reversion: true },
+  ].filter((s) => sets.includes(s.key));
+
+  try {
+    log(`node ${process.version}, ${results.cores} cores (${results.cpu}); ${rounds} rounds; peers: ${JSON.stringify(peers.versions)}`);
+    for (const set of plan) {
+      const setDir = path.join(scratch, `set-${set.key}`);
+      const dir = path.join(setDir, 'data');
+      log(`\n(${set.key}) ${set.label}: generating`);
+      const expected = set.make(dir);
+      const names = Object.keys(expected);
+      const files = names.map((n) => path.join(dir, n));
+      const sizes = names.map((n) => expected[n].size);
+      const bytes = sizes.reduce((a, b) => a + b, 0);
+      await sha256AllCores(files, sizes); // warm the page cache for everyone
+      const times = {};
+      const add = (tool, m) => (times[tool] ??= []).push(m);
+      for (let r = 0; r < rounds; r++) {
+        if (!set.reversion) {
+          add('sha256 limit', { seconds: await sha256AllCores(files, sizes) });
+          add('plain copy', { seconds: plainCopy(dir, path.join(scratch, 'copy')) });
+          if (set.key === 'b') {
+            // Ours' fixed cost, for the analysis: a one-file log in a fresh process (first workflow, activity, commit).
+            const o = ours();
+            add('ours, a 1-file log (fixed cost)', o.run(['log', tinyDir, 'tiny']));
+            fs.rmSync(o.home, { recursive: true, force: true });
+          }
+          for (const link of [false, true]) {
+            const o = ours();
+            const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
+            add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
+            fs.rmSync(o.home, { recursive: true, force: true });
+          }
+          if (has('dvc')) {
+            dvcRound(setDir, 'data');
+            add('DVC', check('DVC', py(['dvc-add', setDir, 'data']), expected, 'md5'));
+            fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+          }
+          if (has('wandb')) add('W&B', check('W&B', wandbAdd(dir), expected, 'md5'));
+        } else {
+          const reversion = (tool, first, again) => {
+            const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'sha256' : 'md5');
+            const change = mutateMany(dir, expected, names.length, 1024);
+            if (change.removed.length !== 10) throw new Error('the mutation did not remove 10 files');
+            try {
+              const changeFile = path.join(scratch, 'change.json');
+              fs.writeFileSync(changeFile, JSON.stringify(change));
+              add(`${tool} first version`, base);
+              add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'sha256' : 'md5'));
+            } finally {
+              change.undo();
+            }
+          };
+          const o = ours();
+          reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
+          fs.rmSync(o.home, { recursive: true, force: true });
+          if (has('dvc')) {
+            dvcRound(setDir, 'data');
+            reversion('DVC', () => py(['dvc-add', setDir, 'data']), () => py(['dvc-add', setDir, 'data']));
+            fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+          }
+          if (has('wandb')) {
+            const change = mutateMany(dir, expected, names.length, 1024);
+            try {
+              add('W&B', check('W&B', wandbAdd(dir), change.expected, 'md5'));
+            } finally {
+              change.undo();
+            }
+          }
+        }
+        log(`  round ${r + 1}: ${Object.entries(times).map(([t, ms]) => `${t} ${ms[ms.length - 1].seconds.toFixed(2)}s`).join(', ')}`);
+      }
+      const summary = Object.fromEntries(Object.entries(times).map(([tool, ms]) => [tool, {
+        seconds: median(ms.map((m) => m.seconds)), all: ms.map((m) => m.seconds),
+        maxRssKiB: ms[0].maxRssKiB === undefined ? undefined : median(ms.map((m) => m.maxRssKiB)),
+      }]));
+      results.sets.push({ key: set.key, label: set.label, files: names.length, bytes, reversion: set.reversion === true, tools: summary });
+      fs.rmSync(setDir, { recursive: true, force: true });
+    }
+  } finally {
+    process.kill(server.pid, 'SIGTERM');
+  }
+  fs.writeFileSync(path.join(root, 'peers-results.json'), JSON.stringify(results, null, 2));
+  writeReport(results, { repo, python: has('matplotlib') ? peers.python : undefined, log });
+}

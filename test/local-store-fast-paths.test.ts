@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Api, Artifact, init, LocalBlobStore, LocalFileError, type Run } from 'temporal-artifacts';
+import { isolatedEnv, tempDir, writeFiles, writeUniqueFile } from './helpers';
+
+const env = isolatedEnv();
+Object.assign(process.env, env);
+
+const sha256 = (bytes: string | Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+describe('small files in batches on worker threads', () => {
+  test('a batch stores each file under its digest, in the order given, and only once however often it is ingested', async () => {
+    const blobs = new LocalBlobStore(path.join(tempDir('artifacts-batch-store-'), 'blobs'));
+    const dir = writeFiles({ 'a.txt': 'alpha', 'b/c.txt': 'gamma', 'same-as-a.txt': 'alpha', 'empty.txt': '' });
+    const files = ['a.txt', 'b/c.txt', 'same-as-a.txt', 'empty.txt'].map((f) => path.join(dir, f));
+    const first = await blobs.ingestFiles(files);
+    expect(first.map((r) => r.digest)).toEqual([sha256('alpha'), sha256('gamma'), sha256('alpha'), sha256('')]);
+    expect(first.map((r) => r.bytesWritten)).toEqual([5, 5, 0, 0]);
+    for (const r of first) expect((await blobs.getBytes(r.digest)).length).toBe(r.size);
+    const again = await blobs.ingestFiles(files);
+    expect(again.map((r) => r.bytesWritten)).toEqual([0, 0, 0, 0]);
+    expect(fs.readdirSync(path.join(blobs.root, 'tmp'))).toEqual([]);
+  });
+
+  test('a file that vanished before its batch ran is a LocalFileError naming it', async () => {
+    const blobs = new LocalBlobStore(path.join(tempDir('artifacts-batch-store-'), 'blobs'));
+    const dir = writeFiles({ 'here.txt': 'here' });
+    const gone = path.join(dir, 'gone.txt');
+    const failure = blobs.ingestFiles([path.join(dir, 'here.txt'), gone]);
+    await expect(failure).rejects.toBeInstanceOf(LocalFileError);
+    await expect(failure).rejects.toThrow(gone);
+  });
+});
+
+describe('logging through the batched and hard-link paths', () => {
+  let run: Run;
+  const api = new Api();
+  beforeAll(async () => {
+    run = await init({ project: 'fast-paths-test' });
+  });
+  afterAll(async () => {
+    await run.finish();
+    await api.close();
+  });
+
+  test('hundreds of small files across several batches, next to a large one, each get the digest of their own bytes', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 700; i++) files[`d${i % 7}/f${i}.txt`] = `file number ${i}`;
+    const dir = writeFiles(files);
+    const large = writeUniqueFile(path.join(dir, 'large.bin'), 6 * 1024 * 1024);
+    const v = await run.logArtifact(new Artifact('many-small', 'dataset').addDir(dir));
+    const entries = new Map((await v.files()).map((e) => [e.path, e.digest]));
+    expect(entries.size).toBe(701);
+    expect(entries.get('large.bin')).toBe(large);
+    for (const [name, content] of Object.entries(files)) expect(entries.get(name)).toBe(sha256(content));
+    expect(await v.verify()).toMatchObject({ ok: true, checked: 701 });
+  });
+
+  test('by default a stored file is a copy: editing the source in place leaves the version intact', async () => {
+    const dir = writeFiles({ 'small.txt': 'original' });
+    writeUniqueFile(path.join(dir, 'large.bin'), 5 * 1024 * 1024);
+    const v = await run.logArtifact(new Artifact('copied', 'dataset').addDir(dir));
+    const blobs = new LocalBlobStore(path.join(env.ARTIFACTS_HOME, 'blobs'));
+    for (const e of await v.files()) expect(fs.statSync(blobs.pathOf(e.digest)).ino).not.toBe(fs.statSync(path.join(dir, e.path)).ino);
+    fs.writeFileSync(path.join(dir, 'small.txt'), 'edited!!');
+    expect(await v.verify()).toMatchObject({ ok: true });
+  });
+
+  test('hardLinkIntoStore links small and large files instead of copying them, and an in-place edit then shows up in verify', async () => {
+    const dir = writeFiles({ 'small.txt': 'linked small file' });
+    writeUniqueFile(path.join(dir, 'large.bin'), 5 * 1024 * 1024);
+    const v = await run.logArtifact(new Artifact('hard-linked', 'dataset').addDir(dir, { hardLinkIntoStore: true }));
+    expect(v.stage.bytesWritten).toBe(5 * 1024 * 1024 + 'linked small file'.length);
+    const blobs = new LocalBlobStore(path.join(env.ARTIFACTS_HOME, 'blobs'));
+    for (const e of await v.files()) expect(fs.statSync(blobs.pathOf(e.digest)).ino).toBe(fs.statSync(path.join(dir, e.path)).ino);
+    expect(await v.verify()).toMatchObject({ ok: true, checked: 2 });
+    fs.writeFileSync(path.join(dir, 'small.txt'), 'edited in place!!');
+    const report = await v.verify();
+    expect(report.ok).toBe(false);
+    expect(report.mismatches.map((m) => m.path)).toEqual(['small.txt']);
+  });
+});
