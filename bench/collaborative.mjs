@@ -1,7 +1,8 @@
 // `npm run bench:collaborative [-- --shards 100,1000]`: fan-outs of N shards of tiny outputs on a fresh dev server
 // and one in-process worker, reporting wall time, shards/s, history events per shard (fan-out parent over all its
 // continue-as-new runs, one shard child, the draft) and the time the final commit took (the finishDraft activity).
-// `--shards 10000` runs the large case once.
+// `--shards 10000` runs the large case once. On a shared machine wall time mostly measures the neighbours, so it
+// also prints the CPU seconds per shard spent by this process (client + worker) and by the dev server it started.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,11 +37,13 @@ try {
     const distributedId = `bench-${shards}-${randomUUID().slice(0, 8)}`;
     const workflowId = `bench/${distributedId}`;
     const started = performance.now();
+    const cpuBefore = cpu();
     const result = await runFanOut(client, config.taskQueue, {
       name: `bench-${shards}`, type: 'predictions', distributedId, shards,
       command: { argv: ['sh', '-c', 'echo "{index}" > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] },
     }, workflowId);
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpu();
     const parent = await eventsOfAllRuns(workflowId);
     const draft = await eventsOfAllRuns(draftWorkflowId(`bench-${shards}`, distributedId));
     const shard = (await client.workflow.getHandle(`${workflowId}/shard-0`).fetchHistory()).events.length;
@@ -48,6 +51,8 @@ try {
       shards, files: result.version.manifest.count, seconds: round(seconds), shardsPerSecond: round(shards / seconds),
       eventsPerShard: { parent: round(parent.events / shards), shardChild: shard, draft: round(draft.events / shards), total: round((parent.events + draft.events) / shards + shard) },
       parentRuns: parent.runs, draftRuns: draft.runs, commitSeconds: round(parent.commitMs / 1000), failedShards: result.failedShards.length,
+      cpuMsPerShard: { worker: round((cpuAfter.worker - cpuBefore.worker) / shards), server: cpuAfter.server === undefined ? null : round((cpuAfter.server - cpuBefore.server) / shards) },
+      loadAverage: round(os.loadavg()[0]),
     };
     rows.push(row);
     console.log(JSON.stringify(row));
@@ -60,7 +65,25 @@ try {
   if (server) process.kill(server.pid, 'SIGTERM');
   fs.rmSync(scratch, { recursive: true, force: true });
 }
-console.table(rows.map((r) => ({ shards: r.shards, 's': r.seconds, 'shards/s': r.shardsPerSecond, 'events/shard': r.eventsPerShard.total, 'parent runs': r.parentRuns, 'draft runs': r.draftRuns, 'commit s': r.commitSeconds })));
+console.table(rows.map((r) => ({
+  shards: r.shards, 's': r.seconds, 'shards/s': r.shardsPerSecond, 'events/shard': r.eventsPerShard.total, 'parent runs': r.parentRuns,
+  'draft runs': r.draftRuns, 'commit s': r.commitSeconds, 'cpu ms/shard (worker+server)': `${r.cpuMsPerShard.worker}+${r.cpuMsPerShard.server ?? '?'}`, load: r.loadAverage,
+})));
+
+/** CPU milliseconds used so far by this process and (on Linux, when this script started it) the dev server. */
+function cpu() {
+  const usage = process.cpuUsage();
+  let serverMs;
+  try {
+    if (server) {
+      const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      serverMs = (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+  } catch {
+    serverMs = undefined;
+  }
+  return { worker: (usage.user + usage.system) / 1000, server: serverMs };
+}
 
 /** Events over every run of a workflow id (continue-as-new makes several), and how long its finishDraft activity took. */
 async function eventsOfAllRuns(workflowId) {
