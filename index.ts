@@ -39,7 +39,7 @@ export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-type
 export type { InitOptions } from './api/init';
 export type { LogOptions } from './api/run';
 export type { AddLocalOptions } from './api/spec-ops';
-export type { StartPipelineOptions, StartedPipeline, ShardsDone } from './api/pipeline-runs';
+export type { StartPipelineOptions, StartedPipeline, StepProgress } from './api/pipeline-runs';
 export type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepStatus, StepOutputs } from './workflows/pipeline-types';
 export type { ArtifactActivities, ActivityDeps } from './activities';
 export type { ArtifactsPluginOptions } from './plugin/artifacts-plugin';

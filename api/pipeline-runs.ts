@@ -3,6 +3,7 @@ import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { unwrapFailure } from './failures';
 import { awaitWithPolling } from './poll';
+import { stagingProgress } from './progress';
 import type { Session } from './session';
 import { loadPipeline } from '../dsl/load';
 import { resolveParams } from '../dsl/params';
@@ -54,28 +55,39 @@ export async function startPipeline(session: Session, file: string, options: Sta
   }
 }
 
-/** Shards finished so far by each fanned-out step that is running, counted from Temporal's visibility. */
-export type ShardsDone = Readonly<Record<string, number>>;
-
-async function shardsDone(client: Client, workflowId: string, status: PipelineStatus): Promise<ShardsDone> {
-  const done: Record<string, number> = {};
-  for (const [id, step] of Object.entries(status.steps)) {
-    if (step.state !== 'running' || !step.shards) continue;
-    const { count } = await client.workflow.count(`WorkflowId STARTS_WITH "${workflowId}/${id}/fan-out/shard-" AND ExecutionStatus = "Completed"`);
-    done[id] = count;
-  }
-  return done;
+/** Live progress of running steps: shards finished (from Temporal's visibility) and bytes staged for upload. */
+export interface StepProgress {
+  readonly shardsDone: Readonly<Record<string, number>>;
+  readonly bytes: Readonly<Record<string, { readonly done: number; readonly total: number }>>;
 }
 
-/** Waits for a run's result, calling `onStatus` with its step states (and shard progress) as they change. */
-export async function waitForPipeline(started: StartedPipeline, onStatus?: (status: PipelineStatus, shards: ShardsDone) => void, client?: Client): Promise<PipelineRunResult> {
-  const probe = async (): Promise<[PipelineStatus, ShardsDone]> => {
+async function stepProgress(client: Client, workflowId: string, status: PipelineStatus): Promise<StepProgress> {
+  const shardsDone: Record<string, number> = {};
+  const bytes: Record<string, { done: number; total: number }> = {};
+  for (const [id, step] of Object.entries(status.steps)) {
+    if (step.state !== 'running') continue;
+    if (step.shards) {
+      const { count } = await client.workflow.count(`WorkflowId STARTS_WITH "${workflowId}/${id}/fan-out/shard-" AND ExecutionStatus = "Completed"`);
+      shardsDone[id] = count;
+      continue;
+    }
+    for (const child of ['log', 'incremental']) {
+      const progress = await stagingProgress(client.workflow.getHandle(`${workflowId}/${id}/${child}`)).catch(() => undefined);
+      if (progress) bytes[id] = { done: progress.bytesDone, total: progress.bytesTotal };
+    }
+  }
+  return { shardsDone, bytes };
+}
+
+/** Waits for a run's result, calling `onStatus` with its step states (and live progress) as they change. */
+export async function waitForPipeline(started: StartedPipeline, onStatus?: (status: PipelineStatus, progress: StepProgress) => void, client?: Client): Promise<PipelineRunResult> {
+  const probe = async (): Promise<[PipelineStatus, StepProgress]> => {
     const status = await started.handle.query<PipelineStatus>('pipelineStatus');
-    return [status, client ? await shardsDone(client, started.workflowId, status) : {}];
+    return [status, client ? await stepProgress(client, started.workflowId, status) : { shardsDone: {}, bytes: {} }];
   };
   try {
     const result = started.handle.result();
-    return onStatus ? await awaitWithPolling(result, probe, ([status, shards]) => onStatus(status, shards), 400) : await result;
+    return onStatus ? await awaitWithPolling(result, probe, ([status, progress]) => onStatus(status, progress), 400) : await result;
   } catch (err) {
     throw unwrapFailure(err);
   }

@@ -10,13 +10,17 @@ import type { StageProgress } from '../store/stager';
 export async function resultWithProgress<R>(handle: WorkflowHandle, onProgress?: (progress: StageProgress) => void): Promise<R> {
   const result = handle.result() as Promise<R>;
   if (!onProgress) return result;
-  const probe = async (): Promise<StageProgress | undefined> => {
-    const description = await handle.describe();
-    for (const pending of description.raw.pendingActivities ?? []) {
-      const payload = pending.heartbeatDetails?.payloads?.[0];
-      if (payload) return defaultPayloadConverter.fromPayload<StageProgress | undefined>(payload);
-    }
-    return undefined;
-  };
-  return awaitWithPolling(result, probe, onProgress, 300);
+  return awaitWithPolling(result, () => stagingProgress(handle), onProgress, 300);
+}
+
+/** The progress a workflow's running staging activity last heartbeated, if it has one. */
+export async function stagingProgress(handle: WorkflowHandle): Promise<StageProgress | undefined> {
+  const description = await handle.describe();
+  for (const pending of description.raw.pendingActivities ?? []) {
+    const payload = pending.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const progress = defaultPayloadConverter.fromPayload<StageProgress | undefined>(payload);
+    if (progress && typeof progress.bytesTotal === 'number') return progress;
+  }
+  return undefined;
 }

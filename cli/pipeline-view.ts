@@ -1,5 +1,14 @@
-import type { ShardsDone } from '../api/pipeline-runs';
+import { formatBytes } from './output';
+import type { StepProgress } from '../api/pipeline-runs';
 import type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';
+
+const NONE: StepProgress = { shardsDone: {}, bytes: {} };
+
+function meter(done: number, total: number): string {
+  const width = 20;
+  const filled = total > 0 ? Math.round(Math.min(1, done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
 
 const MARK: Record<StepStatus['state'], string> = { pending: '·', running: '▶', done: '✓', skipped: '-', failed: '✗', cancelled: '✗' };
 
@@ -10,17 +19,20 @@ export class PipelineView {
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
-  static lines(status: PipelineStatus, shards: ShardsDone = {}): string[] {
+  static lines(status: PipelineStatus, progress: StepProgress = NONE): string[] {
     return Object.entries(status.steps).map(([id, s]) => {
-      const done = shards[id];
-      const bar = s.shards && done !== undefined ? `[${'#'.repeat(Math.round((done / s.shards) * 20)).padEnd(20, '.')}] ${done}/${s.shards} shards` : s.shards ? `${s.shards} shards` : '';
+      const done = progress.shardsDone[id];
+      const bytes = progress.bytes[id];
+      const bar = s.shards && done !== undefined ? `${meter(done, s.shards)} ${done}/${s.shards} shards`
+        : s.shards ? `${s.shards} shards`
+          : bytes ? `${meter(bytes.done, bytes.total)} ${formatBytes(bytes.done)}/${formatBytes(bytes.total)} uploaded` : '';
       const extra = [bar, s.ref ?? '', s.error ?? ''].filter(Boolean).join('  ');
       return `  ${MARK[s.state]} ${id.padEnd(16)} ${s.state.padEnd(9)} ${extra}`.trimEnd();
     });
   }
 
-  update(status: PipelineStatus, shards: ShardsDone = {}): void {
-    const lines = PipelineView.lines(status, shards);
+  update(status: PipelineStatus, progress: StepProgress = NONE): void {
+    const lines = PipelineView.lines(status, progress);
     if (this.stream.isTTY) {
       if (this.drawn) this.stream.write(`\x1b[${this.drawn}A`);
       for (const line of lines) this.stream.write(`${line}\x1b[K\n`);
@@ -28,11 +40,11 @@ export class PipelineView {
       return;
     }
     for (const [id, s] of Object.entries(status.steps)) {
-      const progress = s.shards && shards[id] !== undefined ? ` ${shards[id]}/${s.shards} shards` : '';
-      const key = `${s.state} ${s.ref ?? ''}${progress}`;
+      const shards = s.shards && progress.shardsDone[id] !== undefined ? ` ${progress.shardsDone[id]}/${s.shards} shards` : '';
+      const key = `${s.state} ${s.ref ?? ''}${shards}`;
       if (this.last.get(id) !== key) {
         this.last.set(id, key);
-        this.stream.write(`${id}: ${s.state}${progress}${s.ref ? ` ${s.ref}` : ''}${s.error ? ` (${s.error})` : ''}\n`);
+        this.stream.write(`${id}: ${s.state}${shards}${s.ref ? ` ${s.ref}` : ''}${s.error ? ` (${s.error})` : ''}\n`);
       }
     }
   }

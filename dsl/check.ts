@@ -8,7 +8,7 @@ type Add = (code: string, docPath: readonly (string | number)[], message: string
 type Path = readonly (string | number)[];
 
 /** What each expression root offers; `steps.<id>.` fields are the outputs a step publishes. */
-const STEP_OUTPUTS = ['version', 'ref', 'digest', 'skipped', 'exitCode', 'artifact'];
+const STEP_OUTPUTS = ['version', 'ref', 'digest', 'skipped', 'exitCode', 'artifact', 'result'];
 const SHARD_FIELDS = ['index', 'count', 'item'];
 const ROOTS = ['params', 'steps', 'shard', 'run', 'outputs', 'inputs'];
 

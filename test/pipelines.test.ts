@@ -87,6 +87,15 @@ test('a fan-out over items gives each shard its own item, as one literal argumen
   await api.close();
 });
 
+test('an activity step calls a registered activity by name, and later steps read its result', async () => {
+  const env = isolatedEnv({ ARTIFACTS_HOST_ID: 'activity-host' });
+  expect(cli(['run', fixture('activity.yaml')], env).code).toBe(0);
+  const api = new Api({ env });
+  const dir = await downloaded(await api.artifact('asked:v0'));
+  expect(fs.readFileSync(path.join(dir, 'host.txt'), 'utf8')).toBe(`${env['ARTIFACTS_TASK_QUEUE']}@activity-host`);
+  await api.close();
+});
+
 test('running again with the same run id re-attaches instead of running twice', async () => {
   const env = isolatedEnv();
   const counter = path.join(tempDir(), 'attempts');

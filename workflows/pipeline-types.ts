@@ -34,6 +34,8 @@ export interface StepOutputs {
   readonly version: string | null;
   readonly ref: string | null;
   readonly digest: string | null;
+  /** What an `activity:` step returned (objects as JSON text). */
+  readonly result: string | number | boolean | null;
 }
 
 export interface PipelineStatus {

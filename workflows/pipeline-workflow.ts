@@ -10,7 +10,7 @@ import type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepOutputs, 
 
 export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
 
-const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null };
+const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
 const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
 
 /**
@@ -66,14 +66,16 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
     if (step.fanOut) {
       outputs[id] = await fanOutStep(id, step, input, ctx, cwd, status);
     } else {
+      let result: StepOutputs['result'] = null;
       if (step.run !== undefined) {
         const command = renderCommand(step.run, ctx);
         await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env: { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` }, cwd } });
       } else if (step.activity) {
         const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
-        await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
+        const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
+        result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
       }
-      outputs[id] = await produce(id, step, input, ctx, dir, used);
+      outputs[id] = { ...(await produce(id, step, input, ctx, dir, used)), result };
     }
     const o = outputs[id]!;
     status[id] = { state: 'done', ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}) };
@@ -154,7 +156,7 @@ function retryOf(step: Step) {
 }
 
 function outputsOf(version: { name: string; version: string; digest: string }, step: Step): StepOutputs {
-  return { skipped: false, exitCode: step.run !== undefined ? 0 : null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest };
+  return { skipped: false, exitCode: step.run !== undefined ? 0 : null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest, result: null };
 }
 
 function resolveDir(baseDir: string, workdir: string | undefined): string {

@@ -36,15 +36,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const session = await Session.open({ worker: !values.detach });
   try {
     const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
-    console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}${session.connections.uiUrl ? `  (${session.connections.uiUrl}/namespaces/${session.config.namespace}/workflows/${encodeURIComponent(started.workflowId)})` : ''}`);
+    console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}`);
     if (values.detach) {
       console.log(`detached: \`artifacts status ${started.runId}\` shows progress; an \`artifacts worker\` on this host runs its steps.`);
       return 0;
     }
     const view = new PipelineView();
     try {
-      const final = await waitForPipeline(started, (s, shards) => view.update(s, shards), session.connections.client);
+      const final = await waitForPipeline(started, (s, progress) => view.update(s, progress), session.connections.client);
       view.finish(final);
+      if (session.connections.uiUrl) console.log(`Temporal UI: ${session.connections.uiUrl}/namespaces/${session.config.namespace}/workflows/${encodeURIComponent(started.workflowId)}`);
       return 0;
     } catch (err) {
       view.stop();
