@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { Api, Artifact, init, type StageProgress } from 'temporal-artifacts';
-import { isolatedEnv, startWorker, tempDir, writeFiles } from './helpers';
+import { isolatedEnv, startWorker, tempDir, writeFiles, writeUniqueFile } from './helpers';
 
 const SIZE = 160 * 1024 * 1024;
 // Uploads are capped so the kill lands mid-file on any machine; ~4 s for the whole file.
@@ -13,13 +12,7 @@ Object.assign(process.env, env);
 test('kill -9 of the worker while a draft stages its added file: a new worker resumes it and the draft commits exactly one version on its base', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'weights.bin');
-  const block = randomBytes(1024 * 1024);
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < SIZE / block.length; i++) {
-    block.writeUInt32LE(i, 0);
-    fs.writeSync(fd, block);
-  }
-  fs.closeSync(fd);
+  writeUniqueFile(file, SIZE);
 
   const first = await startWorker(env);
   const run = await init({ worker: false });
