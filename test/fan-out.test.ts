@@ -1,11 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, FanOutFailedError, runFanOut, type FanOutOptions } from 'temporal-artifacts';
-import { ROOT, isolatedEnv, startWorker, tempDir, waitFor } from './helpers';
+import { CLI, ROOT, isolatedEnv, startWorker, tempDir, waitFor } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
@@ -82,5 +82,17 @@ describe('fan-out over several worker processes', () => {
     expect(result).toMatchObject({ succeeded: 12, failedShards: [] });
     const files = await (await api.artifact('windowed:latest')).files();
     expect(files.map((f) => f.path).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `out-${i}.txt`).sort());
+  });
+
+  test('the CLI runs a fan-out on the workers and prints the committed version', async () => {
+    const args = ['fan-out', '--name', 'cli-evals', '--type', 'predictions', '--shards', '4', '--distributed-id', unique('cli'), '--no-worker',
+      '--', 'sh', '-c', 'echo {index} of {count} > "$ARTIFACTS_OUTPUT_DIR/p{index}.txt"'];
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`artifacts fan-out exited with ${code}: ${stdout}`))));
+    });
+    expect(out).toBe('committed cli-evals:v0  (4 files, 28 B) from 4/4 shards\n');
   });
 });
