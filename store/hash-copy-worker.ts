@@ -15,6 +15,9 @@ import type { IngestCheckpoint } from './blob-store';
 import { refreshBlob } from './blob-freshness';
 import { RateLimiter } from './rate-limiter';
 
+/** Chunks of a large file being written at once, each in its own buffer. */
+const WRITES_IN_FLIGHT = 4;
+
 export interface HashCopyJob {
   readonly kind: 'large';
   readonly localPath: string;
@@ -64,32 +67,38 @@ async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): P
     const start = await resumePoint(job, src);
     const tmpName = start.bytesDone > 0 ? job.resume!.upload['tmpName'] as string : job.tmpName;
     const tmpPath = start.bytesDone > 0 ? job.tmpPath.replace(job.tmpName, tmpName) : job.tmpPath;
-    const out = fs.openSync(tmpPath, start.bytesDone > 0 ? 'r+' : 'w');
+    const out = await fsp.open(tmpPath, start.bytesDone > 0 ? 'r+' : 'w');
     const { hash } = start;
     const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
     let offset = start.bytesDone;
     try {
-      if (offset > 0) fs.ftruncateSync(out, offset);
+      if (offset > 0) await out.truncate(offset);
       let lastCheckpoint = offset;
-      // Synchronous reads and writes: this thread does nothing else, and each call saved a hop to the I/O pool.
-      const buffer = Buffer.allocUnsafe(job.chunkBytes);
-      for (;;) {
+      // Reads and hashing on this thread; writes go to the I/O pool with a few in flight, so a write the kernel
+      // holds back (dirty-page throttling) does not stop the hashing of the next chunks.
+      const buffers = Array.from({ length: WRITES_IN_FLIGHT }, () => Buffer.allocUnsafe(job.chunkBytes));
+      const writes: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(WRITES_IN_FLIGHT);
+      for (let i = 0; ; i = (i + 1) % WRITES_IN_FLIGHT) {
+        await writes[i];
+        const buffer = buffers[i]!;
         const bytesRead = fs.readSync(src.fd, buffer, 0, job.chunkBytes, offset);
         if (bytesRead === 0) break;
         const chunk = buffer.subarray(0, bytesRead);
         hash.update(chunk);
-        writeAll(out, chunk, offset);
+        const write = writeAll(out, chunk, offset);
+        write.catch(() => undefined); // observed here so a failure waits for its await below instead of crashing the thread
+        writes[i] = write;
         offset += bytesRead;
         if (limiter) await limiter.take(bytesRead);
         if (offset - lastCheckpoint >= job.checkpointBytes) {
+          await Promise.all(writes);
           lastCheckpoint = offset;
           post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } } });
-          // Let the checkpoint message leave before the next chunk.
-          await new Promise((resolve) => setImmediate(resolve));
         }
       }
+      await Promise.all(writes);
     } finally {
-      fs.closeSync(out);
+      await out.close();
     }
     if (tmpPath !== job.tmpPath) await fsp.rename(tmpPath, job.tmpPath);
     post({ type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: start.bytesDone });
@@ -119,8 +128,8 @@ async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<Hash
   return { type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: 0 };
 }
 
-function writeAll(fd: number, chunk: Buffer, at: number): void {
-  for (let done = 0; done < chunk.length;) done += fs.writeSync(fd, chunk, done, chunk.length - done, at + done);
+async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
+  for (let done = 0; done < chunk.length;) done += (await out.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
 }
 
 /** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */

@@ -74,7 +74,7 @@ export function writeReport(results, { repo, python, log }) {
   const png = path.join(docs, 'benchmarks.png');
   const body = [
     BEGIN,
-    `Measured ${results.when.slice(0, 16).replace('T', ' ')} UTC: node ${results.node}, ${results.cores} cores (${results.cpu}), ${results.memGiB} GiB; ` +
+    `Last run ${results.when.slice(0, 16).replace('T', ' ')} UTC: node ${results.node}, ${results.cores} cores (${results.cpu}), ${results.memGiB} GiB; ` +
       `${results.rounds} rounds, tools taking turns within each round; medians. Peers: ${Object.entries(results.versions).filter(([k]) => k !== 'matplotlib').map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}` +
       `${Object.keys(results.missing).length ? `; skipped: ${Object.entries(results.missing).map(([k, v]) => `${k} (${v})`).join('; ')}` : ''}.` +
       `${results.quick ? ' **Quick mode (small sizes): not the sizes the targets are about.**' : ''}`,
@@ -87,7 +87,7 @@ export function writeReport(results, { repo, python, log }) {
     '| --- | --- | --- | --- |',
     ...targets(results),
     '',
-    ...results.sets.flatMap((s) => [`### (${s.key}) ${s.label}`, '', `${s.files.toLocaleString('en-US')} files, ${(s.bytes / MiB).toFixed(0)} MiB.`, '', table(s), '']),
+    ...results.sets.flatMap((s) => [`### (${s.key}) ${s.label}`, '', `${s.files.toLocaleString('en-US')} files, ${(s.bytes / MiB).toFixed(0)} MiB; measured ${(s.when ?? results.when).slice(0, 16).replace('T', ' ')} UTC.`, '', table(s), '']),
     END,
   ].join('\n');
   const old = fs.existsSync(md) ? fs.readFileSync(md, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;

@@ -46,7 +46,7 @@ export async function runPeers(args) {
   const sets = option(args, '--sets', 'a,b,c').split(',');
   const quick = args.includes('--quick');
   const root = path.join(repo, '.artifacts-bench');
-  const scratch = path.join(root, 'run');
+  const scratch = path.join(root, `run-${sets.join('')}`);
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
 
@@ -163,12 +163,22 @@ export async function runPeers(args) {
         seconds: median(ms.map((m) => m.seconds)), all: ms.map((m) => m.seconds),
         maxRssKiB: ms[0].maxRssKiB === undefined ? undefined : median(ms.map((m) => m.maxRssKiB)),
       }]));
-      results.sets.push({ key: set.key, label: set.label, files: names.length, bytes, reversion: set.reversion === true, tools: summary });
+      results.sets.push({ key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes, reversion: set.reversion === true, tools: summary });
       fs.rmSync(setDir, { recursive: true, force: true });
+      // Written after every set, so a long run that is stopped still leaves what it measured.
+      report(root, results, peers, has);
     }
   } finally {
     process.kill(server.pid, 'SIGTERM');
   }
-  fs.writeFileSync(path.join(root, 'peers-results.json'), JSON.stringify(results, null, 2));
-  writeReport(results, { repo, python: has('matplotlib') ? peers.python : undefined, log });
+}
+
+/** Merges this run's sets into the saved results (a run of `--sets c` keeps the others' last numbers) and writes the report. */
+function report(root, results, peers, has) {
+  const file = path.join(root, 'peers-results.json');
+  const saved = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { sets: [] };
+  const mine = new Set(results.sets.map((s) => s.key));
+  const merged = { ...results, sets: [...saved.sets.filter((s) => !mine.has(s.key)), ...results.sets].sort((a, b) => a.key.localeCompare(b.key)) };
+  fs.writeFileSync(file, JSON.stringify(merged, null, 2));
+  writeReport(merged, { repo, python: has('matplotlib') ? peers.python : undefined, log });
 }
