@@ -2,6 +2,7 @@ import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
+import { producerOf } from './host-activities';
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, type ConflictDetails } from '../errors/draft-errors';
 import { TypeMismatchError, UsageError, type ArtifactsError } from '../errors';
 import {
@@ -161,7 +162,7 @@ export async function artifactDraftWorkflow(input: DraftInput): Promise<DraftRes
       try {
         const { version, created } = await commitVersion({
           name: input.name, type: input.type, manifest: index.files, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
-          idempotencyKey, producer: { workflowId: info.workflowId, runId: info.runId, ...(request.run ? { run: request.run } : {}) },
+          idempotencyKey, producer: producerOf(info, request.run),
         });
         committed = { version, created };
         result = committed;

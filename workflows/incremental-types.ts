@@ -1,22 +1,11 @@
 import type { VersionRecord } from '../store/registry';
-import type { StageSummary } from './types';
+import type { StagedVersionInput, StageSummary } from './types';
 
-/** Input of the incremental workflow: digests and numbers only, never file lists or manifests. */
-export interface IncrementalInput {
-  readonly name: string;
-  readonly type: string;
+/** Input of the incremental workflow: digests and numbers only, never file lists or manifests. The spec holds the draft's operations in order. */
+export interface IncrementalInput extends StagedVersionInput {
   /** The version the draft was made from, and its manifest root. */
   readonly baseIndex: number;
   readonly baseRoot: string;
-  /** Digest of the draft's spec blob (its operations in order). */
-  readonly specDigest: string;
-  /** Task queue of the host that has the added files; staging runs there. */
-  readonly hostQueue: string;
-  readonly aliases?: readonly string[];
-  readonly description?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly run?: string;
-  readonly heartbeatTimeoutMs?: number;
 }
 
 /** Entries the new version added, removed and modified relative to its base. */

@@ -1,5 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
+import { hostActivities, producerOf } from './host-activities';
 import type { IncrementalInput, IncrementalResult } from './incremental-types';
 
 const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
@@ -13,13 +14,7 @@ const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
  * holds digests and counts only. The commit's idempotency key is the workflow id, so retries never add a version.
  */
 export async function incrementalArtifactWorkflow(input: IncrementalInput): Promise<IncrementalResult> {
-  const { stageDraftAdds } = proxyActivities<ArtifactActivities>({
-    taskQueue: input.hostQueue,
-    startToCloseTimeout: '7 days',
-    // A dead worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat.
-    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
-  });
+  const { stageDraftAdds } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
   const info = workflowInfo();
   const { editsDigest, stage } = await stageDraftAdds({ specDigest: input.specDigest });
   const baseRef = `${input.name}:v${input.baseIndex}`;
@@ -32,7 +27,7 @@ export async function incrementalArtifactWorkflow(input: IncrementalInput): Prom
     description: input.description,
     metadata: input.metadata,
     idempotencyKey: `incremental:${info.workflowId}`,
-    producer: { workflowId: info.workflowId, runId: info.runId, ...(input.run ? { run: input.run } : {}) },
+    producer: producerOf(info, input.run),
     baseIndex: input.baseIndex,
   });
   const previousIndex = created ? version.index - 1 : version.index;

@@ -1,5 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
+import { hostActivities, producerOf } from './host-activities';
 import type { LogArtifactInput, LogArtifactResult } from './types';
 
 const { commitVersion } = proxyActivities<ArtifactActivities>({
@@ -12,13 +13,7 @@ const { commitVersion } = proxyActivities<ArtifactActivities>({
  * key is the workflow id, so retries and replays never make a second version.
  */
 export async function logArtifactWorkflow(input: LogArtifactInput): Promise<LogArtifactResult> {
-  const { stageArtifact } = proxyActivities<ArtifactActivities>({
-    taskQueue: input.hostQueue,
-    startToCloseTimeout: '7 days',
-    // A dead worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat.
-    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
-  });
+  const { stageArtifact } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
   const info = workflowInfo();
   const { manifest, ...stage } = await stageArtifact({ specDigest: input.specDigest });
   const { version, created } = await commitVersion({
@@ -29,7 +24,7 @@ export async function logArtifactWorkflow(input: LogArtifactInput): Promise<LogA
     description: input.description,
     metadata: input.metadata,
     idempotencyKey: `log:${info.workflowId}`,
-    producer: { workflowId: info.workflowId, runId: info.runId, ...(input.run ? { run: input.run } : {}) },
+    producer: producerOf(info, input.run),
     uses: input.uses,
   });
   return { version, created, stage };

@@ -1,8 +1,8 @@
 import type { Producer, VersionRecord } from '../store/registry';
 import type { StageResult } from '../store/stager';
 
-/** Input of the simple-mode log workflow: references only, never file bytes or file lists. */
-export interface LogArtifactInput {
+/** What every workflow that stages a writer's files and commits a version takes: references, never file lists. */
+export interface StagedVersionInput {
   readonly name: string;
   readonly type: string;
   /** Digest of the spec blob the client recorded (what to add and remove). */
@@ -14,10 +14,14 @@ export interface LogArtifactInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** The user-level run that logs it (lineage). */
   readonly run?: string;
-  /** Versions this one was made from (lineage), e.g. a pipeline step's `uses`. */
-  readonly uses?: readonly { readonly name: string; readonly index: number }[];
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
   readonly heartbeatTimeoutMs?: number;
+}
+
+/** Input of the simple-mode log workflow. */
+export interface LogArtifactInput extends StagedVersionInput {
+  /** Versions this one was made from (lineage), e.g. a pipeline step's `uses`. */
+  readonly uses?: readonly { readonly name: string; readonly index: number }[];
 }
 
 export type StageSummary = Omit<StageResult, 'manifest'>;

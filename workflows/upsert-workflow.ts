@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
+import { hostActivities } from './host-activities';
 import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
 import { draftWorkflowId, type DraftAddress, type UpsertArtifactInput, type UpsertArtifactResult } from './draft-types';
 
@@ -14,12 +15,7 @@ const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
  * A conflict fails this workflow with a DraftConflictError naming both writers and the path.
  */
 export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promise<UpsertArtifactResult> {
-  const { stageArtifact } = proxyActivities<ArtifactActivities>({
-    taskQueue: input.hostQueue,
-    startToCloseTimeout: '7 days',
-    heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
-  });
+  const { stageArtifact } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
   const info = workflowInfo();
   const draft: DraftAddress = {
     workflowId: draftWorkflowId(input.name, input.distributedId),

@@ -1,0 +1,20 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+
+/**
+ * Activities that read a writer's local files, scheduled on that writer's host queue so every retry lands where
+ * the files are. A dead worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat.
+ */
+export function hostActivities(hostQueue: string, heartbeatTimeoutMs: number | undefined) {
+  return proxyActivities<ArtifactActivities>({
+    taskQueue: hostQueue,
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: heartbeatTimeoutMs ?? 30_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
+  });
+}
+
+/** Who made a version: this workflow run, and the user-level run when there is one. */
+export function producerOf(info: { readonly workflowId: string; readonly runId: string }, run: string | undefined) {
+  return { workflowId: info.workflowId, runId: info.runId, ...(run ? { run } : {}) };
+}
