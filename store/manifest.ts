@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { BlobStore } from './blob-store';
 import { VersionDigest } from './digest';
-import { decodeChunk, encodeChunk, entryOf, isLeaf, leafLines, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
+import { encodeChunk, entryOf, isLeaf, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
 import { comparePaths } from './paths';
-import { syncBlobReader } from './sync-blob-read';
 
 export { entryOf, isLeaf, readChunk } from './manifest-chunk';
 export { isBoundary } from './manifest-chunker';
+export { versionDigestOf } from './manifest-digest';
 export type { Chunk, LeafRow, ManifestEntry, NodeRow } from './manifest-chunk';
 
 /** What a written manifest is known by: the root chunk plus the canonical version digest and totals. */
@@ -83,42 +82,6 @@ export async function* readManifest(blobs: BlobStore, root: string): AsyncGenera
     return;
   }
   for (const row of chunk.n) yield* readManifest(blobs, row[4]);
-}
-
-/**
- * The canonical version digest of a stored tree, streamed: leaf bytes are the canonical lines, so they go straight
- * into SHA-256 without being parsed. This reads every leaf (the digest covers every entry), so it is the one O(entries)
- * step of an incremental save; it only reads, and reads synchronously where the store allows (much faster for
- * thousands of small chunks). Elsewhere the children of a node are fetched together, then hashed in order.
- */
-export async function versionDigestOf(blobs: BlobStore, root: string): Promise<string> {
-  const hash = createHash('sha256');
-  const readSync = syncBlobReader(blobs);
-  const take = (bytes: Buffer): NodeRow[] | undefined => {
-    const lines = leafLines(bytes);
-    if (lines) {
-      hash.update(lines);
-      return undefined;
-    }
-    const chunk = decodeChunk(bytes);
-    if (!isLeaf(chunk)) return chunk.n;
-    for (const [path, digest, size] of chunk.l) hash.update(`${path}\t${digest}\t${size}\n`);
-    return undefined;
-  };
-  const visit = async (bytes: Buffer): Promise<void> => {
-    const rows = take(bytes);
-    if (!rows) return;
-    if (readSync) {
-      for (const row of rows) await visit(readSync(row[4]));
-      // Reads are synchronous here: let timers and heartbeats of other work on this worker through between nodes.
-      await new Promise((resolve) => setImmediate(resolve));
-      return;
-    }
-    const children = await Promise.all(rows.map((row) => blobs.getBytes(row[4])));
-    for (const child of children) await visit(child);
-  };
-  await visit(await blobs.getBytes(root));
-  return hash.digest('hex');
 }
 
 /** Writes a manifest from entries in any order (sorted here); for callers that already hold the list. */

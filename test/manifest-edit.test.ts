@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { editManifest, readManifest, Store, writeManifest, type ManifestEdit, type ManifestEntry } from 'temporal-artifacts';
+import { editManifest, readManifest, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit, type ManifestEntry } from 'temporal-artifacts';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -70,6 +70,20 @@ describe('incremental manifest edits', () => {
     const result = await editManifest(store.blobs, ref.root, edits);
     expect(result.changes).toEqual({ added: 1, removed: 1, modified: 1 });
     expect(result.manifest.count).toBe(300);
+    await store.close();
+  });
+
+  test('the version digest streamed from a remote-style store (windowed async reads) equals the local one and the canonical lines', async () => {
+    const store = await Store.fromEnv();
+    const entries = Array.from({ length: 20_000 }, (_, i) => entry(pathOf(i))).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const ref = await writeManifest(store.blobs, entries);
+    // Same bytes, but not a LocalBlobStore: no synchronous reads, so the windowed path runs.
+    const remoteLike: BlobStore = { location: 'remote-like', has: (d) => store.blobs.has(d), putBytes: (b) => store.blobs.putBytes(b), getBytes: (d) => store.blobs.getBytes(d),
+      ingestFile: (p, o) => store.blobs.ingestFile(p, o), copyTo: (d, to) => store.blobs.copyTo(d, to), hashStored: (d) => store.blobs.hashStored(d), list: () => store.blobs.list(), delete: (d) => store.blobs.delete(d) };
+    const canonical = createHash('sha256').update(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join('')).digest('hex');
+    expect(await versionDigestOf(remoteLike, ref.root)).toBe(canonical);
+    expect(await versionDigestOf(store.blobs, ref.root)).toBe(canonical);
+    expect(ref.digest).toBe(canonical);
     await store.close();
   });
 
