@@ -94,6 +94,8 @@ s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/" ; }
 ensure_seaweedfs() {
   ensure_weed_binary
   s3_up && return 0
+  # Test data only: every start begins empty, so volumes filled by earlier runs never run the server out of space.
+  rm -rf "$DIR/weed"
   mkdir -p "$DIR/weed"
   cat >"$DIR/s3.json" <<EOF
 {"identities": [{"name": "$S3_KEY", "credentials": [{"accessKey": "$S3_KEY", "secretKey": "$S3_SECRET"}],
@@ -101,7 +103,7 @@ ensure_seaweedfs() {
 EOF
   log "starting SeaweedFS (S3 on 127.0.0.1:$S3_PORT)"
   setsid nohup "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$DIR/weed" \
-    -master.port=$MASTER_PORT -master.volumeSizeLimitMB=1024 -volume.port=$VOLUME_PORT -volume.max=0 \
+    -master.port=$MASTER_PORT -master.volumeSizeLimitMB=1024 -volume.port=$VOLUME_PORT -volume.max=200 \
     -filer -filer.port=$FILER_PORT -s3 -s3.port="$S3_PORT" -s3.config="$DIR/s3.json" \
     >"$DIR/seaweedfs.log" 2>&1 < /dev/null &
   echo $! >"$DIR/seaweedfs.pid"
@@ -112,7 +114,12 @@ EOF
 stop_all() {
   local bin; bin="$(pg_bin)"
   if [ -n "$bin" ] && [ -f "$DIR/pg/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$DIR/pg" -m fast stop >/dev/null || true; fi
-  if [ -f "$DIR/seaweedfs.pid" ]; then kill "$(cat "$DIR/seaweedfs.pid")" 2>/dev/null || true; rm -f "$DIR/seaweedfs.pid"; fi
+  if [ -f "$DIR/seaweedfs.pid" ]; then
+    local pid; pid="$(cat "$DIR/seaweedfs.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$DIR/seaweedfs.pid"
+  fi
 }
 
 case "${1:-start}" in

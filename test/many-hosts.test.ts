@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init } from 'temporal-artifacts';
-import { freshPostgresDb, freshS3Url, s3Env } from './contract/services';
+import { freshPostgresDb, freshS3Url, removeTestPrefixes, s3Env } from './contract/services';
 import { nodeScript, startWorker, tempDir, waitFor, writeFiles } from './helpers';
 
 /**
@@ -25,7 +25,7 @@ beforeAll(async () => {
     ARTIFACTS_TASK_QUEUE: `hosts-${randomUUID().slice(0, 8)}`,
     ARTIFACTS_REGISTRY: db.url,
     ARTIFACTS_STORE: await freshS3Url(),
-    ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000',
+    ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '4000',
   };
   connection = await Connection.connect({ address: shared['TEMPORAL_ADDRESS']! });
   temporal = new Client({ connection });
@@ -34,6 +34,7 @@ afterAll(async () => {
   for (const w of workers) w.kill('SIGTERM');
   await connection.close();
   await db.drop();
+  await removeTestPrefixes();
 });
 
 function hostEnv(name: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -117,7 +118,7 @@ test('a host that dies mid-upload keeps its staging on its own queue while down,
   await waitFor(() => (killed ? true : undefined), 60_000, 'the kill of host-d');
 
   // Down for well over the heartbeat timeout: the retry is due, but only host-d's queue may run it.
-  await new Promise((r) => setTimeout(r, 6000));
+  await new Promise((r) => setTimeout(r, 9000));
   const api = new Api({ env });
   expect((await api.artifacts()).map((a) => a.name)).not.toContain('host-d-model');
   expect(others.every((w) => w.exitCode === null)).toBe(true);

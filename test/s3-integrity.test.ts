@@ -2,10 +2,12 @@ import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { LocalFileError, Store } from 'temporal-artifacts';
-import { freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
+import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
 import { tempDir } from './helpers';
+
+afterAll(removeTestPrefixes);
 
 const MiB = 1024 * 1024;
 

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { ConfigError, Store } from 'temporal-artifacts';
-import { freshS3Url, s3Env, TEST_BUCKET } from './contract/services';
+import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
 import { tempDir } from './helpers';
+
+afterAll(removeTestPrefixes);
 
 test('an unreachable PostgreSQL registry says where it looked and which setting to check, without the password', async () => {
   const opening = Store.open({ home: tempDir(), registryUrl: 'postgres://artifacts:secret-pw@127.0.0.1:1/nowhere' });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init, type Run } from 'temporal-artifacts';
-import { freshPostgresDb, freshS3Url, s3Env } from './contract/services';
+import { freshPostgresDb, freshS3Url, removeTestPrefixes, s3Env } from './contract/services';
 import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
 
 /** The documented simple-mode flow, end to end, with the registry on PostgreSQL and the blobs on S3. */
@@ -18,6 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await run.finish();
   await db.drop();
+  await removeTestPrefixes();
 });
 
 test('log, re-log unchanged, change, download and verify behave as with the embedded default', async () => {

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
@@ -46,10 +46,17 @@ export async function freshPostgresDb(): Promise<{ url: string; drop: () => Prom
   };
 }
 
-/** An `s3://` URL with a prefix no other test uses, in a bucket that exists; sets the AWS variables in process.env. */
+const testClient = (): S3Client =>
+  new S3Client({ endpoint: S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY } });
+const prefixesMade: string[] = [];
+
+/**
+ * An `s3://` URL with a prefix no other test uses, in a bucket that exists; sets the AWS variables in process.env.
+ * Call `removeTestPrefixes` in afterAll so the test server does not fill up over many runs.
+ */
 export async function freshS3Url(): Promise<string> {
   Object.assign(process.env, s3Env);
-  const s3 = new S3Client({ endpoint: S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY } });
+  const s3 = testClient();
   try {
     await s3.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
   } catch (err) {
@@ -60,5 +67,25 @@ export async function freshS3Url(): Promise<string> {
   } finally {
     s3.destroy();
   }
-  return `s3://${TEST_BUCKET}/test-${randomUUID().slice(0, 8)}`;
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  prefixesMade.push(prefix);
+  return `s3://${TEST_BUCKET}/${prefix}`;
+}
+
+/** Deletes every object under the prefixes this test file made. */
+export async function removeTestPrefixes(): Promise<void> {
+  const s3 = testClient();
+  try {
+    for (const prefix of prefixesMade.splice(0)) {
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: `${prefix}/`, ContinuationToken: token }));
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+        if (keys.length) await s3.send(new DeleteObjectsCommand({ Bucket: TEST_BUCKET, Delete: { Objects: keys, Quiet: true } }));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    }
+  } finally {
+    s3.destroy();
+  }
 }
