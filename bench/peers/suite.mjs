@@ -105,27 +105,36 @@ export async function runPeers(args) {
       const times = {};
       const add = (tool, m) => (times[tool] ??= []).push(m);
       for (let r = 0; r < rounds; r++) {
+        // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
+        // tools turns by one each round, so no tool always follows the same neighbour's writes.
+        const turns = [];
         if (!set.reversion) {
-          add('sha256 limit', { seconds: await sha256AllCores(files, sizes) });
-          add('plain copy', { seconds: plainCopy(dir, path.join(scratch, 'copy')) });
+          turns.push(async () => add('sha256 limit', { seconds: await sha256AllCores(files, sizes) }));
+          turns.push(() => add('plain copy', { seconds: plainCopy(dir, path.join(scratch, 'copy')) }));
           if (set.key === 'b') {
             // Ours' fixed cost, for the analysis: a one-file log in a fresh process (first workflow, activity, commit).
-            const o = ours();
-            add('ours, a 1-file log (fixed cost)', o.run(['log', tinyDir, 'tiny']));
-            fs.rmSync(o.home, { recursive: true, force: true });
+            turns.push(() => {
+              const o = ours();
+              add('ours, a 1-file log (fixed cost)', o.run(['log', tinyDir, 'tiny']));
+              fs.rmSync(o.home, { recursive: true, force: true });
+            });
           }
           for (const link of [false, true]) {
-            const o = ours();
-            const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
-            add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
-            fs.rmSync(o.home, { recursive: true, force: true });
+            turns.push(() => {
+              const o = ours();
+              const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
+              add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
+              fs.rmSync(o.home, { recursive: true, force: true });
+            });
           }
           if (has('dvc')) {
-            dvcRound(setDir, 'data');
-            add('DVC', check('DVC', py(['dvc-add', setDir, 'data']), expected, 'md5'));
-            fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+            turns.push(() => {
+              dvcRound(setDir, 'data');
+              add('DVC', check('DVC', py(['dvc-add', setDir, 'data']), expected, 'md5'));
+              fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+            });
           }
-          if (has('wandb')) add('W&B', check('W&B', wandbAdd(dir), expected, 'md5'));
+          if (has('wandb')) turns.push(() => add('W&B', check('W&B', wandbAdd(dir), expected, 'md5')));
         } else {
           const reversion = (tool, first, again) => {
             const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'sha256' : 'md5');
@@ -135,27 +144,39 @@ export async function runPeers(args) {
               const changeFile = path.join(scratch, 'change.json');
               fs.writeFileSync(changeFile, JSON.stringify(change));
               add(`${tool} first version`, base);
+              execFileSync('sync');
               add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'sha256' : 'md5'));
             } finally {
               change.undo();
             }
           };
-          const o = ours();
-          reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
-          fs.rmSync(o.home, { recursive: true, force: true });
+          turns.push(() => {
+            const o = ours();
+            reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
+            fs.rmSync(o.home, { recursive: true, force: true });
+          });
           if (has('dvc')) {
-            dvcRound(setDir, 'data');
-            reversion('DVC', () => py(['dvc-add', setDir, 'data']), () => py(['dvc-add', setDir, 'data']));
-            fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+            turns.push(() => {
+              dvcRound(setDir, 'data');
+              reversion('DVC', () => py(['dvc-add', setDir, 'data']), () => py(['dvc-add', setDir, 'data']));
+              fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+            });
           }
           if (has('wandb')) {
-            const change = mutateMany(dir, expected, names.length, 1024);
-            try {
-              add('W&B', check('W&B', wandbAdd(dir), change.expected, 'md5'));
-            } finally {
-              change.undo();
-            }
+            turns.push(() => {
+              const change = mutateMany(dir, expected, names.length, 1024);
+              try {
+                execFileSync('sync');
+                add('W&B', check('W&B', wandbAdd(dir), change.expected, 'md5'));
+              } finally {
+                change.undo();
+              }
+            });
           }
+        }
+        for (let t = 0; t < turns.length; t++) {
+          execFileSync('sync');
+          await turns[(t + r) % turns.length]();
         }
         log(`  round ${r + 1}: ${Object.entries(times).map(([t, ms]) => `${t} ${ms[ms.length - 1].seconds.toFixed(2)}s`).join(', ')}`);
       }
