@@ -15,7 +15,8 @@ import { installRuntime } from '../dist/runtime/worker.js';
 
 const args = process.argv.slice(2);
 const sizes = (args.includes('--shards') ? args[args.indexOf('--shards') + 1] : '100,1000').split(',').map(Number);
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-collab-'));
+// BENCH_SCRATCH puts the server database and the store elsewhere (long runs on a machine whose /tmp gets cleaned).
+const scratch = fs.mkdtempSync(path.join(process.env.BENCH_SCRATCH ?? os.tmpdir(), 'artifacts-bench-collab-'));
 let server;
 if (!process.env.TEMPORAL_ADDRESS) {
   server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
