@@ -11,6 +11,9 @@ export async function runFanOut(client: Client, taskQueue: string, options: FanO
   try {
     const handle = await client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
       taskQueue, workflowId, args: [options], workflowIdConflictPolicy: 'USE_EXISTING',
+      // A task that takes in hundreds of shard completions can outlast the 10 s default on a busy worker; a
+      // timed-out task is redone from scratch, which makes a busy worker busier.
+      workflowTaskTimeout: '30 seconds',
     });
     return await handle.result();
   } catch (err) {

@@ -14,5 +14,7 @@ export async function fanOut(options: FanOutOptions, child: { workflowId?: strin
   return executeChild(fanOutWorkflow, {
     workflowId: child.workflowId ?? `${workflowInfo().workflowId}/fan-out/${options.name}`,
     args: [options],
+    // Same reason as runFanOut: big completion batches on a busy worker must not time out and be redone.
+    workflowTaskTimeout: '30 seconds',
   });
 }
