@@ -32,7 +32,10 @@ export interface BlobStore {
 export interface IngestOptions {
   /** A checkpoint from an earlier, interrupted attempt at the same file. */
   resume?: IngestCheckpoint | undefined;
-  /** Called as bytes are durably written; the checkpoint is JSON and small (fit for heartbeat details). */
+  /**
+   * Called as bytes are durably written, and may be called again with the latest checkpoint while long work goes
+   * on (an object store re-reports it every second), so a caller can heartbeat with it. JSON and small.
+   */
   onCheckpoint?: ((checkpoint: IngestCheckpoint) => void) | undefined;
   /** Caps the read rate; 0 or undefined means no cap. */
   maxBytesPerSecond?: number | undefined;
