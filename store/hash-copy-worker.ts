@@ -164,7 +164,7 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   let before: fs.Stats;
   try {
     before = fs.fstatSync(fd);
-    bytes = fs.readFileSync(fd);
+    bytes = readWhole(fd, before.size);
   } finally {
     fs.closeSync(fd);
   }
@@ -175,6 +175,25 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   if (!(job.hardLink && before.size === bytes.length && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, final);
   return { digest, size: bytes.length, wrote: true };
+}
+
+/** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * Reads a file whose size fstat gave, with one read when it still has that size (readFileSync on a descriptor
+ * reads again to find the end, which doubles the calls for many small files). The bytes returned are the ones
+ * hashed and stored, so a file growing meanwhile still gives a blob that matches its digest.
+ */
+function readWhole(fd: number, size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+  let n = 0;
+  for (;;) {
+    if (n === scratch.length) scratch = Buffer.concat([scratch, Buffer.allocUnsafe(scratch.length)]);
+    const got = fs.readSync(fd, scratch, n, scratch.length - n, n);
+    n += got;
+    if (got === 0 || n === size) return scratch.subarray(0, n);
+  }
 }
 
 /** Re-hashes the source prefix a checkpoint covers (reading only) when the checkpoint still holds; else starts fresh. */
