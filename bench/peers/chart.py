@@ -1,6 +1,6 @@
-"""Draws the peers suite's ratios (JSON on stdin) as a PNG: one panel per data set, one bar per tool, the value
-being ours' speed over that tool's (above 1: ours is faster; for the SHA-256 limit: the share of it ours reached),
-with the targets as dashed lines."""
+"""Draws the peers suite's ratios (JSON on stdin) as a PNG: one panel per data set; for each tool or limit compared,
+one bar per variant of ours, the value being that tool's time over ours (above 1: ours is faster; for the SHA-256
+limit, the share of it ours reached). The targets are dashed lines."""
 import json
 import sys
 
@@ -9,25 +9,36 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+COLORS = {"ours": "#2980b9", "ours (hard links, opt-in)": "#8e44ad"}
+TARGETS = {"a": [(3, "3x peers"), (0.8, "0.8x limit")], "b": [(3, "3x peers")], "c": [(10, "10x DVC")]}
+
 sets = json.load(sys.stdin)
-fig, axes = plt.subplots(len(sets), 1, figsize=(9, 2.2 + 1.0 * sum(len(s["ratios"]) for s in sets) / max(1, len(sets)) * len(sets) / 2), squeeze=False)
+rows = [max(1, len(next(iter(s["variants"].values()), {}))) for s in sets]
+fig, axes = plt.subplots(len(sets), 1, figsize=(9, 1.2 + 0.9 * sum(rows)), squeeze=False, gridspec_kw={"height_ratios": rows})
 for ax, s in zip(axes[:, 0], sets):
-    tools = list(s["ratios"].keys())
-    values = [s["ratios"][t] for t in tools]
-    colors = ["#c0392b" if t in ("DVC", "W&B") else "#7f8c8d" if "limit" in t or "copy" in t else "#2980b9" for t in tools]
-    ax.barh(tools, values, color=colors)
+    variants = list(s["variants"].items())
+    compared = list(variants[0][1].keys()) if variants else []
+    height = 0.8 / max(1, len(variants))
+    values = []
+    for v, (name, ratios) in enumerate(variants):
+        ys = [i + (v - (len(variants) - 1) / 2) * height for i in range(len(compared))]
+        xs = [ratios.get(c, 0) for c in compared]
+        values += xs
+        ax.barh(ys, xs, height=height * 0.95, color=COLORS.get(name, "#7f8c8d"), label=name)
+        for y, x in zip(ys, xs):
+            ax.text(x, y, f" {x:.2f}x", va="center", fontsize=8)
+    ax.set_yticks(range(len(compared)), [f"vs {c}" for c in compared])
     ax.set_xscale("log")
     ax.invert_yaxis()
-    for y, v in enumerate(values):
-        ax.text(v, y, f" {v:.2f}x", va="center", fontsize=9)
-    targets = [(10, "target 10x DVC")] if s["reversion"] else [(3, "target 3x peers"), (0.8, "target 0.8x limit")] if s["label"].startswith("(a)") else [(3, "target 3x peers")]
-    for x, label in targets:
+    for x, label in TARGETS.get(s["key"], []):
         ax.axvline(x, color="black", linestyle="--", linewidth=0.8)
-        ax.text(x, -0.6, label, fontsize=7, ha="center")
-    ax.axvline(1, color="#2980b9", linewidth=0.8)
-    ax.set_xlim(min(values + [0.5]) / 1.5, max(values + [12]) * 3)
+        ax.annotate(f"target {label}", (x, 0), xycoords=("data", "axes fraction"), xytext=(2, 2), textcoords="offset points", fontsize=7)
+    ax.axvline(1, color="grey", linewidth=0.8)
+    positive = [x for x in values if x > 0] or [1]
+    ax.set_xlim(min(positive + [0.5]) / 1.5, max(positive + [12]) * 3)
     ax.set_title(s["label"], fontsize=10, loc="left")
     ax.tick_params(labelsize=8)
-axes[-1, 0].set_xlabel("ours' speed ÷ tool's speed (log scale; > 1: ours is faster)")
+    ax.legend(fontsize=7, loc="lower right")
+axes[-1, 0].set_xlabel("tool's time ÷ ours (log scale; > 1: ours is faster; vs the SHA-256 limit: the share of it reached)", fontsize=8)
 fig.tight_layout()
 fig.savefig(sys.argv[1], dpi=110)

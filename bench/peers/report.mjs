@@ -100,8 +100,9 @@ export function writeReport(results, { repo, python, log }) {
     log('SKIPPING the chart: matplotlib could not be installed in the peers\' virtualenv');
     return;
   }
-  const shown = (s) => Object.fromEntries(Object.entries(ratios(s)).filter(([t]) => !t.includes('fixed cost') && !t.includes('first version')));
-  const chart = results.sets.map((s) => ({ label: `(${s.key}) ${s.label}`, reversion: s.reversion, ratios: shown(s) }));
+  const COMPARED = ['DVC', 'W&B', 'sha256 limit', 'plain copy'];
+  const variants = (s) => Object.fromEntries(['ours', 'ours (hard links, opt-in)'].filter((o) => s.tools[o]).map((o) => [o, Object.fromEntries(Object.entries(ratios(s, o)).filter(([t]) => COMPARED.includes(t)))]));
+  const chart = results.sets.map((s) => ({ label: `(${s.key}) ${s.label}`, key: s.key, variants: variants(s) }));
   execFileSync(python, [path.join(here, 'chart.py'), png], { input: JSON.stringify(chart), stdio: ['pipe', 'inherit', 'inherit'] });
   log(`wrote ${path.relative(repo, png)}`);
   console.log(`\n${body.split('\n').filter((l) => !l.startsWith('<!--') && !l.startsWith('![')).join('\n')}`);
