@@ -1,63 +1,20 @@
-import { Client, Connection } from '@temporalio/client';
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api, Artifact, init } from 'temporal-artifacts';
-import { freshPostgresDb, freshS3Url, removeTestPrefixes, s3Env } from './contract/services';
-import { nodeScript, startWorker, tempDir, waitFor, writeFiles } from './helpers';
+import { SharedServices } from './contract/hosts';
+import { nodeScript, tempDir, waitFor, writeFiles } from './helpers';
 
 /**
  * Hosts that share only Temporal, PostgreSQL and S3: each has its own data folder, its own files and its own
  * worker (ARTIFACTS_HOST_ID), so the activities that read a host's files can run nowhere else.
  */
-let db: Awaited<ReturnType<typeof freshPostgresDb>>;
-let shared: Record<string, string>;
-let connection: Connection;
-let temporal: Client;
-const workers: ChildProcess[] = [];
+let services: SharedServices;
 beforeAll(async () => {
-  db = await freshPostgresDb();
-  shared = {
-    ...s3Env,
-    TEMPORAL_ADDRESS: process.env['TEMPORAL_ADDRESS']!,
-    ARTIFACTS_TASK_QUEUE: `hosts-${randomUUID().slice(0, 8)}`,
-    ARTIFACTS_REGISTRY: db.url,
-    ARTIFACTS_STORE: await freshS3Url(),
-    ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '4000',
-  };
-  connection = await Connection.connect({ address: shared['TEMPORAL_ADDRESS']! });
-  temporal = new Client({ connection });
+  services = await SharedServices.open({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '4000' });
 });
-afterAll(async () => {
-  for (const w of workers) w.kill('SIGTERM');
-  await connection.close();
-  await db.drop();
-  await removeTestPrefixes();
-});
-
-function hostEnv(name: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'], HOME: process.env['HOME'], ...shared, ARTIFACTS_HOST_ID: name, ARTIFACTS_HOME: tempDir(`host-${name}-`), ...extra };
-}
-
-async function startHostWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const worker = await startWorker(env);
-  workers.push(worker);
-  return worker;
-}
-
-/** The stage activity of a log workflow: the queue it was scheduled on and the worker that ran its last attempt. */
-async function stagedBy(workflowId: string): Promise<{ queue: string; identity: string; attempt: number }> {
-  const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = (events ?? []).find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'stageArtifact');
-  const started = (events ?? []).find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled?.eventId));
-  return {
-    queue: scheduled?.activityTaskScheduledEventAttributes?.taskQueue?.name ?? '',
-    identity: started?.activityTaskStartedEventAttributes?.identity ?? '',
-    attempt: started?.activityTaskStartedEventAttributes?.attempt ?? 0,
-  };
-}
+afterAll(() => services.close());
 
 const logScript = `
   import { init, Artifact } from 'temporal-artifacts';
@@ -69,9 +26,9 @@ const logScript = `
 test('three hosts that each see only their own folder log one artifact through shared Temporal, PostgreSQL and S3', async () => {
   const hosts = ['host-a', 'host-b', 'host-c'].map((name) => {
     const folder = writeFiles({ [`${name}.txt`]: `written on ${name}`, 'shard/data.bin': randomBytes(3 * 1024 * 1024) });
-    return { name, folder, env: hostEnv(name, { HOST_FOLDER: folder }) };
+    return { name, folder, env: services.hostEnv(name, { HOST_FOLDER: folder }) };
   });
-  const hostWorkers = await Promise.all(hosts.map((h) => startHostWorker(h.env)));
+  const hostWorkers = await Promise.all(hosts.map((h) => services.startWorker(h.env)));
   const runs = await Promise.all(hosts.map((h) => nodeScript(logScript, h.env)));
   const logged = runs.map((r, i) => {
     expect(r.stderr, `${hosts[i]!.name}: ${r.stderr}`).toBe('');
@@ -80,9 +37,7 @@ test('three hosts that each see only their own folder log one artifact through s
   expect(logged.map((l) => l.version).sort()).toEqual(['v0', 'v1', 'v2']);
 
   for (const [i, l] of logged.entries()) {
-    const stage = await stagedBy(l.workflowId);
-    expect(stage.queue).toBe(`${shared['ARTIFACTS_TASK_QUEUE']}@${hosts[i]!.name}`);
-    expect(stage.identity).toMatch(new RegExp(`^${hostWorkers[i]!.pid}@`));
+    expect(await services.stagedBy(l.workflowId)).toMatchObject({ queue: services.queueOf(hosts[i]!.name), pid: hostWorkers[i]!.pid });
   }
 
   // A host reads another host's version: the bytes came through S3, not through a shared folder.
@@ -101,9 +56,9 @@ test('a host that dies mid-upload keeps its staging on its own queue while down,
   const size = 192 * 1024 * 1024;
   const folder = tempDir('host-d-files-');
   fs.writeFileSync(path.join(folder, 'weights.bin'), randomBytes(size));
-  const env = hostEnv('host-d', { ARTIFACTS_MAX_BYTES_PER_SECOND: String(32 * 1024 * 1024) });
-  const others = await Promise.all(['host-e', 'host-f'].map((n) => startHostWorker(hostEnv(n))));
-  const first = await startHostWorker(env);
+  const env = services.hostEnv('host-d', { ARTIFACTS_MAX_BYTES_PER_SECOND: String(32 * 1024 * 1024) });
+  const others = await Promise.all(['host-e', 'host-f'].map((n) => services.startWorker(services.hostEnv(n))));
+  const first = await services.startWorker(env);
   Object.assign(process.env, env);
   const run = await init({ worker: false });
   let killed = false;
@@ -123,15 +78,15 @@ test('a host that dies mid-upload keeps its staging on its own queue while down,
   expect((await api.artifacts()).map((a) => a.name)).not.toContain('host-d-model');
   expect(others.every((w) => w.exitCode === null)).toBe(true);
 
-  const back = await startHostWorker(env);
+  const back = await services.startWorker(env);
   const v = await logging;
   await run.finish();
   expect(v.version).toBe('v0');
   expect(v.stage.resumedBytes).toBeGreaterThan(size * 0.2);
   expect(v.stage.bytesWritten + v.stage.resumedBytes).toBe(size);
-  const stage = await stagedBy(v.producer!.workflowId);
-  expect(stage).toMatchObject({ queue: `${shared['ARTIFACTS_TASK_QUEUE']}@host-d`, identity: expect.stringMatching(new RegExp(`^${back.pid}@`)) });
+  const stage = await services.stagedBy(v.producer!.workflowId);
+  expect(stage).toMatchObject({ queue: services.queueOf('host-d'), pid: back.pid });
   expect(stage.attempt).toBeGreaterThanOrEqual(2);
   expect(await (await api.artifact('host-d-model:v0')).verify()).toMatchObject({ ok: true });
   await api.close();
-});
+}, 240_000);
