@@ -65,9 +65,9 @@ export interface MultipartOutcome {
 
 /**
  * Uploads a planned file as a multipart upload to its digest key. Nothing is visible under the key until
- * CompleteMultipartUpload, which runs only after every part was re-read, matched against the plan's checksum
- * and accepted by the server against the same SHA-256; the whole-file digest comes from the same read as the
- * part checksums, so the key names exactly the bytes stored.
+ * CompleteMultipartUpload, which runs only after the server accepted every part against the SHA-256 the plan
+ * computed for it (re-checked here as well when the server does not check); the whole-file digest comes from
+ * the same read as the part checksums, so the key names exactly the bytes stored.
  */
 export async function uploadMultipart(s3: S3Client, bucket: string, key: string, plan: FilePlan, src: fsp.FileHandle,
   options: IngestOptions): Promise<MultipartOutcome> {
@@ -94,9 +94,10 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
   });
   options.onCheckpoint?.(checkpoint());
 
+  let failed = false;
   const sendParts = async (): Promise<void> => {
     const buffer = Buffer.allocUnsafe(plan.partSize);
-    for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
+    for (let n = todo.shift(); n !== undefined && !failed; n = todo.shift()) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('upload aborted');
       const part = await readPart(plan.localPath, src, buffer, (n - 1) * plan.partSize, partLength(plan, n));
       const checksum = plan.partChecksums[n - 1]!;
@@ -115,7 +116,11 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, sendParts));
+    // The first failure stops the other senders before their next part.
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, () => sendParts().catch((err: unknown) => {
+      failed = true;
+      throw err;
+    })));
   } catch (err) {
     // Parts of bytes that no longer exist are of no use to a retry; other failures keep them for resuming.
     if (err instanceof LocalFileError) await abandon(s3, bucket, key, uploadId);
