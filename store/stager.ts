@@ -62,6 +62,8 @@ const MAX_DONE = 2000;
 /** Small files go to worker threads in batches this big (whichever bound comes first). */
 const BATCH_FILES = 256;
 const BATCH_BYTES = 8 << 20;
+/** Fewer small files than this are ingested inline on the calling thread. */
+const MIN_BATCHED = 64;
 
 type FileSource = Source & { kind: 'file' };
 interface Pending { readonly index: number; readonly entryPath: string; readonly source: FileSource }
@@ -127,7 +129,10 @@ export async function stageSpec(store: Store, spec: ArtifactSpec, options: Stage
 
   // Small files go to worker threads in batches when the store offers it (one batch per link mode); a read-rate
   // cap keeps them on the per-file path, which honours it.
-  const batchIngest = options.maxBytesPerSecond ? undefined : store.blobs.ingestFiles?.bind(store.blobs);
+  // A handful of small files (an incremental draft's) is quicker inline than starting worker threads for it.
+  let smallFiles = 0;
+  for (const source of sources.values()) if (source.kind === 'file' && source.size < LARGE) smallFiles++;
+  const batchIngest = options.maxBytesPerSecond || smallFiles < MIN_BATCHED ? undefined : store.blobs.ingestFiles?.bind(store.blobs);
   const pending: Record<'copy' | 'link', Pending[]> = { copy: [], link: [] };
   const pendingBytes = { copy: 0, link: 0 };
   const ingestBatch = async (batch: readonly Pending[], hardLink: boolean): Promise<void> => {
