@@ -1,4 +1,5 @@
 import type { BlobStore } from './blob-store';
+import { IntegrityError } from '../errors';
 
 /** One file of a version: where it sits, what its bytes hash to, how large it is, and where a reference points. */
 export interface ManifestEntry {
@@ -46,6 +47,8 @@ export function decodeChunk(bytes: Buffer): Chunk {
     const end = body.indexOf('\n', start);
     const t1 = body.indexOf('\t', start);
     const t2 = body.indexOf('\t', t1 + 1);
+    // A row is `path\tdigest\tsize\n`; anything else is a damaged chunk, never a reason to loop.
+    if (end < 0 || t1 < 0 || t2 < 0 || t2 > end) throw new IntegrityError(`A manifest chunk is damaged (row at byte ${start} is not "path<TAB>digest<TAB>size"); verify the versions that use it and re-log them.`);
     rows.push([body.slice(start, t1), body.slice(t1 + 1, t2), Number(body.slice(t2 + 1, end))]);
     start = end + 1;
   }

@@ -47,6 +47,8 @@ export class ManifestWriter {
   }
 
   async add(entry: ManifestEntry): Promise<void> {
+    // The canonical lines are `path\tdigest\tsize\n`: a path holding a tab, newline or NUL would make them ambiguous.
+    if (/[\t\n\0]/.test(entry.path)) throw new Error(`manifest path ${JSON.stringify(entry.path)} holds a tab, newline or NUL`);
     if (this.last !== undefined && comparePaths(this.last, entry.path) >= 0) {
       throw new Error(`manifest entries out of order: ${JSON.stringify(entry.path)} after ${JSON.stringify(this.last)}`);
     }

@@ -43,3 +43,18 @@ test('concurrent commits through two registry connections to one database are ga
   await s1.close();
   await s2.close();
 });
+
+test('a damaged manifest chunk is reported as damaged instead of hanging the reader', async () => {
+  const store = await Store.fromEnv(env);
+  const writer = new ManifestWriter(store.blobs);
+  await writer.add({ path: 'a.txt', digest: 'a'.repeat(64), size: 1 });
+  const ref = await writer.finish();
+  const bytes = await store.blobs.getBytes(ref.root);
+  const damaged = await store.blobs.putBytes(Buffer.from(bytes.toString('latin1').replace(/\n$/, '').replace(/\t/g, ' '), 'latin1'));
+  const read = async (): Promise<void> => {
+    for await (const entry of readManifest(store.blobs, damaged)) void entry;
+  };
+  await expect(read()).rejects.toThrow('A manifest chunk is damaged');
+  await expect(writer.add({ path: 'b\tc', digest: 'b'.repeat(64), size: 1 })).rejects.toThrow('holds a tab, newline or NUL');
+  await store.close();
+});
