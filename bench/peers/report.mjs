@@ -75,7 +75,7 @@ export function writeReport(results, { repo, python, log }) {
   const body = [
     BEGIN,
     `Last run ${results.when.slice(0, 16).replace('T', ' ')} UTC: node ${results.node}, ${results.cores} cores (${results.cpu}), ${results.memGiB} GiB; ` +
-      `${results.rounds} rounds, tools taking turns within each round; medians. Peers: ${Object.entries(results.versions).filter(([k]) => k !== 'matplotlib').map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}` +
+      `tools taking turns within each round, every round's time listed, medians (of two rounds: the slower). Peers: ${Object.entries(results.versions).filter(([k]) => k !== 'matplotlib').map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}` +
       `${Object.keys(results.missing).length ? `; skipped: ${Object.entries(results.missing).map(([k, v]) => `${k} (${v})`).join('; ')}` : ''}.` +
       `${results.quick ? ' **Quick mode (small sizes): not the sizes the targets are about.**' : ''}`,
     '',
