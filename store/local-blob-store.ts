@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
+import { statSourceFile } from './source-file';
 import { refreshBlob } from './blob-freshness';
 import { sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
@@ -67,13 +68,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(localPath);
-    } catch (err) {
-      throw new LocalFileError(localPath, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(err));
-    }
-    if (!stat.isFile()) throw new LocalFileError(localPath, 'it is not a regular file');
+    const stat = statSourceFile(localPath);
     if (stat.size <= SMALL_FILE && !options.hardLinkIntoStore) {
       const bytes = fs.readFileSync(localPath);
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { IngestCheckpoint } from './blob-store';
@@ -6,9 +5,10 @@ import { hashFile, sha256 } from './digest';
 import { ManifestWriter, type ManifestEntry, type ManifestRef } from './manifest';
 import { comparePaths, joinEntryPath, normalizeEntryPath } from './paths';
 import type { ArtifactSpec } from './spec';
+import { statSourceFile } from './source-file';
 import type { Store } from './store';
 import { walkDir, type SkippedPath } from './walk';
-import { LocalFileError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 
 type Source =
   | { readonly kind: 'file'; readonly local: string; readonly size: number; readonly mtimeMs: number; readonly hardLink: boolean }
@@ -220,7 +220,7 @@ function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<string, So
   for (const op of spec.ops) {
     switch (op.op) {
       case 'file': {
-        const st = statFile(op.local);
+        const st = statSourceFile(op.local);
         sources.set(normalizeEntryPath(op.path), { kind: 'file', local: op.local, size: st.size, mtimeMs: st.mtimeMs, hardLink: op.hardLinkIntoStore === true });
         break;
       }
@@ -247,19 +247,9 @@ function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<string, So
   return sources;
 }
 
-function statFile(local: string): fs.Stats {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(local);
-  } catch {
-    throw new LocalFileError(local, 'it does not exist');
-  }
-  if (!st.isFile()) throw new LocalFileError(local, 'it is not a regular file');
-  return st;
-}
 
 function referenceSize(uri: string): number {
-  return uri.startsWith('file://') ? statFile(fileURLToPath(uri)).size : 0;
+  return uri.startsWith('file://') ? statSourceFile(fileURLToPath(uri)).size : 0;
 }
 
 /** A reference's digest is the provider's checksum (for file://, the SHA-256 of the bytes) or, unchecked, of the URI. */
