@@ -1,6 +1,6 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { hostActivities, producerOf } from './host-activities';
+import { commitInputOf, hostActivities } from './host-activities';
 import type { IncrementalInput, IncrementalResult } from './incremental-types';
 
 const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
@@ -15,21 +15,10 @@ const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
  */
 export async function incrementalArtifactWorkflow(input: IncrementalInput): Promise<IncrementalResult> {
   const { stageDraftAdds } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
-  const info = workflowInfo();
   const { editsDigest, stage } = await stageDraftAdds({ specDigest: input.specDigest });
   const baseRef = `${input.name}:v${input.baseIndex}`;
   const { manifest, changes, chunksWritten, chunkBytes } = await applyDraftEdits({ baseRoot: input.baseRoot, editsDigest, baseRef });
-  const { version, created } = await commitVersion({
-    name: input.name,
-    type: input.type,
-    manifest,
-    aliases: input.aliases ?? [],
-    description: input.description,
-    metadata: input.metadata,
-    idempotencyKey: `incremental:${info.workflowId}`,
-    producer: producerOf(info, input.run),
-    baseIndex: input.baseIndex,
-  });
+  const { version, created } = await commitVersion({ ...commitInputOf(input, manifest, 'incremental'), baseIndex: input.baseIndex });
   const previousIndex = created ? version.index - 1 : version.index;
   return {
     version,

@@ -1,6 +1,6 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { hostActivities, producerOf } from './host-activities';
+import { commitInputOf, hostActivities } from './host-activities';
 import type { LogArtifactInput, LogArtifactResult } from './types';
 
 const { commitVersion } = proxyActivities<ArtifactActivities>({
@@ -14,18 +14,7 @@ const { commitVersion } = proxyActivities<ArtifactActivities>({
  */
 export async function logArtifactWorkflow(input: LogArtifactInput): Promise<LogArtifactResult> {
   const { stageArtifact } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
-  const info = workflowInfo();
   const { manifest, ...stage } = await stageArtifact({ specDigest: input.specDigest });
-  const { version, created } = await commitVersion({
-    name: input.name,
-    type: input.type,
-    manifest,
-    aliases: input.aliases ?? [],
-    description: input.description,
-    metadata: input.metadata,
-    idempotencyKey: `log:${info.workflowId}`,
-    producer: producerOf(info, input.run),
-    uses: input.uses,
-  });
+  const { version, created } = await commitVersion({ ...commitInputOf(input, manifest, 'log'), uses: input.uses });
   return { version, created, stage };
 }
