@@ -31,6 +31,8 @@ export interface HashCopyJob {
   readonly chunkBytes: number;
   /** Hash only, then hard-link the source into the temp path instead of writing a copy. */
   readonly hardLink: boolean;
+  /** Fresh, uncapped ingests of files up to this size are copied by the kernel while the thread hashes them. */
+  readonly kernelCopyMaxBytes: number;
 }
 
 export interface SmallBatchJob {
@@ -64,55 +66,86 @@ async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): P
       post(await hashThenLink(job, src));
       return;
     }
-    const start = await resumePoint(job, src);
-    const tmpName = start.bytesDone > 0 ? job.resume!.upload['tmpName'] as string : job.tmpName;
-    const tmpPath = start.bytesDone > 0 ? job.tmpPath.replace(job.tmpName, tmpName) : job.tmpPath;
-    const out = await fsp.open(tmpPath, start.bytesDone > 0 ? 'r+' : 'w');
-    const { hash } = start;
-    const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
-    let offset = start.bytesDone;
-    try {
-      if (offset > 0) await out.truncate(offset);
-      let lastCheckpoint = offset;
-      // Reads and hashing on this thread; writes go to the I/O pool with a few in flight, so a write the kernel
-      // holds back (dirty-page throttling) does not stop the hashing of the next chunks.
-      const buffers = Array.from({ length: WRITES_IN_FLIGHT }, () => Buffer.allocUnsafe(job.chunkBytes));
-      const writes: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(WRITES_IN_FLIGHT);
-      for (let i = 0; ; i = (i + 1) % WRITES_IN_FLIGHT) {
-        await writes[i];
-        const buffer = buffers[i]!;
-        const bytesRead = fs.readSync(src.fd, buffer, 0, job.chunkBytes, offset);
-        if (bytesRead === 0) break;
-        const chunk = buffer.subarray(0, bytesRead);
-        hash.update(chunk);
-        const write = writeAll(out, chunk, offset);
-        write.catch(() => undefined); // observed here so a failure waits for its await below instead of crashing the thread
-        writes[i] = write;
-        offset += bytesRead;
-        if (limiter) await limiter.take(bytesRead);
-        if (offset - lastCheckpoint >= job.checkpointBytes) {
-          await Promise.all(writes);
-          lastCheckpoint = offset;
-          post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } } });
-        }
-      }
-      await Promise.all(writes);
-    } finally {
-      await out.close();
-    }
-    if (tmpPath !== job.tmpPath) await fsp.rename(tmpPath, job.tmpPath);
-    post({ type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: start.bytesDone });
+    const copied = kernelCopyFits(job) ? await hashWhileKernelCopies(job, src) : undefined;
+    post(copied ?? (await copyInChunks(job, src, post)));
   } finally {
     await src.close();
   }
 }
 
 /**
- * The hard-link path: hashing is the only work, so there is nothing worth resuming (no checkpoints). The link is
- * kept only if the file is the same one, unchanged, after hashing; otherwise the bytes are copied after all.
+ * Whether a file is copied by the kernel while this thread hashes it: a fresh, uncapped ingest of a file small
+ * enough that redoing it after a crash costs about a second. Larger, rate-capped and resumed files go through
+ * `copyInChunks`, which checkpoints.
  */
-async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage> {
+function kernelCopyFits(job: HashCopyJob): boolean {
+  return job.resume === undefined && !job.maxBytesPerSecond && job.sourceSize <= job.kernelCopyMaxBytes;
+}
+
+/**
+ * The copy runs in the kernel (copy_file_range, on the I/O pool) while this thread reads and hashes the same
+ * bytes from the page cache, so hashing and copying use two cores and no byte is copied through user space.
+ * Undefined (the temp file removed) when the file changed meanwhile, so the caller copies it the careful way.
+ */
+async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage | undefined> {
   const before = await src.stat();
+  const copy = fsp.copyFile(job.localPath, job.tmpPath);
+  copy.catch(() => undefined); // observed here; awaited below
+  const { digest, size } = await hashWhole(job, src);
+  await copy;
+  const after = fs.statSync(job.localPath);
+  const written = fs.statSync(job.tmpPath).size;
+  if (after.ino === before.ino && after.size === size && after.mtimeMs === before.mtimeMs && written === size) {
+    return { type: 'done', digest, size, resumedBytes: 0 };
+  }
+  await fsp.rm(job.tmpPath, { force: true });
+  return undefined;
+}
+
+/** Reads, hashes and writes chunk by chunk, with a resumable checkpoint every `checkpointBytes`. */
+async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<HashCopyMessage> {
+  const start = await resumePoint(job, src);
+  const tmpName = start.bytesDone > 0 ? job.resume!.upload['tmpName'] as string : job.tmpName;
+  const tmpPath = start.bytesDone > 0 ? job.tmpPath.replace(job.tmpName, tmpName) : job.tmpPath;
+  const out = await fsp.open(tmpPath, start.bytesDone > 0 ? 'r+' : 'w');
+  const { hash } = start;
+  const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
+  let offset = start.bytesDone;
+  try {
+    if (offset > 0) await out.truncate(offset);
+    let lastCheckpoint = offset;
+    // Reads and hashing on this thread; writes go to the I/O pool with a few in flight, so a write the kernel
+    // holds back (dirty-page throttling) does not stop the hashing of the next chunks.
+    const buffers = Array.from({ length: WRITES_IN_FLIGHT }, () => Buffer.allocUnsafe(job.chunkBytes));
+    const writes: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(WRITES_IN_FLIGHT);
+    for (let i = 0; ; i = (i + 1) % WRITES_IN_FLIGHT) {
+      await writes[i];
+      const buffer = buffers[i]!;
+      const bytesRead = fs.readSync(src.fd, buffer, 0, job.chunkBytes, offset);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      const write = writeAll(out, chunk, offset);
+      write.catch(() => undefined); // observed here so a failure waits for its await below instead of crashing the thread
+      writes[i] = write;
+      offset += bytesRead;
+      if (limiter) await limiter.take(bytesRead);
+      if (offset - lastCheckpoint >= job.checkpointBytes) {
+        await Promise.all(writes);
+        lastCheckpoint = offset;
+        post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } } });
+      }
+    }
+    await Promise.all(writes);
+  } finally {
+    await out.close();
+  }
+  if (tmpPath !== job.tmpPath) await fsp.rename(tmpPath, job.tmpPath);
+  return { type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: start.bytesDone };
+}
+
+/** SHA-256 of a whole file, read in chunks on this thread (at the capped rate, if any). */
+async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
   const buffer = Buffer.allocUnsafe(job.chunkBytes);
@@ -124,8 +157,18 @@ async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<Hash
     offset += bytesRead;
     if (limiter) await limiter.take(bytesRead);
   }
+  return { digest: hash.digest('hex'), size: offset };
+}
+
+/**
+ * The hard-link path: hashing is the only work, so there is nothing worth resuming (no checkpoints). The link is
+ * kept only if the file is the same one, unchanged, after hashing; otherwise the bytes are copied after all.
+ */
+async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage> {
+  const before = await src.stat();
+  const { digest, size } = await hashWhole(job, src);
   if (!linkIfUnchanged(job.localPath, job.tmpPath, before)) await fsp.copyFile(job.localPath, job.tmpPath);
-  return { type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: 0 };
+  return { type: 'done', digest, size, resumedBytes: 0 };
 }
 
 async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {

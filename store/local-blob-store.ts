@@ -15,6 +15,8 @@ const SMALL_FILE = 1 << 20;
 const CHUNK = 8 << 20;
 /** How often a large ingest reports a resumable checkpoint. */
 const CHECKPOINT_BYTES = 32 << 20;
+/** Files up to this size are copied by the kernel while a worker hashes them: about a second to redo after a crash. */
+const KERNEL_COPY_MAX = 1 << 30;
 /** One pool per process: large files hash on every core, whichever store they go to. */
 const ingestPool = new HashCopyPool();
 
@@ -85,7 +87,7 @@ export class LocalBlobStore implements BlobStore {
     const job = {
       localPath, tmpPath, tmpName, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, resume: options.resume,
       maxBytesPerSecond: options.maxBytesPerSecond, checkpointBytes: CHECKPOINT_BYTES, chunkBytes: CHUNK,
-      kind: 'large' as const, hardLink: options.hardLinkIntoStore === true,
+      kind: 'large' as const, hardLink: options.hardLinkIntoStore === true, kernelCopyMaxBytes: KERNEL_COPY_MAX,
     };
     let result: { digest: string; size: number; resumedBytes: number };
     try {
