@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { hostQueueOf, type ArtifactsConfig } from './config';
 import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
+import { prestartIngestThreads } from '../store/local-blob-store';
 import type { Store } from '../store/store';
 
 export interface ArtifactsWorkers {
@@ -40,6 +41,7 @@ export async function startWorkers(config: ArtifactsConfig, connection: NativeCo
   const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: hostQueueOf(config) });
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
   const host = await Worker.create({ ...shared, taskQueue: hostQueueOf(config), plugins: [plugin] });
+  if (config.blobUrl === undefined || config.blobUrl.startsWith('file://')) prestartIngestThreads();
   const running = Promise.all([main.run(), host.run()]).then(() => undefined);
   return {
     running,

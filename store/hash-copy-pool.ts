@@ -55,12 +55,22 @@ export class HashCopyPool {
     }
   }
 
+  /** Boots every thread now, idle and unref'd, so the first ingest does not wait for threads to start. */
+  prestart(): void {
+    while (this.live < this.size) {
+      this.live++;
+      const worker = spawn();
+      worker.unref();
+      this.idle.push(worker);
+    }
+  }
+
   private async acquire(): Promise<Worker> {
     const ready = this.idle.pop();
     if (ready) return ready;
     if (this.live < this.size) {
       this.live++;
-      return new Worker(path.join(__dirname, 'hash-copy-worker.js'));
+      return spawn();
     }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
@@ -69,7 +79,7 @@ export class HashCopyPool {
     if (broken) {
       void worker.terminate();
       const next = this.waiting.shift();
-      if (next) next(new Worker(path.join(__dirname, 'hash-copy-worker.js')));
+      if (next) next(spawn());
       else this.live--;
       return;
     }
@@ -81,4 +91,8 @@ export class HashCopyPool {
     worker.unref();
     this.idle.push(worker);
   }
+}
+
+function spawn(): Worker {
+  return new Worker(path.join(__dirname, 'hash-copy-worker.js'));
 }

@@ -129,6 +129,7 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
       write.catch(() => undefined); // observed here so a failure waits for its await below instead of crashing the thread
       writes[i] = write;
       offset += bytesRead;
+      if (offset > job.sourceSize) break; // it grew: the caller refuses the size change, so reading on is waste
       if (limiter) await limiter.take(bytesRead);
       if (offset - lastCheckpoint >= job.checkpointBytes) {
         await Promise.all(writes);
@@ -155,6 +156,7 @@ async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ diges
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));
     offset += bytesRead;
+    if (offset > job.sourceSize) break; // it grew (see copyInChunks)
     if (limiter) await limiter.take(bytesRead);
   }
   return { digest: hash.digest('hex'), size: offset };

@@ -20,6 +20,11 @@ const KERNEL_COPY_MAX = 1 << 30;
 /** One pool per process: large files hash on every core, whichever store they go to. */
 const ingestPool = new HashCopyPool();
 
+/** Starts the ingest threads ahead of the first upload (a process that runs a worker will ingest). */
+export function prestartIngestThreads(): void {
+  ingestPool.prestart();
+}
+
 /**
  * The embedded blob store: `<root>/sha256/ab/cdef...` on the local filesystem. Blobs are written to
  * `<root>/tmp` and renamed into place, so a crash leaves at most an orphaned temp file, never a partial blob.

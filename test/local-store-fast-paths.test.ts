@@ -34,6 +34,34 @@ describe('small files in batches on worker threads', () => {
   });
 });
 
+describe('large files copied by the kernel while a worker hashes them', () => {
+  test('a large file that keeps growing while it is stored is refused by name or stored under the digest of the bytes stored, never mixed up', async () => {
+    const blobs = new LocalBlobStore(path.join(tempDir('artifacts-kernel-copy-'), 'blobs'));
+    const file = path.join(tempDir('artifacts-growing-'), 'growing.bin');
+    writeUniqueFile(file, 48 * 1024 * 1024);
+    let writing = true;
+    const grow = (async () => {
+      const more = Buffer.alloc(256 * 1024, 7);
+      for (let appended = 0; writing && appended < 64; appended++) {
+        fs.appendFileSync(file, more);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const outcome = await blobs.ingestFile(file).catch((err: unknown) => err);
+    writing = false;
+    await grow;
+    if (outcome instanceof Error) {
+      expect(outcome).toBeInstanceOf(LocalFileError);
+      expect(outcome.message).toContain(file);
+    } else {
+      const stored = outcome as Awaited<ReturnType<LocalBlobStore['ingestFile']>>;
+      expect(await blobs.hashStored(stored.digest)).toBe(stored.digest);
+      expect(fs.statSync(blobs.pathOf(stored.digest)).size).toBe(stored.size);
+    }
+    expect(fs.readdirSync(path.join(blobs.root, 'tmp'))).toEqual([]);
+  });
+});
+
 describe('logging through the batched and hard-link paths', () => {
   let run: Run;
   const api = new Api();
