@@ -34,7 +34,9 @@ export interface IngestOptions {
   resume?: IngestCheckpoint | undefined;
   /**
    * Called as bytes are durably written, and may be called again with the latest checkpoint while long work goes
-   * on (an object store re-reports it every second), so a caller can heartbeat with it. JSON and small.
+   * on (an object store re-reports it every second), so a caller can heartbeat with it. JSON and small. The local
+   * store does not checkpoint a fresh, uncapped ingest of a file up to 1 GiB: the kernel copies it in one call,
+   * and redoing it after a crash costs about a second.
    */
   onCheckpoint?: ((checkpoint: IngestCheckpoint) => void) | undefined;
   /** Caps the read rate; 0 or undefined means no cap. */

@@ -42,8 +42,8 @@ test('with no configuration, the first clients start one shared background serve
     cliAsync(['log', a, '--name', 'embedded-a', '--type', 'dataset'], tempDir()),
     cliAsync(['log', b, '--name', 'embedded-b', '--type', 'dataset'], tempDir()),
   ]);
-  expect(ra).toMatchObject({ code: 0, stdout: expect.stringContaining('created embedded-a:v0') });
-  expect(rb).toMatchObject({ code: 0, stdout: expect.stringContaining('created embedded-b:v0') });
+  expect(ra, ra.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('created embedded-a:v0') });
+  expect(rb, rb.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('created embedded-b:v0') });
   const servers = serverProcesses();
   expect(servers).toHaveLength(1);
   const info = JSON.parse(fs.readFileSync(path.join(env.ARTIFACTS_HOME, 'server.json'), 'utf8')) as { pid: number; address: string };

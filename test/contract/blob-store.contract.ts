@@ -94,6 +94,7 @@ export function blobStoreContract(backend: BlobStoreBackend): void {
       let checkpoint: IngestCheckpoint | undefined;
       await expect(store.blobs.ingestFile(file, {
         signal: stop.signal,
+        maxBytesPerSecond: 200 * MiB,
         onCheckpoint: (cp) => {
           checkpoint = cp;
           if (cp.bytesDone > 0) stop.abort(new Error('stopped by the test'));
