@@ -91,8 +91,9 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
       fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
       break;
     } catch {
-      const holder = Number(fs.readFileSync(lockFile, 'utf8') || 0);
-      if (!isAlive(holder)) fs.rmSync(lockFile, { force: true });
+      const holder = lockHolder(lockFile);
+      if (holder === 'gone') continue;
+      if (holder === 'stale') fs.rmSync(lockFile, { force: true });
       else if (Date.now() > deadline) throw new ConfigError(`Timed out waiting for ${lockFile} (held by process ${holder}); if no artifacts process is running, delete it.`);
       else await sleep(100);
     }
@@ -102,6 +103,24 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     fs.rmSync(lockFile, { force: true });
   }
+}
+
+/**
+ * Who holds a lock file: its live process id; 'gone' when it was released meanwhile; 'stale' when its process
+ * died. An empty file is a holder between creating and writing it, unless it has been empty for seconds.
+ */
+function lockHolder(lockFile: string): number | 'gone' | 'stale' {
+  let text: string;
+  let ageMs: number;
+  try {
+    text = fs.readFileSync(lockFile, 'utf8');
+    ageMs = Date.now() - fs.statSync(lockFile).mtimeMs;
+  } catch {
+    return 'gone';
+  }
+  const pid = Number(text);
+  if (text === '' || !Number.isInteger(pid)) return ageMs > 5_000 ? 'stale' : 0;
+  return isAlive(pid) ? pid : 'stale';
 }
 
 function isAlive(pid: number): boolean {
