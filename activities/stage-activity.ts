@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { adoptEarlyStage, type EarlyStage } from '../store/early-stages';
 import type { StageProgress, StageResult } from '../store/stager';
 import { stageSpec } from '../store/stager';
 import type { Store } from '../store/store';
@@ -11,13 +12,15 @@ export interface StageInput {
 /**
  * Walks, hashes and stores the files of a spec on the host that has them. Progress goes out as heartbeat
  * details; a retried attempt reads them back and skips what the last attempt finished, resuming a large file
- * from its last checkpoint.
+ * from its last checkpoint. A first attempt adopts the staging its logging process began early, if any.
  */
 export function createStageActivity(store: () => Promise<Store>, maxBytesPerSecond: number | undefined) {
   return async function stageArtifact(input: StageInput): Promise<StageResult> {
     const ctx = Context.current();
     const resume = ctx.info.heartbeatDetails as StageProgress | undefined;
     const s = await store();
+    const early = resume === undefined ? adoptEarlyStage(s, input.specDigest) : undefined;
+    if (early) return finishEarlyStage(ctx, early);
     const spec = await s.getSpec(input.specDigest);
     ctx.heartbeat(resume);
     return stageSpec(s, spec, {
@@ -27,4 +30,17 @@ export function createStageActivity(store: () => Promise<Store>, maxBytesPerSeco
       onProgress: (progress) => ctx.heartbeat(progress),
     });
   };
+}
+
+/** Waits for an adopted early staging, heartbeating its progress and passing cancellation on to it. */
+async function finishEarlyStage(ctx: Context, early: EarlyStage): Promise<StageResult> {
+  const onCancel = (): void => early.cancel(ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : new Error('staging cancelled'));
+  ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  const beat = setInterval(() => ctx.heartbeat(early.progress()), 250);
+  try {
+    return { ...(await early.result), startedEarly: true };
+  } finally {
+    clearInterval(beat);
+    ctx.cancellationSignal.removeEventListener('abort', onCancel);
+  }
 }

@@ -8,6 +8,7 @@ import { resultWithProgress } from './progress';
 import { isDraft, saveDraft } from './save-draft';
 import type { Session } from './session';
 import { hostQueueOf } from '../runtime/config';
+import { cancelEarlyStage, startEarlyStage } from '../store/early-stages';
 import type { StageProgress } from '../store/stager';
 import type { logArtifactWorkflow } from '../workflows/log-workflow';
 import type { LogArtifactInput, LogArtifactResult } from '../workflows/types';
@@ -42,7 +43,10 @@ export class Run {
     this.assertOpen();
     if (isDraft(artifact)) return saveDraft(this.session, this.id, artifact, options);
     const store = await this.session.store();
-    const specDigest = await store.putSpec(artifact.spec());
+    const spec = artifact.spec();
+    const specDigest = await store.putSpec(spec);
+    // This process's worker will get the staging activity: start hashing now, while Temporal gets there.
+    if (this.session.runsWorker) startEarlyStage(store, specDigest, spec, this.session.config.maxBytesPerSecond);
     const input: LogArtifactInput = {
       name: artifact.name,
       type: artifact.type,
@@ -64,6 +68,7 @@ export class Run {
       const result = await resultWithProgress<LogArtifactResult>(handle, options.onProgress);
       return new LoggedVersion(result.version, this.session.store, result.created, result.stage);
     } catch (err) {
+      cancelEarlyStage(store, specDigest, new Error('the log did not start'));
       throw unwrapFailure(err);
     }
   }

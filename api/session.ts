@@ -25,6 +25,11 @@ export class Session {
     return new Session(config, connections, store, workers);
   }
 
+  /** Whether this process runs a worker (so the staging activities of its logs come back to it). */
+  get runsWorker(): boolean {
+    return this.workers !== undefined;
+  }
+
   async close(): Promise<void> {
     await this.workers?.shutdown();
     await this.connections.close();

@@ -52,6 +52,8 @@ export interface StageResult {
   /** Multipart parts this attempt sent (object stores only); parts an earlier attempt completed are not sent again. */
   readonly partsSent?: number;
   readonly skipped: readonly SkippedPath[];
+  /** True when the logging process began this staging before Temporal dispatched the activity, which adopted it. */
+  readonly startedEarly?: boolean;
 }
 
 /** Files at least this large are ingested on worker threads, and remembered in progress once stored so a retry skips them. */

@@ -49,6 +49,18 @@ export async function runPeers(args) {
   const scratch = path.join(root, `run-${sets.join('')}`);
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
+  // What each timed run wrote is moved aside and deleted only after its data set: on this machine's filesystem
+  // (ext4 with online discard) creating files right after a large delete runs 3-4x slower, so deleting between
+  // runs would make each tool pay for the one before. The large-file set deletes at once (a few big files).
+  const trash = path.join(scratch, 'trash');
+  let trashed = 0;
+  let deferDeletes = false;
+  const discard = (p) => {
+    if (!fs.existsSync(p)) return;
+    if (!deferDeletes) return fs.rmSync(p, { recursive: true, force: true });
+    fs.mkdirSync(trash, { recursive: true });
+    fs.renameSync(p, path.join(trash, String(trashed++)));
+  };
 
   const peers = preparePeers(root, log);
   for (const [key, reason] of Object.entries(peers.missing)) log(`SKIPPING ${key}: ${reason}`);
@@ -67,16 +79,16 @@ export async function runPeers(args) {
     return { home, env, run: (more) => lastJson(execFileSync(process.execPath, [path.join(here, 'ours-once.mjs'), ...(more ?? argv)], { env, encoding: 'utf8', maxBuffer: 1 << 29 })) };
   };
   const dvcRound = (setDir, name) => {
-    for (const f of ['.dvc', '.dvc-site-cache', `${name}.dvc`, '.dvcignore']) fs.rmSync(path.join(setDir, f), { recursive: true, force: true });
+    for (const f of ['.dvc', '.dvc-site-cache', `${name}.dvc`, '.dvcignore']) discard(path.join(setDir, f));
     py(['dvc-init', setDir]);
   };
   const wandbAdd = (dir) => {
     const data = path.join(scratch, 'wandb-data');
-    fs.rmSync(data, { recursive: true, force: true });
+    discard(data);
     try {
       return py(['wandb-add', dir], { ...pyEnv, WANDB_DATA_DIR: data });
     } finally {
-      fs.rmSync(data, { recursive: true, force: true });
+      discard(data);
     }
   };
 
@@ -96,6 +108,7 @@ export async function runPeers(args) {
       const setDir = path.join(scratch, `set-${set.key}`);
       const dir = path.join(setDir, 'data');
       log(`\n(${set.key}) ${set.label}: generating`);
+      deferDeletes = set.key !== 'a';
       const expected = set.make(dir);
       const names = Object.keys(expected);
       const files = names.map((n) => path.join(dir, n));
@@ -112,13 +125,17 @@ export async function runPeers(args) {
         const turns = [];
         if (!set.reversion) {
           turns.push(async () => add('sha256 limit', { seconds: await sha256AllCores(files, sizes) }));
-          turns.push(() => add('plain copy', { seconds: plainCopy(dir, path.join(scratch, 'copy')) }));
+          turns.push(() => {
+            const dest = path.join(scratch, 'copy');
+            add('plain copy', { seconds: plainCopy(dir, dest) });
+            discard(dest);
+          });
           if (set.key === 'b') {
             // Ours' fixed cost, for the analysis: a one-file log in a fresh process (first workflow, activity, commit).
             turns.push(() => {
               const o = ours();
               add('ours, a 1-file log (fixed cost)', o.run(['log', tinyDir, 'tiny']));
-              fs.rmSync(o.home, { recursive: true, force: true });
+              discard(o.home);
             });
           }
           for (const link of [false, true]) {
@@ -126,14 +143,14 @@ export async function runPeers(args) {
               const o = ours();
               const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
               add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
-              fs.rmSync(o.home, { recursive: true, force: true });
+              discard(o.home);
             });
           }
           if (has('dvc')) {
             turns.push(() => {
               dvcRound(setDir, 'data');
               add('DVC', check('DVC', py(['dvc-add', setDir, 'data']), expected, 'md5'));
-              fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+              discard(path.join(setDir, '.dvc'));
             });
           }
           if (has('wandb')) turns.push(() => add('W&B', check('W&B', wandbAdd(dir), expected, 'md5')));
@@ -156,13 +173,13 @@ export async function runPeers(args) {
           turns.push(async () => {
             const o = ours();
             await reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
-            fs.rmSync(o.home, { recursive: true, force: true });
+            discard(o.home);
           });
           if (has('dvc')) {
             turns.push(async () => {
               dvcRound(setDir, 'data');
               await reversion('DVC', () => py(['dvc-add', setDir, 'data']), () => py(['dvc-add', setDir, 'data']));
-              fs.rmSync(path.join(setDir, '.dvc'), { recursive: true, force: true });
+              discard(path.join(setDir, '.dvc'));
             });
           }
           if (has('wandb')) {
@@ -191,6 +208,7 @@ export async function runPeers(args) {
       }]));
       results.sets.push({ key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes, reversion: set.reversion === true, tools: summary });
       fs.rmSync(setDir, { recursive: true, force: true });
+      fs.rmSync(trash, { recursive: true, force: true });
       // Written after every set, so a long run that is stopped still leaves what it measured.
       report(root, results, peers, has);
     }
