@@ -38,7 +38,7 @@ for ax, s in zip(axes[:, 0], sets):
     ax.set_xlim(min(positive + [0.5]) / 1.5, max(positive + [12]) * 3)
     ax.set_title(s["label"], fontsize=10, loc="left")
     ax.tick_params(labelsize=8)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="best")
 axes[-1, 0].set_xlabel("tool's time ÷ ours (log scale; > 1: ours is faster; vs the SHA-256 limit: the share of it reached)", fontsize=8)
 fig.tight_layout()
 fig.savefig(sys.argv[1], dpi=110)
