@@ -104,7 +104,7 @@ async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Pro
 
 /** Reads, hashes and writes chunk by chunk, with a resumable checkpoint every `checkpointBytes`. */
 async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<HashCopyMessage> {
-  const start = await resumePoint(job, src);
+  const start = await resumePoint(job, src, post);
   const tmpName = start.bytesDone > 0 ? job.resume!.upload['tmpName'] as string : job.tmpName;
   const tmpPath = start.bytesDone > 0 ? job.tmpPath.replace(job.tmpName, tmpName) : job.tmpPath;
   const out = await fsp.open(tmpPath, start.bytesDone > 0 ? 'r+' : 'w');
@@ -241,8 +241,15 @@ function readWhole(fd: number, size: number): Buffer {
   }
 }
 
-/** Re-hashes the source prefix a checkpoint covers (reading only) when the checkpoint still holds; else starts fresh. */
-async function resumePoint(job: HashCopyJob, src: fsp.FileHandle): Promise<{ hash: Hash; bytesDone: number }> {
+/** While a resume re-hashes its prefix, the checkpoint it resumes from is re-reported this often, as a keep-alive. */
+const REHASH_REPORT_BYTES = 256 << 20;
+
+/**
+ * Re-hashes the source prefix a checkpoint covers (reading only) when the checkpoint still holds; else starts
+ * fresh. Re-hashing a long prefix takes a while, so the checkpoint is re-reported as it goes (the caller
+ * heartbeats each report; a silent minute would time the activity out and start the re-hash over).
+ */
+async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<{ hash: Hash; bytesDone: number }> {
   const fresh = { hash: createHash('sha256'), bytesDone: 0 };
   const r = job.resume;
   if (!r || r.localPath !== job.localPath || r.sourceSize !== job.sourceSize || r.sourceMtimeMs !== job.sourceMtimeMs) return fresh;
@@ -254,6 +261,7 @@ async function resumePoint(job: HashCopyJob, src: fsp.FileHandle): Promise<{ has
   const buffer = Buffer.allocUnsafe(job.chunkBytes);
   let pos = 0;
   while (pos < r.bytesDone) {
+    if (pos % REHASH_REPORT_BYTES < job.chunkBytes) post({ type: 'checkpoint', checkpoint: r });
     const { bytesRead } = await src.read(buffer, 0, Math.min(job.chunkBytes, r.bytesDone - pos), pos);
     if (bytesRead === 0) return fresh;
     hash.update(buffer.subarray(0, bytesRead));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, LocalBlobStore, LocalFileError, type Run } from 'temporal-artifacts';
+import { Api, Artifact, init, LocalBlobStore, LocalFileError, type IngestCheckpoint, type Run } from 'temporal-artifacts';
 import { isolatedEnv, tempDir, writeFiles, writeUniqueFile } from './helpers';
 
 const env = isolatedEnv();
@@ -59,6 +59,29 @@ describe('large files copied by the kernel while a worker hashes them', () => {
       expect(fs.statSync(blobs.pathOf(stored.digest)).size).toBe(stored.size);
     }
     expect(fs.readdirSync(path.join(blobs.root, 'tmp'))).toEqual([]);
+  });
+});
+
+describe('resuming a large file', () => {
+  test('a resumed ingest re-reports its checkpoint while it re-hashes the prefix, before any new byte is written', async () => {
+    const blobs = new LocalBlobStore(path.join(tempDir('artifacts-resume-report-'), 'blobs'));
+    const file = path.join(tempDir('artifacts-resume-source-'), 'big.bin');
+    const digest = writeUniqueFile(file, 80 * 1024 * 1024);
+    const stop = new AbortController();
+    let saved: IngestCheckpoint | undefined;
+    await expect(blobs.ingestFile(file, {
+      signal: stop.signal,
+      maxBytesPerSecond: 200 * 1024 * 1024,
+      onCheckpoint: (cp) => {
+        saved = cp;
+        stop.abort(new Error('stopped by the test'));
+      },
+    })).rejects.toThrow();
+    expect(saved!.bytesDone).toBeGreaterThan(0);
+    const reported: number[] = [];
+    const resumed = await blobs.ingestFile(file, { resume: saved, onCheckpoint: (cp) => reported.push(cp.bytesDone) });
+    expect(reported[0]).toBe(saved!.bytesDone);
+    expect(resumed).toMatchObject({ digest, resumedBytes: saved!.bytesDone });
   });
 });
 
