@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } 
 import { hostQueueOf, type ArtifactsConfig } from './config';
 import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
 import { prestartIngestThreads } from '../store/local-blob-store';
-import type { Store } from '../store/store';
+import { isLocalBlobUrl, type Store } from '../store/store';
 
 export interface ArtifactsWorkers {
   /** Runs until shutdown() (or a fatal error). */
@@ -41,7 +41,7 @@ export async function startWorkers(config: ArtifactsConfig, connection: NativeCo
   const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: hostQueueOf(config) });
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
   const host = await Worker.create({ ...shared, taskQueue: hostQueueOf(config), plugins: [plugin] });
-  if (config.blobUrl === undefined || config.blobUrl.startsWith('file://')) prestartIngestThreads();
+  if (isLocalBlobUrl(config.blobUrl)) prestartIngestThreads();
   const running = Promise.all([main.run(), host.run()]).then(() => undefined);
   return {
     running,

@@ -51,10 +51,14 @@ export class Store {
   }
 }
 
+/** Whether a blob store URL (undefined: the embedded default) names a local folder: file:///path or a plain path. */
+export function isLocalBlobUrl(url: string | undefined): boolean {
+  return url === undefined || url.startsWith('file://') || !url.includes('://');
+}
+
 function openBlobStore(url: string): BlobStore {
-  if (url.startsWith('file://')) return new LocalBlobStore(url.slice('file://'.length));
   if (url.startsWith('s3://')) return new S3BlobStore(url);
-  if (!url.includes('://')) return new LocalBlobStore(path.resolve(url));
+  if (isLocalBlobUrl(url)) return new LocalBlobStore(url.startsWith('file://') ? url.slice('file://'.length) : path.resolve(url));
   throw new ConfigError(`Unsupported blob store ${JSON.stringify(url)}: use file:///path or s3://bucket/prefix (or leave ARTIFACTS_STORE unset for the embedded default).`);
 }
 
