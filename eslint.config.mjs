@@ -22,7 +22,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({ name, message: 'Workflow code is sandboxed: no Node built-ins.' })),
-        patterns: [{ group: ['../activities/*', '../store/*', '../runtime/*', '../api/*'], allowTypeImports: true, message: 'Workflows import activity types only.' }],
+        patterns: [{ group: ['../activities/**', '../store/**', '../runtime/**', '../api/**'], allowTypeImports: true, message: 'Workflows import activity types only.' }],
       }],
     },
   },

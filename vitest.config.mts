@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'temporal-artifacts/dsl': path.resolve(__dirname, 'dist/dsl/index.js'),
+      'temporal-artifacts/internal': path.resolve(__dirname, 'dist/internal.js'),
       'temporal-artifacts/workflows': path.resolve(__dirname, 'dist/workflows/index.js'),
       'temporal-artifacts': path.resolve(__dirname, 'dist/index.js'),
     },

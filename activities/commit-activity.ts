@@ -1,4 +1,4 @@
-import type { CommitInput, CommitResult } from '../store/registry';
+import type { CommitInput, CommitResult } from '../store/registry/registry';
 import type { Store } from '../store/store';
 
 /**

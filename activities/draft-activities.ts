@@ -1,5 +1,5 @@
-import { mergeContributions, type Contribution, type DraftIndex, type MergeResult } from '../store/draft-merge';
-import type { VersionRecord } from '../store/registry';
+import { mergeContributions, type Contribution, type DraftIndex, type MergeResult } from '../store/drafts/draft-merge';
+import type { VersionRecord } from '../store/registry/registry';
 import type { Store } from '../store/store';
 
 export interface MergeDraftInput {

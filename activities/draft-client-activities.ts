@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContributionOutcome } from '../store/draft-merge';
+import type { ContributionOutcome } from '../store/drafts/draft-merge';
 import type { ContributeRequest, DraftAddress, FinishRequest, FinishResult } from '../workflows/draft-types';
 
 /** Update names of the draft workflow (kept here as strings: activities must not import workflow code). */

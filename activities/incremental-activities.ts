@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { applyDraft, stageDraft, type DraftStageSummary } from '../store/draft-edits';
-import type { EditResult } from '../store/manifest-edit';
-import type { StageProgress } from '../store/stager';
+import { applyDraft, stageDraft, type DraftStageSummary } from '../store/drafts/draft-edits';
+import type { EditResult } from '../store/manifest/manifest-edit';
+import type { StageProgress } from '../store/staging/stager';
 import type { Store } from '../store/store';
 
 export interface StageDraftInput {

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
-import { matchesAny } from '../store/glob';
+import { matchesAny } from '../store/staging/glob';
 import { normalizeEntryPath } from '../store/paths';
-import type { SpecOp } from '../store/spec';
+import type { SpecOp } from '../store/staging/spec';
 import type { Store } from '../store/store';
 import { downloadVersion } from '../store/version-files';
-import { walkDir } from '../store/walk';
+import { walkDir } from '../store/staging/walk';
 import { UsageError } from '../errors';
 
 export interface UsedVersion {

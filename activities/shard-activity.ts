@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
-import type { ManifestRef } from '../store/manifest';
-import { stageSpec } from '../store/stager';
+import type { ManifestRef } from '../store/manifest/manifest';
+import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
 import type { ShardCommand } from '../workflows/fan-out-types';
 

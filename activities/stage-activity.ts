@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { adoptEarlyStage, type EarlyStage } from '../store/early-stages';
-import type { StageProgress, StageResult } from '../store/stager';
-import { stageSpec } from '../store/stager';
+import { adoptEarlyStage, type EarlyStage } from '../store/staging/early-stages';
+import type { StageProgress, StageResult } from '../store/staging/stager';
+import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
 
 export interface StageInput {

@@ -1,7 +1,7 @@
 import { ArtifactVersion } from './artifact-version';
 import { configFromEnv } from '../runtime/config';
 import { once } from '../plugin/artifacts-plugin';
-import type { ArtifactSummary } from '../store/registry';
+import type { ArtifactSummary } from '../store/registry/registry';
 import { Store } from '../store/store';
 
 /** Read access to the registry: find versions by ref, list names and versions. Needs no Temporal connection. */

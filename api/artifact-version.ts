@@ -1,7 +1,7 @@
-import { readManifest, type ManifestEntry } from '../store/manifest';
-import type { Producer, VersionRecord } from '../store/registry';
+import { readManifest, type ManifestEntry } from '../store/manifest/manifest';
+import type { Producer, VersionRecord } from '../store/registry/registry';
 import type { Store } from '../store/store';
-import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/lineage';
+import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
 import type { StageSummary } from '../workflows/types';

@@ -1,5 +1,5 @@
 import { normalizeEntryPath } from '../store/paths';
-import { checkArtifactName } from '../store/ref';
+import { checkArtifactName } from '../store/registry/ref';
 import { UsageError } from '../errors';
 import { init } from './init';
 import type { LogOptions } from './run';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { BlobStore } from '../store/blob-store';
-import type { Chunk } from '../store/manifest-chunk';
-import { hasPathOrFolder, isUnder, syncChunkReader } from '../store/manifest-lookup';
+import type { BlobStore } from '../store/blobs/blob-store';
+import type { Chunk } from '../store/manifest/manifest-chunk';
+import { hasPathOrFolder, isUnder, syncChunkReader } from '../store/manifest/manifest-lookup';
 import { normalizeEntryPath } from '../store/paths';
-import type { VersionRecord } from '../store/registry';
+import type { VersionRecord } from '../store/registry/registry';
 import { UsageError } from '../errors';
 import type { SavedDraft } from './artifact-version';
 import { init } from './init';

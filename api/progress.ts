@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { awaitWithPolling } from './poll';
-import type { StageProgress } from '../store/stager';
+import type { StageProgress } from '../store/staging/stager';
 
 /**
  * Waits for a workflow's result, reporting the heartbeat details of its running staging activity to `onProgress`

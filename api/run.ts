@@ -8,8 +8,8 @@ import { resultWithProgress } from './progress';
 import { isDraft, saveDraft } from './save-draft';
 import type { Session } from './session';
 import { hostQueueOf } from '../runtime/config';
-import { cancelEarlyStage, startEarlyStage } from '../store/early-stages';
-import type { StageProgress } from '../store/stager';
+import { cancelEarlyStage, startEarlyStage } from '../store/staging/early-stages';
+import type { StageProgress } from '../store/staging/stager';
 import type { logArtifactWorkflow } from '../workflows/log-workflow';
 import type { LogArtifactInput, LogArtifactResult } from '../workflows/types';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeEntryPath, normalizePrefix } from '../store/paths';
-import type { ArtifactSpec, SpecOp } from '../store/spec';
+import type { ArtifactSpec, SpecOp } from '../store/staging/spec';
 import { LocalFileError, UsageError } from '../errors';
 
 /**

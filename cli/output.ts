@@ -1,4 +1,4 @@
-import type { StageProgress } from '../store/stager';
+import type { StageProgress } from '../store/staging/stager';
 
 /** Human-readable byte counts: 1.5 KiB, 2.0 GiB. */
 export function formatBytes(n: number): string {

@@ -2,7 +2,7 @@ import { hasExpressions, parseTemplate, pathsOf, ExpressionError } from './expre
 import type { Pipeline, Step } from './pipeline.generated';
 import { didYouMean } from './problems';
 import type { SourceMap, Span } from './source-map';
-import { checkAlias, parseRef } from '../store/ref';
+import { checkAlias, parseRef } from '../store/registry/ref';
 
 type Add = (code: string, docPath: readonly (string | number)[], message: string, span?: Span) => void;
 type Path = readonly (string | number)[];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { hostQueueOf, type ArtifactsConfig } from './config';
 import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
-import { prestartIngestThreads } from '../store/local-blob-store';
+import { prestartIngestThreads } from '../store/blobs/local-blob-store';
 import { isLocalBlobUrl, type Store } from '../store/store';
 
 export interface ArtifactsWorkers {

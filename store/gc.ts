@@ -1,7 +1,7 @@
-import type { BlobStore } from './blob-store';
-import { decodeChunk, isLeaf } from './manifest-chunk';
-import { LocalBlobStore } from './local-blob-store';
-import { LocalBlobSweeper, type BlobSweeper } from './local-blob-sweep';
+import type { BlobStore } from './blobs/blob-store';
+import { decodeChunk, isLeaf } from './manifest/manifest-chunk';
+import { LocalBlobStore } from './blobs/local-blob-store';
+import { LocalBlobSweeper, type BlobSweeper } from './blobs/local-blob-sweep';
 import type { Store } from './store';
 import { ConfigError } from '../errors';
 

@@ -1,13 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { BlobStore } from './blob-store';
-import { LocalBlobStore } from './local-blob-store';
-import { PgDb } from './pg-db';
-import { Registry } from './registry';
-import { S3BlobStore } from './s3-blob-store';
-import type { SqlDb } from './sql-db';
-import { SqliteDb } from './sqlite-db';
-import type { ArtifactSpec } from './spec';
+import type { BlobStore } from './blobs/blob-store';
+import { LocalBlobStore } from './blobs/local-blob-store';
+import { PgDb } from './registry/pg-db';
+import { Registry } from './registry/registry';
+import { S3BlobStore } from './blobs/s3-blob-store';
+import type { SqlDb } from './registry/sql-db';
+import { SqliteDb } from './registry/sqlite-db';
+import type { ArtifactSpec } from './staging/spec';
 import { ConfigError } from '../errors';
 
 /** Where the embedded default keeps everything: `ARTIFACTS_HOME`, else `~/.temporal-artifacts`. */

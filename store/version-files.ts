@@ -1,10 +1,10 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashFile, VersionDigest } from './digest';
-import { readManifest, type ManifestEntry } from './manifest';
+import { hashFile, VersionDigest } from './blobs/digest';
+import { readManifest, type ManifestEntry } from './manifest/manifest';
 import { resolveInside } from './paths';
-import type { VersionRecord } from './registry';
+import type { VersionRecord } from './registry/registry';
 import type { Store } from './store';
 import { UsageError } from '../errors';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, test } from 'vitest';
-import { workflowSource } from 'temporal-artifacts';
+import { workflowSource } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

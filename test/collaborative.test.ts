@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, DraftCommittedError, DraftConflictError, UsageError, draftWorkflowId, init, type DraftResult, type DraftStatus, type Run } from 'temporal-artifacts';
+import { Api, Artifact, DraftCommittedError, DraftConflictError, UsageError, init, type DraftResult, type DraftStatus, type Run } from 'temporal-artifacts';
+import { draftWorkflowId } from 'temporal-artifacts/internal';
 import { CLI, ROOT, isolatedEnv, tempDir, writeFiles, type CliResult } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

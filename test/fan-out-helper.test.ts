@@ -2,7 +2,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { expect, test } from 'vitest';
-import { Api, ArtifactsPlugin, Store, configFromEnv, hostQueueOf } from 'temporal-artifacts';
+import { Api, ArtifactsPlugin } from 'temporal-artifacts';
+import { Store, configFromEnv, hostQueueOf } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, collectGarbage, init, LocalBlobStore, runGc, Store, writeManifest, type Run } from 'temporal-artifacts';
+import { Api, Artifact, init, runGc, type Run } from 'temporal-artifacts';
+import { collectGarbage, LocalBlobStore, Store, writeManifest } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, waitFor, writeFiles } from './helpers';
 
 const env = isolatedEnv();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDevServer } from 'temporal-artifacts';
+import { startDevServer } from 'temporal-artifacts/internal';
 
 const PREFIX = 'artifacts-tests-';
 

@@ -41,7 +41,10 @@ export function cli(args: string[], env: NodeJS.ProcessEnv): CliResult {
 /** Runs a Node script (ESM, may import 'temporal-artifacts') as its own process. */
 export function nodeScript(source: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
   const file = path.join(tempDir('artifacts-script-'), 'script.mjs');
-  fs.writeFileSync(file, source.replaceAll("'temporal-artifacts'", JSON.stringify(path.join(ROOT, 'dist', 'index.js'))));
+  const resolved = source
+    .replaceAll("'temporal-artifacts/internal'", JSON.stringify(path.join(ROOT, 'dist', 'internal.js')))
+    .replaceAll("'temporal-artifacts'", JSON.stringify(path.join(ROOT, 'dist', 'index.js')));
+  fs.writeFileSync(file, resolved);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

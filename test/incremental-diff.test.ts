@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, ChunkReader, diffManifests, init, Store, type Run } from 'temporal-artifacts';
+import { Api, Artifact, init, type Run } from 'temporal-artifacts';
+import { ChunkReader, diffManifests, Store } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, writeFiles } from './helpers';
 
 const env = isolatedEnv();

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, Store, type ArtifactVersion, type Run } from 'temporal-artifacts';
+import { Api, Artifact, init, type ArtifactVersion, type Run } from 'temporal-artifacts';
+import { Store } from 'temporal-artifacts/internal';
 import { isolatedEnv, writeFiles } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

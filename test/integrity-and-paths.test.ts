@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, InvalidPathError, ManifestWriter, init, Store, type Run } from 'temporal-artifacts';
+import { Api, Artifact, InvalidPathError, init, type Run } from 'temporal-artifacts';
+import { ManifestWriter, Store } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
 
 const env = isolatedEnv();

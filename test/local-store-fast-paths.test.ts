@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, LocalBlobStore, LocalFileError, type IngestCheckpoint, type Run } from 'temporal-artifacts';
+import { Api, Artifact, init, LocalFileError, type Run } from 'temporal-artifacts';
+import { LocalBlobStore, type IngestCheckpoint } from 'temporal-artifacts/internal';
 import { isolatedEnv, tempDir, writeFiles, writeUniqueFile } from './helpers';
 
 const env = isolatedEnv();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { editManifest, readManifest, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit, type ManifestEntry } from 'temporal-artifacts';
+import { type ManifestEntry } from 'temporal-artifacts';
+import { editManifest, readManifest, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { expect, test } from 'vitest';
-import { Artifact, init, workflowSource } from 'temporal-artifacts';
+import { Artifact, init } from 'temporal-artifacts';
+import { workflowSource } from 'temporal-artifacts/internal';
 import { isolatedEnv, writeFiles } from './helpers';
 
 Object.assign(process.env, isolatedEnv());

@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { LocalFileError, Store } from 'temporal-artifacts';
+import { LocalFileError } from 'temporal-artifacts';
+import { Store } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
 import { tempDir } from './helpers';
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, expect, test } from 'vitest';
-import { ConfigError, Store } from 'temporal-artifacts';
+import { ConfigError } from 'temporal-artifacts';
+import { Store } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
 import { tempDir } from './helpers';
 

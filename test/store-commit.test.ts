@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { ManifestWriter, readManifest, Store } from 'temporal-artifacts';
+import { ManifestWriter, readManifest, Store } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 const env = isolatedEnv();

@@ -1,6 +1,6 @@
-import type { ContributionOutcome, DraftIndex } from '../store/draft-merge';
-import type { ManifestRef } from '../store/manifest';
-import type { VersionRecord } from '../store/registry';
+import type { ContributionOutcome, DraftIndex } from '../store/drafts/draft-merge';
+import type { ManifestRef } from '../store/manifest/manifest';
+import type { VersionRecord } from '../store/registry/registry';
 
 /** Seven days: how long a draft nobody finishes stays open by default. */
 export const DEFAULT_DRAFT_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;

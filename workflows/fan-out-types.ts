@@ -1,6 +1,6 @@
 import type { FailedShard } from '../errors/draft-errors';
-import type { ManifestRef } from '../store/manifest';
-import type { VersionRecord } from '../store/registry';
+import type { ManifestRef } from '../store/manifest/manifest';
+import type { VersionRecord } from '../store/registry/registry';
 import type { DraftOptions } from './draft-types';
 
 /**

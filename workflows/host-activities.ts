@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import type { ManifestRef } from '../store/manifest';
+import type { ManifestRef } from '../store/manifest/manifest';
 import type { StagedVersionInput } from './types';
 
 /**

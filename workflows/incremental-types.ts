@@ -1,4 +1,4 @@
-import type { VersionRecord } from '../store/registry';
+import type { VersionRecord } from '../store/registry/registry';
 import type { StagedVersionInput, StageSummary } from './types';
 
 /** Input of the incremental workflow: digests and numbers only, never file lists or manifests. The spec holds the draft's operations in order. */

@@ -1,5 +1,5 @@
-import type { Producer, VersionRecord } from '../store/registry';
-import type { StageResult } from '../store/stager';
+import type { Producer, VersionRecord } from '../store/registry/registry';
+import type { StageResult } from '../store/staging/stager';
 
 /** What every workflow that stages a writer's files and commits a version takes: references, never file lists. */
 export interface StagedVersionInput {

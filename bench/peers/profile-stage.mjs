@@ -13,7 +13,7 @@ const here = fileURLToPath(import.meta.url);
 
 if (process.env.PROFILE_STAGE_INNER) {
   const { Store } = await import('../../dist/store/store.js');
-  const { stageSpec } = await import('../../dist/store/stager.js');
+  const { stageSpec } = await import('../../dist/store/staging/stager.js');
   const store = await Store.open({ home: process.env.PROFILE_STAGE_INNER });
   const op = { op: 'dir', local: path.resolve(dir), prefix: '', ...(flag === '--hard-link' ? { hardLinkIntoStore: true } : {}) };
   const started = process.hrtime.bigint();

@@ -3,7 +3,7 @@ import { parse } from '../args';
 import { formatBytes } from '../output';
 import { Api } from '../../api/api';
 import { init } from '../../api/init';
-import type { DiffEntry } from '../../store/manifest-diff';
+import type { DiffEntry } from '../../store/manifest/manifest-diff';
 import { UsageError } from '../../errors';
 
 const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';

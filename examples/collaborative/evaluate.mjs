@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { configFromEnv, ensureDevServer, runFanOut } from 'temporal-artifacts';
+import { runFanOut } from 'temporal-artifacts';
+import { configFromEnv, ensureDevServer } from 'temporal-artifacts/internal';
 
 const shards = Number(process.argv[2] ?? 20);
 const config = configFromEnv();

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { IntegrityError, Store, type IngestCheckpoint } from 'temporal-artifacts';
+import { IntegrityError } from 'temporal-artifacts';
+import { Store, type IngestCheckpoint } from 'temporal-artifacts/internal';
 import { tempDir, writeUniqueFile } from '../helpers';
 
 /** A blob store backend under test: `create` returns the URL of a new, empty store. */

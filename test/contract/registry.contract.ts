@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ArtifactNotFoundError, ManifestWriter, Store, TypeMismatchError, type ManifestRef } from 'temporal-artifacts';
+import { ArtifactNotFoundError, TypeMismatchError } from 'temporal-artifacts';
+import { ManifestWriter, Store, type ManifestRef } from 'temporal-artifacts/internal';
 import { nodeScript, tempDir } from '../helpers';
 
 /** A registry backend under test: a fresh, empty database each time `create` is called. */
@@ -102,7 +103,7 @@ export function registryContract(backend: RegistryBackend): void {
       const fresh = await backend.create();
       try {
         const script = (p: number) => `
-          import { Store, ManifestWriter } from 'temporal-artifacts';
+          import { Store, ManifestWriter } from 'temporal-artifacts/internal';
           import { createHash } from 'node:crypto';
           import os from 'node:os';
           const store = await Store.open({ home: os.tmpdir() + '/p${p}-' + process.pid, registryUrl: process.env.REGISTRY_URL });

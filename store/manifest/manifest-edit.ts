@@ -1,10 +1,10 @@
-import type { BlobStore } from './blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestRef } from './manifest';
 import { versionDigestOf } from './manifest';
 import { encodeChunk, isLeaf, keyOf, rowOf, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { buildAbove, LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
 import { ChunkReader, LevelCursor } from './manifest-cursor';
-import { comparePaths } from './paths';
+import { comparePaths } from '../paths';
 
 /** One change to a manifest: put an entry at `path` (add or replace), or remove the entry there (`entry: null`). */
 export interface ManifestEdit {

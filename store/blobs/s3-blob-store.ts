@@ -13,7 +13,7 @@ import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, ty
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { statSourceFile } from './source-file';
-import { IntegrityError } from '../errors';
+import { IntegrityError } from '../../errors';
 
 /** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
 const SEND_BEFORE_ASKING = 256 << 10;

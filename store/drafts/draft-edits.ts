@@ -1,13 +1,13 @@
-import type { ManifestEntry } from './manifest-chunk';
-import { ChunkReader } from './manifest-cursor';
-import { editManifest, type EditResult, type ManifestEdit } from './manifest-edit';
-import { entriesUnder, isUnder } from './manifest-lookup';
-import { readManifest } from './manifest';
-import { comparePaths } from './paths';
-import type { ArtifactSpec, SpecOp } from './spec';
-import { stageSpec, type StageOptions, type StageResult } from './stager';
-import type { Store } from './store';
-import { UsageError } from '../errors';
+import type { ManifestEntry } from '../manifest/manifest-chunk';
+import { ChunkReader } from '../manifest/manifest-cursor';
+import { editManifest, type EditResult, type ManifestEdit } from '../manifest/manifest-edit';
+import { entriesUnder, isUnder } from '../manifest/manifest-lookup';
+import { readManifest } from '../manifest/manifest';
+import { comparePaths } from '../paths';
+import type { ArtifactSpec, SpecOp } from '../staging/spec';
+import { stageSpec, type StageOptions, type StageResult } from '../staging/stager';
+import type { Store } from '../store';
+import { UsageError } from '../../errors';
 
 /**
  * What a draft changes, once its added files are stored: the entries to put (after the draft's own operations

@@ -1,6 +1,6 @@
 import type { ArtifactSpec } from './spec';
 import { stageSpec, type StageProgress, type StageResult } from './stager';
-import type { Store } from './store';
+import type { Store } from '../store';
 
 /**
  * A staging begun by the process that logs, as soon as `logArtifact` is called, instead of after the workflow has

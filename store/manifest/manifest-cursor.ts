@@ -1,6 +1,6 @@
-import type { BlobStore } from './blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { decodeChunk, isLeaf, keyOf, type Chunk, type LeafRow, type NodeRow } from './manifest-chunk';
-import { comparePaths } from './paths';
+import { comparePaths } from '../paths';
 
 /**
  * Reads chunks once each (an edit or a diff visits the same few nodes repeatedly) and counts the reads, so tests

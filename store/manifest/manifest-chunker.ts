@@ -1,4 +1,4 @@
-import type { BlobStore } from './blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { encodeChunk, keyOf, type LeafRow, type NodeRow } from './manifest-chunk';
 
 /**

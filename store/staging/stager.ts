@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { IngestCheckpoint } from './blob-store';
-import { hashFile, sha256 } from './digest';
-import { ManifestWriter, type ManifestEntry, type ManifestRef } from './manifest';
-import { comparePaths, joinEntryPath, normalizeEntryPath } from './paths';
+import type { IngestCheckpoint } from '../blobs/blob-store';
+import { hashFile, sha256 } from '../blobs/digest';
+import { ManifestWriter, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
+import { comparePaths, joinEntryPath, normalizeEntryPath } from '../paths';
 import type { ArtifactSpec } from './spec';
-import { statSourceFile } from './source-file';
-import type { Store } from './store';
+import { statSourceFile } from '../blobs/source-file';
+import type { Store } from '../store';
 import { walkDir, type SkippedPath } from './walk';
-import { UsageError } from '../errors';
+import { UsageError } from '../../errors';
 
 type Source =
   | { readonly kind: 'file'; readonly local: string; readonly size: number; readonly mtimeMs: number; readonly hardLink: boolean }

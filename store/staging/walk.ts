@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LocalFileError } from '../errors';
+import { LocalFileError } from '../../errors';
 
 export interface WalkedFile {
   /** Path relative to the walked folder, POSIX separators. */

@@ -1,7 +1,7 @@
-import { ChunkReader } from './manifest-cursor';
-import { diffManifests, emptySummary, tally, type DiffEntry, type DiffSummary } from './manifest-diff';
+import { ChunkReader } from '../manifest/manifest-cursor';
+import { diffManifests, emptySummary, tally, type DiffEntry, type DiffSummary } from '../manifest/manifest-diff';
 import type { Producer, VersionRecord } from './registry';
-import type { Store } from './store';
+import type { Store } from '../store';
 
 export interface VersionDiff {
   /** `name:vN` of the older and the newer side. */

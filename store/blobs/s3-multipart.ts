@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type fsp from 'node:fs/promises';
 import type { IngestCheckpoint, IngestOptions } from './blob-store';
 import { RateLimiter } from './rate-limiter';
-import { IntegrityError, LocalFileError } from '../errors';
+import { IntegrityError, LocalFileError } from '../../errors';
 
 /** Parts are at least this large (S3 allows 5 MiB) and grow so that no file needs more than MAX_PARTS. */
 const MIN_PART = 16 << 20;

@@ -1,8 +1,8 @@
-import type { BlobStore } from './blob-store';
-import { VersionDigest } from './digest';
+import type { BlobStore } from '../blobs/blob-store';
+import { VersionDigest } from '../blobs/digest';
 import { encodeChunk, entryOf, isLeaf, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
-import { comparePaths } from './paths';
+import { comparePaths } from '../paths';
 
 export { entryOf, isLeaf, readChunk } from './manifest-chunk';
 export { isBoundary } from './manifest-chunker';

@@ -1,6 +1,6 @@
-import type { BlobStore } from './blob-store';
-import { isLeaf, ManifestWriter, readChunk, readManifest, entryOf, type ManifestEntry, type ManifestRef } from './manifest';
-import { comparePaths } from './paths';
+import type { BlobStore } from '../blobs/blob-store';
+import { isLeaf, ManifestWriter, readChunk, readManifest, entryOf, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
+import { comparePaths } from '../paths';
 
 /** One writer's part of a collaborative draft: the manifest its staging wrote (a reference, never the file list). */
 export interface Contribution {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { LocalFileError } from '../errors';
+import { LocalFileError } from '../../errors';
 
 /** Stats a local file about to be stored; a missing path or anything but a regular file is a LocalFileError naming it. */
 export function statSourceFile(localPath: string): fs.Stats {

@@ -1,5 +1,5 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../errors';
 
 /** Where an S3 blob store lives: `s3://bucket/prefix`, with the endpoint it talks to. */
 export interface S3Location {

@@ -1,4 +1,4 @@
-import { InvalidRefError, UsageError, AliasError } from '../errors';
+import { InvalidRefError, UsageError, AliasError } from '../../errors';
 
 /** A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits). */
 export type ArtifactRef =

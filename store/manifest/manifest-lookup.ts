@@ -1,8 +1,8 @@
-import type { BlobStore } from './blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { decodeChunk, entryOf, isLeaf, type Chunk, type LeafRow, type ManifestEntry } from './manifest-chunk';
 import { LevelCursor, type ChunkReader } from './manifest-cursor';
-import { comparePaths } from './paths';
-import { syncBlobReader } from './sync-blob-read';
+import { comparePaths } from '../paths';
+import { syncBlobReader } from '../blobs/sync-blob-read';
 
 /** True when `path` is `target` or lies under the folder `target`. */
 export function isUnder(path: string, target: string): boolean {

@@ -1,5 +1,5 @@
-import type { BlobStore } from './blob-store';
-import { IntegrityError } from '../errors';
+import type { BlobStore } from '../blobs/blob-store';
+import { IntegrityError } from '../../errors';
 
 /** One file of a version: where it sits, what its bytes hash to, how large it is, and where a reference points. */
 export interface ManifestEntry {

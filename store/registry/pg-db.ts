@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SqlDb } from './sql-db';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../errors';
 
 /**
  * Every writer takes this transaction-scoped advisory lock first, so read-then-write sequences (the next version

@@ -1,8 +1,8 @@
 import type { SqlDb } from './sql-db';
-import type { ManifestRef } from './manifest';
+import type { ManifestRef } from '../manifest/manifest';
 import { MIGRATIONS } from './registry-schema';
 import { checkAlias, checkArtifactName, formatRef, parseRef, type ArtifactRef } from './ref';
-import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../errors';
+import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
 
 /** Who made a version: the workflow and run that committed it. */
 export interface Producer {

@@ -8,7 +8,7 @@ import { statSourceFile } from './source-file';
 import { refreshBlob } from './blob-freshness';
 import { sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
-import { IntegrityError, LocalFileError } from '../errors';
+import { IntegrityError, LocalFileError } from '../../errors';
 
 /** Files up to this size are read whole and written with one call: the fast path for many small files. */
 const SMALL_FILE = 1 << 20;

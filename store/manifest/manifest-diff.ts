@@ -1,6 +1,6 @@
 import { entryOf, isLeaf, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import type { ChunkReader } from './manifest-cursor';
-import { comparePaths } from './paths';
+import { comparePaths } from '../paths';
 
 /** One difference between two versions, in path order. */
 export type DiffEntry =

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { BlobStore } from './blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { decodeChunk, isLeaf, leafLines, type NodeRow } from './manifest-chunk';
-import { syncBlobReader } from './sync-blob-read';
+import { syncBlobReader } from '../blobs/sync-blob-read';
 
 /** Leaf fetches kept in flight on a remote store while earlier leaves are hashed. */
 const WINDOW = 64;

@@ -1,0 +1,27 @@
+/**
+ * What tests, benchmarks and scripts reach into beyond the user API: the store, manifests, the runtime and the
+ * activities. Not a stable interface: it follows the code's layout (see ARCHITECTURE.md).
+ */
+export * from './index';
+export { Session } from './api/session';
+export { pipelineWorkflowId } from './api/pipeline-runs';
+export { collectGarbage } from './store/gc';
+export { LocalBlobStore } from './store/blobs/local-blob-store';
+export { Store, artifactsHome } from './store/store';
+export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
+export { editManifest } from './store/manifest/manifest-edit';
+export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
+export { ChunkReader } from './store/manifest/manifest-cursor';
+export { createActivities } from './activities';
+export { configFromEnv, hostQueueOf } from './runtime/config';
+export { startWorkers, workflowSource } from './runtime/worker';
+export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
+export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
+
+export type { ArtifactActivities, ActivityDeps } from './activities';
+export type { ManifestRef } from './store/manifest/manifest';
+export type { ManifestEdit, EditResult, EditChanges } from './store/manifest/manifest-edit';
+export type { GcOptions, GcReport } from './store/gc';
+export type { IncrementalInput } from './workflows/incremental-types';
+export type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from './store/blobs/blob-store';
+export type { LogArtifactInput } from './workflows/types';
