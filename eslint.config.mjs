@@ -1,8 +1,9 @@
-// Lint rules that matter here: no floating promises anywhere, and no Node built-ins or activity
-// implementations inside sandboxed workflow code (they would break determinism or the bundle).
+// Lint rules that matter here: no floating promises anywhere, and each folder imports only what its layer allows
+// (eslint/boundaries.mjs): no Node built-ins or activity implementations inside sandboxed workflow code (they would
+// break determinism or the bundle), nothing of Temporal in the store.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { builtinModules } from 'node:module';
+import { boundariesConfig } from './eslint/boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', '.artifacts-bench/**'] },
@@ -17,15 +18,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({ name, message: 'Workflow code is sandboxed: no Node built-ins.' })),
-        patterns: [{ group: ['../activities/**', '../store/**', '../runtime/**', '../api/**'], allowTypeImports: true, message: 'Workflows import activity types only.' }],
-      }],
-    },
-  },
+  boundariesConfig(import.meta.dirname),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
