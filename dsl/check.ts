@@ -1,4 +1,6 @@
 import { hasExpressions, parseTemplate, pathsOf, ExpressionError } from './expressions';
+import { own } from './records';
+import { placeInShell } from './shell';
 import type { Pipeline, Step } from './pipeline.generated';
 import { didYouMean } from './problems';
 import type { SourceMap, Span } from './source-map';
@@ -24,7 +26,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
   }
   for (const [id, step] of Object.entries(pipeline.steps)) {
     (step.needs ?? []).forEach((need, i) => {
-      if (!pipeline.steps[need]) {
+      if (!own(pipeline.steps, need)) {
         const guess = didYouMean(need, ids);
         add('unknown-step', ['steps', id, 'needs', i], `step "${id}" needs "${need}", which is not a step${guess ? ` (did you mean "${guess}"?)` : `; steps are: ${ids.join(', ')}`}`);
       }
@@ -35,6 +37,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
   for (const [id, step] of Object.entries(pipeline.steps)) {
     checkStepShape(id, step, add);
     checkRefs(id, step, add);
+    checkShell(id, step, ctx);
     const mode = step.produces?.mode ?? (step.fanOut ? 'collaborative' : 'simple');
     if (step.produces && mode === 'collaborative') {
       const prior = producers.get(step.produces.artifact);
@@ -91,11 +94,32 @@ function checkRefs(id: string, step: Step, add: Add): void {
   }
 }
 
+/** Every expression in a shell-form run must be able to stand as one word where it is written. */
+function checkShell(id: string, step: Step, ctx: { add: Add; map: SourceMap }): void {
+  if (typeof step.run !== 'string' || !hasExpressions(step.run)) return;
+  let segments;
+  try {
+    segments = parseTemplate(step.run);
+  } catch {
+    return; // reported with the other malformed expressions
+  }
+  const at = ['steps', id, 'run'];
+  const placements = placeInShell(segments);
+  let index = 0;
+  for (const seg of segments) {
+    if (!('expr' in seg)) continue;
+    const placement = placements[index++]!;
+    if (!('problem' in placement)) continue;
+    const written = `\${{ ${seg.source} }}`;
+    ctx.add('shell-quoting', at, `${written} in the shell command of step "${id}" cannot be passed as one word: ${placement.problem} (or use an argv list: run: [cmd, "${written}"])`, ctx.map.inside(at, seg.offset, seg.source.length + 6));
+  }
+}
+
 function checkCycles(pipeline: Pipeline, add: Add): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const visit = (id: string): void => {
-    if (state.get(id) === 'done' || !pipeline.steps[id]) return;
+    if (state.get(id) === 'done' || !own(pipeline.steps, id)) return;
     if (state.get(id) === 'visiting') {
       const cycle = [...stack.slice(stack.indexOf(id)), id];
       const from = cycle[cycle.length - 2]!;
@@ -115,7 +139,7 @@ function checkCycles(pipeline: Pipeline, add: Add): void {
 function ancestorsOf(pipeline: Pipeline, id: string): Set<string> {
   const seen = new Set<string>();
   const walk = (s: string): void => {
-    for (const need of pipeline.steps[s]?.needs ?? []) {
+    for (const need of own(pipeline.steps, s)?.needs ?? []) {
       if (seen.has(need)) continue;
       seen.add(need);
       walk(need);
@@ -162,7 +186,7 @@ function checkPath(p: readonly string[], ctx: ExprContext): [string, string] | u
     }
   }
   if (root === 'steps') {
-    if (!name || !ctx.pipeline.steps[name]) return ['unknown-step', `"${text}" names no step${name && didYouMean(name, Object.keys(ctx.pipeline.steps)) ? ` (did you mean "${didYouMean(name, Object.keys(ctx.pipeline.steps))}"?)` : ''}`];
+    if (!name || !own(ctx.pipeline.steps, name)) return ['unknown-step', `"${text}" names no step${name && didYouMean(name, Object.keys(ctx.pipeline.steps)) ? ` (did you mean "${didYouMean(name, Object.keys(ctx.pipeline.steps))}"?)` : ''}`];
     if (!ctx.ancestors.has(name)) return ['step-not-needed', `step "${ctx.id}" reads steps.${name} but does not need it; add "${name}" to its needs`];
     if (!field || !STEP_OUTPUTS.includes(field)) return ['unknown-name', `steps.${name} has no output "${field ?? ''}"; outputs are ${STEP_OUTPUTS.join(', ')}`];
   }

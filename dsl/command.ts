@@ -1,10 +1,13 @@
 /**
  * Turns a step's `run` into an argv and environment without ever splicing an expression value into shell
  * text: in an argv list each item is rendered on its own (a value stays one argument, whatever it contains);
- * in a shell string each `${{ ... }}` becomes a quoted reference to an environment variable holding the value.
- * Pure code: the interpreter workflow calls it.
+ * in a shell string each `${{ ... }}` becomes a reference to an environment variable holding the value, quoted
+ * for where it stands (see shell.ts), so the shell reads it as exactly one word. Pure code: the interpreter
+ * workflow calls it.
  */
-import { evaluate, parseTemplate, renderTemplate, type Context } from './expressions';
+import { evaluate, ExpressionError, parseTemplate, renderTemplate, type Context } from './expressions';
+import { emptyRecord } from './records';
+import { placeInShell } from './shell';
 
 export interface RenderedCommand {
   readonly argv: readonly string[];
@@ -15,23 +18,28 @@ export function renderCommand(run: readonly (string | number | boolean)[] | stri
   if (typeof run !== 'string') {
     return { argv: run.map((item) => (typeof item === 'string' ? String(renderTemplate(item, ctx)) : String(item))), env: {} };
   }
+  const segments = parseTemplate(run);
+  const placements = placeInShell(segments);
   const env: Record<string, string> = {};
   let script = '';
-  for (const seg of parseTemplate(run)) {
+  for (const seg of segments) {
     if ('text' in seg) {
       script += seg.text;
       continue;
     }
-    const name = `ARTIFACTS_EXPR_${Object.keys(env).length}`;
+    const index = Object.keys(env).length;
+    const placement = placements[index]!;
+    if ('problem' in placement) throw new ExpressionError(`\${{ ${seg.source} }} cannot be one word of the shell string: ${placement.problem}`, seg.offset);
+    const name = `ARTIFACTS_EXPR_${index}`;
     env[name] = String(evaluate(seg.expr, ctx));
-    script += `"$${name}"`;
+    script += placement.quoting === 'double' ? `\${${name}}` : `"\${${name}}"`;
   }
   return { argv: ['/bin/sh', '-c', script], env };
 }
 
 /** Renders every string value of a mapping (env, metadata) through templates. */
 export function renderValues(values: Readonly<Record<string, unknown>> | undefined, ctx: Context): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   for (const [k, v] of Object.entries(values ?? {})) out[k] = typeof v === 'string' ? String(renderTemplate(v, ctx)) : String(v);
   return out;
 }

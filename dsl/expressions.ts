@@ -146,7 +146,8 @@ export function evaluate(expr: Expr, ctx: Context): Value {
     case 'path': {
       let value: unknown = ctx;
       for (const part of expr.path) {
-        if (value === null || typeof value !== 'object' || !(part in value)) throw new Error(`${expr.path.join('.')} is not defined`);
+        // Own keys only: params.constructor or params.__proto__ must not reach Object.prototype.
+        if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) throw new Error(`${expr.path.join('.')} is not defined`);
         value = (value as Record<string, unknown>)[part];
       }
       if (value !== null && typeof value === 'object') throw new Error(`${expr.path.join('.')} is an object, not a value`);

@@ -1,6 +1,7 @@
 import { article, matchesType } from './check';
 import type { Pipeline } from './pipeline.generated';
 import { didYouMean } from './problems';
+import { emptyRecord, own } from './records';
 import { UsageError } from '../errors';
 
 export type ParamValues = Record<string, string | number | boolean>;
@@ -11,10 +12,10 @@ export type ParamValues = Record<string, string | number | boolean>;
  */
 export function resolveParams(pipeline: Pipeline, overrides: Readonly<Record<string, string>>, file: string): ParamValues {
   const declared = pipeline.params ?? {};
-  const values: ParamValues = {};
+  const values: ParamValues = emptyRecord();
   const problems: string[] = [];
   for (const [name, raw] of Object.entries(overrides)) {
-    const param = declared[name];
+    const param = own(declared, name);
     if (!param) {
       const guess = didYouMean(name, Object.keys(declared));
       problems.push(`--param ${name}: ${file} declares no param "${name}"${guess ? ` (did you mean "${guess}"?)` : Object.keys(declared).length ? `; params are ${Object.keys(declared).join(', ')}` : ''}`);
@@ -25,7 +26,7 @@ export function resolveParams(pipeline: Pipeline, overrides: Readonly<Record<str
     else values[name] = value;
   }
   for (const [name, param] of Object.entries(declared)) {
-    if (name in values || problems.some((p) => p.startsWith(`--param ${name}`))) continue;
+    if (Object.hasOwn(values, name) || problems.some((p) => p.startsWith(`--param ${name}`))) continue;
     if (param.default === undefined) problems.push(`param "${name}" has no default: pass --param ${name}=<${param.type}>`);
     else values[name] = param.default;
   }

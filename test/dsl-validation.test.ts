@@ -193,6 +193,18 @@ describe('malformed pipelines are reported like a compiler: all problems, file:l
     `);
   });
 
+  test('an expression where a shell string cannot keep it one word is refused, with how to write it instead', () => {
+    expect(report(`${header}params:\n  d: { type: string }\nsteps:\n  a:\n    run: "rm -rf '\${{ params.d }}' \`ls \${{ params.d }}\`"\n  b:\n    run: echo "\${{ params.d }}" \${{ params.d }}\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:19: error: \${{ params.d }} in the shell command of step "a" cannot be passed as one word: it stands inside single quotes, where the shell expands nothing; close the quotes around it ('...'\${{ expr }}'...') (or use an argv list: run: [cmd, "\${{ params.d }}"]) [shell-quoting]
+         7 |     run: "rm -rf '\${{ params.d }}' \`ls \${{ params.d }}\`"
+           |                   ^^^^^^^^^^^^^^
+      pipeline.yaml:7:40: error: \${{ params.d }} in the shell command of step "a" cannot be passed as one word: it stands inside backticks; write $( ... ) instead (or use an argv list: run: [cmd, "\${{ params.d }}"]) [shell-quoting]
+         7 |     run: "rm -rf '\${{ params.d }}' \`ls \${{ params.d }}\`"
+           |                                        ^^^^^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
   test('a valid pipeline has no problems', () => {
     expect(report(`${header}params:\n  n: { type: integer, default: 2 }\nsteps:\n  train:\n    run: [echo, "\${{ params.n }}"]\n    produces: { artifact: m, type: model }\n  eval:\n    needs: [train]\n    fanOut: { count: "\${{ params.n }}" }\n    run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]\n    produces: { artifact: p, type: predictions }\n`)).toBe('ok');
   });

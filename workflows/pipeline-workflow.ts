@@ -3,6 +3,7 @@ import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
+import { emptyRecord, recordOf } from '../dsl/records';
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
@@ -20,8 +21,9 @@ const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
  */
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<PipelineRunResult> {
   const ids = Object.keys(input.pipeline.steps);
-  const status: Record<string, StepStatus> = Object.fromEntries(ids.map((id) => [id, { state: 'pending' }]));
-  const outputs: Record<string, StepOutputs> = {};
+  // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
+  const status = recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }]));
+  const outputs = emptyRecord<StepOutputs>();
   setHandler(pipelineStatusQuery, () => ({ name: input.pipeline.name, runId: input.runId, steps: status }));
 
   const running = new Map<string, Promise<void>>();

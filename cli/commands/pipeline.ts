@@ -32,7 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error(result.rendered);
     return 1;
   }
-  const params = Object.fromEntries(Object.entries(keyValues(values.param, '--param')).map(([k, v]) => [k, String(v)]));
+  const params = Object.fromEntries(Object.entries(keyValues(values.param, '--param', { typed: false })).map(([k, v]) => [k, String(v)]));
   const session = await Session.open({ worker: !values.detach });
   try {
     const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
