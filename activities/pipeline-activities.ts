@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
+import { StepFolder } from './step-folder';
 import { matchesAny } from '../store/staging/glob';
 import { normalizeEntryPath } from '../store/paths';
 import type { SpecOp } from '../store/staging/spec';
@@ -24,10 +24,9 @@ export function createPipelineActivities(store: () => Promise<Store>) {
   return {
     /** Makes empty step folders and downloads each `uses` ref into `inputs/<name>`; returns the resolved versions. */
     async prepareStep(input: { readonly dir: string; readonly uses: readonly string[] }): Promise<UsedVersion[]> {
-      const inputs = path.join(input.dir, 'inputs');
-      fs.rmSync(input.dir, { recursive: true, force: true });
-      fs.mkdirSync(path.join(input.dir, 'outputs'), { recursive: true });
-      fs.mkdirSync(inputs, { recursive: true });
+      const folder = StepFolder.of(input.dir, Context.current().info.workflowExecution);
+      folder.reset();
+      const inputs = folder.inputs;
       const s = await store();
       const used: UsedVersion[] = [];
       for (const ref of input.uses) {

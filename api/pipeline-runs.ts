@@ -8,6 +8,7 @@ import type { Session } from './session';
 import { loadPipeline } from '../dsl/load';
 import { resolveParams } from '../dsl/params';
 import { hostQueueOf } from '../runtime/config';
+import { assertFolderName } from '../store/paths';
 import type { pipelineWorkflow } from '../workflows/pipeline-workflow';
 import type { PipelineRunResult, PipelineStatus } from '../workflows/pipeline-types';
 
@@ -35,6 +36,7 @@ export async function startPipeline(session: Session, file: string, options: Sta
   const loaded = loadPipeline(file);
   const params = resolveParams(loaded.pipeline, options.params ?? {}, file);
   const runId = options.runId ?? `${loaded.pipeline.name}-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  const workDir = path.join(session.config.home, 'runs', assertFolderName('Run id', runId, path.join(session.config.home, 'runs', '<id>')));
   const workflowId = pipelineWorkflowId(runId);
   const client = session.connections.client;
   try {
@@ -44,7 +46,7 @@ export async function startPipeline(session: Session, file: string, options: Sta
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
         pipeline: loaded.pipeline, params, runId, hostQueue: hostQueueOf(session.config),
-        workDir: path.join(session.config.home, 'runs', runId), baseDir: path.dirname(loaded.file),
+        workDir, baseDir: path.dirname(loaded.file),
         heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
       }],
     });

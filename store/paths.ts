@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidPathError } from '../errors';
+import { InvalidPathError, UsageError } from '../errors';
 
 // Control characters (C0, DEL, C1) are refused: they break terminals, manifests and other tools.
 // eslint-disable-next-line no-control-regex
@@ -64,4 +64,17 @@ export function comparePaths(a: string, b: string): number {
     return x - y;
   }
   return a.length - b.length;
+}
+
+const FOLDER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Checks an id that becomes one folder name (a run id, a step id), so that it can neither climb out of its parent
+ * (`..`, `/`) nor name a hidden or overlong entry. `what` names the id in the message, e.g. `Run id`.
+ */
+export function assertFolderName(what: string, value: string, where: string): string {
+  if (typeof value === 'string' && FOLDER_NAME.test(value)) return value;
+  throw new UsageError(
+    `${what} ${JSON.stringify(value)} cannot name a folder (it becomes ${where}): use 1-128 letters, digits, "_", "." or "-", starting with a letter, digit or "_".`,
+  );
 }
