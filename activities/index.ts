@@ -2,6 +2,7 @@
  * Activity implementations: everything that touches files, databases or the network. Build them with
  * `createActivities(deps)` and register them on a worker (ArtifactsPlugin does both).
  */
+import path from 'node:path';
 import { createCommitActivity } from './commit-activity';
 import { createApplyDraftActivity, createStageDraftActivity } from './incremental-activities';
 import { createDraftActivities } from './draft-activities';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   readonly maxBytesPerSecond?: number | undefined;
   /** This worker's host queue, where fan-out shards it claims run (default: from the environment, as `artifacts worker` computes it). */
   readonly hostQueue?: string | undefined;
+  /** Where shards' private output folders are made (default: `scratch` in the data folder, ARTIFACTS_HOME). */
+  readonly scratchDir?: string | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,7 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...wrapAll(createDraftActivities(deps.store)),
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),
-    ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()))),
+    ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => deps.scratchDir ?? path.join(configFromEnv().home, 'scratch'))),
   };
 }
 

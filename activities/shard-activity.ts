@@ -1,15 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
+import { makeScratchFolder } from './scratch-folder';
 import type { ManifestRef } from '../store/manifest/manifest';
 import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
 import type { ShardCommand } from '../workflows/fan-out-types';
 
 export interface RunShardInput {
-  /** The fan-out's workflow id: names the shard's scratch folder. */
+  /** The fan-out's workflow id. */
   readonly fanOutId: string;
   readonly index: number;
   readonly count: number;
@@ -28,11 +27,11 @@ export interface ShardOutput {
 
 /**
  * Shard work: run a command on this worker with its shard index, the shard count and an empty output folder,
- * then stage that folder here, where the files are. `{index}`, `{count}`, `{item}` and `{output}` in argv are
+ * then stage that folder here, where the files are (the folder is private to this user, see makeScratchFolder). `{index}`, `{count}`, `{item}` and `{output}` in argv are
  * replaced, and ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT, ARTIFACTS_SHARD_ITEM and ARTIFACTS_OUTPUT_DIR are set. A non-zero exit is a
  * retryable failure naming the shard, the command and the end of its stderr.
  */
-export function createShardActivities(store: () => Promise<Store>, hostQueue: () => string) {
+export function createShardActivities(store: () => Promise<Store>, hostQueue: () => string, scratchRoot: () => string) {
   return {
     /** Runs on the shared queue: whichever worker takes it answers with its own host queue. */
     async claimShardHost(): Promise<string> {
@@ -41,10 +40,7 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
 
     async runShard(input: RunShardInput): Promise<ShardOutput> {
       const ctx = Context.current();
-      const safeId = input.fanOutId.replace(/[^A-Za-z0-9._-]+/g, '_');
-      const output = path.join(os.tmpdir(), 'artifacts-shards', safeId, `${input.index}-${process.pid}-${ctx.info.attempt}`);
-      fs.rmSync(output, { recursive: true, force: true });
-      fs.mkdirSync(output, { recursive: true });
+      const output = makeScratchFolder(scratchRoot(), `shard-${input.index}-${process.pid}-`);
       try {
         await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`, 'ShardCommandError');
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {

@@ -9,6 +9,8 @@ export interface ArtifactsPluginOptions {
   readonly maxBytesPerSecond?: number | undefined;
   /** This worker's host queue, answered to fan-out shards it claims (default: computed from the environment). */
   readonly hostQueue?: string | undefined;
+  /** Where fan-out shards' private output folders are made (default: `scratch` in the data folder). */
+  readonly scratchDir?: string | undefined;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ArtifactsPluginOptions {
  */
 export class ArtifactsPlugin extends SimplePlugin {
   constructor(options: ArtifactsPluginOptions = {}) {
-    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond, hostQueue: options.hostQueue };
+    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond, hostQueue: options.hostQueue, scratchDir: options.scratchDir };
     super({ name: 'temporal-artifacts', activities: createActivities(deps) });
   }
 }

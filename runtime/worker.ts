@@ -38,7 +38,7 @@ export function installRuntime(level: LogLevel): void {
  */
 export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>): Promise<ArtifactsWorkers> {
   const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
-  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: hostQueueOf(config) });
+  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: hostQueueOf(config), scratchDir: path.join(config.home, 'scratch') });
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
   const host = await Worker.create({ ...shared, taskQueue: hostQueueOf(config), plugins: [plugin] });
   if (isLocalBlobUrl(config.blobUrl)) prestartIngestThreads();

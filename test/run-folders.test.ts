@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { Api } from 'temporal-artifacts';
 import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
 
 /** A one-step pipeline whose step is named `blobs`, like the blob store's folder in the data folder. */
@@ -50,4 +51,28 @@ test('a step folder the run did not make (a planted folder or a link) is refused
   expect(fs.readFileSync(path.join(planted, 'blobs', 'mine.txt'), 'utf8')).toBe('made by hand');
   expect(fs.readdirSync(victim)).toEqual(['precious.txt']);
   expect(fs.lstatSync(path.join(env.ARTIFACTS_HOME, 'runs', 'linked', 'blobs')).isSymbolicLink()).toBe(true);
+});
+
+test('each shard writes into its own private folder under the data folder, made fresh and removed after the shard', async () => {
+  const env = isolatedEnv();
+  const report = [
+    "const fs = require('fs'); const path = require('path'); const d = process.env.ARTIFACTS_OUTPUT_DIR;",
+    "const where = { real: fs.realpathSync(d), mode: fs.statSync(d).mode & 0o777, parentMode: fs.statSync(path.dirname(d)).mode & 0o777 };",
+    "fs.writeFileSync(d + '/where-' + process.env.ARTIFACTS_SHARD_INDEX + '.json', JSON.stringify(where));",
+  ].join(' ');
+  const out = cli(['fan-out', '--name', 'scratch-check', '--type', 'report', '--shards', '2', '--', process.execPath, '-e', report], env);
+  expect(out.stderr).toBe('');
+  expect(out.code).toBe(0);
+  const api = new Api({ env });
+  const dir = tempDir();
+  await (await api.artifact('scratch-check:v0')).download(dir);
+  await api.close();
+  const home = fs.realpathSync(env.ARTIFACTS_HOME);
+  const wheres = [0, 1].map((i) => JSON.parse(fs.readFileSync(path.join(dir, `where-${i}.json`), 'utf8')) as { real: string; mode: number; parentMode: number });
+  for (const where of wheres) {
+    expect(where.real.startsWith(home + path.sep)).toBe(true);
+    expect({ mode: where.mode, parentMode: where.parentMode }).toEqual({ mode: 0o700, parentMode: 0o700 });
+  }
+  expect(wheres[0]!.real).not.toBe(wheres[1]!.real);
+  for (const where of wheres) expect(fs.existsSync(where.real)).toBe(false);
 });
