@@ -8,6 +8,7 @@ export { pipelineWorkflowId } from './api/pipeline-runs';
 export { collectGarbage } from './store/gc';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { Store, artifactsHome } from './store/store';
+export { downloadVersion, verifyVersion } from './store/version-files';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest } from './store/manifest/manifest-edit';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';

@@ -64,6 +64,14 @@ export class IntegrityError extends ArtifactsError {
   override readonly code = 'IntegrityError';
 }
 
+/** Thrown when a download would have to write through a symlink, or put a file where a folder is (or the reverse). */
+export class UnsafeTargetError extends ArtifactsError {
+  override readonly code = 'UnsafeTargetError';
+  constructor(readonly localPath: string, readonly entryPath: string, reason: string) {
+    super(`Cannot download ${JSON.stringify(entryPath)}: ${localPath} ${reason}. Remove or rename it, or download into an empty folder.`);
+  }
+}
+
 /** Thrown for bad configuration: unreachable servers, missing tools, malformed settings. */
 export class ConfigError extends ArtifactsError {
   override readonly code = 'ConfigError';

@@ -85,7 +85,7 @@ describe('incremental manifest edits', () => {
     const ref = await writeManifest(store.blobs, entries);
     // Same bytes, but not a LocalBlobStore: no synchronous reads, so the windowed path runs.
     const remoteLike: BlobStore = { location: 'remote-like', has: (d) => store.blobs.has(d), putBytes: (b) => store.blobs.putBytes(b), getBytes: (d) => store.blobs.getBytes(d),
-      ingestFile: (p, o) => store.blobs.ingestFile(p, o), copyTo: (d, to) => store.blobs.copyTo(d, to), hashStored: (d) => store.blobs.hashStored(d), list: () => store.blobs.list(), delete: (d) => store.blobs.delete(d) };
+      ingestFile: (p, o) => store.blobs.ingestFile(p, o), read: (d) => store.blobs.read(d), hashStored: (d) => store.blobs.hashStored(d), setAsideDamaged: (d) => store.blobs.setAsideDamaged(d), list: () => store.blobs.list(), delete: (d) => store.blobs.delete(d) };
     const canonical = createHash('sha256').update(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join('')).digest('hex');
     expect(await versionDigestOf(remoteLike, ref.root)).toBe(canonical);
     expect(await versionDigestOf(store.blobs, ref.root)).toBe(canonical);

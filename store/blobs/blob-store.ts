@@ -20,10 +20,19 @@ export interface BlobStore {
    * main thread; results are in the order given. Stores without it get one `ingestFile` call per file.
    */
   ingestFiles?(localPaths: readonly string[], options?: BatchIngestOptions): Promise<IngestResult[]>;
-  /** Writes a blob's bytes to a local file atomically (temp + rename). */
-  copyTo(digest: string, destination: string): Promise<void>;
+  /**
+   * A blob's bytes as stored, in chunks, unchecked: a reader that serves them hashes them on the way (see
+   * TargetFolder). A missing blob is an IntegrityError naming it, thrown by the first read.
+   */
+  read(digest: string): AsyncIterable<Buffer>;
   /** Streams a blob's bytes through SHA-256 and returns the digest actually stored. */
   hashStored(digest: string): Promise<string>;
+  /**
+   * Takes a blob whose bytes were found not to hash to `digest` out of the store (a local store keeps it aside under
+   * `damaged/`), so the next ingest of the right content writes it again instead of finding it present. A blob that
+   * hashes right again when this looks (repaired meanwhile) stays.
+   */
+  setAsideDamaged(digest: string): Promise<void>;
   /** Lists every digest held, for garbage collection. */
   list(): AsyncIterable<string>;
   delete(digest: string): Promise<void>;

@@ -28,11 +28,16 @@ export class VersionDigest {
 
 /** Streams a local file through SHA-256; returns the digest and the byte count. */
 export async function hashFile(file: string): Promise<{ digest: string; size: number }> {
+  return hashChunks(createReadStream(file, { highWaterMark: 8 << 20 }) as AsyncIterable<Buffer>);
+}
+
+/** SHA-256 and byte count of a stream of chunks. */
+export async function hashChunks(chunks: AsyncIterable<Uint8Array>): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 8 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.length;
   }
   return { digest: hash.digest('hex'), size };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from 
 import { HashCopyPool } from './hash-copy-pool';
 import { statSourceFile } from './source-file';
 import { refreshBlob } from './blob-freshness';
-import { sha256 } from './digest';
+import { hashChunks, hashFile, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
 
@@ -128,28 +128,39 @@ export class LocalBlobStore implements BlobStore {
     return m.results.map((r) => ({ digest: r.digest, size: r.size, bytesWritten: r.wrote ? r.size : 0, resumedBytes: 0 }));
   }
 
-  async copyTo(digest: string, destination: string): Promise<void> {
-    await fsp.mkdir(path.dirname(destination), { recursive: true });
-    const tmp = `${destination}.partial-${randomUUID().slice(0, 8)}`;
+  async *read(digest: string): AsyncIterable<Buffer> {
+    const file = this.pathOf(digest);
     try {
-      await fsp.copyFile(this.pathOf(digest), tmp);
+      // A small blob is read whole: an 8 MiB stream buffer per file would make reading many small files crawl.
+      if (fs.statSync(file).size <= SMALL_FILE) {
+        yield await fsp.readFile(file);
+        return;
+      }
+      for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) yield chunk as Buffer;
     } catch (err) {
       throw missingBlob(digest, err);
     }
-    await fsp.rename(tmp, destination);
   }
 
   async hashStored(digest: string): Promise<string> {
-    const hash = createHash('sha256');
+    return (await hashChunks(this.read(digest))).digest;
+  }
+
+  async setAsideDamaged(digest: string): Promise<void> {
+    const final = this.pathOf(digest);
+    const aside = path.join(this.root, 'damaged', `${digest}-${randomUUID().slice(0, 8)}`);
+    await fsp.mkdir(path.dirname(aside), { recursive: true });
     try {
-      // A small blob is read whole: an 8 MiB stream buffer per file would make verifying many small files crawl.
-      const file = this.pathOf(digest);
-      if (fs.statSync(file).size <= SMALL_FILE) return hash.update(await fsp.readFile(file)).digest('hex');
-      for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+      await fsp.rename(final, aside);
     } catch (err) {
-      throw missingBlob(digest, err);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
     }
-    return hash.digest('hex');
+    // An ingest may have rewritten the blob between the read that found it damaged and the move: put it back.
+    if ((await hashFile(aside)).digest === digest) {
+      await fsp.link(aside, final).catch(() => undefined);
+      await fsp.rm(aside, { force: true });
+    }
   }
 
   async *list(): AsyncIterable<string> {

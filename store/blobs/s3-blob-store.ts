@@ -1,13 +1,11 @@
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
-import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
-import { isDigest, sha256 } from './digest';
+import { hashChunks, isDigest, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
@@ -85,7 +83,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async getBytes(digest: string): Promise<Buffer> {
-    const body = await this.open(digest);
+    const { Body: body } = await this.get(digest);
     const bytes = Buffer.from(await body.transformToByteArray());
     if (sha256(bytes) !== digest) throw this.corrupt(digest, sha256(bytes));
     return bytes;
@@ -126,22 +124,34 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async copyTo(digest: string, destination: string): Promise<void> {
-    await fsp.mkdir(path.dirname(destination), { recursive: true });
-    const tmp = `${destination}.partial-${randomUUID().slice(0, 8)}`;
-    try {
-      const got = await this.streamTo(digest, tmp);
-      if (got !== digest) throw this.corrupt(digest, got);
-      await fsp.rename(tmp, destination);
-    } finally {
-      await fsp.rm(tmp, { force: true });
-    }
+  async *read(digest: string): AsyncIterable<Buffer> {
+    for await (const chunk of (await this.get(digest)).Body as Readable) yield chunk as Buffer;
   }
 
   async hashStored(digest: string): Promise<string> {
-    const hash = createHash('sha256');
-    for await (const chunk of (await this.open(digest)) as Readable) hash.update(chunk as Buffer);
-    return hash.digest('hex');
+    return (await hashChunks(this.read(digest))).digest;
+  }
+
+  /**
+   * Deletes the object only if it is still the one that hashed wrong (its ETag, read with the bytes): an object
+   * rewritten meanwhile with the right bytes has another ETag, and stays.
+   */
+  async setAsideDamaged(digest: string): Promise<void> {
+    let etag: string | undefined;
+    try {
+      const got = await this.get(digest);
+      etag = got.ETag;
+      if ((await hashChunks(got.Body as Readable)).digest === digest) return;
+    } catch (err) {
+      if (err instanceof IntegrityError) return;
+      throw err;
+    }
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest), IfMatch: etag }));
+    } catch (err) {
+      if (s3ErrorName(err) === 'PreconditionFailed' || isNotFound(err)) return;
+      throw explainS3Error(this.where, err);
+    }
   }
 
   async *list(): AsyncIterable<string> {
@@ -160,25 +170,11 @@ export class S3BlobStore implements BlobStore {
     await this.guard(this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
   }
 
-  private async streamTo(digest: string, file: string): Promise<string> {
-    const hash = createHash('sha256');
-    const out = await fsp.open(file, 'w');
+  private async get(digest: string): Promise<GetObjectCommandOutput & { Body: NonNullable<GetObjectCommandOutput['Body']> }> {
     try {
-      for await (const chunk of (await this.open(digest)) as Readable) {
-        hash.update(chunk as Buffer);
-        await out.write(chunk as Buffer);
-      }
-    } finally {
-      await out.close();
-    }
-    return hash.digest('hex');
-  }
-
-  private async open(digest: string): Promise<NonNullable<GetObjectCommandOutput['Body']>> {
-    try {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) }));
-      if (!Body) throw new Error(`The S3 server returned no body for blob ${digest}.`);
-      return Body;
+      const got = await this.s3.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) }));
+      if (!got.Body) throw new Error(`The S3 server returned no body for blob ${digest}.`);
+      return { ...got, Body: got.Body };
     } catch (err) {
       if (isNotFound(err)) {
         throw new IntegrityError(`Blob ${digest} is missing from ${this.location}. The bucket was changed outside this tool; re-log the artifact to restore it.`);

@@ -1,0 +1,134 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { UnsafeTargetError } from '../errors';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
+/**
+ * On Linux, `/proc/self/fd/N/name` names `name` inside the folder open as N, wherever that folder is now: the
+ * path-based calls below then act on a folder pinned by its descriptor (as openat would), so a folder swapped for a
+ * symlink after it was opened cannot redirect them. Elsewhere each folder is still opened without following a
+ * link, which catches a link planted before the download, though not one swapped in between two calls.
+ */
+const PINNED = fs.existsSync('/proc/self/fd');
+
+interface OpenFolder {
+  readonly name: string;
+  readonly fd: number;
+  /** The path-based name of the open folder (see PINNED). */
+  readonly at: string;
+}
+
+export interface WrittenFile {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/**
+ * A download's target folder. Files are written only under it: every folder below it is created or opened
+ * without following a symlink (a link, or a file where a folder is needed, is refused), each file is written to a
+ * fresh temp name created exclusively and renamed over its name only once its bytes hash to the expected digest.
+ * Entries should come in path order: the open folders of one entry are reused by the next.
+ */
+export class TargetFolder {
+  private readonly chain: OpenFolder[] = [];
+
+  private constructor(readonly root: string, private readonly top: OpenFolder) {}
+
+  /** Creates `root` if needed (its own path is the caller's choice and may go through links) and opens it. */
+  static async open(root: string): Promise<TargetFolder> {
+    const abs = path.resolve(root);
+    await fsp.mkdir(abs, { recursive: true });
+    const fd = fs.openSync(abs, O_RDONLY | O_DIRECTORY);
+    return new TargetFolder(abs, { name: '', fd, at: PINNED ? `/proc/self/fd/${fd}` : abs });
+  }
+
+  /**
+   * Writes `chunks` at `entryPath` (a normalized entry path) if their SHA-256 and size are `expected` (undefined:
+   * whatever they are). Returns what was read; when it does not match, nothing is left at `entryPath` or under a
+   * temp name.
+   */
+  async write(entryPath: string, chunks: AsyncIterable<Uint8Array>, expected: WrittenFile | undefined): Promise<WrittenFile> {
+    const segments = entryPath.split('/');
+    const leaf = segments.pop()!;
+    const folder = this.enter(entryPath, segments);
+    const tmp = `${folder.at}/.artifacts-partial-${randomUUID()}`;
+    const out = await fsp.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+    let written: WrittenFile;
+    try {
+      written = await writeHashed(out, chunks);
+    } catch (err) {
+      await out.close();
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    await out.close();
+    if (expected && (written.digest !== expected.digest || written.size !== expected.size)) {
+      await fsp.rm(tmp, { force: true });
+      return written;
+    }
+    // rename replaces a symlink at the leaf itself, never what it points to.
+    await fsp.rename(tmp, `${folder.at}/${leaf}`).catch(async (err: NodeJS.ErrnoException) => {
+      await fsp.rm(tmp, { force: true });
+      if (err.code === 'EISDIR' || err.code === 'ENOTEMPTY' || err.code === 'EEXIST') throw this.unsafe(entryPath, [...segments, leaf], 'is a folder, so the file cannot be written there');
+      throw err;
+    });
+    return written;
+  }
+
+  close(): void {
+    for (const f of this.chain.splice(0)) fs.closeSync(f.fd);
+    fs.closeSync(this.top.fd);
+  }
+
+  /** Opens (creating them as needed) the folders `segments` below the root, keeping those the last entry shared. */
+  private enter(entryPath: string, segments: readonly string[]): OpenFolder {
+    let keep = 0;
+    while (keep < this.chain.length && keep < segments.length && this.chain[keep]!.name === segments[keep]) keep++;
+    for (const f of this.chain.splice(keep)) fs.closeSync(f.fd);
+    for (let i = keep; i < segments.length; i++) {
+      const parent = i === 0 ? this.top : this.chain[i - 1]!;
+      this.chain.push(this.openChild(entryPath, parent, segments.slice(0, i + 1)));
+    }
+    return segments.length === 0 ? this.top : this.chain[segments.length - 1]!;
+  }
+
+  private openChild(entryPath: string, parent: OpenFolder, segments: readonly string[]): OpenFolder {
+    const name = segments[segments.length - 1]!;
+    const at = `${parent.at}/${name}`;
+    // mkdir does not follow a link at its last component: it fails with EEXIST, and the open below refuses it.
+    try {
+      fs.mkdirSync(at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'ENOTDIR') {
+        const isLink = fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+        throw this.unsafe(entryPath, segments, isLink ? 'is a symbolic link, and download never writes through one' : 'is a file where the version has a folder');
+      }
+      throw err;
+    }
+    return { name, fd, at: PINNED ? `/proc/self/fd/${fd}` : at };
+  }
+
+  private unsafe(entryPath: string, segments: readonly string[], reason: string): UnsafeTargetError {
+    return new UnsafeTargetError(path.join(this.root, ...segments), entryPath, reason);
+  }
+}
+
+async function writeHashed(out: fsp.FileHandle, chunks: AsyncIterable<Uint8Array>): Promise<WrittenFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    for (let done = 0; done < chunk.length;) done += (await out.write(chunk, done, chunk.length - done)).bytesWritten;
+    size += chunk.length;
+  }
+  return { digest: hash.digest('hex'), size };
+}

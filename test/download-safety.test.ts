@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Api, Artifact, IntegrityError, init, UnsafeTargetError, type Run } from 'temporal-artifacts';
+import { downloadVersion, Store } from 'temporal-artifacts/internal';
+import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
+
+const env = isolatedEnv();
+Object.assign(process.env, env);
+
+function blobPath(digest: string): string {
+  return path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+}
+
+describe('download serves only verified bytes, and only inside its folder', () => {
+  let run: Run;
+  let api: Api;
+  beforeAll(async () => {
+    run = await init();
+    api = new Api({ env });
+  });
+  afterAll(async () => {
+    await api.close();
+    await run.finish();
+  });
+
+  test('a stored blob damaged in place is not written: the CLI exits 1 naming the file, and the other files arrive whole', async () => {
+    const dir = writeFiles({ 'good.txt': 'fine', 'bad.txt': 'will be damaged' });
+    const v = await run.logArtifact(new Artifact('damaged-download', 'dataset').addDir(dir));
+    const bad = (await v.files()).find((f) => f.path === 'bad.txt')!;
+    fs.writeFileSync(blobPath(bad.digest), 'WILL BE DAMAGED');
+
+    const target = path.join(tempDir(), 'out');
+    const out = cli(['download', 'damaged-download:v0', target], env);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('1 of 2 files of damaged-download:v0 do not match their digests and were not written');
+    expect(out.stderr).toContain(`bad.txt: expected sha256:${bad.digest.slice(0, 16)}, found sha256:`);
+    expect(fs.readdirSync(target)).toEqual(['good.txt']);
+    expect(fs.readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('fine');
+  });
+
+  test('a file:// reference whose file changed since it was logged is not written, and the error names it', async () => {
+    const dir = writeFiles({ 'weights.bin': 'original weights' });
+    const file = path.join(dir, 'weights.bin');
+    const v = await run.logArtifact(new Artifact('changed-reference', 'model').addReference(pathToFileURL(file).href, { name: 'weights.bin' }));
+    fs.writeFileSync(file, 'swapped weights');
+
+    const target = path.join(tempDir(), 'out');
+    const download = (await api.artifact(v.ref)).download(target);
+    await expect(download).rejects.toBeInstanceOf(IntegrityError);
+    await expect(download).rejects.toThrow(/1 of 1 files of changed-reference:v0 do not match .*\n {2}weights\.bin: expected sha256:/);
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  test('a symlink in the target folder pointing outside it is refused, and nothing is written through it', async () => {
+    const v = await run.logArtifact(new Artifact('through-link', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'top.txt': 'top' })));
+    const outside = tempDir();
+    const target = tempDir();
+    fs.symlinkSync(outside, path.join(target, 'sub'));
+
+    const download = (await api.artifact(v.ref)).download(target);
+    await expect(download).rejects.toBeInstanceOf(UnsafeTargetError);
+    await expect(download).rejects.toThrow(`Cannot download "sub/a.txt": ${path.join(target, 'sub')} is a symbolic link, and download never writes through one.`);
+    expect(fs.readdirSync(outside)).toEqual([]);
+  });
+
+  test('a symlink where a file goes is replaced by the file; what it pointed to is untouched', async () => {
+    const v = await run.logArtifact(new Artifact('over-link', 'dataset').addDir(writeFiles({ 'top.txt': 'from the version' })));
+    const victim = path.join(writeFiles({ 'victim.txt': 'keep me' }), 'victim.txt');
+    const target = tempDir();
+    fs.symlinkSync(victim, path.join(target, 'top.txt'));
+
+    await (await api.artifact(v.ref)).download(target);
+    expect(fs.lstatSync(path.join(target, 'top.txt')).isSymbolicLink()).toBe(false);
+    expect(fs.readFileSync(path.join(target, 'top.txt'), 'utf8')).toBe('from the version');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+  });
+
+  test('a folder swapped for a symlink while the download runs does not redirect the files still to come', async () => {
+    const v = await run.logArtifact(new Artifact('swapped-folder', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'sub/b.txt': 'b' })));
+    const outside = tempDir();
+    const target = tempDir();
+    const store = await Store.fromEnv(env);
+    const record = await store.registry.resolve(v.ref);
+    await downloadVersion(store, record, target, (done) => {
+      if (done !== 1) return;
+      fs.renameSync(path.join(target, 'sub'), path.join(target, 'sub-moved'));
+      fs.symlinkSync(outside, path.join(target, 'sub'));
+    });
+    await store.close();
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.readdirSync(path.join(target, 'sub-moved')).sort()).toEqual(['a.txt', 'b.txt']);
+  });
+});
