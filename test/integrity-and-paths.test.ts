@@ -29,12 +29,14 @@ describe('integrity and paths', () => {
     expect(report.ok).toBe(false);
     expect(report.mismatches).toEqual([{ path: 'bad.txt', expected: bad.digest, actual: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
 
+    // The damaged blob was set aside (kept under damaged/ for inspection), so it reads as missing from now on.
+    expect(fs.existsSync(blob)).toBe(false);
+    const [aside] = fs.readdirSync(path.join(env.ARTIFACTS_HOME, 'blobs', 'damaged'));
+    expect(aside).toMatch(new RegExp(`^${bad.digest}-`));
     const out = cli(['verify', 'corruptible:v0'], env);
     expect(out.code).toBe(1);
-    expect(out.stderr).toContain('corrupt: bad.txt (expected sha256:');
+    expect(out.stderr).toContain(`corrupt: bad.txt (expected sha256:${bad.digest.slice(0, 16)}, found no bytes: missing, or set aside as damaged by an earlier check)`);
     expect(out.stderr).toContain('FAILED: 1 of 2 files of corruptible:v0 do not match');
-
-    fs.rmSync(blob);
     expect((await v.verify()).mismatches).toEqual([{ path: 'bad.txt', expected: bad.digest, actual: 'missing' }]);
   });
 

@@ -1,12 +1,12 @@
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { LocalFileError } from 'temporal-artifacts';
-import { Store } from 'temporal-artifacts/internal';
+import { downloadVersion, ManifestWriter, Store } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
-import { tempDir } from './helpers';
+import { tempDir, writeUniqueFile } from './helpers';
 
 afterAll(removeTestPrefixes);
 
@@ -63,5 +63,50 @@ test('on S3 the latest checkpoint is reported every second even while parts are 
   const gaps = reports.map((r, i) => r.at - (i ? reports[i - 1]!.at : started));
   expect(Math.max(...gaps)).toBeLessThan(1600);
   expect(reports.filter((r) => r.bytesDone === 0).length).toBeGreaterThanOrEqual(2);
+  await store.close();
+});
+
+/** Puts other bytes under a blob's key, as damage outside this tool would. */
+async function damageObject(url: string, digest: string, bytes: Buffer): Promise<void> {
+  const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true });
+  const key = `${new URL(url).pathname.slice(1)}/sha256/${digest.slice(0, 2)}/${digest.slice(2)}`;
+  await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: bytes }));
+  s3.destroy();
+}
+
+test('on S3 download refuses an object damaged in place and removes it, so storing its content again repairs it', async () => {
+  const url = await freshS3Url();
+  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const content = randomBytes(4000);
+  const digest = await store.blobs.putBytes(content);
+  const writer = new ManifestWriter(store.blobs);
+  await writer.add({ path: 'data.bin', digest, size: content.length });
+  await store.registry.commit({ name: 's3-damaged', type: 'dataset', manifest: await writer.finish(), idempotencyKey: 's3-damaged-1' });
+  const version = await store.registry.resolve('s3-damaged:v0');
+  const damaged = Buffer.from(content);
+  damaged[0] = damaged[0]! ^ 0xff;
+  await damageObject(url, digest, damaged);
+
+  const target = tempDir();
+  await expect(downloadVersion(store, version, target)).rejects.toThrow(/1 of 1 files of s3-damaged:v0 do not match their digests and were not written/);
+  expect(fs.readdirSync(target)).toEqual([]);
+  expect(await store.blobs.has(digest)).toBe(false);
+
+  await store.blobs.putBytes(content);
+  await downloadVersion(store, version, target);
+  expect(fs.readFileSync(path.join(target, 'data.bin'))).toEqual(content);
+  await store.close();
+});
+
+test('on S3 an object of the wrong size is replaced by the next ingest of its content, in one PUT or in parts', async () => {
+  const store = await Store.open({ home: tempDir(), blobUrl: await freshS3Url() });
+  for (const size of [MiB, 40 * MiB]) {
+    const file = path.join(tempDir(), 'resized.bin');
+    const digest = writeUniqueFile(file, size);
+    await store.blobs.ingestFile(file);
+    await damageObject(store.blobs.location, digest, Buffer.from('short'));
+    expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: size });
+    expect(await store.blobs.hashStored(digest)).toBe(digest);
+  }
   await store.close();
 });

@@ -87,7 +87,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       return 0;
     }
     for (const m of report.mismatches) {
-      console.error(`corrupt: ${m.path} (expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'missing bytes' : `sha256:${m.actual.slice(0, 16)}`})`);
+      console.error(`corrupt: ${m.path} (expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'no bytes: missing, or set aside as damaged by an earlier check' : `sha256:${m.actual.slice(0, 16)}`})`);
     }
     if (!report.manifestOk) console.error(`corrupt: the manifest of ${report.ref} no longer hashes to its version digest`);
     console.error(`FAILED: ${report.mismatches.length} of ${report.checked} files of ${report.ref} do not match; re-log them from the originals.`);

@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
-import { refreshBlob } from './blob-freshness';
+import { reusableBlob } from './blob-freshness';
 import { RateLimiter } from './rate-limiter';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
@@ -215,7 +215,7 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   }
   const digest = createHash('sha256').update(bytes).digest('hex');
   const final = path.join(job.blobRoot, digest.slice(0, 2), digest.slice(2));
-  if (fs.existsSync(final) && refreshBlob(final)) return { digest, size: bytes.length, wrote: false };
+  if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.tmpDir, randomUUID());
   if (!(job.hardLink && before.size === bytes.length && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, final);

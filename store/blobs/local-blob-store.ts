@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
 import { statSourceFile } from './source-file';
-import { refreshBlob } from './blob-freshness';
+import { reusableBlob } from './blob-freshness';
 import { hashChunks, hashFile, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
@@ -59,7 +59,7 @@ export class LocalBlobStore implements BlobStore {
 
   private putSync(digest: string, bytes: Uint8Array): boolean {
     const final = this.pathOf(digest);
-    if (fs.existsSync(final) && refreshBlob(final)) return false;
+    if (reusableBlob(final, bytes.length)) return false;
     const tmp = path.join(this.tmpDir, randomUUID());
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, final);
@@ -107,7 +107,7 @@ export class LocalBlobStore implements BlobStore {
       throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${result.size} bytes)`);
     }
     const final = this.pathOf(result.digest);
-    if (fs.existsSync(final) && refreshBlob(final)) await fsp.rm(tmpPath, { force: true });
+    if (reusableBlob(final, result.size)) await fsp.rm(tmpPath, { force: true });
     else await fsp.rename(tmpPath, final);
     return { digest: result.digest, size: result.size, bytesWritten: result.size - result.resumedBytes, resumedBytes: result.resumedBytes };
   }

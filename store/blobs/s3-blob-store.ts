@@ -43,11 +43,16 @@ export class S3BlobStore implements BlobStore {
   }
 
   async has(digest: string): Promise<boolean> {
+    return (await this.storedSize(digest)) !== undefined;
+  }
+
+  /** The size of the object under a digest, or undefined when there is none. */
+  private async storedSize(digest: string): Promise<number | undefined> {
     try {
-      await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
-      return true;
+      const head = await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+      return head.ContentLength ?? 0;
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -61,14 +66,15 @@ export class S3BlobStore implements BlobStore {
   /**
    * Returns whether this call stored the bytes (false when the digest was already there). One conditional PUT
    * (`If-None-Match: *`) where the server supports it; otherwise a HEAD first, and a rare race only rewrites
-   * identical bytes. Either way the server checks the bytes against their SHA-256 before keeping them.
+   * identical bytes. Either way the server checks the bytes against their SHA-256 before keeping them. With
+   * `replace` (the object there has the wrong size: damaged), the PUT is unconditional.
    */
-  private async putIfAbsent(digest: string, bytes: Uint8Array): Promise<boolean> {
-    if (!this.conditionalPut && (await this.has(digest))) return false;
+  private async putIfAbsent(digest: string, bytes: Uint8Array, replace = false): Promise<boolean> {
+    if (!this.conditionalPut && !replace && (await this.storedSize(digest)) === bytes.length) return false;
     try {
       await this.s3.send(new PutObjectCommand({
         Bucket: this.where.bucket, Key: this.keyOf(digest), Body: bytes, ContentLength: bytes.length,
-        ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'), ...(this.conditionalPut ? { IfNoneMatch: '*' } : {}),
+        ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'), ...(this.conditionalPut && !replace ? { IfNoneMatch: '*' } : {}),
       }));
       return true;
     } catch (err) {
@@ -76,7 +82,7 @@ export class S3BlobStore implements BlobStore {
       if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') return false;
       if (name === 'NotImplemented' && this.conditionalPut) {
         this.conditionalPut = false;
-        return this.putIfAbsent(digest, bytes);
+        return this.putIfAbsent(digest, bytes, replace);
       }
       throw explainS3Error(this.where, err);
     }
@@ -94,18 +100,20 @@ export class S3BlobStore implements BlobStore {
     if (stat.size <= partSizeFor(stat.size)) {
       const bytes = fs.readFileSync(localPath);
       const digest = sha256(bytes);
-      // Above a few requests' worth of bytes, ask before sending them.
-      if (bytes.length > SEND_BEFORE_ASKING && (await this.has(digest))) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
+      // Above a few requests' worth of bytes, ask before sending them; an object of the wrong size is replaced.
+      const stored = bytes.length > SEND_BEFORE_ASKING ? await this.storedSize(digest) : undefined;
+      if (stored === bytes.length) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
-      const wrote = await this.putIfAbsent(digest, bytes);
+      const wrote = await this.putIfAbsent(digest, bytes, stored !== undefined);
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
     }
     const src = await fsp.open(localPath, 'r');
     const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
     try {
       const plan = await planFile(localPath, src, stat.size, stat.mtimeMs);
-      // Put-if-absent before sending a byte: identical content from any host is stored once.
-      if (await this.has(plan.digest)) return { digest: plan.digest, size: plan.size, bytesWritten: 0, resumedBytes: 0, partsSent: 0 };
+      // Put-if-absent before sending a byte: identical content from any host is stored once. An object of the
+      // wrong size is damaged: the upload replaces it.
+      if ((await this.storedSize(plan.digest)) === plan.size) return { digest: plan.digest, size: plan.size, bytesWritten: 0, resumedBytes: 0, partsSent: 0 };
       const key = this.keyOf(plan.digest);
       const outcome = await this.guard(uploadMultipart(this.s3, this.where.bucket, key, plan, src, { ...options, onCheckpoint: keepAlive.report }));
       await this.checkStored(plan.digest, plan.size);
