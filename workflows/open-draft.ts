@@ -1,0 +1,280 @@
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities';
+import { producerOf } from './host-activities';
+import { DraftCommittedError, DraftConflictError, DraftExpiredError, type ConflictDetails } from '../errors/draft-errors';
+import { TypeMismatchError, UsageError, type ArtifactsError } from '../errors';
+import {
+  DEFAULT_DRAFT_EXPIRY_MS, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
+  type DraftStatus, type FinishRequest, type FinishResult,
+} from './draft-types';
+
+const { mergeDraft, findDraftCommit, commitVersion } = proxyActivities<ArtifactActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError'] },
+});
+
+/** Contributions merged in one activity: enough to keep up with hundreds of writers, small enough to stay quick. */
+const MAX_BATCH = 1000;
+
+/** An update waiting in line: the draft's loop sets `result`, then the update's handler returns or throws it. */
+interface Waiting<Request, Result> {
+  readonly request: Request;
+  result?: Result | ApplicationFailure;
+}
+type Conflict = Extract<ContributionOutcome, { status: 'conflict' }>;
+
+/**
+ * One run of the draft of `(name, distributedId)`: what it has merged so far, the updates waiting for an
+ * answer, and how the run ends (committed, expired, or handed over to the next run). Update handlers only
+ * queue work; the workflow's loop does it, one merge batch or one commit per step, so activities run in an
+ * order that depends only on the order the updates arrived.
+ */
+export class OpenDraft {
+  committed: FinishResult | undefined;
+  private expired = false;
+  /** False until a fresh draft has checked whether it was committed before; handlers wait for it. */
+  private ready: boolean;
+  private updates = 0;
+  private index: DraftIndex;
+  private writers: number;
+  private contributions: number;
+  private readonly openedAt: number;
+  private readonly expiresAt: number;
+  private readonly queue: Waiting<ContributeRequest, ContributionOutcome[]>[] = [];
+  private readonly finishers: Waiting<FinishRequest, FinishResult>[] = [];
+  private readonly where: { readonly artifactName: string; readonly distributedId: string };
+
+  constructor(private readonly input: DraftInput) {
+    const state = input.state;
+    this.ready = state !== undefined;
+    this.index = state?.index ?? { files: null, writers: null };
+    this.writers = state?.writers ?? 0;
+    this.contributions = state?.contributions ?? 0;
+    this.openedAt = state?.openedAt ?? Date.now();
+    this.expiresAt = state?.expiresAt ?? this.openedAt + (input.expiresAfterMs ?? DEFAULT_DRAFT_EXPIRY_MS);
+    this.where = { artifactName: input.name, distributedId: input.distributedId };
+  }
+
+  /** The contribute update: refused once the draft is closed or for another type, else merged in a later batch. */
+  async contribute(request: ContributeRequest): Promise<ContributionOutcome[]> {
+    this.updates++;
+    await condition(() => this.ready);
+    this.admit(request.contributions[0]?.writer ?? 'unknown', request.type);
+    return this.enqueue(request);
+  }
+
+  /** The finish update: merges the finisher's own files first, then waits for the commit. */
+  async finish(request: FinishRequest): Promise<FinishResult> {
+    this.updates++;
+    await condition(() => this.ready);
+    if (this.committed) return this.finishAgain(request, this.committed);
+    this.admit(request.writer, request.type);
+    if (request.manifest) {
+      const [outcome] = await this.enqueue({ type: request.type, contributions: [{ writer: request.writer, manifest: request.manifest }] });
+      if (outcome?.status === 'conflict') throw this.conflictFailure(outcome);
+    }
+    return waitInLine(this.finishers, request);
+  }
+
+  status(): DraftStatus {
+    const { name, type, distributedId } = this.input;
+    return {
+      name, type, distributedId, writers: this.writers, contributions: this.contributions,
+      files: this.index.files?.count ?? 0, bytes: this.index.files?.size ?? 0,
+      openedAt: new Date(this.openedAt).toISOString(), expiresAt: new Date(this.expiresAt).toISOString(),
+      state: this.committed ? 'committed' : this.expired ? 'expired' : this.finishing() ? 'finishing' : 'open',
+      ...(this.committed ? { version: this.committed.version.version } : {}),
+      generation: this.input.state?.generation ?? 0,
+    };
+  }
+
+  /** A fresh run (not a continuation) looks for its own earlier commit, so a reopened draft never commits twice. */
+  async findEarlierCommit(): Promise<void> {
+    const prior = this.ready ? null : await findDraftCommit({ idempotencyKey: this.idempotencyKey() });
+    if (prior) this.committed = { version: prior, created: false };
+    this.ready = true;
+  }
+
+  /** Waits for queued work or a reason to continue as new; false when the draft's time ran out first. */
+  waitForWork(): Promise<boolean> {
+    return condition(() => this.hasWork() || this.shouldContinue(), Math.max(1, this.expiresAt - Date.now()));
+  }
+
+  expire(): void {
+    this.expired = true;
+  }
+
+  /** Does one piece of queued work (contributions before finishes); false when there was none. */
+  async step(): Promise<boolean> {
+    if (this.queue.length > 0) await this.mergeQueued();
+    else if (this.finishing()) await this.commitFinish();
+    else return false;
+    return true;
+  }
+
+  /** Answers every update this run has taken, before it continues as new (update ids do not carry over). */
+  async answerTakenUpdates(): Promise<void> {
+    while (!allHandlersFinished() && !this.committed) {
+      await condition(() => this.hasWork() || allHandlersFinished());
+      await this.step();
+    }
+  }
+
+  /** Everything the next run needs: manifest roots and counters. */
+  handover(): DraftState {
+    const { index, writers, contributions, openedAt, expiresAt } = this;
+    return { index, writers, contributions, openedAt, expiresAt, generation: (this.input.state?.generation ?? 0) + 1 };
+  }
+
+  /** Refuses what is still queued, lets every handler answer, and says how the draft ended. */
+  async close(): Promise<DraftResult> {
+    for (const p of this.queue.splice(0)) p.result = this.refusal(p.request.contributions[0]?.writer ?? 'unknown') ?? asFailure(new Error('the draft closed'));
+    await condition(allHandlersFinished);
+    return this.committed ? committedResult(this.committed) : this.expiredResult();
+  }
+
+  private idempotencyKey(): string {
+    return `draft:${workflowInfo().workflowId}`;
+  }
+
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.finishing();
+  }
+
+  private finishing(): boolean {
+    return this.finishers.some((f) => !f.result);
+  }
+
+  private shouldContinue(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= (this.input.continueAsNewAfterEvents ?? 10_000) || this.updates >= (this.input.continueAsNewAfterUpdates ?? 500);
+  }
+
+  private enqueue(request: ContributeRequest): Promise<ContributionOutcome[]> {
+    return waitInLine(this.queue, request);
+  }
+
+  /** Throws the refusal a writer gets from a closed draft, or for an artifact of another type. */
+  private admit(writer: string, type: string): void {
+    const refused = this.refusal(writer);
+    if (refused) throw refused;
+    if (type !== this.input.type) throw fail(new TypeMismatchError(this.input.name, this.input.type, type));
+  }
+
+  private refusal(writer: string): ApplicationFailure | undefined {
+    if (this.committed) {
+      const d = { ...this.where, version: `${this.committed.version.name}:${this.committed.version.version}`, writer };
+      return fail(new DraftCommittedError(d), d);
+    }
+    if (this.expired) {
+      const d = { ...this.where, expiredAt: new Date(this.expiresAt).toISOString(), writer };
+      return fail(new DraftExpiredError(d), d);
+    }
+    return undefined;
+  }
+
+  private conflictFailure(o: Conflict): ApplicationFailure {
+    const d: ConflictDetails = { ...this.where, path: o.path, writer: o.writer, digest: o.digest, otherWriter: o.otherWriter, otherDigest: o.otherDigest };
+    return fail(new DraftConflictError(d), d);
+  }
+
+  /** A repeated finish gets the same version, unless it brings files the version does not have. */
+  private async finishAgain(request: FinishRequest, committed: FinishResult): Promise<FinishResult> {
+    if (request.manifest && committed.version.manifest.digest !== request.manifest.digest) {
+      const check = await mergeDraft({ index: { files: committed.version.manifest, writers: null }, contributions: [{ writer: request.writer, manifest: request.manifest }], dryRun: true });
+      const outcome = check.outcomes[0];
+      if (!outcome || outcome.status !== 'merged' || outcome.added > 0) throw this.refusal(request.writer)!;
+    }
+    return { version: committed.version, created: false };
+  }
+
+  /** Merges the longest run of queued updates that fits in one batch, and answers each with its own outcomes. */
+  private async mergeQueued(): Promise<void> {
+    const batch = this.takeBatch();
+    try {
+      const merged = await mergeDraft({ index: this.index, contributions: batch.flatMap((p) => p.request.contributions) });
+      this.index = merged.index;
+      this.writers += merged.newWriters;
+      this.contributions += merged.outcomes.filter((o) => o.status === 'merged').length;
+      let at = 0;
+      for (const p of batch) {
+        p.result = merged.outcomes.slice(at, at + p.request.contributions.length);
+        at += p.request.contributions.length;
+      }
+    } catch (err) {
+      for (const p of batch) p.result = asFailure(err);
+    }
+  }
+
+  private takeBatch(): Waiting<ContributeRequest, ContributionOutcome[]>[] {
+    const batch: Waiting<ContributeRequest, ContributionOutcome[]>[] = [];
+    let size = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.request.contributions.length <= MAX_BATCH)) {
+      const next = this.queue.shift()!;
+      batch.push(next);
+      size += next.request.contributions.length;
+    }
+    return batch;
+  }
+
+  /** Commits for the first waiting finisher; the others get the same version as not newly created. */
+  private async commitFinish(): Promise<void> {
+    const waiting = this.finishers.filter((f) => !f.result);
+    const first = waiting[0]!;
+    const result = await this.commit(first.request);
+    for (const f of waiting) f.result = f === first || result instanceof ApplicationFailure ? result : { version: result.version, created: false };
+  }
+
+  private async commit(request: FinishRequest): Promise<FinishResult | ApplicationFailure> {
+    const { name, type, distributedId } = this.input;
+    if (!this.index.files || this.index.files.count === 0) {
+      return fail(new UsageError(`Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) has no files yet; upsert some before finishing, or finish with an artifact that has files.`));
+    }
+    try {
+      const { version, created } = await commitVersion({
+        name, type, manifest: this.index.files, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
+        idempotencyKey: this.idempotencyKey(), producer: producerOf(workflowInfo(), request.run),
+      });
+      this.committed = { version, created };
+      return this.committed;
+    } catch (err) {
+      return asFailure(err);
+    }
+  }
+
+  private expiredResult(): DraftResult {
+    const { name, distributedId } = this.input;
+    const files = this.index.files?.count ?? 0;
+    const expiredAt = new Date(this.expiresAt).toISOString();
+    return {
+      status: 'expired', name, distributedId, writers: this.writers, files, expiredAt,
+      message: `Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) expired at ${expiredAt} without a finish: ` +
+        `${this.writers} writers had added ${files} files, which were not committed; their staged blobs are collectable.`,
+    };
+  }
+}
+
+/** Puts an update in line and waits until the draft's loop answers it. */
+async function waitInLine<Request, Result>(line: Waiting<Request, Result>[], request: Request): Promise<Result> {
+  const waiting: Waiting<Request, Result> = { request };
+  line.push(waiting);
+  await condition(() => waiting.result !== undefined);
+  if (waiting.result instanceof ApplicationFailure) throw waiting.result;
+  return waiting.result!;
+}
+
+function committedResult(committed: FinishResult): DraftResult {
+  const ref = `${committed.version.name}:${committed.version.version}`;
+  return { status: 'committed', version: committed.version, message: `Draft committed as ${ref} (${committed.version.manifest.count} files).` };
+}
+
+function fail(err: ArtifactsError, details?: object): ApplicationFailure {
+  return ApplicationFailure.create({ message: err.message, type: err.code, details: details ? [details] : [], nonRetryable: true });
+}
+
+/** Passes an activity's typed failure on to the caller of the update, keeping its type and details. */
+function asFailure(err: unknown): ApplicationFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return ApplicationFailure.create({ message: cause.message, type: cause.type ?? 'ArtifactsError', details: cause.details ?? [], nonRetryable: true });
+  return ApplicationFailure.create({ message: cause instanceof Error ? cause.message : String(cause), type: 'ArtifactsError', nonRetryable: true });
+}
