@@ -1,8 +1,8 @@
 import { ApplicationFailure, ChildWorkflowFailure, condition, continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails } from '../errors/draft-errors';
-import { draftWorkflowId, type DraftAddress } from './draft-types';
-import type { FanOutInput, FanOutResult, ShardResult } from './fan-out-types';
+import { draftWorkflowId, type DraftAddress, type FinishResult } from './draft-types';
+import type { FanOutInput, FanOutProgress, FanOutResult, ShardInput, ShardResult } from './fan-out-types';
 import { shardWorkflow } from './shard-workflow';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
@@ -20,88 +20,147 @@ const MAX_ERRORS = 50;
  * grows too long it stops launching, lets the window drain and continues as new with its counters.
  */
 export async function fanOutWorkflow(input: FanOutInput): Promise<FanOutResult> {
-  const info = workflowInfo();
-  const count = input.shards;
-  if (!Number.isInteger(count) || count < 1) throw ApplicationFailure.nonRetryable(`shards must be a positive integer, not ${count}.`, 'UsageError');
-  const distributedId = input.distributedId ?? info.workflowId;
-  const draft: DraftAddress = {
-    workflowId: draftWorkflowId(input.name, distributedId),
-    taskQueue: info.taskQueue,
-    input: { name: input.name, type: input.type, distributedId, ...input.draft },
-  };
-  const maxConcurrent = input.maxConcurrent ?? 500;
-  const batchSize = input.contributeBatch ?? 200;
-  const limit = input.continueAsNewAfterEvents ?? 10_000;
-  const minSuccessRatio = input.minSuccessRatio ?? 1;
-  const p = input.progress;
-  let next = p?.next ?? 0;
-  let succeeded = p?.succeeded ?? 0;
-  let batches = p?.batches ?? 0;
-  const failedShards = [...(p?.failedShards ?? [])];
-  const errors: FailedShard[] = [...(p?.errors ?? [])];
-  let running = 0;
-  const buffer: ShardResult[] = [];
-
-  const failShard = (index: number, error: string): void => {
-    failedShards.push(index);
-    if (errors.length < MAX_ERRORS) errors.push({ index, error: error.slice(0, 500) });
-  };
-  const launch = (index: number): void => {
-    running++;
-    void executeChild(shardWorkflow, {
-      workflowId: `${info.workflowId}/shard-${index}`,
-      args: [{
-        fanOutId: info.workflowId, index, count, command: input.items ? { ...input.command, item: input.items[index] ?? '' } : input.command, prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
-        attempts: input.shardAttempts ?? 3, heartbeatTimeoutMs: input.shardHeartbeatTimeoutMs ?? 30_000,
-      }],
-    }).then(
-      (result) => void buffer.push(result),
-      (err: unknown) => failShard(index, err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err)),
-    ).finally(() => running--);
-  };
-  const flush = async (): Promise<void> => {
-    const batch = buffer.splice(0, batchSize);
-    if (batch.length === 0) return;
-    const outcomes = await contributeToDraft({
-      draft,
-      // The run id too: a later fan-out with the same id must not be answered with this run's outcomes.
-      updateId: `${info.workflowId}/${info.runId}/batch-${batches++}`,
-      request: { type: input.type, contributions: batch.map((r) => ({ writer: `${info.workflowId}/shard-${r.index}`, manifest: r.manifest })) },
-    });
-    outcomes.forEach((o, i) => {
-      if (o.status !== 'conflict') succeeded++;
-      else failShard(batch[i]!.index, new DraftConflictError({ artifactName: input.name, distributedId, ...o }).message);
-    });
-  };
-  const shouldContinue = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit;
-
-  for (;;) {
-    const draining = shouldContinue();
-    while (!draining && running < maxConcurrent && next < count) launch(next++);
-    if (running === 0 && buffer.length === 0 && (next >= count || draining)) break;
-    await condition(() => buffer.length >= batchSize || running === 0 || (!draining && running < maxConcurrent && next < count));
-    if (buffer.length >= batchSize || running === 0) await flush();
+  if (!Number.isInteger(input.shards) || input.shards < 1) throw ApplicationFailure.nonRetryable(`shards must be a positive integer, not ${input.shards}.`, 'UsageError');
+  const fanOut = new FanOutRun(input);
+  await fanOut.runWindow();
+  if (fanOut.launchedAll()) {
+    fanOut.assertEnoughSucceeded();
+    return fanOut.result(await fanOut.finishDraft());
   }
-  if (next < count) {
-    await continueAsNew<typeof fanOutWorkflow>({
-      ...input,
-      progress: { next, succeeded, failedShards, errors, batches, generation: (p?.generation ?? 0) + 1 },
-    });
+  return continueAsNew<typeof fanOutWorkflow>({ ...input, progress: fanOut.handover() });
+}
+
+/** One run of a fan-out: the window of running shards, the results waiting to be contributed, and the counters. */
+class FanOutRun {
+  private readonly info = workflowInfo();
+  private readonly count: number;
+  private readonly distributedId: string;
+  private readonly draft: DraftAddress;
+  private readonly batchSize: number;
+  private next: number;
+  private succeeded: number;
+  private batches: number;
+  private readonly failedShards: number[];
+  private readonly errors: FailedShard[];
+  private running = 0;
+  private readonly buffer: ShardResult[] = [];
+
+  constructor(private readonly input: FanOutInput) {
+    const p = input.progress;
+    this.count = input.shards;
+    this.distributedId = input.distributedId ?? this.info.workflowId;
+    this.draft = {
+      workflowId: draftWorkflowId(input.name, this.distributedId),
+      taskQueue: this.info.taskQueue,
+      input: { name: input.name, type: input.type, distributedId: this.distributedId, ...input.draft },
+    };
+    this.batchSize = input.contributeBatch ?? 200;
+    this.next = p?.next ?? 0;
+    this.succeeded = p?.succeeded ?? 0;
+    this.batches = p?.batches ?? 0;
+    this.failedShards = [...(p?.failedShards ?? [])];
+    this.errors = [...(p?.errors ?? [])];
   }
 
-  if (succeeded < Math.ceil(minSuccessRatio * count)) {
-    const details: FanOutFailureDetails = { artifactName: input.name, distributedId, shards: count, succeeded, minSuccessRatio, failedShards, errors };
+  /**
+   * Keeps up to `maxConcurrent` shards running and contributes results a batch at a time, until every shard ran
+   * or, when the history grows long, until the shards already launched are done.
+   */
+  async runWindow(): Promise<void> {
+    const maxConcurrent = this.input.maxConcurrent ?? 500;
+    for (;;) {
+      const draining = this.shouldContinue();
+      const mayLaunch = (): boolean => !draining && this.running < maxConcurrent && this.next < this.count;
+      while (mayLaunch()) this.launch(this.next++);
+      if (this.running === 0 && this.buffer.length === 0 && (this.next >= this.count || draining)) return;
+      await condition(() => this.buffer.length >= this.batchSize || this.running === 0 || mayLaunch());
+      if (this.buffer.length >= this.batchSize || this.running === 0) await this.contribute();
+    }
+  }
+
+  launchedAll(): boolean {
+    return this.next >= this.count;
+  }
+
+  handover(): FanOutProgress {
+    const { next, succeeded, failedShards, errors, batches } = this;
+    return { next, succeeded, failedShards, errors, batches, generation: this.generation() };
+  }
+
+  assertEnoughSucceeded(): void {
+    const minSuccessRatio = this.input.minSuccessRatio ?? 1;
+    if (this.succeeded >= Math.ceil(minSuccessRatio * this.count)) return;
+    const details: FanOutFailureDetails = {
+      artifactName: this.input.name, distributedId: this.distributedId, shards: this.count, succeeded: this.succeeded, minSuccessRatio,
+      failedShards: this.failedShards, errors: this.errors,
+    };
     throw ApplicationFailure.create({ message: new FanOutFailedError(details).message, type: 'FanOutFailedError', details: [details], nonRetryable: true });
   }
-  const finished = await finishDraft({
-    draft,
-    updateId: `${info.workflowId}/finish`,
-    request: {
-      type: input.type, writer: info.workflowId, run: info.workflowId,
-      ...(input.aliases ? { aliases: input.aliases } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.metadata ? { metadata: input.metadata } : {}),
-    },
-  });
-  return { ...finished, shards: count, succeeded, failedShards, errors, generations: (p?.generation ?? 0) + 1 };
+
+  finishDraft(): Promise<FinishResult> {
+    const { input, info } = this;
+    return finishDraft({
+      draft: this.draft,
+      updateId: `${info.workflowId}/finish`,
+      request: {
+        type: input.type, writer: info.workflowId, run: info.workflowId,
+        ...(input.aliases ? { aliases: input.aliases } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+      },
+    });
+  }
+
+  result(finished: FinishResult): FanOutResult {
+    return { ...finished, shards: this.count, succeeded: this.succeeded, failedShards: this.failedShards, errors: this.errors, generations: this.generation() };
+  }
+
+  /** This run's generation counted from one: how many runs the fan-out has taken so far. */
+  private generation(): number {
+    return (this.input.progress?.generation ?? 0) + 1;
+  }
+
+  private shouldContinue(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= (this.input.continueAsNewAfterEvents ?? 10_000);
+  }
+
+  private launch(index: number): void {
+    this.running++;
+    void executeChild(shardWorkflow, { workflowId: `${this.info.workflowId}/shard-${index}`, args: [this.shardInput(index)] }).then(
+      (result) => void this.buffer.push(result),
+      (err: unknown) => this.failShard(index, err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err)),
+    ).finally(() => this.running--);
+  }
+
+  private shardInput(index: number): ShardInput {
+    const { input } = this;
+    return {
+      fanOutId: this.info.workflowId, index, count: this.count,
+      command: input.items ? { ...input.command, item: input.items[index] ?? '' } : input.command,
+      prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
+      attempts: input.shardAttempts ?? 3, heartbeatTimeoutMs: input.shardHeartbeatTimeoutMs ?? 30_000,
+    };
+  }
+
+  /** Sends up to one batch of shard results to the draft in one update; a shard whose files conflict counts as failed. */
+  private async contribute(): Promise<void> {
+    const batch = this.buffer.splice(0, this.batchSize);
+    if (batch.length === 0) return;
+    const outcomes = await contributeToDraft({
+      draft: this.draft,
+      // The run id too: a later fan-out with the same id must not be answered with this run's outcomes.
+      updateId: `${this.info.workflowId}/${this.info.runId}/batch-${this.batches++}`,
+      request: { type: this.input.type, contributions: batch.map((r) => ({ writer: `${this.info.workflowId}/shard-${r.index}`, manifest: r.manifest })) },
+    });
+    outcomes.forEach((o, i) => {
+      if (o.status !== 'conflict') this.succeeded++;
+      else this.failShard(batch[i]!.index, new DraftConflictError({ artifactName: this.input.name, distributedId: this.distributedId, ...o }).message);
+    });
+  }
+
+  private failShard(index: number, error: string): void {
+    this.failedShards.push(index);
+    if (this.errors.length < MAX_ERRORS) this.errors.push({ index, error: error.slice(0, 500) });
+  }
 }

@@ -72,14 +72,8 @@ export interface MultipartOutcome {
 export async function uploadMultipart(s3: S3Client, bucket: string, key: string, plan: FilePlan, src: fsp.FileHandle,
   options: IngestOptions): Promise<MultipartOutcome> {
   const count = plan.partChecksums.length;
-  const resumed = await resumeUpload(s3, bucket, key, plan, options.resume);
-  const created = resumed ? undefined : await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
-  const uploadId = resumed?.uploadId ?? created?.UploadId;
-  if (!uploadId) throw new Error(`The S3 server returned no upload id for s3://${bucket}/${key}.`);
-  // A server that checks part checksums rejects bytes that differ from the first read, so they need no second
-  // hash here; with one that does not, each part is hashed again before it is sent.
-  const serverChecks = resumed?.serverChecks ?? created?.ChecksumAlgorithm === 'SHA256';
-  const etags = new Map<number, string>(resumed?.parts ?? []);
+  const { uploadId, serverChecks, parts: resumedParts } = await openUpload(s3, bucket, key, plan, options.resume);
+  const etags = new Map<number, string>(resumedParts);
   const partsResumed = etags.size;
   const resumedBytes = [...etags.keys()].reduce((n, p) => n + partLength(plan, p), 0);
   const todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !etags.has(n));
@@ -127,13 +121,36 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
     throw err;
   }
 
+  await completeUpload(s3, bucket, key, uploadId, plan, etags);
+  return { partsSent: count - partsResumed, partsResumed, bytesSent, resumedBytes };
+}
+
+/** A multipart upload ready for parts: its id, whether the server checks part checksums, and the parts it has. */
+interface OpenUpload {
+  readonly uploadId: string;
+  readonly serverChecks: boolean;
+  readonly parts: readonly (readonly [number, string])[];
+}
+
+/** Resumes the checkpoint's upload when the server still has it, else creates a new one. */
+async function openUpload(s3: S3Client, bucket: string, key: string, plan: FilePlan, resume: IngestCheckpoint | undefined): Promise<OpenUpload> {
+  const resumed = await resumeUpload(s3, bucket, key, plan, resume);
+  if (resumed) return resumed;
+  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
+  if (!created.UploadId) throw new Error(`The S3 server returned no upload id for s3://${bucket}/${key}.`);
+  // A server that checks part checksums rejects bytes that differ from the first read, so they need no second
+  // hash here; with one that does not, each part is hashed again before it is sent.
+  return { uploadId: created.UploadId, serverChecks: created.ChecksumAlgorithm === 'SHA256', parts: [] };
+}
+
+/** Completes the upload from its parts and checks the composite checksum the server computed, if it says one. */
+async function completeUpload(s3: S3Client, bucket: string, key: string, uploadId: string, plan: FilePlan, etags: ReadonlyMap<number, string>): Promise<void> {
   const parts = [...etags].sort((a, b) => a[0] - b[0]).map(([n, ETag]) => ({ PartNumber: n, ETag, ChecksumSHA256: plan.partChecksums[n - 1] }));
   const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   const expected = compositeChecksum(plan.partChecksums);
   if (done.ChecksumSHA256 && done.ChecksumSHA256.split('-')[0] !== expected) {
-    throw new IntegrityError(`The S3 server stored s3://${bucket}/${key} with checksum ${done.ChecksumSHA256}, not ${expected}-${count}; the upload was corrupted in transit. Retry the upload.`);
+    throw new IntegrityError(`The S3 server stored s3://${bucket}/${key} with checksum ${done.ChecksumSHA256}, not ${expected}-${plan.partChecksums.length}; the upload was corrupted in transit. Retry the upload.`);
   }
-  return { partsSent: count - partsResumed, partsResumed, bytesSent, resumedBytes };
 }
 
 function changed(plan: FilePlan, part: number): LocalFileError {
@@ -152,7 +169,7 @@ function compositeChecksum(partChecksums: readonly string[]): string {
  * own list of parts is the truth (it may hold parts completed after the last heartbeat); a part counts only if
  * its size is right. An upload that no longer exists, or a checkpoint for other bytes, means a fresh start.
  */
-async function resumeUpload(s3: S3Client, bucket: string, key: string, plan: FilePlan, resume: IngestCheckpoint | undefined): Promise<{ uploadId: string; serverChecks: boolean; parts: [number, string][] } | undefined> {
+async function resumeUpload(s3: S3Client, bucket: string, key: string, plan: FilePlan, resume: IngestCheckpoint | undefined): Promise<OpenUpload | undefined> {
   if (!resume || resume.localPath !== plan.localPath || resume.sourceSize !== plan.size || resume.sourceMtimeMs !== plan.mtimeMs) return undefined;
   const state = resume.upload as Partial<MultipartState>;
   if (typeof state.uploadId !== 'string' || state.digest !== plan.digest || state.key !== key || state.partSize !== plan.partSize) {

@@ -39,66 +39,80 @@ export interface MergeResult {
  * committed version).
  */
 export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: { dryRun?: boolean } = {}): Promise<MergeResult> {
-  const known = new Set<string>();
-  const knownWriters = new Set<string>();
-  if (index.writers) {
-    for await (const w of readManifest(blobs, index.writers.root)) {
-      known.add(w.path);
-      knownWriters.add(writerOf(w.path));
-    }
-  }
+  const known = await readWriterKeys(blobs, index.writers);
+  const incoming = await readIncoming(blobs, contributions, known);
+  const existing = index.files ? await lookupPaths(blobs, index.files.root, sortedPathsOf(incoming)) : new Map<string, ManifestEntry>();
+  const batch = new MergeBatch(blobs, index.writers, existing);
+  const outcomes: ContributionOutcome[] = [];
+  for (const c of contributions) outcomes.push(await batch.judge(c, incoming.get(keyOf(c))));
+  const knownWriters = new Set([...known].map(writerOf));
+  const newWriters = new Set(batch.acceptedKeys.map((c) => c.writer).filter((w) => !knownWriters.has(w))).size;
+  if (options.dryRun || batch.acceptedKeys.length === 0) return { index, outcomes, newWriters: options.dryRun ? 0 : newWriters };
 
+  const files = await mergeSorted(blobs, index.files, [...batch.accepted.values()].map((a) => a.entry));
+  const writerRows = batch.acceptedKeys.map((c) => ({ path: keyOf(c), digest: c.manifest.root, size: c.manifest.count }));
+  const writers = await mergeSorted(blobs, index.writers, writerRows);
+  return { index: { files, writers }, outcomes, newWriters };
+}
+
+/** The keys (`<writer>/<contribution digest>`) of every contribution the draft has already merged. */
+async function readWriterKeys(blobs: BlobStore, writers: ManifestRef | null): Promise<Set<string>> {
+  const known = new Set<string>();
+  if (writers) for await (const w of readManifest(blobs, writers.root)) known.add(w.path);
+  return known;
+}
+
+/** The entries of each contribution not merged before, keyed by contribution; a repeat in the batch is read once. */
+async function readIncoming(blobs: BlobStore, contributions: readonly Contribution[], known: ReadonlySet<string>): Promise<Map<string, ManifestEntry[]>> {
   const incoming = new Map<string, ManifestEntry[]>();
-  const wanted = new Set<string>();
   for (const c of contributions) {
     if (known.has(keyOf(c)) || incoming.has(keyOf(c))) continue;
     const entries: ManifestEntry[] = [];
-    for await (const e of readManifest(blobs, c.manifest.root)) {
-      entries.push(e);
-      wanted.add(e.path);
-    }
+    for await (const e of readManifest(blobs, c.manifest.root)) entries.push(e);
     incoming.set(keyOf(c), entries);
   }
-  const existing = index.files ? await lookupPaths(blobs, index.files.root, [...wanted].sort(comparePaths)) : new Map<string, ManifestEntry>();
+  return incoming;
+}
 
-  const accepted = new Map<string, { entry: ManifestEntry; writer: string }>();
-  const acceptedKeys: Contribution[] = [];
-  const outcomes: ContributionOutcome[] = [];
-  for (const c of contributions) {
-    const entries = incoming.get(keyOf(c));
-    if (!entries || acceptedKeys.some((a) => keyOf(a) === keyOf(c))) {
-      outcomes.push({ writer: c.writer, status: 'duplicate' });
-      continue;
-    }
-    let conflict: ContributionOutcome | undefined;
+function sortedPathsOf(incoming: ReadonlyMap<string, readonly ManifestEntry[]>): string[] {
+  const paths = new Set<string>();
+  for (const entries of incoming.values()) for (const e of entries) paths.add(e.path);
+  return [...paths].sort(comparePaths);
+}
+
+/** The contributions of one merge, judged in order against the draft and against those accepted before them. */
+class MergeBatch {
+  readonly accepted = new Map<string, { entry: ManifestEntry; writer: string }>();
+  readonly acceptedKeys: Contribution[] = [];
+
+  constructor(private readonly blobs: BlobStore, private readonly writers: ManifestRef | null, private readonly existing: ReadonlyMap<string, ManifestEntry>) {}
+
+  /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes. */
+  async judge(c: Contribution, entries: readonly ManifestEntry[] | undefined): Promise<ContributionOutcome> {
+    if (!entries || this.acceptedKeys.some((a) => keyOf(a) === keyOf(c))) return { writer: c.writer, status: 'duplicate' };
     let added = 0;
     for (const e of entries) {
-      const before = existing.get(e.path);
-      const batch = accepted.get(e.path);
-      if (before && before.digest !== e.digest) {
-        const otherWriter = await ownerOf(blobs, index.writers, e.path, before.digest);
-        conflict = { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: before.digest };
-      } else if (batch && batch.entry.digest !== e.digest) {
-        conflict = { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter: batch.writer, otherDigest: batch.entry.digest };
-      }
-      if (conflict) break;
-      if (!before && !batch) added++;
+      const conflict = await this.conflictAt(c, e);
+      if (conflict) return conflict;
+      if (!this.existing.has(e.path) && !this.accepted.has(e.path)) added++;
     }
-    if (conflict) {
-      outcomes.push(conflict);
-      continue;
-    }
-    for (const e of entries) if (!existing.has(e.path) && !accepted.has(e.path)) accepted.set(e.path, { entry: e, writer: c.writer });
-    acceptedKeys.push(c);
-    outcomes.push({ writer: c.writer, status: 'merged', added });
+    for (const e of entries) if (!this.existing.has(e.path) && !this.accepted.has(e.path)) this.accepted.set(e.path, { entry: e, writer: c.writer });
+    this.acceptedKeys.push(c);
+    return { writer: c.writer, status: 'merged', added };
   }
-  const newWriters = new Set(acceptedKeys.map((c) => c.writer).filter((w) => !knownWriters.has(w))).size;
-  if (options.dryRun || acceptedKeys.length === 0) return { index, outcomes, newWriters: options.dryRun ? 0 : newWriters };
 
-  const files = await mergeSorted(blobs, index.files, [...accepted.values()].map((a) => a.entry));
-  const writerRows = acceptedKeys.map((c) => ({ path: keyOf(c), digest: c.manifest.root, size: c.manifest.count }));
-  const writers = await mergeSorted(blobs, index.writers, writerRows);
-  return { index: { files, writers }, outcomes, newWriters };
+  private async conflictAt(c: Contribution, e: ManifestEntry): Promise<ContributionOutcome | undefined> {
+    const before = this.existing.get(e.path);
+    if (before && before.digest !== e.digest) {
+      const otherWriter = await ownerOf(this.blobs, this.writers, e.path, before.digest);
+      return { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: before.digest };
+    }
+    const batch = this.accepted.get(e.path);
+    if (batch && batch.entry.digest !== e.digest) {
+      return { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter: batch.writer, otherDigest: batch.entry.digest };
+    }
+    return undefined;
+  }
 }
 
 /** How many contributions a writers tree holds, and the distinct writers among them. */
