@@ -38,6 +38,7 @@ export type { GcRunOptions, GcRunReport } from './api/gc';
 export type { IncrementalResult, ChangeCounts } from './workflows/incremental-types';
 export type { VersionRecord, ArtifactSummary, Producer } from './store/registry/registry';
 export type { StageProgress, StageResult } from './store/staging/stager';
+export type { SkippedPath } from './store/staging/walk';
 export type { VerifyReport, DownloadResult, Mismatch } from './store/version-files';
 export type { LogArtifactResult } from './workflows/types';
 export type { UpsertOptions, FinishArtifactOptions, UpsertResult } from './api/collaborative';

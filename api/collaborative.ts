@@ -2,6 +2,7 @@ import type { Artifact } from './artifact';
 import { LoggedVersion } from './artifact-version';
 import { unwrapDraftFailure } from './draft-failures';
 import type { Session } from './session';
+import type { SkippedPath } from '../store/staging/walk';
 import { hostQueueOf } from '../runtime/config';
 import { UsageError } from '../errors';
 import type { DraftOptions, UpsertArtifactInput, UpsertArtifactResult } from '../workflows/draft-types';
@@ -30,6 +31,8 @@ export interface UpsertResult {
   readonly status: 'merged' | 'duplicate';
   readonly files: number;
   readonly bytesWritten: number;
+  /** Paths of added folders that were not followed (symlinks out of the folder, to folders, or broken), with why. */
+  readonly skipped: readonly SkippedPath[];
 }
 
 /** Sends one writer's upsert or finish through the upsert workflow and waits for the draft's answer. */
@@ -71,13 +74,13 @@ export async function sendToDraft(
 export function upsertResult(result: UpsertArtifactResult, name: string, distributedId: string, writer: string): UpsertResult {
   return {
     name, distributedId, writer, draftId: draftWorkflowId(name, distributedId),
-    status: result.outcome?.status === 'merged' ? 'merged' : 'duplicate', files: result.files, bytesWritten: result.bytesWritten,
+    status: result.outcome?.status === 'merged' ? 'merged' : 'duplicate', files: result.stage.files, bytesWritten: result.stage.bytesWritten, skipped: result.stage.skipped,
   };
 }
 
 export function finishedVersion(result: UpsertArtifactResult, session: Session): LoggedVersion {
   const finished = result.finished!;
-  return new LoggedVersion(finished.version, session.store, finished.created, { files: result.files, bytes: 0, bytesWritten: result.bytesWritten, resumedBytes: 0, skipped: [] });
+  return new LoggedVersion(finished.version, session.store, finished.created, result.stage);
 }
 
 /** The distributedId of a call: the one given, else the run's group; a clear error when neither exists. */

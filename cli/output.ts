@@ -1,4 +1,5 @@
 import type { StageProgress } from '../store/staging/stager';
+import type { SkippedPath } from '../store/staging/walk';
 
 /** Human-readable byte counts: 1.5 KiB, 2.0 GiB. */
 export function formatBytes(n: number): string {
@@ -49,4 +50,9 @@ export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** Warns on stderr about each path an added folder did not follow, so no file goes missing unnoticed. */
+export function warnSkipped(skipped: readonly SkippedPath[]): void {
+  for (const s of skipped) console.error(`warning: skipped ${s.local}: ${s.reason}`);
 }

@@ -165,6 +165,37 @@ describe('collaborative mode', () => {
     await expect(call).rejects.toThrow('upsertArtifact("grouped"): no distributedId. Pass { distributedId: \'...\' }, or init({ group: \'...\' })');
   });
 
+  /** A folder holding `files` and a symlink to a file outside it, which staging must skip and report. */
+  const folderWithLinkOut = (files: Record<string, string>): { dir: string; skipped: { local: string; reason: string } } => {
+    const outside = writeFiles({ 'secret.txt': 'outside' });
+    const dir = writeFiles(files);
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'link-out.txt'));
+    return { dir, skipped: { local: path.join(fs.realpathSync(dir), 'link-out.txt'), reason: `symlink points outside ${dir}` } };
+  };
+
+  test('a symlink out of an added folder is skipped and reported by upsert and by finish, as log reports it', async () => {
+    const name = unique('linked-collab');
+    const distributedId = unique('links');
+    const first = folderWithLinkOut({ 'a.txt': 'aaa' });
+    const upserted = await a.upsertArtifact(new Artifact(name, 'predictions').addDir(first.dir), { distributedId });
+    expect(upserted).toMatchObject({ status: 'merged', files: 1, skipped: [first.skipped] });
+    const last = folderWithLinkOut({ 'b.txt': 'bbbb' });
+    const finished = await b.finishArtifact(new Artifact(name, 'predictions').addDir(last.dir), { distributedId });
+    expect(finished.stage).toMatchObject({ files: 1, bytes: 4, skipped: [last.skipped] });
+    expect((await finished.files()).map((f) => f.path)).toEqual(['a.txt', 'b.txt']);
+  });
+
+  test('the CLI warns about a skipped symlink on upsert and on finish, as it does on log', async () => {
+    const id = unique('cli-links');
+    const first = folderWithLinkOut({ 'one.txt': 'one' });
+    const up = await cli(['upsert', first.dir, '--name', 'cli-links', '--type', 'dataset', '--distributed-id', id], process.env);
+    expect(up.stderr).toBe(`warning: skipped ${first.skipped.local}: ${first.skipped.reason}\n`);
+    const last = folderWithLinkOut({ 'two.txt': 'two' });
+    const done = await cli(['finish', last.dir, '--name', 'cli-links', '--type', 'dataset', '--distributed-id', id], process.env);
+    expect(done.stderr).toBe(`warning: skipped ${last.skipped.local}: ${last.skipped.reason}\n`);
+    expect(done.stdout).toMatch(/^committed cli-links:v0 {2}\(2 files, 6 B, /);
+  });
+
   test('the CLI upserts, lists open drafts with writers and files, and finishes', async () => {
     const id = unique('cli');
     const dir = writeFiles({ 'cli-1.txt': 'one' });

@@ -1,6 +1,7 @@
 import type { ContributionOutcome, DraftIndex } from '../store/drafts/draft-merge';
 import type { ManifestRef } from '../store/manifest/manifest';
 import type { VersionRecord } from '../store/registry/registry';
+import type { StageSummary } from './types';
 
 /** Seven days: how long a draft nobody finishes stays open by default. */
 export const DEFAULT_DRAFT_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -108,8 +109,8 @@ export interface UpsertArtifactInput {
 
 export interface UpsertArtifactResult {
   readonly outcome: ContributionOutcome | null;
-  readonly files: number;
-  readonly bytesWritten: number;
+  /** What staging this writer's files did, including the paths it skipped (empty when it brought no files). */
+  readonly stage: StageSummary;
   /** Set when the call finished the draft. */
   readonly finished?: FinishResult;
 }

@@ -2,12 +2,16 @@ import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/w
 import type { ArtifactActivities } from '../activities';
 import { hostActivities } from './host-activities';
 import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
+import type { StageSummary } from './types';
 import { draftWorkflowId, type DraftAddress, type UpsertArtifactInput, type UpsertArtifactResult } from './draft-types';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['DraftConflictError', 'DraftCommittedError', 'DraftExpiredError', 'TypeMismatchError', 'UsageError', 'AliasError'] },
 });
+
+/** What a finish that brings no files of its own staged. */
+const NOTHING_STAGED: StageSummary = { files: 0, bytes: 0, bytesWritten: 0, resumedBytes: 0, skipped: [] };
 
 /**
  * One writer's upsert (or finish) of a collaborative artifact: stage its files on its own host, then hand the
@@ -22,23 +26,22 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
     taskQueue: info.taskQueue,
     input: { name: input.name, type: input.type, distributedId: input.distributedId, ...input.draft },
   };
-  const staged = input.specDigest ? await stageArtifact({ specDigest: input.specDigest }) : undefined;
-  const summary = { files: staged?.files ?? 0, bytesWritten: staged?.bytesWritten ?? 0 };
+  const { manifest, ...stage } = input.specDigest ? await stageArtifact({ specDigest: input.specDigest }) : { manifest: undefined, ...NOTHING_STAGED };
 
   if (input.finish) {
     const finished = await finishDraft({
       draft,
       updateId: `${info.workflowId}/${info.runId}/finish`,
-      request: { type: input.type, writer: input.writer, ...input.finish, ...(staged ? { manifest: staged.manifest } : {}) },
+      request: { type: input.type, writer: input.writer, ...input.finish, ...(manifest ? { manifest } : {}) },
     });
-    return { outcome: null, ...summary, finished };
+    return { outcome: null, stage, finished };
   }
-  if (!staged) throw ApplicationFailure.nonRetryable('An upsert needs files: add some to the artifact before upserting it.', 'UsageError');
+  if (!manifest) throw ApplicationFailure.nonRetryable('An upsert needs files: add some to the artifact before upserting it.', 'UsageError');
   // The run id keeps a later upsert that reuses this workflow id (same writer, same sequence) from getting this outcome.
   const [outcome] = await contributeToDraft({
     draft,
     updateId: `${info.workflowId}/${info.runId}/contribute`,
-    request: { type: input.type, contributions: [{ writer: input.writer, manifest: staged.manifest }] },
+    request: { type: input.type, contributions: [{ writer: input.writer, manifest }] },
   });
   if (outcome?.status === 'conflict') {
     const details: ConflictDetails = {
@@ -47,5 +50,6 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
     };
     throw ApplicationFailure.create({ message: new DraftConflictError(details).message, type: 'DraftConflictError', details: [details], nonRetryable: true });
   }
-  return { outcome: outcome ?? null, ...summary };
+  return { outcome: outcome ?? null, stage };
 }
+

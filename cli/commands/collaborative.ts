@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { keyValues, parse } from '../args';
-import { formatBytes, table } from '../output';
+import { formatBytes, table, warnSkipped } from '../output';
 import { Artifact } from '../../api/artifact';
 import { listDrafts } from '../../api/drafts';
 import { init } from '../../api/init';
@@ -22,8 +22,12 @@ export async function upsertCommand(argv: string[]): Promise<number> {
   const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
   try {
     const r = await run.upsertArtifact(artifact, { distributedId: values['distributed-id']! });
-    if (values.json) console.log(JSON.stringify(r, null, 2));
-    else console.log(`${r.status === 'merged' ? 'upserted' : 'already in the draft:'} ${r.files} files into ${r.draftId} as writer ${r.writer}`);
+    if (values.json) {
+      console.log(JSON.stringify(r, null, 2));
+    } else {
+      console.log(`${r.status === 'merged' ? 'upserted' : 'already in the draft:'} ${r.files} files into ${r.draftId} as writer ${r.writer}`);
+      warnSkipped(r.skipped);
+    }
     return 0;
   } finally {
     await run.finish();
@@ -41,8 +45,12 @@ export async function finishCommand(argv: string[]): Promise<number> {
   const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
   try {
     const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });
-    if (values.json) console.log(JSON.stringify({ ...v.toJSON(), created: v.created }, null, 2));
-    else console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+    if (values.json) {
+      console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
+    } else {
+      console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+      warnSkipped(v.stage.skipped);
+    }
     return 0;
   } finally {
     await run.finish();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parse, keyValues } from '../args';
-import { formatBytes, ProgressBar } from '../output';
+import { formatBytes, ProgressBar, warnSkipped } from '../output';
 import { Artifact } from '../../api/artifact';
 import { init } from '../../api/init';
 import { UsageError } from '../../errors';
@@ -31,7 +31,7 @@ export async function logCommand(argv: string[]): Promise<number> {
       console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
       console.log(`aliases: ${v.aliases.join(', ')}`);
       console.log(`stored ${formatBytes(v.stage.bytesWritten)} new bytes${v.stage.resumedBytes ? `, resumed ${formatBytes(v.stage.resumedBytes)}` : ''}`);
-      for (const s of v.stage.skipped) console.error(`warning: skipped ${s.local}: ${s.reason}`);
+      warnSkipped(v.stage.skipped);
     }
     return 0;
   } finally {
