@@ -41,7 +41,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
     const mode = step.produces?.mode ?? (step.fanOut ? 'collaborative' : 'simple');
     if (step.produces && mode === 'collaborative') {
       const prior = producers.get(step.produces.artifact);
-      if (prior) add('duplicate-producer', ['steps', id, 'produces', 'artifact'], `steps "${prior}" and "${id}" both produce collaborative artifact "${step.produces.artifact}"; one version needs one producer: merge the steps or use a fanOut`);
+      if (prior) add('duplicate-producer', ['steps', id, 'produces', 'artifact'], `steps "${prior}" and "${id}" both produce collaborative artifact "${step.produces.artifact}"; one version needs one producer: merge them into one fan-out step, or produce two artifacts`);
       else producers.set(step.produces.artifact, id);
     }
     const ancestors = ancestorsOf(pipeline, id);
@@ -64,6 +64,9 @@ function checkStepShape(id: string, step: Step, add: Add): void {
   }
   const p = step.produces;
   if (!p) return;
+  if (mode === 'collaborative' && !step.fanOut) {
+    add('mode', [...at, 'produces', 'mode'], `step "${id}" produces in collaborative mode without a fanOut, so one run would write the whole version: add fanOut (count or items) to merge many shards into one version, or use mode: simple`);
+  }
   if (mode !== 'incremental' && !p.type) add('missing-key', [...at, 'produces'], `produces of step "${id}" needs "type" (such as dataset, model or predictions)`);
   if (mode === 'incremental' && !p.from) add('missing-key', [...at, 'produces'], `incremental produces of step "${id}" needs "from" (such as ${p.artifact}:latest)`);
   if (mode !== 'incremental') {

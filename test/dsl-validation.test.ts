@@ -91,10 +91,19 @@ describe('malformed pipelines are reported like a compiler: all problems, file:l
     `);
   });
 
+  test('a collaborative produces without a fanOut is refused: one run would write the whole version', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    produces: { artifact: preds, type: predictions, mode: collaborative }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:59: error: step "a" produces in collaborative mode without a fanOut, so one run would write the whole version: add fanOut (count or items) to merge many shards into one version, or use mode: simple [mode]
+         6 |     produces: { artifact: preds, type: predictions, mode: collaborative }
+           |                                                           ^^^^^^^^^^^^^
+      1 problem in pipeline.yaml"
+    `);
+  });
+
   test('two steps producing one collaborative artifact are refused', () => {
-    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    produces: { artifact: preds, type: predictions, mode: collaborative }\n  b:\n    run: [echo]\n    produces: { artifact: preds, type: predictions, mode: collaborative }\n`)).toMatchInlineSnapshot(`
-      "pipeline.yaml:9:27: error: steps "a" and "b" both produce collaborative artifact "preds"; one version needs one producer: merge the steps or use a fanOut [duplicate-producer]
-         9 |     produces: { artifact: preds, type: predictions, mode: collaborative }
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    fanOut: { count: 2 }\n    produces: { artifact: preds, type: predictions }\n  b:\n    run: [echo]\n    fanOut: { count: 2 }\n    produces: { artifact: preds, type: predictions }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:11:27: error: steps "a" and "b" both produce collaborative artifact "preds"; one version needs one producer: merge them into one fan-out step, or produce two artifacts [duplicate-producer]
+        11 |     produces: { artifact: preds, type: predictions }
            |                           ^^^^^
       1 problem in pipeline.yaml"
     `);
