@@ -13,6 +13,8 @@ export interface DevServerInfo {
   readonly dbFile: string;
   readonly logFile: string;
   readonly startedAt: string;
+  /** Set by `artifacts server stop`: a deliberate stop, which clients and workers must not undo on their own. */
+  readonly stoppedAt?: string;
 }
 
 export interface StartOptions {
@@ -21,13 +23,16 @@ export interface StartOptions {
   /** Keep running after this process exits (the embedded default) or die with it (tests). */
   readonly detached: boolean;
   readonly headless?: boolean;
+  /** Ports to listen on when they are free (those of the data folder's previous server), so its address stays put. */
+  readonly port?: number;
+  readonly uiPort?: number;
 }
 
 /** Starts `temporal server start-dev` on free loopback ports and waits until it accepts connections. */
 export async function startDevServer(options: StartOptions): Promise<DevServerInfo> {
   const cli = findTemporalCli();
-  const port = await freePort();
-  const uiPort = await freePort();
+  const port = await freePort(options.port);
+  const uiPort = await freePort(options.uiPort);
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const log = fs.openSync(options.logFile, 'a');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
@@ -48,7 +53,9 @@ export async function startDevServer(options: StartOptions): Promise<DevServerIn
 
 /**
  * Returns the data folder's shared dev server, starting it if none is running. A lock file makes concurrent
- * first clients (several processes at once) start exactly one server.
+ * first clients (several processes at once) start exactly one server. A restarted server listens on the ports of
+ * the previous one when they are free, so workers and clients still connected to that address carry on, and it
+ * keeps its history in the folder's `temporal.db`.
  */
 export async function ensureDevServer(home: string): Promise<DevServerInfo> {
   const running = await devServerStatus(home);
@@ -57,26 +64,38 @@ export async function ensureDevServer(home: string): Promise<DevServerInfo> {
   return withLock(path.join(home, 'server.lock'), async () => {
     const again = await devServerStatus(home);
     if (again) return again;
-    const info = await startDevServer({ dbFile: path.join(home, 'temporal.db'), logFile: path.join(home, 'temporal-server.log'), detached: true });
-    fs.writeFileSync(path.join(home, 'server.json'), JSON.stringify(info, null, 2));
+    const previous = devServerRecord(home);
+    const info = await startDevServer({
+      dbFile: path.join(home, 'temporal.db'), logFile: path.join(home, 'temporal-server.log'), detached: true,
+      ...(previous ? { port: portOf(previous.address), uiPort: portOf(previous.uiUrl) } : {}),
+    });
+    writeRecord(home, info);
     return info;
   });
 }
 
 /** The running shared dev server of a data folder, or undefined when there is none. */
 export async function devServerStatus(home: string): Promise<DevServerInfo | undefined> {
-  const file = path.join(home, 'server.json');
-  if (!fs.existsSync(file)) return undefined;
-  const info = JSON.parse(fs.readFileSync(file, 'utf8')) as DevServerInfo;
-  if (!isAlive(info.pid)) return undefined;
-  const port = Number(info.address.split(':').pop());
-  return (await canConnect(port)) ? info : undefined;
+  const info = devServerRecord(home);
+  if (!info || info.stoppedAt || !isAlive(info.pid)) return undefined;
+  return (await canConnect(portOf(info.address))) ? info : undefined;
+}
+
+/** What the data folder last recorded about its dev server, running, crashed or stopped; undefined if never started. */
+export function devServerRecord(home: string): DevServerInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(home, 'server.json'), 'utf8')) as DevServerInfo;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stops the shared dev server; returns what was stopped, or undefined if none ran. */
 export async function stopDevServer(home: string): Promise<DevServerInfo | undefined> {
   const info = await devServerStatus(home);
-  fs.rmSync(path.join(home, 'server.json'), { force: true });
+  const record = devServerRecord(home);
+  // The record stays (marked stopped) so the next start reuses its address.
+  if (record) writeRecord(home, { ...record, stoppedAt: new Date().toISOString() });
   if (!info) return undefined;
   process.kill(info.pid, 'SIGTERM');
   for (let i = 0; i < 100 && isAlive(info.pid); i++) await sleep(100);
@@ -133,12 +152,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+function writeRecord(home: string, info: DevServerInfo): void {
+  const file = path.join(home, 'server.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(info, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function portOf(address: string): number {
+  return Number(address.split(':').pop());
+}
+
+/** `preferred` when it can be bound on loopback, else a port the system picks. */
+async function freePort(preferred?: number): Promise<number> {
+  if (preferred) {
+    const taken = await listenOn(preferred).then(() => false, () => true);
+    if (!taken) return preferred;
+  }
+  return listenOn(0);
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });

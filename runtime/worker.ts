@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { hostQueueOf, type ArtifactsConfig } from './config';
 import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
 import { prestartIngestThreads } from '../store/blobs/local-blob-store';
@@ -21,12 +21,20 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 
 /**
  * Sets the SDK's log level once per process (before any worker or native connection exists): clients stay quiet
- * unless something fails; `artifacts worker` logs more. ARTIFACTS_LOG_LEVEL overrides.
+ * unless something fails; `artifacts worker` logs more. ARTIFACTS_LOG_LEVEL overrides. The native core's own
+ * lines (a warning per retried call while the server is away, ~140 in a short restart) are kept to ERROR unless
+ * overridden: the server watch says once what happened instead. (Forwarding them to this logger would keep
+ * short-lived processes from exiting.) The SDK's signal handlers are left out:
+ * they would shut workers down and leave the process waiting; our entry points handle SIGINT and SIGTERM.
  */
 export function installRuntime(level: LogLevel): void {
-  const chosen = (process.env['ARTIFACTS_LOG_LEVEL'] as LogLevel | undefined) ?? level;
+  const override = process.env['ARTIFACTS_LOG_LEVEL'] as LogLevel | undefined;
   try {
-    Runtime.install({ logger: new DefaultLogger(chosen) });
+    Runtime.install({
+      logger: new DefaultLogger(override ?? level),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: override ?? 'ERROR' }) } },
+      shutdownSignals: [],
+    });
   } catch {
     // Already installed by this process (or by the host application): keep theirs.
   }

@@ -98,3 +98,23 @@ export function writeUniqueFile(file: string, size: number): string {
   fs.closeSync(fd);
   return hash.digest('hex');
 }
+
+/** A background process whose output is collected as it comes, for tests that signal or outlive it. */
+export interface LiveProcess {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  /** Resolves with the exit code, or 128 + the signal number when a signal ended it without a handler. */
+  readonly exited: Promise<CliResult>;
+}
+
+/** Starts `artifacts ARGS...` (or, with `script`, a Node file) in the background. */
+export function spawnLive(args: string[], env: NodeJS.ProcessEnv, script?: string): LiveProcess {
+  const child = spawn(process.execPath, script ? [script, ...args] : [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (d: Buffer) => (output.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output.stderr += d.toString()));
+  const exited = new Promise<CliResult>((resolve) => child.on('exit', (code, signal) => {
+    resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), ...output });
+  }));
+  return { child, output, exited };
+}

@@ -1,7 +1,7 @@
 import { parse } from '../args';
 import { configFromEnv, hostQueueOf } from '../../runtime/config';
-import { connect } from '../../runtime/connection';
-import { installRuntime, startWorkers } from '../../runtime/worker';
+import { serveUntilAborted } from '../../runtime/host-worker';
+import { installRuntime } from '../../runtime/worker';
 import { once } from '../../plugin/artifacts-plugin';
 import { Store } from '../../store/store';
 
@@ -10,14 +10,12 @@ export async function workerCommand(argv: string[]): Promise<number> {
   parse(argv, {}, 'artifacts worker');
   const config = configFromEnv();
   installRuntime('INFO');
-  const connections = await connect(config);
   const store = once(() => Store.open({ home: config.home, registryUrl: config.registryUrl, blobUrl: config.blobUrl }));
-  const workers = await startWorkers(config, await connections.native(), store);
-  console.log(`worker ready: ${connections.address}, queues ${config.taskQueue} and ${hostQueueOf(config)} (pid ${process.pid})`);
-  const stop = (): void => void workers.shutdown();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await workers.running;
-  await connections.close();
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  await serveUntilAborted(config, store, stop.signal, (address) => {
+    console.log(`worker ready: ${address}, queues ${config.taskQueue} and ${hostQueueOf(config)} (pid ${process.pid})`);
+  });
   return 0;
 }
