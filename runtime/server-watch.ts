@@ -20,6 +20,8 @@ export class ServerWatch {
   private readonly moved: ServerMovedListener[] = [];
   /** The address the embedded server came back at, when it is not the watched one. */
   movedTo: string | undefined;
+  /** The embedded server's process, to notice a restart too quick for a probe to see it down. */
+  private serverPid: number | undefined;
 
   constructor(
     private readonly config: ArtifactsConfig,
@@ -34,6 +36,7 @@ export class ServerWatch {
   }
 
   start(): this {
+    this.serverPid ??= this.embeddedPid();
     this.timer ??= setInterval(() => void this.probe(), this.intervalMs).unref();
     return this;
   }
@@ -63,7 +66,7 @@ export class ServerWatch {
       const up = await canConnect(this.address);
       if (await this.embeddedMoved()) return;
       if (up && this.down) this.backUp();
-      else if (up) this.release();
+      else if (up) this.checkRestart();
       else await this.wentDown();
     } finally {
       this.probing = false;
@@ -82,8 +85,25 @@ export class ServerWatch {
     return true;
   }
 
+  /** Says once when the embedded server was restarted between two probes, and lets waiting calls go on. */
+  private checkRestart(): void {
+    const pid = this.embeddedPid();
+    if (pid !== undefined && this.serverPid !== undefined && pid !== this.serverPid) {
+      this.say(`The Temporal dev server at ${this.address} was restarted; the work continues.`);
+    }
+    this.serverPid = pid ?? this.serverPid;
+    this.release();
+  }
+
+  private embeddedPid(): number | undefined {
+    if (this.config.temporalAddress) return undefined;
+    const record = devServerRecord(this.config.home);
+    return record && !record.stoppedAt && record.address === this.address ? record.pid : undefined;
+  }
+
   private backUp(): void {
     this.down = false;
+    this.serverPid = this.embeddedPid() ?? this.serverPid;
     this.say(`The Temporal server at ${this.address} answers again; the work continues.`);
     this.release();
   }

@@ -70,16 +70,16 @@ test('after a kill -9 of the embedded dev server, it comes back at the same addr
   const done = await log.exited;
   expect(done, done.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('created restarted:v0') });
   expect(done.stdout).not.toMatch(/WARN|gRPC|retried/);
-  expect(done.stderr.match(/stopped answering/g)).toHaveLength(1);
-  expect(done.stderr.match(/the work continues/g)).toHaveLength(1);
+  expect(done.stderr.match(/the work continues/g), done.stderr).toHaveLength(1);
   expect(serverPids(env.ARTIFACTS_HOME)).toHaveLength(1);
   expect(serverRecord(env.ARTIFACTS_HOME).address).toBe(before.address);
 
   // New work after the restart runs on the worker that was started before it (the script runs none itself).
   const after = await nodeScript(smallScript(path.join(writeFiles({ 'a.txt': 'after the restart' }), 'a.txt'), 'after-restart'), env);
   expect(after, after.stderr).toMatchObject({ code: 0, stdout: 'after-restart:v0\n' });
-  expect(workerErr.match(/stopped answering/g)).toHaveLength(1);
-  expect(workerErr).toContain('the work continues');
+  // The worker says it once: that it saw the server go and come back, or (if it was back before the worker's next
+  // probe) that it was restarted.
+  expect(workerErr.match(/the work continues/g), workerErr).toHaveLength(1);
   expect(cli(['verify', 'restarted:v0'], env).code).toBe(0);
 });
 
