@@ -18,7 +18,7 @@ export { configFromEnv, hostQueueOf } from './runtime/config';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
 export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
-export { renderCommand } from './dsl/command';
+export { renderCommand, renderShardArg } from './dsl/command';
 export { placeInShell } from './dsl/shell';
 export { parseExpression, pathsOf, truthy } from './dsl/expressions';
 

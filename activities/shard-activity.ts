@@ -5,7 +5,8 @@ import { makeScratchFolder } from './scratch-folder';
 import type { ManifestRef } from '../store/manifest/manifest';
 import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
-import type { ShardCommand } from '../workflows/fan-out-types';
+import { recordOf } from '../dsl/records';
+import type { ShardArg, ShardCommand } from '../workflows/fan-out-types';
 
 export interface RunShardInput {
   /** The fan-out's workflow id. */
@@ -56,11 +57,14 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
 }
 
 function shardCommand(input: RunShardInput, output: string): CommandSpec {
-  const item = input.command.item ?? '';
-  const fill = (arg: string): string => arg.replaceAll('{index}', String(input.index)).replaceAll('{count}', String(input.count)).replaceAll('{item}', item).replaceAll('{output}', output);
+  const values = { index: String(input.index), count: String(input.count), item: input.command.item ?? '', output };
+  // One pass over the text: a value filled in is never scanned again for placeholders.
+  const placeholders = (arg: string): string => arg.replace(/\{(index|count|item|output)\}/g, (_, key: keyof typeof values) => values[key]);
+  const join = (arg: ShardArg): string => (typeof arg === 'string' ? arg : arg.map((p) => (typeof p === 'string' ? p : values[p.shard])).join(''));
+  const env = recordOf(Object.entries(input.command.env ?? {}).map(([k, v]) => [k, join(v)]));
   return {
-    argv: input.command.argv.map(fill),
+    argv: input.command.argv.map((arg) => (typeof arg === 'string' ? placeholders(arg) : join(arg))),
     cwd: input.command.cwd,
-    env: { ...input.command.env, ARTIFACTS_SHARD_INDEX: String(input.index), ARTIFACTS_SHARD_COUNT: String(input.count), ARTIFACTS_SHARD_ITEM: item, ARTIFACTS_OUTPUT_DIR: output },
+    env: { ...env, ARTIFACTS_SHARD_INDEX: values.index, ARTIFACTS_SHARD_COUNT: values.count, ARTIFACTS_SHARD_ITEM: values.item, ARTIFACTS_OUTPUT_DIR: output },
   };
 }

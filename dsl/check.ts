@@ -2,7 +2,8 @@ import { hasExpressions, parseTemplate, pathsOf, ExpressionError } from './expre
 import { own } from './records';
 import { placeInShell } from './shell';
 import type { Pipeline, Step } from './pipeline.generated';
-import { didYouMean } from './problems';
+import { didYouMean, formatPath } from './problems';
+import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from './reserved';
 import type { SourceMap, Span } from './source-map';
 import { checkAlias, parseRef } from '../store/registry/ref';
 
@@ -13,6 +14,13 @@ type Path = readonly (string | number)[];
 const STEP_OUTPUTS = ['version', 'ref', 'digest', 'skipped', 'exitCode', 'artifact', 'result'];
 const SHARD_FIELDS = ['index', 'count', 'item'];
 const ROOTS = ['params', 'steps', 'shard', 'run', 'outputs', 'inputs'];
+
+/** Where in a step `${{ }}` is evaluated; anywhere else it would stay literal text, so it is refused. */
+const EVALUATED: readonly (readonly string[])[] = [
+  ['run'], ['env'], ['workdir'], ['when'], ['uses'], ['activity', 'args'], ['fanOut', 'count'], ['fanOut', 'items'],
+  ['produces', 'type'], ['produces', 'from'], ['produces', 'aliases'], ['produces', 'description'], ['produces', 'metadata'],
+  ['produces', 'files'], ['produces', 'add'], ['produces', 'remove'],
+];
 
 /** The checks a schema cannot express: references between steps, cycles, expressions, refs, producers. */
 export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMap }): void {
@@ -53,6 +61,7 @@ function checkStepShape(id: string, step: Step, add: Add): void {
   const at = ['steps', id];
   const mode = step.produces?.mode ?? (step.fanOut ? 'collaborative' : 'simple');
   if (step.run !== undefined && step.activity !== undefined) add('both-commands', at, `step "${id}" has both "run" and "activity"; give one`);
+  if (step.activity && isLibraryActivity(step.activity.name)) add('library-activity', [...at, 'activity', 'name'], libraryActivityMessage(id, step.activity.name));
   if (step.run === undefined && step.activity === undefined && !(step.produces && mode === 'incremental')) {
     add('no-command', at, `step "${id}" has nothing to do: give it "run" (a command) or "activity"`);
   }
@@ -66,6 +75,9 @@ function checkStepShape(id: string, step: Step, add: Add): void {
   if (!p) return;
   if (mode === 'collaborative' && !step.fanOut) {
     add('mode', [...at, 'produces', 'mode'], `step "${id}" produces in collaborative mode without a fanOut, so one run would write the whole version: add fanOut (count or items) to merge many shards into one version, or use mode: simple`);
+  }
+  if (p.metadata && Object.hasOwn(p.metadata, PIPELINE_METADATA_KEY)) {
+    add('reserved-key', [...at, 'produces', 'metadata', PIPELINE_METADATA_KEY], `metadata key "${PIPELINE_METADATA_KEY}" is where the pipeline records the pipeline, step and run of a version; rename this key`);
   }
   if (mode !== 'incremental' && !p.type) add('missing-key', [...at, 'produces'], `produces of step "${id}" needs "type" (such as dataset, model or predictions)`);
   if (mode === 'incremental' && !p.from) add('missing-key', [...at, 'produces'], `incremental produces of step "${id}" needs "from" (such as ${p.artifact}:latest)`);
@@ -164,9 +176,22 @@ function checkExpressions(value: string, at: Path, ctx: ExprContext): void {
     ctx.add('bad-expression', at, `malformed expression in ${JSON.stringify(value)}: ${err.message}`, ctx.map.inside(at, err.offset, 1));
     return;
   }
+  const rel = at.slice(2);
+  if (!EVALUATED.some((prefix) => prefix.every((key, i) => rel[i] === key))) {
+    const first = segments.find((s) => 'expr' in s);
+    ctx.add('not-evaluated', at, `${formatPath(at)} is used as written, so an expression there would stay literal text; write the value itself`, first && 'offset' in first ? ctx.map.inside(at, first.offset, first.source.length + 6) : undefined);
+    return;
+  }
+  // A shard's own values are filled in on the worker that runs it, so they stand alone, where they are filled.
+  const shardCommand = ctx.step.fanOut !== undefined && (rel[0] === 'run' || rel[0] === 'env');
   for (const seg of segments) {
     if (!('expr' in seg)) continue;
     const span = ctx.map.inside(at, seg.offset, seg.source.length + 6);
+    const perShard = ctx.step.fanOut !== undefined && pathsOf(seg.expr).some((p) => p[0] === 'shard' || p[0] === 'outputs');
+    if (perShard && (!shardCommand || seg.expr.kind !== 'path')) {
+      ctx.add('shard-value', at, `"${seg.source}" differs from shard to shard, so in step "${ctx.id}" it may only stand alone in run or env, as in "--shard=\${{ shard.index }}"`, span);
+      continue;
+    }
     for (const p of pathsOf(seg.expr)) {
       const problem = checkPath(p, ctx);
       if (problem) ctx.add(problem[0], at, problem[1], span);

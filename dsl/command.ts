@@ -5,9 +5,10 @@
  * for where it stands (see shell.ts), so the shell reads it as exactly one word. Pure code: the interpreter
  * workflow calls it.
  */
-import { evaluate, ExpressionError, parseTemplate, renderTemplate, type Context } from './expressions';
+import { evaluate, ExpressionError, parseTemplate, renderTemplate, type Context, type Expr } from './expressions';
 import { emptyRecord } from './records';
 import { placeInShell } from './shell';
+import type { ShardPiece } from '../workflows/fan-out-types';
 
 export interface RenderedCommand {
   readonly argv: readonly string[];
@@ -42,4 +43,26 @@ export function renderValues(values: Readonly<Record<string, unknown>> | undefin
   const out = emptyRecord<string>();
   for (const [k, v] of Object.entries(values ?? {})) out[k] = typeof v === 'string' ? String(renderTemplate(v, ctx)) : String(v);
   return out;
+}
+
+/**
+ * A fan-out step's argv item or env value as pieces: literal text and evaluated expressions, with each
+ * `${{ shard.* }}` and `${{ outputs }}` left as a piece the worker running the shard fills in. Values are never
+ * marked up as placeholders, so nothing in them is replaced later.
+ */
+export function renderShardArg(value: string | number | boolean, ctx: Context): ShardPiece[] {
+  if (typeof value !== 'string') return [String(value)];
+  return parseTemplate(value).map((seg): ShardPiece => {
+    if ('text' in seg) return seg.text;
+    const field = shardFieldOf(seg.expr);
+    return field ? { shard: field } : String(evaluate(seg.expr, ctx));
+  });
+}
+
+function shardFieldOf(expr: Expr): Exclude<ShardPiece, string>['shard'] | undefined {
+  if (expr.kind !== 'path') return undefined;
+  const [root, field, ...rest] = expr.path;
+  if (root === 'outputs' && field === undefined) return 'output';
+  if (root === 'shard' && rest.length === 0 && (field === 'index' || field === 'count' || field === 'item')) return field;
+  return undefined;
 }

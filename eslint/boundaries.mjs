@@ -15,13 +15,13 @@ const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `${NOD
 export const LAYERS = {
   // Sandboxed and deterministic: the workflow SDK, pure modules, and types from anywhere.
   workflows: {
-    values: ['workflows/', 'errors/', 'dsl/expressions', 'dsl/command', 'dsl/shell', 'dsl/records', '@temporalio/workflow', '@temporalio/common'],
+    values: ['workflows/', 'errors/', 'dsl/expressions', 'dsl/command', 'dsl/shell', 'dsl/records', 'dsl/reserved', '@temporalio/workflow', '@temporalio/common'],
     types: ['*'],
   },
   errors: { values: ['errors/', '@temporalio/common'] },
   // Storage knows nothing of Temporal.
   store: { values: ['store/', 'errors/', NODE, '@aws-sdk/', '@smithy/', 'better-sqlite3', 'pg'] },
-  dsl: { values: ['dsl/', 'errors/', 'schemas/', 'store/registry/ref', NODE, 'ajv', 'yaml'] },
+  dsl: { values: ['dsl/', 'errors/', 'schemas/', 'store/registry/ref', NODE, 'ajv', 'yaml'], types: ['activities/', 'workflows/'] },
   activities: {
     values: ['activities/', 'store/', 'errors/', 'dsl/', 'runtime/config', NODE, '@temporalio/activity', '@temporalio/common', '@temporalio/client'],
     types: ['workflows/'],

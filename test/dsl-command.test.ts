@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseTemplate } from 'temporal-artifacts/dsl';
-import { placeInShell, renderCommand } from 'temporal-artifacts/internal';
+import { placeInShell, renderCommand, renderShardArg } from 'temporal-artifacts/internal';
 import { tempDir } from './helpers';
 
 const HOSTILE = [
@@ -96,5 +96,15 @@ describe('places where a value cannot be one word are refused, each with the rea
 
   test('rendering a refused place throws instead of writing the value where the shell would not keep it one word', () => {
     expect(() => renderCommand("echo '${{ params.v }}'", { params: { v: 'x' } })).toThrow(/cannot be one word of the shell string: it stands inside single quotes/);
+  });
+});
+
+describe('a fan-out argument is rendered into pieces: text, and the shard values each worker fills in', () => {
+  test('shard fields and outputs stay pieces; every other value is text, even when it looks like a placeholder', () => {
+    expect(renderShardArg('--in=${{ params.v }}/${{ shard.index }}-of-${{ shard.count }}:${{ outputs }}', { params: { v: '{output}' } })).toEqual([
+      '--in=', '{output}', '/', { shard: 'index' }, '-of-', { shard: 'count' }, ':', { shard: 'output' },
+    ]);
+    expect(renderShardArg(7, {})).toEqual(['7']);
+    expect(renderShardArg('${{ shard.item }}', {})).toEqual([{ shard: 'item' }]);
   });
 });

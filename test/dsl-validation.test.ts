@@ -214,6 +214,33 @@ describe('malformed pipelines are reported like a compiler: all problems, file:l
     `);
   });
 
+  test("the library's own activities, expressions where nothing is evaluated, and the pipeline's metadata key are refused", () => {
+    expect(report(`${header}params:\n  a: { type: string, default: x }\nsteps:\n  wipe:\n    activity: { name: prepareStep }\n  odd:\n    activity: { name: "\${{ params.a }}" }\n    produces: { artifact: m, type: model, metadata: { temporal-artifacts: mine } }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:7:23: error: step "wipe" calls activity "prepareStep", which is not yours to call: it belongs to temporal-artifacts itself (or to every JavaScript object); an activity: step may call only activities you register on your worker yourself (Worker.create({ activities: { ... } }) beside the ArtifactsPlugin), under names of your own [library-activity]
+         7 |     activity: { name: prepareStep }
+           |                       ^^^^^^^^^^^
+      pipeline.yaml:9:24: error: steps.odd.activity.name is used as written, so an expression there would stay literal text; write the value itself [not-evaluated]
+         9 |     activity: { name: "\${{ params.a }}" }
+           |                        ^^^^^^^^^^^^^^
+      pipeline.yaml:10:75: error: metadata key "temporal-artifacts" is where the pipeline records the pipeline, step and run of a version; rename this key [reserved-key]
+        10 |     produces: { artifact: m, type: model, metadata: { temporal-artifacts: mine } }
+           |                                                                           ^^^^
+      3 problems in pipeline.yaml"
+    `);
+  });
+
+  test('a shard value in a fan-out stands alone in run or env, never inside a larger expression or in produces', () => {
+    expect(report(`${header}steps:\n  eval:\n    fanOut: { count: 2 }\n    run: [echo, "\${{ shard.index == 0 }}", "--i=\${{ shard.index }}"]\n    produces: { artifact: p, type: predictions, description: "shard \${{ shard.index }}" }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:6:18: error: "shard.index == 0" differs from shard to shard, so in step "eval" it may only stand alone in run or env, as in "--shard=\${{ shard.index }}" [shard-value]
+         6 |     run: [echo, "\${{ shard.index == 0 }}", "--i=\${{ shard.index }}"]
+           |                  ^^^^^^^^^^^^^^^^^^^^^^
+      pipeline.yaml:7:69: error: "shard.index" differs from shard to shard, so in step "eval" it may only stand alone in run or env, as in "--shard=\${{ shard.index }}" [shard-value]
+         7 |     produces: { artifact: p, type: predictions, description: "shard \${{ shard.index }}" }
+           |                                                                     ^^^^^^^^^^^^^^^^^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
   test('a valid pipeline has no problems', () => {
     expect(report(`${header}params:\n  n: { type: integer, default: 2 }\nsteps:\n  train:\n    run: [echo, "\${{ params.n }}"]\n    produces: { artifact: m, type: model }\n  eval:\n    needs: [train]\n    fanOut: { count: "\${{ params.n }}" }\n    run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]\n    produces: { artifact: p, type: predictions }\n`)).toBe('ok');
   });

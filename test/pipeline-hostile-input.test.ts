@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { expect, test } from 'vitest';
-import { Api } from 'temporal-artifacts';
-import { cli, isolatedEnv, ROOT, tempDir } from './helpers';
+import { Api, ArtifactsPlugin } from 'temporal-artifacts';
+import { configFromEnv, hostQueueOf, Store, workflowSource } from 'temporal-artifacts/internal';
+import { cli, CLI, isolatedEnv, ROOT, tempDir, waitFor, writeFiles } from './helpers';
 
 const fixture = (name: string): string => path.join(ROOT, 'test', 'pipelines', name);
 
@@ -52,4 +55,72 @@ test('params, step ids and env keys named constructor, toString or __proto__ are
   expect(cli(['run', fixture('prototype-names.yaml'), '--param', 'toString=x', '--param', 'hasOwnProperty=1'], env)).toMatchObject({
     code: 2, stderr: expect.stringContaining('declares no param "hasOwnProperty"'),
   });
+});
+
+test('in a fan-out, a param or item that looks like {output} or {index} stays as written, and shard values reach argv and env', async () => {
+  const env = isolatedEnv();
+  const out = cli(['run', fixture('fan-out-literals.yaml')], env);
+  expect(out.stderr).not.toContain('error');
+  expect(out.code).toBe(0);
+  const api = new Api({ env });
+  const label = '{index}-{output}-{item}';
+  expect(JSON.parse(await fileOf(api, 'fan-literals:latest', 'shard-0.json'))).toEqual([[label, '{output}', 'i=0/2'], label]);
+  expect(JSON.parse(await fileOf(api, 'fan-literals:latest', 'shard-1.json'))).toEqual([[label, label, 'i=1/2'], label]);
+  await api.close();
+});
+
+test('expressions in workdir, produces.type, files, description and metadata are evaluated; user metadata keys run, step and pipeline are kept', async () => {
+  const env = isolatedEnv();
+  const dir = tempDir('artifacts-workdir-');
+  const out = cli(['run', fixture('produces-expressions.yaml'), '--param', `dir=${dir}`, '--run-id', 'evaluated-1'], env);
+  expect(out.stderr).not.toContain('error');
+  expect(out.code).toBe(0);
+  const api = new Api({ env });
+  const v = await api.artifact('evaluated:latest');
+  expect((await v.files()).map((f) => f.path)).toEqual(['cwd.txt']);
+  expect(await fileOf(api, 'evaluated:latest', 'cwd.txt')).toBe(fs.realpathSync(dir));
+  expect({ type: v.type, description: v.description, metadata: v.metadata }).toEqual({
+    type: 'report',
+    description: `made by run evaluated-1 in ${dir}`,
+    metadata: { run: 'mine', step: 'also-mine', pipeline: 'ours', n: 3, nested: { glob: '*.txt' }, 'temporal-artifacts': { pipeline: 'produces-expressions', step: 'make', run: 'evaluated-1' } },
+  });
+  await api.close();
+});
+
+test("a pipeline cannot call the library's own activities: prepareStep on a folder is refused and the folder stays", () => {
+  const env = isolatedEnv();
+  const victim = writeFiles({ 'precious.txt': 'keep me' });
+  const out = cli(['run', fixture('library-activity.yaml'), '--param', `victim=${victim}`], env);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toContain('step "wipe" calls activity "prepareStep", which is not yours to call');
+  expect(fs.readFileSync(path.join(victim, 'precious.txt'), 'utf8')).toBe('keep me');
+});
+
+test('an activity step calls an activity the user registered on their worker, and a later step reads its result', async () => {
+  const env = isolatedEnv();
+  const config = configFromEnv(env);
+  const native = await NativeConnection.connect({ address: env['TEMPORAL_ADDRESS']! });
+  const store = await Store.open({ home: config.home });
+  const plugin = new ArtifactsPlugin({ store: async () => store, hostQueue: hostQueueOf(config) });
+  const activities = { greet: async (who: string): Promise<string> => `hello ${who}` };
+  const main = await Worker.create({ connection: native, taskQueue: config.taskQueue, ...workflowSource(), plugins: [plugin], activities });
+  const host = await Worker.create({ connection: native, taskQueue: hostQueueOf(config), plugins: [plugin] });
+  try {
+    await main.runUntil(host.runUntil(async () => {
+      // The CLI runs as its own process while this one's workers answer it (a blocking spawn would starve them).
+      const cliAsync = (args: string[]): Promise<string> => new Promise((resolve, reject) => execFile(process.execPath, [CLI, ...args], { env }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+      await cliAsync(['run', fixture('activity.yaml'), '--param', 'who=you', '--run-id', 'greet-1', '--detach']);
+      const final = await waitFor(async () => {
+        const s = JSON.parse(await cliAsync(['status', 'greet-1', '--json'])) as { state: string };
+        return s.state !== 'RUNNING' ? s : undefined;
+      }, 90_000, 'the run to finish');
+      expect(final.state).toBe('COMPLETED');
+    }));
+    const api = new Api({ env });
+    expect(await fileOf(api, 'asked:v0', 'greeting.txt')).toBe('hello you');
+    await api.close();
+  } finally {
+    await native.close();
+    await store.close();
+  }
 });

@@ -3,16 +3,26 @@ import type { ManifestRef } from '../store/manifest/manifest';
 import type { VersionRecord } from '../store/registry/registry';
 import type { DraftOptions } from './draft-types';
 
+/** Part of a shard's argument: literal text, or one of the shard's own values, filled in where the shard runs. */
+export type ShardPiece = string | { readonly shard: 'index' | 'count' | 'item' | 'output' };
+
+/**
+ * An argv item or env value of a shard: a string, in whose argv items `{index}`, `{count}`, `{item}` and
+ * `{output}` are replaced (env strings are kept as they are), or pieces joined as they are, so no text of
+ * theirs is ever read as a placeholder (pipelines pass pieces: a param value may contain "{output}").
+ */
+export type ShardArg = string | readonly ShardPiece[];
+
 /**
  * The work of one shard: a command run on whichever worker takes the shard. `{index}`, `{count}` and `{output}`
- * in argv are replaced, and the same values arrive as ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT and
+ * in argv are replaced (see ShardArg), and the same values arrive as ARTIFACTS_SHARD_INDEX, ARTIFACTS_SHARD_COUNT and
  * ARTIFACTS_OUTPUT_DIR. Whatever the command writes into the output folder becomes the shard's files.
  */
 export interface ShardCommand {
-  readonly argv: readonly string[];
+  readonly argv: readonly ShardArg[];
   /** This shard's item when the fan-out runs over `items`: `{item}` in argv, and ARTIFACTS_SHARD_ITEM. */
   readonly item?: string;
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, ShardArg>>;
   readonly cwd?: string;
 }
 

@@ -1,9 +1,10 @@
 import { ApplicationFailure, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { renderCommand, renderValues } from '../dsl/command';
+import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { emptyRecord, recordOf } from '../dsl/records';
+import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from '../dsl/reserved';
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
@@ -64,7 +65,7 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
     }
     const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
     const used = await host.prepareStep({ dir, uses: (step.uses ?? []).map((u) => String(renderTemplate(u, ctx))) });
-    const cwd = resolveDir(input.baseDir, step.workdir);
+    const cwd = resolveDir(input.baseDir, step.workdir === undefined ? undefined : String(renderTemplate(step.workdir, ctx)));
     if (step.fanOut) {
       outputs[id] = await fanOutStep(id, step, input, ctx, cwd, status);
     } else {
@@ -73,6 +74,8 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
         const command = renderCommand(step.run, ctx);
         await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env: { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` }, cwd } });
       } else if (step.activity) {
+        // Validation refuses these too; a run started without it must not reach the library's own activities either.
+        if (isLibraryActivity(step.activity.name)) throw ApplicationFailure.nonRetryable(libraryActivityMessage(id, step.activity.name), 'UsageError');
         const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
         const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
         result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
@@ -95,22 +98,17 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   const p = step.produces;
   if (!p) return { ...NO_OUTPUTS, exitCode: step.run !== undefined ? 0 : null };
   const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
-  const common = {
-    aliases: (p.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
-    metadata: { ...(p.metadata ?? {}), pipeline: input.pipeline.name, step: id, run: input.runId },
-    ...(p.description ? { description: p.description } : {}),
-    run: input.runId,
-  };
+  const common = { ...describedBy(p, id, input, ctx), run: input.runId };
   const childId = `${workflowInfo().workflowId}/${id}`;
   if (p.mode === 'incremental') {
-    const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: p.add, remove: p.remove });
+    const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx) });
     const r = await executeChild(incrementalArtifactWorkflow, { workflowId: `${childId}/incremental`, args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
     return outputsOf(r.version, step);
   }
-  const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: p.files });
+  const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: renderList(p.files, ctx) });
   const r = await executeChild(logArtifactWorkflow, {
     workflowId: `${childId}/log`,
-    args: [{ name: p.artifact, type: p.type ?? 'artifact', specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
+    args: [{ name: p.artifact, type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
   });
   return outputsOf(r.version, step);
 }
@@ -118,29 +116,41 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
 async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>): Promise<StepOutputs> {
   const fan = step.fanOut!;
   const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
-  // The shard activity fills these placeholders on whichever worker runs the shard.
-  const shardCtx: Context = { ...ctx, shard: { index: '{index}', count: '{count}', item: '{item}' }, outputs: '{output}' };
-  const command = renderCommand(step.run ?? [], shardCtx);
+  if (typeof step.run === 'string') throw ApplicationFailure.nonRetryable(`step "${id}" fans out, so its run must be an argv list`, 'UsageError');
+  const run = step.run ?? [];
+  const env = recordOf(Object.entries(step.env ?? {}).map(([k, v]) => [k, renderShardArg(v, ctx)]));
   const p = step.produces;
   status[id] = { state: 'running', shards };
   const r = await executeChild(fanOutWorkflow, {
     workflowId: `${workflowInfo().workflowId}/${id}/fan-out`,
     args: [{
       name: p?.artifact ?? `${input.pipeline.name}-${id}`,
-      type: p?.type ?? 'predictions',
+      type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),
       shards,
-      command: { argv: command.argv, env: { ...renderValues(step.env, shardCtx), ...command.env }, cwd },
-      ...(fan.items ? { items: fan.items.map(String) } : {}),
+      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd },
+      ...(fan.items ? { items: fan.items.map((item) => String(typeof item === 'string' ? renderTemplate(item, ctx) : item)) } : {}),
       ...(fan.maxConcurrent ? { maxConcurrent: fan.maxConcurrent } : {}),
       ...(fan.minSuccessRatio !== undefined ? { minSuccessRatio: fan.minSuccessRatio } : {}),
       shardAttempts: step.retry?.maxAttempts ?? 3,
       ...(input.heartbeatTimeoutMs ? { shardHeartbeatTimeoutMs: input.heartbeatTimeoutMs } : {}),
-      aliases: (p?.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
-      metadata: { ...(p?.metadata ?? {}), pipeline: input.pipeline.name, step: id, run: input.runId },
-      ...(p?.description ? { description: p.description } : {}),
+      ...describedBy(p, id, input, ctx),
     }],
   });
   return outputsOf(r.version, step);
+}
+
+/** Aliases, description and metadata of a produced version, evaluated; what the pipeline adds sits under its own key. */
+function describedBy(p: Step['produces'], id: string, input: PipelineRunInput, ctx: Context) {
+  const metadata = { ...(renderDeep(p?.metadata ?? {}, ctx) as Record<string, unknown>), [PIPELINE_METADATA_KEY]: { pipeline: input.pipeline.name, step: id, run: input.runId } };
+  return {
+    aliases: (p?.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
+    metadata,
+    ...(p?.description ? { description: String(renderTemplate(p.description, ctx)) } : {}),
+  };
+}
+
+function renderList(values: readonly string[] | undefined, ctx: Context): string[] | undefined {
+  return values?.map((v) => String(renderTemplate(v, ctx)));
 }
 
 function commandActivities(input: PipelineRunInput, step: Step) {
@@ -169,7 +179,7 @@ function resolveDir(baseDir: string, workdir: string | undefined): string {
 function renderDeep(value: unknown, ctx: Context): unknown {
   if (typeof value === 'string') return renderTemplate(value, ctx);
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx)]));
+  if (value && typeof value === 'object') return recordOf(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx)]));
   return value;
 }
 
