@@ -110,3 +110,27 @@ test('on S3 an object of the wrong size is replaced by the next ingest of its co
   }
   await store.close();
 });
+
+test('on S3 a file written to during its upload is refused even when every part still matches the first read', async () => {
+  const url = await freshS3Url();
+  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const file = path.join(tempDir(), 'touched.bin');
+  const digest = writeUniqueFile(file, 48 * MiB);
+  let touched = false;
+  const ingest = store.blobs.ingestFile(file, {
+    onCheckpoint: (cp) => {
+      if (touched || cp.bytesDone === 0) return;
+      touched = true;
+      // The same bytes written back: no part differs, but the file was written to mid-upload.
+      const fd = fs.openSync(file, 'r+');
+      const tail = Buffer.alloc(MiB);
+      fs.readSync(fd, tail, 0, MiB, 47 * MiB);
+      fs.writeSync(fd, tail, 0, MiB, 47 * MiB);
+      fs.closeSync(fd);
+    },
+  });
+  await expect(ingest).rejects.toThrow(/it changed while being uploaded \(written to after the first read\)/);
+  expect(touched).toBe(true);
+  expect(await store.blobs.has(digest)).toBe(false);
+  await store.close();
+});

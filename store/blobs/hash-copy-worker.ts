@@ -14,6 +14,7 @@ import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
 import { reusableBlob } from './blob-freshness';
 import { RateLimiter } from './rate-limiter';
+import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -62,15 +63,21 @@ export type HashCopyMessage =
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
   try {
-    if (job.hardLink) {
-      post(await hashThenLink(job, src));
-      return;
-    }
-    const copied = kernelCopyFits(job) ? await hashWhileKernelCopies(job, src) : undefined;
+    const linked = job.hardLink ? await hashThenLink(job, src) : undefined;
+    const copied = linked ?? (kernelCopyFits(job) ? await hashWhileKernelCopies(job, src) : undefined);
     post(copied ?? (await copyInChunks(job, src, post)));
   } finally {
     await src.close();
   }
+}
+
+/**
+ * Whether the file still looks as it did before the read began (`before`), and, when a write could hide from its
+ * times, still hashes to `digest`: the read was one consistent snapshot, not a mix of old and new bytes.
+ */
+async function unchangedSince(job: HashCopyJob, src: fsp.FileHandle, before: SourceState, digest: string): Promise<boolean> {
+  if (!sameSource(before, sourceState(src.fd))) return false;
+  return !mayHideChange(before) || (await hashWhole(job, src)).digest === digest;
 }
 
 /**
@@ -88,14 +95,13 @@ function kernelCopyFits(job: HashCopyJob): boolean {
  * Undefined (the temp file removed) when the file changed meanwhile, so the caller copies it the careful way.
  */
 async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage | undefined> {
-  const before = await src.stat();
+  const before = sourceState(src.fd);
   const copy = fsp.copyFile(job.localPath, job.tmpPath);
   copy.catch(() => undefined); // observed here; awaited below
   const { digest, size } = await hashWhole(job, src);
   await copy;
-  const after = fs.statSync(job.localPath);
   const written = fs.statSync(job.tmpPath).size;
-  if (after.ino === before.ino && after.size === size && after.mtimeMs === before.mtimeMs && written === size) {
+  if (written === size && BigInt(size) === before.size && (await unchangedSince(job, src, before, digest))) {
     return { type: 'done', digest, size, resumedBytes: 0 };
   }
   await fsp.rm(job.tmpPath, { force: true });
@@ -104,6 +110,7 @@ async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Pro
 
 /** Reads, hashes and writes chunk by chunk, with a resumable checkpoint every `checkpointBytes`. */
 async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<HashCopyMessage> {
+  const before = sourceState(src.fd);
   const start = await resumePoint(job, src, post);
   const tmpName = start.bytesDone > 0 ? job.resume!.upload['tmpName'] as string : job.tmpName;
   const tmpPath = start.bytesDone > 0 ? job.tmpPath.replace(job.tmpName, tmpName) : job.tmpPath;
@@ -141,8 +148,14 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
   } finally {
     await out.close();
   }
+  const digest = hash.digest('hex');
+  // Only the size was checked here once: a file rewritten in place during a long, capped read kept its size.
+  if (!(await unchangedSince(job, src, before, digest))) {
+    await fsp.rm(tmpPath, { force: true });
+    throw changedWhileRead(job.localPath);
+  }
   if (tmpPath !== job.tmpPath) await fsp.rename(tmpPath, job.tmpPath);
-  return { type: 'done', digest: hash.digest('hex'), size: offset, resumedBytes: start.bytesDone };
+  return { type: 'done', digest, size: offset, resumedBytes: start.bytesDone };
 }
 
 /** SHA-256 of a whole file, read in chunks on this thread (at the capped rate, if any). */
@@ -163,14 +176,15 @@ async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ diges
 }
 
 /**
- * The hard-link path: hashing is the only work, so there is nothing worth resuming (no checkpoints). The link is
- * kept only if the file is the same one, unchanged, after hashing; otherwise the bytes are copied after all.
+ * The hard-link path: hashing is the only work, so there is nothing worth resuming (no checkpoints). A file written
+ * to while it was hashed is refused; the link is kept only if it is still that file. Undefined when it cannot be
+ * linked (another device, changed since): the caller then copies it, reading it again.
  */
-async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage> {
-  const before = await src.stat();
+async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<HashCopyMessage | undefined> {
+  const before = sourceState(src.fd);
   const { digest, size } = await hashWhole(job, src);
-  if (!linkIfUnchanged(job.localPath, job.tmpPath, before)) await fsp.copyFile(job.localPath, job.tmpPath);
-  return { type: 'done', digest, size, resumedBytes: 0 };
+  if (!(await unchangedSince(job, src, before, digest))) throw changedWhileRead(job.localPath);
+  return linkIfUnchanged(job.localPath, job.tmpPath, before) ? { type: 'done', digest, size, resumedBytes: 0 } : undefined;
 }
 
 async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
@@ -178,14 +192,15 @@ async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise
 }
 
 /** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */
-function linkIfUnchanged(source: string, target: string, before: fs.Stats): boolean {
+function linkIfUnchanged(source: string, target: string, before: SourceState): boolean {
   try {
     fs.linkSync(source, target);
   } catch {
     return false;
   }
-  const after = fs.statSync(target);
-  if (after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs) return true;
+  // Linking moves the ctime; the content times and identity must not have moved.
+  const after = fs.statSync(target, { bigint: true });
+  if (after.ino === before.ino && after.size === before.size && after.mtimeNs === before.mtimeNs) return true;
   fs.rmSync(target, { force: true });
   return false;
 }
@@ -206,10 +221,12 @@ function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
 function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   const fd = fs.openSync(localPath, 'r');
   let bytes: Buffer;
-  let before: fs.Stats;
+  let before: SourceState;
   try {
-    before = fs.fstatSync(fd);
-    bytes = readWhole(fd, before.size);
+    before = sourceState(fd);
+    bytes = readFrom(fd, Number(before.size), scratch.length < before.size ? (scratch = Buffer.allocUnsafe(Number(before.size))) : scratch);
+    if (!sameSource(before, sourceState(fd)) || BigInt(bytes.length) !== before.size) throw changedWhileRead(localPath);
+    if (mayHideChange(before) && !readFrom(fd, bytes.length, Buffer.allocUnsafe(bytes.length)).equals(bytes)) throw changedWhileRead(localPath);
   } finally {
     fs.closeSync(fd);
   }
@@ -217,29 +234,13 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   const final = path.join(job.blobRoot, digest.slice(0, 2), digest.slice(2));
   if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.tmpDir, randomUUID());
-  if (!(job.hardLink && before.size === bytes.length && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
+  if (!(job.hardLink && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, final);
   return { digest, size: bytes.length, wrote: true };
 }
 
 /** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
 let scratch = Buffer.allocUnsafe(1 << 20);
-
-/**
- * Reads a file whose size fstat gave, with one read when it still has that size (readFileSync on a descriptor
- * reads again to find the end, which doubles the calls for many small files). The bytes returned are the ones
- * hashed and stored, so a file growing meanwhile still gives a blob that matches its digest.
- */
-function readWhole(fd: number, size: number): Buffer {
-  if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
-  let n = 0;
-  for (;;) {
-    if (n === scratch.length) scratch = Buffer.concat([scratch, Buffer.allocUnsafe(scratch.length)]);
-    const got = fs.readSync(fd, scratch, n, scratch.length - n, n);
-    n += got;
-    if (got === 0 || n === size) return scratch.subarray(0, n);
-  }
-}
 
 /** While a resume re-hashes its prefix, the checkpoint it resumes from is re-reported this often, as a keep-alive. */
 const REHASH_REPORT_BYTES = 256 << 20;

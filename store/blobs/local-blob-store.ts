@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
-import { statSourceFile } from './source-file';
+import { localFailure, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
 import { hashChunks, hashFile, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
@@ -77,7 +77,7 @@ export class LocalBlobStore implements BlobStore {
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
     const stat = statSourceFile(localPath);
     if (stat.size <= SMALL_FILE && !options.hardLinkIntoStore) {
-      const bytes = fs.readFileSync(localPath);
+      const bytes = readSourceSnapshot(localPath);
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
       const digest = sha256(bytes);
       const wrote = this.putSync(digest, bytes);
@@ -173,16 +173,6 @@ export class LocalBlobStore implements BlobStore {
   async delete(digest: string): Promise<void> {
     await fsp.rm(this.pathOf(digest), { force: true });
   }
-}
-
-/** A worker's file error, as the user-facing error naming the file. */
-function localFailure(err: unknown): unknown {
-  const e = err as NodeJS.ErrnoException & { localPath?: string };
-  if (e.localPath === undefined) return err;
-  if (e.code === 'ENOENT') return new LocalFileError(e.localPath, 'it disappeared while being read');
-  if (e.code === 'EACCES') return new LocalFileError(e.localPath, 'permission denied');
-  if (e.code === 'EISDIR') return new LocalFileError(e.localPath, 'it is not a regular file');
-  return err;
 }
 
 function missingBlob(digest: string, err: unknown): Error {

@@ -1,7 +1,6 @@
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
@@ -10,7 +9,7 @@ import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
-import { statSourceFile } from './source-file';
+import { readSourceSnapshot, statSourceFile } from './source-file';
 import { IntegrityError } from '../../errors';
 
 /** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
@@ -98,7 +97,7 @@ export class S3BlobStore implements BlobStore {
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
     const stat = statSourceFile(localPath);
     if (stat.size <= partSizeFor(stat.size)) {
-      const bytes = fs.readFileSync(localPath);
+      const bytes = readSourceSnapshot(localPath);
       const digest = sha256(bytes);
       // Above a few requests' worth of bytes, ask before sending them; an object of the wrong size is replaced.
       const stored = bytes.length > SEND_BEFORE_ASKING ? await this.storedSize(digest) : undefined;

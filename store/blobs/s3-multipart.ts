@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type fsp from 'node:fs/promises';
 import type { IngestCheckpoint, IngestOptions } from './blob-store';
 import { RateLimiter } from './rate-limiter';
+import { sameSource, sourceState, type SourceState } from './source-file';
 import { IntegrityError, LocalFileError } from '../../errors';
 
 /** Parts are at least this large (S3 allows 5 MiB) and grow so that no file needs more than MAX_PARTS. */
@@ -28,10 +29,13 @@ export interface FilePlan {
   readonly digest: string;
   readonly partSize: number;
   readonly partChecksums: readonly string[];
+  /** The file as it was when the read began: the upload completes only if it still looks the same. */
+  readonly source: SourceState;
 }
 
 /** Hashes the whole file and each of its parts in one pass (reads only; nothing is sent). */
 export async function planFile(localPath: string, src: fsp.FileHandle, size: number, mtimeMs: number): Promise<FilePlan> {
+  const source = sourceState(src.fd);
   const partSize = partSizeFor(size);
   const whole = createHash('sha256');
   const partChecksums: string[] = [];
@@ -41,7 +45,7 @@ export async function planFile(localPath: string, src: fsp.FileHandle, size: num
     whole.update(part);
     partChecksums.push(createHash('sha256').update(part).digest('base64'));
   }
-  return { localPath, size, mtimeMs, digest: whole.digest('hex'), partSize, partChecksums };
+  return { localPath, size, mtimeMs, digest: whole.digest('hex'), partSize, partChecksums, source };
 }
 
 /** State of an unfinished multipart upload, kept in the checkpoint's `upload` field. */
@@ -121,8 +125,19 @@ export async function uploadMultipart(s3: S3Client, bucket: string, key: string,
     throw err;
   }
 
+  await refuseIfWrittenTo(s3, bucket, key, uploadId, plan, src);
   await completeUpload(s3, bucket, key, uploadId, plan, etags);
   return { partsSent: count - partsResumed, partsResumed, bytesSent, resumedBytes };
+}
+
+/**
+ * Each part matched the first read, yet a file written to since that read began may have been caught half-way
+ * through someone's update (its early bytes old, its later bytes new): only a file untouched throughout is kept.
+ */
+async function refuseIfWrittenTo(s3: S3Client, bucket: string, key: string, uploadId: string, plan: FilePlan, src: fsp.FileHandle): Promise<void> {
+  if (sameSource(plan.source, sourceState(src.fd))) return;
+  await abandon(s3, bucket, key, uploadId);
+  throw new LocalFileError(plan.localPath, 'it changed while being uploaded (written to after the first read); log it once nothing writes to it any more');
 }
 
 /** A multipart upload ready for parts: its id, whether the server checks part checksums, and the parts it has. */
