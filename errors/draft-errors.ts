@@ -15,17 +15,30 @@ export interface ConflictDetails {
   /** The writer that added the path first, or undefined when it came from a committed version. */
   readonly otherWriter: string;
   readonly otherDigest: string;
+  /** Set when the conflict is a file/folder clash: the other writer's path, a file at a folder of `path` or inside `path`. */
+  readonly otherPath?: string;
 }
 
-/** Thrown to a writer whose upsert puts different bytes at a path another writer of the same draft already filled. */
+/**
+ * Thrown to a writer whose upsert puts different bytes at a path another writer of the same draft already filled,
+ * or a file where another writer put a folder of that name (or the reverse).
+ */
 export class DraftConflictError extends ArtifactsError {
   override readonly code = 'DraftConflictError';
   constructor(readonly details: ConflictDetails) {
-    const d = details;
-    super(`Conflict in draft ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}): writer ${JSON.stringify(d.writer)} ` +
-      `upserted ${JSON.stringify(d.path)} with digest ${d.digest.slice(0, 12)}, but writer ${JSON.stringify(d.otherWriter)} already added it with digest ` +
-      `${d.otherDigest.slice(0, 12)}. Give one of the files another name, or make both writers produce the same bytes; nothing of this upsert was merged.`);
+    super(conflictMessage(details));
   }
+}
+
+function conflictMessage(d: ConflictDetails): string {
+  const where = `Conflict in draft ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}): writer ${JSON.stringify(d.writer)} upserted ${JSON.stringify(d.path)}`;
+  if (d.otherPath === undefined) {
+    return `${where} with digest ${d.digest.slice(0, 12)}, but writer ${JSON.stringify(d.otherWriter)} already added it with digest ` +
+      `${d.otherDigest.slice(0, 12)}. Give one of the files another name, or make both writers produce the same bytes; nothing of this upsert was merged.`;
+  }
+  const [file, inner] = d.path.startsWith(`${d.otherPath}/`) ? [d.otherPath, d.path] : [d.path, d.otherPath];
+  return `${where}, but writer ${JSON.stringify(d.otherWriter)} already added ${JSON.stringify(d.otherPath)}: ${JSON.stringify(file)} would be a file and ` +
+    `also the folder holding ${JSON.stringify(inner)}, which no file system can hold. Rename one of them; nothing of this upsert was merged.`;
 }
 
 export interface CommittedDetails {

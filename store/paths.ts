@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidPathError, UsageError } from '../errors';
+import { InvalidPathError, PathClashError, UsageError } from '../errors';
 
 // Control characters (C0, DEL, C1) are refused: they break terminals, manifests and other tools.
 // eslint-disable-next-line no-control-regex
@@ -20,8 +20,53 @@ export function normalizeEntryPath(name: string): string {
   for (const s of segments) {
     if (s === '') throw new InvalidPathError(name, 'it has an empty segment ("//" or a trailing "/")');
     if (s === '..') throw new InvalidPathError(name, '".." segments are not allowed');
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long segments need counting.
+    if (s.length * 3 > MAX_SEGMENT_BYTES && Buffer.byteLength(s) > MAX_SEGMENT_BYTES) {
+      throw new InvalidPathError(name, `the segment "${s.slice(0, 24)}..." is ${Buffer.byteLength(s)} bytes long, and file systems allow ${MAX_SEGMENT_BYTES}`);
+    }
   }
-  return segments.join('/');
+  const clean = segments.join('/');
+  if (clean.length * 3 > MAX_PATH_BYTES && Buffer.byteLength(clean) > MAX_PATH_BYTES) {
+    throw new InvalidPathError(`${clean.slice(0, 40)}...`, `it is ${Buffer.byteLength(clean)} bytes long, and file systems allow paths of ${MAX_PATH_BYTES}`);
+  }
+  return clean;
+}
+
+/** Limits of common file systems (NAME_MAX, PATH_MAX): a longer entry could never be downloaded. */
+const MAX_SEGMENT_BYTES = 255;
+const MAX_PATH_BYTES = 4096;
+
+/**
+ * Finds, in a path-sorted stream of entry paths, one that is both a file and a folder (`x` and `x/y`), which no
+ * file system can hold. Every path between `x` and `x/...` in code-point order starts with `x`, so the files that
+ * could still clash with what follows are the chain of prefixes of the latest path, kept on a stack.
+ */
+export class FileFolderClash {
+  private readonly chain: string[] = [];
+
+  /** Adds the next path (in comparePaths order); returns the earlier file it would have to be under, if any. */
+  add(next: string): string | undefined {
+    while (this.chain.length > 0 && !next.startsWith(this.chain[this.chain.length - 1]!)) this.chain.pop();
+    const file = this.chain.find((p) => next.startsWith(`${p}/`));
+    this.chain.push(next);
+    return file;
+  }
+}
+
+/** Throws a PathClashError naming the first file that another of `sorted` (paths in comparePaths order) lies under. */
+export function refuseClashes(sorted: Iterable<string>): void {
+  const clash = new FileFolderClash();
+  for (const p of sorted) {
+    const file = clash.add(p);
+    if (file !== undefined) throw new PathClashError(file, p);
+  }
+}
+
+/** The folders a path lies in, outermost first: `a/b/c` gives `a`, `a/b`. */
+export function foldersOf(entryPath: string): string[] {
+  const out: string[] = [];
+  for (let i = entryPath.indexOf('/'); i !== -1; i = entryPath.indexOf('/', i + 1)) out.push(entryPath.slice(0, i));
+  return out;
 }
 
 /** Normalizes a folder prefix (for `addDir(..., { name })` and `remove(prefix)`); an empty prefix means the root. */

@@ -174,7 +174,9 @@ export class OpenDraft {
   }
 
   private conflictFailure(o: Conflict): ApplicationFailure {
-    const d: ConflictDetails = { ...this.where, path: o.path, writer: o.writer, digest: o.digest, otherWriter: o.otherWriter, otherDigest: o.otherDigest };
+    const d: ConflictDetails = {
+      ...this.where, path: o.path, writer: o.writer, digest: o.digest, otherWriter: o.otherWriter, otherDigest: o.otherDigest, ...(o.otherPath !== undefined ? { otherPath: o.otherPath } : {}),
+    };
     return fail(new DraftConflictError(d), d);
   }
 

@@ -46,7 +46,7 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
   if (outcome?.status === 'conflict') {
     const details: ConflictDetails = {
       artifactName: input.name, distributedId: input.distributedId, path: outcome.path, writer: outcome.writer, digest: outcome.digest,
-      otherWriter: outcome.otherWriter, otherDigest: outcome.otherDigest,
+      otherWriter: outcome.otherWriter, otherDigest: outcome.otherDigest, ...(outcome.otherPath !== undefined ? { otherPath: outcome.otherPath } : {}),
     };
     throw ApplicationFailure.create({ message: new DraftConflictError(details).message, type: 'DraftConflictError', details: [details], nonRetryable: true });
   }

@@ -1,13 +1,13 @@
 import type { ManifestEntry } from '../manifest/manifest-chunk';
 import { ChunkReader } from '../manifest/manifest-cursor';
 import { editManifest, type EditResult, type ManifestEdit } from '../manifest/manifest-edit';
-import { entriesUnder, isUnder } from '../manifest/manifest-lookup';
+import { entriesUnder, findClash, isUnder } from '../manifest/manifest-lookup';
 import { readManifest } from '../manifest/manifest';
 import { comparePaths } from '../paths';
 import type { ArtifactSpec, SpecOp } from '../staging/spec';
 import { stageSpec, type StageOptions, type StageResult } from '../staging/stager';
 import type { Store } from '../store';
-import { UsageError } from '../../errors';
+import { PathClashError, UsageError } from '../../errors';
 
 /**
  * What a draft changes, once its added files are stored: the entries to put (after the draft's own operations
@@ -77,5 +77,9 @@ export async function applyDraft(store: Store, baseRoot: string, editsDigest: st
   for (const path of removed) byPath.set(path, { path, entry: null });
   for (const entry of edits.puts) byPath.set(entry.path, { path: entry.path, entry });
   const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
-  return editManifest(store.blobs, baseRoot, sorted);
+  const result = await editManifest(store.blobs, baseRoot, sorted);
+  // A file added where the base has a folder (or inside one of its files) would make a version no one can download.
+  const clash = await findClash(reader, result.manifest.root, edits.puts.map((e) => e.path));
+  if (clash) throw new PathClashError(clash.file, clash.inner, ` in the draft of ${ref}`);
+  return result;
 }

@@ -1,6 +1,8 @@
 import type { BlobStore } from '../blobs/blob-store';
-import { isLeaf, ManifestWriter, readChunk, readManifest, entryOf, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
-import { comparePaths } from '../paths';
+import { ManifestWriter, readManifest, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
+import { ChunkReader } from '../manifest/manifest-cursor';
+import { firstUnder, lookupPaths } from '../manifest/manifest-lookup';
+import { comparePaths, foldersOf } from '../paths';
 
 /** One writer's part of a collaborative draft: the manifest its staging wrote (a reference, never the file list). */
 export interface Contribution {
@@ -21,7 +23,21 @@ export interface DraftIndex {
 export type ContributionOutcome =
   | { readonly writer: string; readonly status: 'merged'; readonly added: number }
   | { readonly writer: string; readonly status: 'duplicate' }
-  | { readonly writer: string; readonly status: 'conflict'; readonly path: string; readonly digest: string; readonly otherWriter: string; readonly otherDigest: string };
+  | ConflictOutcome;
+
+/**
+ * A refused contribution: its entry at `path` holds other bytes than the draft's (`otherWriter` put them there), or
+ * clashes with the draft's `otherPath`: one is a file and the other lies inside a folder of that name.
+ */
+export interface ConflictOutcome {
+  readonly writer: string;
+  readonly status: 'conflict';
+  readonly path: string;
+  readonly digest: string;
+  readonly otherWriter: string;
+  readonly otherDigest: string;
+  readonly otherPath?: string;
+}
 
 export interface MergeResult {
   readonly index: DraftIndex;
@@ -33,8 +49,8 @@ export interface MergeResult {
 
 /**
  * Merges contributions into a draft, in order. A contribution is all or nothing: if any of its paths holds
- * different bytes in the draft (or in an earlier contribution of the batch), it is refused, naming the writer
- * that got there first. A contribution already merged (same writer, same content) is a duplicate and changes
+ * different bytes in the draft (or in an earlier contribution of the batch), or would make a file and a folder of
+ * the same name, it is refused, naming the writer that got there first. A contribution already merged (same writer, same content) is a duplicate and changes
  * nothing, so retries are idempotent. With `dryRun` nothing is written (used to test a late finish against a
  * committed version).
  */
@@ -42,7 +58,7 @@ export async function mergeContributions(blobs: BlobStore, index: DraftIndex, co
   const known = await readWriterKeys(blobs, index.writers);
   const incoming = await readIncoming(blobs, contributions, known);
   const existing = index.files ? await lookupPaths(blobs, index.files.root, sortedPathsOf(incoming)) : new Map<string, ManifestEntry>();
-  const batch = new MergeBatch(blobs, index.writers, existing);
+  const batch = new MergeBatch(blobs, index, existing);
   const outcomes: ContributionOutcome[] = [];
   for (const c of contributions) outcomes.push(await batch.judge(c, incoming.get(keyOf(c))));
   const knownWriters = new Set([...known].map(writerOf));
@@ -74,44 +90,68 @@ async function readIncoming(blobs: BlobStore, contributions: readonly Contributi
   return incoming;
 }
 
+/** The incoming paths and the folders they lie in (a file of the draft at one of those would clash), sorted. */
 function sortedPathsOf(incoming: ReadonlyMap<string, readonly ManifestEntry[]>): string[] {
   const paths = new Set<string>();
-  for (const entries of incoming.values()) for (const e of entries) paths.add(e.path);
+  for (const entries of incoming.values()) {
+    for (const e of entries) for (const p of [e.path, ...foldersOf(e.path)]) paths.add(p);
+  }
   return [...paths].sort(comparePaths);
 }
 
+type Accepted = { readonly entry: ManifestEntry; readonly writer: string };
+
 /** The contributions of one merge, judged in order against the draft and against those accepted before them. */
 class MergeBatch {
-  readonly accepted = new Map<string, { entry: ManifestEntry; writer: string }>();
+  readonly accepted = new Map<string, Accepted>();
   readonly acceptedKeys: Contribution[] = [];
+  /** One accepted entry inside each folder the batch brought, to name when a file arrives at that folder's name. */
+  private readonly acceptedFolders = new Map<string, Accepted>();
+  private readonly reader: ChunkReader;
 
-  constructor(private readonly blobs: BlobStore, private readonly writers: ManifestRef | null, private readonly existing: ReadonlyMap<string, ManifestEntry>) {}
+  constructor(private readonly blobs: BlobStore, private readonly index: DraftIndex, private readonly existing: ReadonlyMap<string, ManifestEntry>) {
+    this.reader = new ChunkReader(blobs);
+  }
 
-  /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes. */
+  /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes or clashes. */
   async judge(c: Contribution, entries: readonly ManifestEntry[] | undefined): Promise<ContributionOutcome> {
     if (!entries || this.acceptedKeys.some((a) => keyOf(a) === keyOf(c))) return { writer: c.writer, status: 'duplicate' };
-    let added = 0;
     for (const e of entries) {
       const conflict = await this.conflictAt(c, e);
       if (conflict) return conflict;
-      if (!this.existing.has(e.path) && !this.accepted.has(e.path)) added++;
     }
-    for (const e of entries) if (!this.existing.has(e.path) && !this.accepted.has(e.path)) this.accepted.set(e.path, { entry: e, writer: c.writer });
+    let added = 0;
+    for (const entry of entries) {
+      if (this.existing.has(entry.path) || this.accepted.has(entry.path)) continue;
+      added++;
+      this.accepted.set(entry.path, { entry, writer: c.writer });
+      for (const folder of foldersOf(entry.path)) if (!this.acceptedFolders.has(folder)) this.acceptedFolders.set(folder, { entry, writer: c.writer });
+    }
     this.acceptedKeys.push(c);
     return { writer: c.writer, status: 'merged', added };
   }
 
-  private async conflictAt(c: Contribution, e: ManifestEntry): Promise<ContributionOutcome | undefined> {
-    const before = this.existing.get(e.path);
-    if (before && before.digest !== e.digest) {
-      const otherWriter = await ownerOf(this.blobs, this.writers, e.path, before.digest);
-      return { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: before.digest };
+  /**
+   * Other bytes at `e`'s path, or a file/folder clash: a file (of the draft or the batch) at one of its folders, or
+   * entries inside it. The draft's files at those paths were looked up beforehand; entries inside are looked for.
+   */
+  private async conflictAt(c: Contribution, e: ManifestEntry): Promise<ConflictOutcome | undefined> {
+    const refuse = (other: ManifestEntry, otherWriter: string): ConflictOutcome => ({
+      writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: other.digest, ...(other.path !== e.path ? { otherPath: other.path } : {}),
+    });
+    for (const path of [e.path, ...foldersOf(e.path)]) {
+      const before = this.existing.get(path);
+      if (before && (path !== e.path || before.digest !== e.digest)) return refuse(before, await ownerOf(this.blobs, this.index.writers, path, before.digest));
+      const batch = this.accepted.get(path);
+      if (batch && (path !== e.path || batch.entry.digest !== e.digest)) return refuse(batch.entry, batch.writer);
     }
-    const batch = this.accepted.get(e.path);
-    if (batch && batch.entry.digest !== e.digest) {
-      return { writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter: batch.writer, otherDigest: batch.entry.digest };
-    }
-    return undefined;
+    const inside = this.acceptedFolders.get(e.path);
+    if (inside) return refuse(inside.entry, inside.writer);
+    const files = this.index.files;
+    const under = files ? await firstUnder(this.reader, files.root, e.path) : undefined;
+    if (!files || under === undefined) return undefined;
+    const other = (await lookupPaths(this.blobs, files.root, [under])).get(under)!;
+    return refuse(other, await ownerOf(this.blobs, this.index.writers, under, other.digest));
   }
 }
 
@@ -151,25 +191,6 @@ async function mergeSorted(blobs: BlobStore, base: ManifestRef | null, added: Ma
   }
   while (i < added.length) await writer.add(added[i++]!);
   return writer.finish();
-}
-
-/** Finds the entries at `paths` (sorted), reading only the chunks whose path range can hold one of them. */
-export async function lookupPaths(blobs: BlobStore, root: string, paths: readonly string[]): Promise<Map<string, ManifestEntry>> {
-  const found = new Map<string, ManifestEntry>();
-  const visit = async (digest: string, wanted: readonly string[]): Promise<void> => {
-    if (wanted.length === 0) return;
-    const chunk = await readChunk(blobs, digest);
-    if (isLeaf(chunk)) {
-      const set = new Set(wanted);
-      for (const row of chunk.l) if (set.has(row[0])) found.set(row[0], entryOf(row));
-      return;
-    }
-    for (const [first, last, , , child] of chunk.n) {
-      await visit(child, wanted.filter((p) => comparePaths(p, first) >= 0 && comparePaths(p, last) <= 0));
-    }
-  };
-  await visit(root, paths);
-  return found;
 }
 
 /** The writer whose contribution put `digest` at `path`; only asked when a conflict is found, so a scan is fine. */

@@ -1,7 +1,7 @@
 import type { BlobStore } from '../blobs/blob-store';
-import { decodeChunk, entryOf, isLeaf, type Chunk, type LeafRow, type ManifestEntry } from './manifest-chunk';
+import { decodeChunk, entryOf, isLeaf, readChunk, type Chunk, type LeafRow, type ManifestEntry } from './manifest-chunk';
 import { LevelCursor, type ChunkReader } from './manifest-cursor';
-import { comparePaths } from '../paths';
+import { comparePaths, foldersOf } from '../paths';
 import { syncBlobReader } from '../blobs/sync-blob-read';
 
 /** True when `path` is `target` or lies under the folder `target`. */
@@ -57,4 +57,58 @@ export async function entriesUnder(reader: ChunkReader, root: string, target: st
     const last = cursor.lastKey;
     if (last === undefined || comparePaths(last, end) >= 0 || !(await cursor.next())) return out;
   }
+}
+
+/** Finds the entries at `paths` (sorted), reading only the chunks whose path range can hold one of them. */
+export async function lookupPaths(blobs: BlobStore, root: string, paths: readonly string[]): Promise<Map<string, ManifestEntry>> {
+  const found = new Map<string, ManifestEntry>();
+  const visit = async (digest: string, wanted: readonly string[]): Promise<void> => {
+    if (wanted.length === 0) return;
+    const chunk = await readChunk(blobs, digest);
+    if (isLeaf(chunk)) {
+      const set = new Set(wanted);
+      for (const row of chunk.l) if (set.has(row[0])) found.set(row[0], entryOf(row));
+      return;
+    }
+    for (const [first, last, , , child] of chunk.n) {
+      await visit(child, wanted.filter((p) => comparePaths(p, first) >= 0 && comparePaths(p, last) <= 0));
+    }
+  };
+  await visit(root, paths);
+  return found;
+}
+
+/** The first path of the tree inside the folder `folder` (under `folder/`), reading only the chunks that can hold one. */
+export async function firstUnder(reader: ChunkReader, root: string, folder: string): Promise<string | undefined> {
+  const from = `${folder}/`;
+  const end = rangeEnd(folder);
+  const visit = async (digest: string): Promise<string | undefined> => {
+    const chunk = await reader.read(digest);
+    if (isLeaf(chunk)) return chunk.l.find((row) => row[0].startsWith(from))?.[0];
+    for (const row of chunk.n) {
+      if (comparePaths(row[1], from) < 0 || comparePaths(row[0], end) >= 0) continue;
+      const hit = await visit(row[4]);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  };
+  return visit(root);
+}
+
+/**
+ * Whether a tree holds a file and a folder of the same name involving one of `paths` (entries it holds): a file at
+ * one of their folders, or entries inside one of them. Reads O(paths x height) chunks, not the whole tree.
+ */
+export async function findClash(reader: ChunkReader, root: string, paths: readonly string[]): Promise<{ file: string; inner: string } | undefined> {
+  const folders = [...new Set(paths.flatMap(foldersOf))].sort(comparePaths);
+  const files = await lookupPaths(reader.blobs, root, folders);
+  for (const inner of paths) {
+    const file = foldersOf(inner).find((f) => files.has(f));
+    if (file !== undefined) return { file, inner };
+  }
+  for (const file of paths) {
+    const inner = await firstUnder(reader, root, file);
+    if (inner !== undefined) return { file, inner };
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { IngestCheckpoint, IngestResult } from '../blobs/blob-store';
 import { sha256 } from '../blobs/digest';
 import type { ManifestEntry } from '../manifest/manifest';
-import { comparePaths } from '../paths';
+import { comparePaths, refuseClashes } from '../paths';
 import type { Store } from '../store';
 import { SmallFileBatches, TaskPool, type BatchedFile } from './ingest-pool';
 import { referenceEntry, type FileSource, type Source } from './sources';
@@ -41,6 +41,7 @@ export class Staging {
 
   constructor(private readonly store: Store, private readonly sources: ReadonlyMap<string, Source>, private readonly options: StageOptions) {
     this.paths = [...sources.keys()].sort(comparePaths);
+    refuseClashes(this.paths);
     this.entries = new Array<ManifestEntry>(this.paths.length);
     this.bytesTotal = this.paths.reduce((n, p) => n + sources.get(p)!.size, 0);
     this.done = new Map((options.resume?.done ?? []).map((d) => [d.local, d]));
