@@ -9,6 +9,7 @@ import type { Store } from '../store/store';
 import { downloadVersion } from '../store/version-files';
 import { walkDir } from '../store/staging/walk';
 import { UsageError } from '../errors';
+import type { StepCommandRun } from '../workflows/pipeline-types';
 
 export interface UsedVersion {
   readonly name: string;
@@ -38,9 +39,10 @@ export function createPipelineActivities(store: () => Promise<Store>) {
     },
 
     /** Runs a step's command; a non-zero exit fails this attempt (the step's retry policy decides what next). */
-    async runStepCommand(input: { readonly step: string; readonly command: CommandSpec }): Promise<void> {
+    async runStepCommand(input: { readonly step: string; readonly command: CommandSpec }): Promise<StepCommandRun> {
       const ctx = Context.current();
       await runCommand(input.command, ctx, `step "${input.step}" (attempt ${ctx.info.attempt})`, 'StepCommandError');
+      return { exitCode: 0, attempt: ctx.info.attempt };
     },
 
     /** Records a step's outputs as a spec blob (all files, or those matching `files` globs). */

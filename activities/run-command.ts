@@ -45,7 +45,11 @@ export async function runCommand(command: CommandSpec, ctx: Context, what: strin
     const code = 'code' in exit ? exit.code : exit.signal;
     if (code !== 0) {
       const tail = stderr.trim().split('\n').slice(-5).join('\n');
-      throw ApplicationFailure.retryable(`${what}: command ${JSON.stringify(command.argv.join(' '))} exited with ${code}${tail ? `: ${tail}` : ''}`, failureType);
+      // The details say how the command ended, so the workflow can show the real exit code and attempt.
+      throw ApplicationFailure.create({
+        message: `${what}: command ${JSON.stringify(command.argv.join(' '))} exited with ${code}${tail ? `: ${tail}` : ''}`, type: failureType,
+        details: [{ exitCode: typeof code === 'number' ? code : null, attempt: ctx.info.attempt }],
+      });
     }
   } finally {
     clearInterval(beat);

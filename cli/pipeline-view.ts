@@ -12,6 +12,11 @@ function meter(done: number, total: number): string {
 
 const MARK: Record<StepStatus['state'], string> = { pending: '·', running: '▶', done: '✓', skipped: '-', failed: '✗', cancelled: '✗' };
 
+/** Says which attempt a step's command succeeded on, when its retry policy ran it more than once (a failure's error says it). */
+function retried(s: StepStatus): string {
+  return s.state === 'done' && s.attempt !== undefined && s.attempt > 1 ? `(attempt ${s.attempt})` : '';
+}
+
 /** The live view of a run: one line per step, redrawn in place on a TTY; changes only, otherwise. */
 export class PipelineView {
   private drawn = 0;
@@ -26,7 +31,7 @@ export class PipelineView {
       const bar = s.shards && done !== undefined ? `${meter(done, s.shards)} ${done}/${s.shards} shards`
         : s.shards ? `${s.shards} shards`
           : bytes ? `${meter(bytes.done, bytes.total)} ${formatBytes(bytes.done)}/${formatBytes(bytes.total)} uploaded` : '';
-      const extra = [bar, s.ref ?? '', s.error ?? ''].filter(Boolean).join('  ');
+      const extra = [bar, s.ref ?? '', retried(s), s.error ?? ''].filter(Boolean).join('  ');
       return `  ${MARK[s.state]} ${id.padEnd(16)} ${s.state.padEnd(9)} ${extra}`.trimEnd();
     });
   }
@@ -44,7 +49,7 @@ export class PipelineView {
       const key = `${s.state} ${s.ref ?? ''}${shards}`;
       if (this.last.get(id) !== key) {
         this.last.set(id, key);
-        this.stream.write(`${id}: ${s.state}${shards}${s.ref ? ` ${s.ref}` : ''}${s.error ? ` (${s.error})` : ''}\n`);
+        this.stream.write(`${id}: ${s.state}${shards}${s.ref ? ` ${s.ref}` : ''}${retried(s) ? ` ${retried(s)}` : ''}${s.error ? ` (${s.error})` : ''}\n`);
       }
     }
   }

@@ -13,7 +13,7 @@ function runId(stdout: string): string {
   return match[1]!;
 }
 
-function status(id: string, env: NodeJS.ProcessEnv): { state: string; steps: Record<string, { state: string; ref?: string }> } | undefined {
+function status(id: string, env: NodeJS.ProcessEnv): { state: string; steps: Record<string, { state: string; ref?: string; error?: string; attempt?: number; exitCode?: number | null }> } | undefined {
   const out = cli(['status', id, '--json'], env);
   return out.code === 0 ? JSON.parse(out.stdout) : undefined;
 }
@@ -45,16 +45,39 @@ async function downloaded(version: { download(dir: string): Promise<unknown> }):
   return dir;
 }
 
-test('a failing step is retried by its policy and succeeds on attempt 2', async () => {
+test('a failing step is retried by its policy and succeeds on attempt 2, which its status shows', async () => {
   const env = isolatedEnv();
   const counter = path.join(tempDir(), 'attempts');
   const out = cli(['run', fixture('retry.yaml'), '--param', `counter=${counter}`], env);
   expect(out.code).toBe(0);
   expect(fs.readFileSync(counter, 'utf8')).toBe('2');
+  expect(out.stderr).toContain('flaky: done flaky-result:v0 (attempt 2)');
+  // The status of a finished run is a query, answered by a worker replaying its history.
+  const worker = await startWorker(env);
+  try {
+    expect(status(runId(out.stdout), env)?.steps['flaky']).toEqual({ state: 'done', version: 'v0', ref: 'flaky-result:v0', attempt: 2, exitCode: 0 });
+  } finally {
+    worker.kill('SIGTERM');
+  }
   const api = new Api({ env });
   const v = await api.artifact('flaky-result:latest');
   expect(fs.readFileSync(path.join(await downloaded(v), 'result.txt'), 'utf8')).toBe('attempt 2');
   await api.close();
+});
+
+test('a step whose command fails on every attempt shows its real exit code and last attempt, and the steps after it are skipped', async () => {
+  const env = isolatedEnv();
+  const out = cli(['run', fixture('fails.yaml')], env);
+  expect(out.code).not.toBe(0);
+  const worker = await startWorker(env);
+  try {
+    const final = status(runId(out.stdout), env);
+    expect(final?.state).toBe('FAILED');
+    expect(final?.steps['broken']).toMatchObject({ state: 'failed', attempt: 2, exitCode: 7, error: expect.stringContaining('exited with 7') });
+    expect(final?.steps['after']).toMatchObject({ state: 'skipped' });
+  } finally {
+    worker.kill('SIGTERM');
+  }
 });
 
 test('expression values reach commands as literal arguments, in argv lists and shell strings; a false `when` skips a step', async () => {

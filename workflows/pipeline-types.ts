@@ -23,7 +23,16 @@ export interface StepStatus {
   readonly ref?: string;
   readonly error?: string;
   readonly shards?: number;
+  /** Of a `run` step once its command ended: the attempt that succeeded, or the last one that failed. */
   readonly attempt?: number;
+  /** Of a `run` step once its command ended: its exit code (null when a signal ended it). */
+  readonly exitCode?: number | null;
+}
+
+/** How a step's command ended, as the command activity reports it (and a failed attempt in its failure details). */
+export interface StepCommandRun {
+  readonly exitCode: number | null;
+  readonly attempt: number;
 }
 
 /** What later steps read as `steps.<id>.*`. */

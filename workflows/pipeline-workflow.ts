@@ -1,4 +1,4 @@
-import { ApplicationFailure, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
@@ -8,7 +8,7 @@ import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
-import type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepOutputs, StepStatus } from './pipeline-types';
+import type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepCommandRun, StepOutputs, StepStatus } from './pipeline-types';
 
 export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
 
@@ -57,60 +57,94 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
   const dir = `${input.workDir}/${id}`;
   const ctx: Context = { params: input.params, steps: outputs, run: { id: input.runId }, outputs: `${dir}/outputs`, inputs: `${dir}/inputs` };
   status[id] = { state: 'running' };
+  // How the step's command ended, once it did: kept when a later part of the step (its version) fails.
+  const ran: Ran = {};
   try {
     if (step.when !== undefined && !truthy(typeof step.when === 'boolean' ? step.when : renderTemplate(step.when, ctx))) {
       status[id] = { state: 'skipped', error: 'when was false' };
       outputs[id] = { ...NO_OUTPUTS, skipped: true };
       return;
     }
-    const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
-    const used = await host.prepareStep({ dir, uses: (step.uses ?? []).map((u) => String(renderTemplate(u, ctx))) });
+    const used = await hostActivities(input).prepareStep({ dir, uses: (step.uses ?? []).map((u) => String(renderTemplate(u, ctx))) });
     const cwd = resolveDir(input.baseDir, step.workdir === undefined ? undefined : String(renderTemplate(step.workdir, ctx)));
-    if (step.fanOut) {
-      outputs[id] = await fanOutStep(id, step, input, ctx, cwd, status);
-    } else {
-      let result: StepOutputs['result'] = null;
-      if (step.run !== undefined) {
-        const command = renderCommand(step.run, ctx);
-        await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env: { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` }, cwd } });
-      } else if (step.activity) {
-        // Validation refuses these too; a run started without it must not reach the library's own activities either.
-        if (isLibraryActivity(step.activity.name)) throw ApplicationFailure.nonRetryable(libraryActivityMessage(id, step.activity.name), 'UsageError');
-        const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
-        const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
-        result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
-      }
-      outputs[id] = { ...(await produce(id, step, input, ctx, dir, used)), result };
-    }
+    outputs[id] = step.fanOut ? await fanOutStep(id, step, input, ctx, cwd, status) : await singleStep({ id, step, input, ctx, dir, cwd, used, ran });
     const o = outputs[id]!;
-    status[id] = { state: 'done', ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}) };
+    status[id] = { state: 'done', ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}), ...ran.command };
   } catch (err) {
     if (isCancellation(err)) {
       status[id] = { state: 'cancelled' };
       throw err;
     }
-    status[id] = { state: 'failed', error: messageOf(err) };
-    outputs[id] = { ...NO_OUTPUTS };
+    const command = ran.command ?? failedCommandOf(err);
+    status[id] = { state: 'failed', error: messageOf(err), ...command };
+    outputs[id] = { ...NO_OUTPUTS, exitCode: command?.exitCode ?? null };
   }
+}
+
+interface SingleStep {
+  readonly id: string;
+  readonly step: Step;
+  readonly input: PipelineRunInput;
+  readonly ctx: Context;
+  readonly dir: string;
+  readonly cwd: string;
+  readonly used: readonly { name: string; index: number }[];
+  readonly ran: Ran;
+}
+
+/** Filled in by a `run` step once its command ended; the attempt is unknown in histories recorded before it was reported. */
+interface Ran {
+  command?: Pick<StepCommandRun, 'exitCode'> & Partial<StepCommandRun>;
+}
+
+/** A step that runs once: its command (or named activity), then the version its outputs folder becomes. */
+async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleStep): Promise<StepOutputs> {
+  let result: StepOutputs['result'] = null;
+  if (step.run !== undefined) {
+    const command = renderCommand(step.run, ctx);
+    const env = { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` };
+    const reported = await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env, cwd } });
+    // Histories recorded before the activity reported how its command ended hold no result: it exited 0.
+    ran.command = reported ?? { exitCode: 0 };
+  } else if (step.activity) {
+    // Validation refuses these too; a run started without it must not reach the library's own activities either.
+    if (isLibraryActivity(step.activity.name)) throw ApplicationFailure.nonRetryable(libraryActivityMessage(id, step.activity.name), 'UsageError');
+    const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
+    const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
+    result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
+  }
+  return { ...(await produce(id, step, input, ctx, dir, used)), result, exitCode: ran.command?.exitCode ?? null };
+}
+
+/** How a step's command ended when its last attempt failed, from the failure's details (undefined if it never ran). */
+function failedCommandOf(err: unknown): StepCommandRun | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'StepCommandError') return undefined;
+  const details = cause.details?.[0] as Partial<StepCommandRun> | undefined;
+  return typeof details?.attempt === 'number' ? { exitCode: details.exitCode ?? null, attempt: details.attempt } : undefined;
+}
+
+function hostActivities(input: PipelineRunInput) {
+  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
 }
 
 async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[]): Promise<StepOutputs> {
   const p = step.produces;
-  if (!p) return { ...NO_OUTPUTS, exitCode: step.run !== undefined ? 0 : null };
-  const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
+  if (!p) return NO_OUTPUTS;
+  const host = hostActivities(input);
   const common = { ...describedBy(p, id, input, ctx), run: input.runId };
   const childId = `${workflowInfo().workflowId}/${id}`;
   if (p.mode === 'incremental') {
     const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx) });
     const r = await executeChild(incrementalArtifactWorkflow, { workflowId: `${childId}/incremental`, args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
-    return outputsOf(r.version, step);
+    return outputsOf(r.version);
   }
   const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: renderList(p.files, ctx) });
   const r = await executeChild(logArtifactWorkflow, {
     workflowId: `${childId}/log`,
     args: [{ name: p.artifact, type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
   });
-  return outputsOf(r.version, step);
+  return outputsOf(r.version);
 }
 
 async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>): Promise<StepOutputs> {
@@ -136,7 +170,8 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
       ...describedBy(p, id, input, ctx),
     }],
   });
-  return outputsOf(r.version, step);
+  // Every shard whose files are in the version ran its command to a 0 exit.
+  return { ...outputsOf(r.version), exitCode: 0 };
 }
 
 /** Aliases, description and metadata of a produced version, evaluated; what the pipeline adds sits under its own key. */
@@ -167,8 +202,8 @@ function retryOf(step: Step) {
   return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2, nonRetryableErrorTypes: ['UsageError'] };
 }
 
-function outputsOf(version: { name: string; version: string; digest: string }, step: Step): StepOutputs {
-  return { skipped: false, exitCode: step.run !== undefined ? 0 : null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest, result: null };
+function outputsOf(version: { name: string; version: string; digest: string }): StepOutputs {
+  return { skipped: false, exitCode: null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest, result: null };
 }
 
 function resolveDir(baseDir: string, workdir: string | undefined): string {
