@@ -38,6 +38,12 @@ export function createPipelineActivities(store: () => Promise<Store>) {
       return used;
     },
 
+    /** Deletes the copies of steps' inputs once their run has ended; folders the run did not make are left alone. */
+    async removeStepInputs(input: { readonly dirs: readonly string[] }): Promise<void> {
+      const owner = Context.current().info.workflowExecution;
+      for (const dir of input.dirs) StepFolder.of(dir, owner).removeInputs();
+    },
+
     /** Runs a step's command; a non-zero exit fails this attempt (the step's retry policy decides what next). */
     async runStepCommand(input: { readonly step: string; readonly command: CommandSpec }): Promise<StepCommandRun> {
       const ctx = Context.current();

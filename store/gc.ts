@@ -32,6 +32,9 @@ export interface GcReport {
   readonly deletedBytes: number;
   /** Candidates that a concurrent upload reused between the decision and the delete, so they stayed. */
   readonly rescued: number;
+  /** Temp files of writes that ended without finishing (killed uploads), deleted like old unreferenced blobs. */
+  readonly tempFiles: number;
+  readonly tempBytes: number;
 }
 
 /**
@@ -75,7 +78,8 @@ export async function collectGarbage(store: Store, options: GcOptions): Promise<
       deletedBytes += freed;
     }
   }
-  return { scanned, referenced: marked.size, young, deleted, deletedBytes, rescued };
+  const temp = await sweeper.sweepTemp(cutoff, options.dryRun === true);
+  return { scanned, referenced: marked.size, young, deleted, deletedBytes, rescued, tempFiles: temp.files, tempBytes: temp.bytes };
 }
 
 /** Adds a tree's chunks and the stored files its entries name (references live elsewhere) to `marked`. */

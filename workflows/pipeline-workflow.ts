@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
@@ -27,6 +27,14 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
   const outputs = emptyRecord<StepOutputs>();
   setHandler(pipelineStatusQuery, () => ({ name: input.pipeline.name, runId: input.runId, steps: status }));
 
+  try {
+    return await runSteps(ids, input, status, outputs);
+  } finally {
+    await removeInputCopies(ids, input);
+  }
+}
+
+async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<PipelineRunResult> {
   const running = new Map<string, Promise<void>>();
   for (;;) {
     for (const id of ids) {
@@ -50,6 +58,17 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
     throw ApplicationFailure.create({ message: `pipeline ${input.pipeline.name} (run ${input.runId}) failed:\n${lines.join('\n')}`, type: 'PipelineFailedError', nonRetryable: true, details: [status] });
   }
   return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
+}
+
+/**
+ * When the run ends, however it ends, the copies of its steps' `uses` are deleted (outputs stay, for inspection):
+ * they are versions the store already holds. Best effort within a minute, so a host that went away cannot hold
+ * the run open; runs recorded before this existed replay without it.
+ */
+async function removeInputCopies(ids: readonly string[], input: PipelineRunInput): Promise<void> {
+  if (!patched('remove-run-inputs')) return;
+  const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, scheduleToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } });
+  await CancellationScope.nonCancellable(() => host.removeStepInputs({ dirs: ids.map((id) => `${input.workDir}/${id}`) })).catch(() => undefined);
 }
 
 async function runStep(id: string, input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<void> {

@@ -17,6 +17,7 @@ export async function gcCommand(argv: string[]): Promise<number> {
   const verb = values['dry-run'] ? 'would delete' : 'deleted';
   console.log(`${verb} ${report.deleted} of ${report.scanned} blobs${values['dry-run'] ? '' : `, freed ${formatBytes(report.deletedBytes)}`}`);
   console.log(`kept ${report.referenced} referenced by versions, ${report.young} written within the grace period or since the oldest running write${report.rescued ? `, ${report.rescued} reused during this run` : ''}`);
+  if (report.tempFiles) console.log(`${verb} ${report.tempFiles} temp file${report.tempFiles === 1 ? '' : 's'} of unfinished uploads (${formatBytes(report.tempBytes)})`);
   if (report.oldestRunningWrite) console.log(`running writes: ${report.runningWrites}, oldest started ${report.oldestRunningWrite}`);
   return 0;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalBlobStore } from './local-blob-store';
+import { openFilesOnThisHost } from './open-files';
 
 /** What gc needs from a blob store beyond listing: a blob's age, and a delete that a concurrent reuse can stop. */
 export interface BlobSweeper {
@@ -15,6 +16,12 @@ export interface BlobSweeper {
    * undefined when the blob was kept.
    */
   deleteIfUntouched(digest: string, cutoffMs: number): Promise<number | undefined>;
+  /**
+   * Deletes the temp files of writes that ended without renaming them into place (a killed upload): those last
+   * written before `cutoffMs` that no process holds open. A resumable upload's retry writes its temp file again,
+   * and its write is running, so its files are newer than the cutoff gc computes.
+   */
+  sweepTemp(cutoffMs: number, dryRun: boolean): Promise<{ readonly files: number; readonly bytes: number }>;
 }
 
 export class LocalBlobSweeper implements BlobSweeper {
@@ -27,6 +34,29 @@ export class LocalBlobSweeper implements BlobSweeper {
 
   async touchedAt(digest: string): Promise<number | undefined> {
     return (await fsp.stat(this.blobs.pathOf(digest)).catch(() => undefined))?.mtimeMs;
+  }
+
+  async sweepTemp(cutoffMs: number, dryRun: boolean): Promise<{ files: number; bytes: number }> {
+    // Real path: /proc names open files by theirs.
+    const tmpDir = await fsp.realpath(path.join(this.blobs.root, 'tmp')).catch(() => undefined);
+    if (tmpDir === undefined) return { files: 0, bytes: 0 };
+    const old: { file: string; size: number }[] = [];
+    for (const name of await fsp.readdir(tmpDir)) {
+      const file = path.join(tmpDir, name);
+      const st = await fsp.lstat(file).catch(() => undefined);
+      if (st?.isFile() && st.mtimeMs <= cutoffMs) old.push({ file, size: st.size });
+    }
+    if (old.length === 0) return { files: 0, bytes: 0 };
+    const open = openFilesOnThisHost();
+    let files = 0;
+    let bytes = 0;
+    for (const { file, size } of old) {
+      if (open?.has(file)) continue;
+      if (!dryRun) await fsp.rm(file, { force: true });
+      files++;
+      bytes += size;
+    }
+    return { files, bytes };
   }
 
   async deleteIfUntouched(digest: string, cutoffMs: number): Promise<number | undefined> {
