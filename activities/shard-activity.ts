@@ -41,7 +41,7 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
 
     async runShard(input: RunShardInput): Promise<ShardOutput> {
       const ctx = Context.current();
-      const output = makeScratchFolder(scratchRoot(), `shard-${input.index}-${process.pid}-`);
+      const output = makeScratchFolder(scratchRoot(), input.index);
       try {
         await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`, 'ShardCommandError');
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {

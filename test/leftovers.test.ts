@@ -7,14 +7,14 @@ import { expect, test } from 'vitest';
 import { CLI, cli, isolatedEnv, tempDir, waitFor, writeFiles, writeUniqueFile } from './helpers';
 
 /** Ends every running workflow of a test's task queue, as a user ends an orphaned write by hand. */
-async function terminateRunning(taskQueue: string): Promise<number> {
+async function terminateRunning(taskQueue: string, expected: number): Promise<number> {
   const connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
   try {
     const client = new Client({ connection });
     const ids = await waitFor(async () => {
       const found: string[] = [];
       for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) found.push(w.workflowId);
-      return found.length > 0 ? found : undefined;
+      return found.length >= expected ? found : undefined;
     }, 30_000, 'the orphaned write to be listed');
     for (const id of ids) await client.workflow.getHandle(id).terminate('the test ends the orphaned write');
     return ids.length;
@@ -35,7 +35,7 @@ test('gc deletes the temp file of an upload killed with SIGKILL once its write h
   }, 60_000, 'the upload to write its temp file');
   client.kill('SIGKILL');
   await once(client, 'exit');
-  expect(await terminateRunning(env.ARTIFACTS_TASK_QUEUE!)).toBe(1);
+  expect(await terminateRunning(env.ARTIFACTS_TASK_QUEUE!, 1)).toBe(1);
 
   const held = path.join(tmpDir, 'held-by-a-live-writer');
   fs.writeFileSync(held, 'still being written');
@@ -73,4 +73,20 @@ test('when a run ends, the copies of its steps\' inputs are deleted and their ou
   const step = path.join(env.ARTIFACTS_HOME, 'runs', 'with-inputs', 'consume');
   expect(fs.readFileSync(path.join(step, 'outputs', 'copy.txt'), 'utf8')).toBe('input bytes');
   expect(fs.existsSync(path.join(step, 'inputs'))).toBe(false);
+});
+
+test('a shard folder left by a worker killed with SIGKILL is removed when the next shard starts on that host', async () => {
+  const env = isolatedEnv();
+  const scratch = path.join(env.ARTIFACTS_HOME, 'scratch');
+  const stuck = "require('fs').writeFileSync(process.env.ARTIFACTS_OUTPUT_DIR + '/partial.txt', 'x'); setInterval(() => {}, 1000)";
+  const client = spawn(process.execPath, [CLI, 'fan-out', '--name', 'killed-shard', '--type', 'report', '--shards', '1', '--', process.execPath, '-e', stuck], { env, stdio: 'ignore' });
+  await waitFor(() => (fs.existsSync(scratch) ? fs.readdirSync(scratch).find((n) => fs.existsSync(path.join(scratch, n, 'partial.txt'))) : undefined), 60_000, 'the shard to write');
+  client.kill('SIGKILL');
+  await once(client, 'exit');
+  // The fan-out and the draft it writes into.
+  expect(await terminateRunning(env.ARTIFACTS_TASK_QUEUE!, 2)).toBe(2);
+
+  const quick = "require('fs').writeFileSync(process.env.ARTIFACTS_OUTPUT_DIR + '/ok.txt', 'ok')";
+  expect(cli(['fan-out', '--name', 'next-shard', '--type', 'report', '--shards', '1', '--', process.execPath, '-e', quick], env).code).toBe(0);
+  expect(fs.readdirSync(scratch)).toEqual([]);
 });
