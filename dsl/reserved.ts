@@ -18,6 +18,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   contributeToDraft: true,
   finishDraft: true,
   prepareStep: true,
+  removeStepInputs: true,
   runStepCommand: true,
   recordOutputs: true,
   prepareIncremental: true,
