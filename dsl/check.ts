@@ -1,5 +1,6 @@
 import { hasExpressions, parseTemplate, pathsOf, ExpressionError } from './expressions';
 import { own } from './records';
+import { checkCycles, Dependencies } from './step-graph';
 import { placeInShell } from './shell';
 import type { Pipeline, Step } from './pipeline.generated';
 import { didYouMean, formatPath } from './problems';
@@ -42,6 +43,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
   }
   checkCycles(pipeline, add);
   const producers = new Map<string, string>();
+  const dependencies = new Dependencies(pipeline);
   for (const [id, step] of Object.entries(pipeline.steps)) {
     checkStepShape(id, step, add);
     checkRefs(id, step, add);
@@ -52,8 +54,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
       if (prior) add('duplicate-producer', ['steps', id, 'produces', 'artifact'], `steps "${prior}" and "${id}" both produce collaborative artifact "${step.produces.artifact}"; one version needs one producer: merge them into one fan-out step, or produce two artifacts`);
       else producers.set(step.produces.artifact, id);
     }
-    const ancestors = ancestorsOf(pipeline, id);
-    forEachString(step, ['steps', id], (value, at) => checkExpressions(value, at, { pipeline, id, step, ancestors, add, map: ctx.map }));
+    forEachString(step, ['steps', id], (value, at) => checkExpressions(value, at, { pipeline, id, step, dependencies, add, map: ctx.map }));
   }
 }
 
@@ -130,41 +131,7 @@ function checkShell(id: string, step: Step, ctx: { add: Add; map: SourceMap }): 
   }
 }
 
-function checkCycles(pipeline: Pipeline, add: Add): void {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): void => {
-    if (state.get(id) === 'done' || !own(pipeline.steps, id)) return;
-    if (state.get(id) === 'visiting') {
-      const cycle = [...stack.slice(stack.indexOf(id)), id];
-      const from = cycle[cycle.length - 2]!;
-      const index = (pipeline.steps[from]!.needs ?? []).indexOf(id);
-      add('cycle', ['steps', from, 'needs', index], `steps ${cycle.join(' -> ')} form a cycle; remove one of these needs`);
-      return;
-    }
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const need of pipeline.steps[id]!.needs ?? []) visit(need);
-    stack.pop();
-    state.set(id, 'done');
-  };
-  for (const id of Object.keys(pipeline.steps)) visit(id);
-}
-
-function ancestorsOf(pipeline: Pipeline, id: string): Set<string> {
-  const seen = new Set<string>();
-  const walk = (s: string): void => {
-    for (const need of own(pipeline.steps, s)?.needs ?? []) {
-      if (seen.has(need)) continue;
-      seen.add(need);
-      walk(need);
-    }
-  };
-  walk(id);
-  return seen;
-}
-
-interface ExprContext { pipeline: Pipeline; id: string; step: Step; ancestors: Set<string>; add: Add; map: SourceMap }
+interface ExprContext { pipeline: Pipeline; id: string; step: Step; dependencies: Dependencies; add: Add; map: SourceMap }
 
 function checkExpressions(value: string, at: Path, ctx: ExprContext): void {
   if (!hasExpressions(value)) return;
@@ -215,7 +182,7 @@ function checkPath(p: readonly string[], ctx: ExprContext): [string, string] | u
   }
   if (root === 'steps') {
     if (!name || !own(ctx.pipeline.steps, name)) return ['unknown-step', `"${text}" names no step${name && didYouMean(name, Object.keys(ctx.pipeline.steps)) ? ` (did you mean "${didYouMean(name, Object.keys(ctx.pipeline.steps))}"?)` : ''}`];
-    if (!ctx.ancestors.has(name)) return ['step-not-needed', `step "${ctx.id}" reads steps.${name} but does not need it; add "${name}" to its needs`];
+    if (!ctx.dependencies.needs(ctx.id, name)) return ['step-not-needed', `step "${ctx.id}" reads steps.${name} but does not need it; add "${name}" to its needs`];
     if (!field || !STEP_OUTPUTS.includes(field)) return ['unknown-name', `steps.${name} has no output "${field ?? ''}"; outputs are ${STEP_OUTPUTS.join(', ')}`];
   }
   if (root === 'shard') {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import schema from '../schemas/pipeline.schema.json';
 import { checkPipeline } from './check';
+import { findDuplicateKeys } from './duplicate-keys';
 import type { Pipeline } from './pipeline.generated';
 import { didYouMean, formatPath, PipelineError, renderProblems, type Problem } from './problems';
 import { SourceMap } from './source-map';
@@ -16,14 +17,24 @@ export interface LoadedPipeline {
 
 export type LoadResult = { readonly ok: true; readonly value: LoadedPipeline } | { readonly ok: false; readonly problems: readonly Problem[]; readonly rendered: string };
 
+/**
+ * The largest pipeline file read. A run carries its validated pipeline whole as its workflow's input, and
+ * Temporal refuses inputs over 2 MB; a file over this cannot run, so it is refused before it is parsed.
+ */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
+
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 const validateSchema = ajv.compile<Pipeline>(schema);
 
 /** Parses and validates a pipeline file, returning every problem at once instead of throwing. */
-export function safeLoadPipeline(file: string, source = fs.readFileSync(file, 'utf8')): LoadResult {
+export function safeLoadPipeline(file: string, given?: string): LoadResult {
   const shown = path.relative(process.cwd(), file) || file;
+  const size = given === undefined ? fs.statSync(file).size : Buffer.byteLength(given);
+  if (size > MAX_PIPELINE_BYTES) return tooLarge(shown, size);
+  const source = given ?? fs.readFileSync(file, 'utf8');
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  // uniqueKeys off: the library's check is quadratic; findDuplicateKeys does it in one pass.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const map = new SourceMap(doc, lines);
   const problems: Problem[] = [];
   const add = (code: string, docPath: readonly (string | number)[], message: string, span = map.at(docPath)): void => {
@@ -33,8 +44,12 @@ export function safeLoadPipeline(file: string, source = fs.readFileSync(file, 'u
     const span = map.span(err.pos[0], err.pos[1]);
     add('yaml-syntax', [], err.message.split('\n')[0]!, span);
   }
+  for (const dup of findDuplicateKeys(doc, map)) {
+    add('duplicate-key', dup.path, `duplicate key "${dup.key}" ${dup.path.length > 0 ? `in ${formatPath(dup.path)}` : "at the top level"}: it was first given on line ${dup.firstLine}; give each key once`, dup.span);
+  }
+  let data: unknown;
   if (problems.length === 0) {
-    const data: unknown = doc.toJS();
+    data = doc.toJS();
     if (!validateSchema(data)) {
       for (const err of dedupe(validateSchema.errors ?? [])) schemaProblem(err, add, map);
     } else {
@@ -43,7 +58,15 @@ export function safeLoadPipeline(file: string, source = fs.readFileSync(file, 'u
   }
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   if (problems.length > 0) return { ok: false, problems, rendered: renderProblems(problems, source) };
-  return { ok: true, value: { file: path.resolve(file), source, pipeline: doc.toJS() as Pipeline } };
+  return { ok: true, value: { file: path.resolve(file), source, pipeline: data as Pipeline } };
+}
+
+function tooLarge(shown: string, size: number): LoadResult {
+  const problem: Problem = {
+    code: 'too-large', path: '(document)', file: shown, line: 1, col: 1, length: 1,
+    message: `the file is ${size} bytes; a pipeline file may be at most ${MAX_PIPELINE_BYTES} bytes (1 MiB), because a run carries it whole in its workflow's input. Keep data in files or artifacts the steps read, not in the pipeline`,
+  };
+  return { ok: false, problems: [problem], rendered: `${shown}:1:1: error: ${problem.message} [too-large]\n1 problem in ${shown}` };
 }
 
 /** Like safeLoadPipeline, but throws a PipelineError whose message is the compiler-style report. */

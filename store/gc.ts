@@ -17,6 +17,11 @@ export interface GcOptions {
   readonly keepRoots?: readonly string[] | undefined;
   /** Report only; delete nothing. */
   readonly dryRun?: boolean | undefined;
+  /**
+   * Collect even when the registry records no version at all. Off by default: a registry that was deleted,
+   * emptied or pointed at by the wrong URL looks exactly like that, and gc would then delete every blob.
+   */
+  readonly allowEmptyRegistry?: boolean | undefined;
   /** Called with each unreferenced blob old enough to go, before it is deleted. */
   readonly onCandidate?: ((digest: string) => Promise<void> | void) | undefined;
   readonly now?: number | undefined;
@@ -49,7 +54,8 @@ export async function collectGarbage(store: Store, options: GcOptions): Promise<
   const cutoff = Math.min(now, options.keepNewerThan ?? Infinity) - options.graceMs;
   const marked = new Set<string>();
   const visited = new Set<string>();
-  const roots = [...(await store.registry.manifestRoots()), ...(options.keepRoots ?? [])];
+  const versionRoots = await store.registry.manifestRoots();
+  const roots = [...versionRoots, ...(options.keepRoots ?? [])];
   for (const root of roots) await mark(store.blobs, root, visited, marked);
   let scanned = 0;
   let young = 0;
@@ -65,6 +71,7 @@ export async function collectGarbage(store: Store, options: GcOptions): Promise<
       young++;
       continue;
     }
+    if (versionRoots.length === 0 && !options.allowEmptyRegistry) throw registryLooksReset(store, digest);
     await options.onCandidate?.(digest);
     if (options.dryRun) {
       deleted++;
@@ -93,6 +100,14 @@ async function mark(blobs: BlobStore, root: string, visited: Set<string>, marked
     return;
   }
   for (const row of chunk.n) await mark(blobs, row[4], visited, marked);
+}
+
+function registryLooksReset(store: Store, digest: string): ConfigError {
+  return new ConfigError(
+    `gc refused: the registry records no version at all, yet the blob store ${store.blobs.location} holds blobs older than the grace period (such as ${digest}). ` +
+      'A registry that was deleted, emptied or replaced (or an ARTIFACTS_REGISTRY pointing at the wrong database) looks like this, and gc would delete every blob. ' +
+      'Restore the registry (or fix ARTIFACTS_REGISTRY); if no version should exist, run `artifacts gc --allow-empty-registry`.',
+  );
 }
 
 function sweeperOf(blobs: BlobStore): BlobSweeper {

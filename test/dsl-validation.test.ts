@@ -241,6 +241,30 @@ describe('malformed pipelines are reported like a compiler: all problems, file:l
     `);
   });
 
+  test('a key given twice in one mapping is refused, with where it was first given', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n  b:\n    run: [echo]\n    run: [true]\n  a:\n    run: [echo]\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:8:5: error: duplicate key "run" in steps.b: it was first given on line 7; give each key once [duplicate-key]
+         8 |     run: [true]
+           |     ^^^
+      pipeline.yaml:9:3: error: duplicate key "a" in steps: it was first given on line 4; give each key once [duplicate-key]
+         9 |   a:
+           |   ^
+      2 problems in pipeline.yaml"
+    `);
+  });
+
+  test('a pipeline file over 1 MiB is refused before it is parsed: a run carries it whole in its workflow input', () => {
+    expect(report(`${header}steps:\n  a:\n    run: [echo]\n    env: { X: "${'x'.repeat(1024 * 1024)}" }\n`)).toMatchInlineSnapshot(`
+      "pipeline.yaml:1:1: error: the file is 1048645 bytes; a pipeline file may be at most 1048576 bytes (1 MiB), because a run carries it whole in its workflow's input. Keep data in files or artifacts the steps read, not in the pipeline [too-large]
+      1 problem in pipeline.yaml"
+    `);
+  });
+
+  test('thousands of steps in one long chain of needs validate (no recursion, nothing quadratic)', () => {
+    const steps = Array.from({ length: 15_000 }, (_, i) => (i === 0 ? '  s0: {run: [e]}' : `  s${i}: {needs: [s${i - 1}], run: [e, "\${{ steps.s${i - 1}.ref }}"]}`));
+    expect(report(`${header}steps:\n${steps.join('\n')}\n`)).toBe('ok');
+  });
+
   test('a valid pipeline has no problems', () => {
     expect(report(`${header}params:\n  n: { type: integer, default: 2 }\nsteps:\n  train:\n    run: [echo, "\${{ params.n }}"]\n    produces: { artifact: m, type: model }\n  eval:\n    needs: [train]\n    fanOut: { count: "\${{ params.n }}" }\n    run: [echo, "\${{ steps.train.version }}", "\${{ shard.index }}"]\n    produces: { artifact: p, type: predictions }\n`)).toBe('ok');
   });

@@ -3,13 +3,13 @@ import { formatBytes } from '../output';
 import { runGc } from '../../api/gc';
 import { UsageError } from '../../errors';
 
-const USAGE = 'artifacts gc [--grace 24h] [--dry-run] [--json]';
+const USAGE = 'artifacts gc [--grace 24h] [--dry-run] [--allow-empty-registry] [--json]';
 
 /** `artifacts gc`: deletes blobs and chunks no committed version, running write or open draft needs. */
 export async function gcCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { grace: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
+  const { values } = parse(argv, { grace: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'allow-empty-registry': { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
   const graceMs = parseDuration(values.grace ?? '24h');
-  const report = await runGc({ graceMs, dryRun: values['dry-run'] ?? false });
+  const report = await runGc({ graceMs, dryRun: values['dry-run'] ?? false, allowEmptyRegistry: values['allow-empty-registry'] ?? false });
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
     return 0;
