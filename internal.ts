@@ -3,21 +3,22 @@
  * activities. Not a stable interface: it follows the code's layout (see ARCHITECTURE.md).
  */
 export * from './index';
-export { Session } from './api/session';
-export { pipelineWorkflowId } from './api/pipeline-runs';
+export { Session } from './client/session';
+export { cancelPipeline, pipelineStatus } from './client/pipelines';
+export { draftWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
 export { collectGarbage } from './store/gc';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
-export { Store, artifactsHome } from './store/store';
+export { Store } from './store/store';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest } from './store/manifest/manifest-edit';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
 export { ChunkReader } from './store/manifest/manifest-cursor';
 export { createActivities } from './activities';
-export { configFromEnv, hostQueueOf } from './runtime/config';
+export { artifactsHome, configFromEnv, hostQueueOf } from './runtime/config';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
-export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
+export { DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
 export { renderCommand, renderShardArg } from './dsl/command';
 export { placeInShell } from './dsl/shell';
 export { parseExpression, pathsOf, truthy } from './dsl/expressions';

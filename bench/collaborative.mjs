@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { Store, configFromEnv, draftWorkflowId, runFanOut, startDevServer, startWorkers } from '../dist/index.js';
+import { Store, configFromEnv, draftWorkflowId, runFanOut, shardWorkflowId, startDevServer, startWorkers } from '../dist/internal.js';
 import { installRuntime } from '../dist/runtime/worker.js';
 
 const args = process.argv.slice(2);
@@ -27,7 +27,7 @@ process.env.ARTIFACTS_TASK_QUEUE = `bench-collab-${randomUUID().slice(0, 8)}`;
 installRuntime('ERROR');
 const config = configFromEnv();
 const native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-const store = await Store.open({ home: config.home });
+const store = await Store.fromConfig({ home: config.home });
 const workers = await startWorkers(config, native, async () => store);
 const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
 const client = new Client({ connection });
@@ -39,17 +39,17 @@ try {
     const workflowId = `bench/${distributedId}`;
     const started = performance.now();
     const cpuBefore = cpu();
-    const result = await runFanOut(client, config.taskQueue, {
+    const result = await runFanOut({
       name: `bench-${shards}`, type: 'predictions', distributedId, shards,
       command: { argv: ['sh', '-c', 'echo "{index}" > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] },
-    }, workflowId);
+    }, { workflowId });
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpu();
     console.log(JSON.stringify({ shards, files: result.version.manifest.count, seconds: round(seconds), shardsPerSecond: round(shards / seconds), failedShards: result.failedShards.length }));
     // Event counts come from the visibility records (historyLength), so no history, however long, is downloaded.
     const parent = await eventsOfAllRuns(workflowId);
     const draft = await eventsOfAllRuns(draftWorkflowId(`bench-${shards}`, distributedId));
-    const shard = (await client.workflow.getHandle(`${workflowId}/shard-0`).describe()).historyLength;
+    const shard = (await client.workflow.getHandle(shardWorkflowId(workflowId, 0)).describe()).historyLength;
     const row = {
       shards, files: result.version.manifest.count, seconds: round(seconds), shardsPerSecond: round(shards / seconds),
       eventsPerShard: { parent: round(parent.events / shards), shardChild: shard, draft: round(draft.events / shards), total: round((parent.events + draft.events) / shards + shard) },

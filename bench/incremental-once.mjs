@@ -4,7 +4,7 @@
 // latest, as a later process would. Prints one JSON line.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Api, Artifact, init, Store, versionDigestOf } from '../dist/index.js';
+import { Api, Artifact, configFromEnv, init, Store, versionDigestOf } from '../dist/internal.js';
 
 const [mode, size, roundsArg, files] = process.argv.slice(2);
 const n = Number(size);
@@ -58,7 +58,7 @@ const diff = await last.diff(await api.artifact(`${name}:v0`));
 const diffSeconds = Number(process.hrtime.bigint() - t) / 1e9;
 
 // The one O(entries) step of a save, timed alone: streaming the leaves into the canonical version digest.
-const store = await Store.fromEnv();
+const store = await Store.fromConfig(configFromEnv());
 t = process.hrtime.bigint();
 await versionDigestOf(store.blobs, last.record.manifest.root);
 const digestSeconds = Number(process.hrtime.bigint() - t) / 1e9;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServer } from '../dist/index.js';
+import { startDevServer } from '../dist/internal.js';
 import { makeLarge, makeSmall } from './fixtures.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

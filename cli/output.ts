@@ -1,5 +1,4 @@
-import type { StageProgress } from '../store/staging/stager';
-import type { SkippedPath } from '../store/staging/walk';
+import type { SkippedPath, StageProgress } from '../client/log';
 
 /** Human-readable byte counts: 1.5 KiB, 2.0 GiB. */
 export function formatBytes(n: number): string {

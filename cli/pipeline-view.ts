@@ -1,6 +1,5 @@
 import { formatBytes } from './output';
-import type { StepProgress } from '../api/pipeline-runs';
-import type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';
+import type { PipelineRunResult, PipelineStatus, StepProgress, StepStatus } from '../client/pipelines';
 
 const NONE: StepProgress = { shardsDone: {}, bytes: {} };
 

@@ -31,11 +31,13 @@ export const LAYERS = {
     types: ['workflows/'],
   },
   plugin: { values: ['plugin/', 'activities/', 'store/', 'runtime/', '@temporalio/plugin', '@temporalio/worker'] },
-  api: {
-    values: ['api/', 'store/', 'errors/', 'runtime/', 'plugin/', 'workflows/', 'dsl/', NODE, '@temporalio/client', '@temporalio/common'],
+  // The one layer callers stand on: the user API (index.ts selects from it) and the CLI.
+  client: {
+    values: ['client/', 'store/', 'errors/', 'runtime/', 'plugin/', 'workflows/', 'dsl/', NODE, '@temporalio/client', '@temporalio/common'],
     types: ['*'],
   },
-  cli: { values: ['cli/', 'api/', 'errors/', 'dsl/', 'runtime/', 'store/', 'plugin/', NODE, '@temporalio/client'], types: ['*'] },
+  // A thin entry point: arguments and output only, everything else through the client.
+  cli: { values: ['cli/', 'client/', 'errors/', NODE] },
 };
 
 /** `spec` as imported from `file`: a repository path without extension, a package name, or `node:`. */

@@ -1,5 +1,6 @@
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities, type ActivityDeps } from '../activities';
+import { configFromEnv } from '../runtime/config';
 import { Store } from '../store/store';
 
 export interface ArtifactsPluginOptions {
@@ -21,7 +22,7 @@ export interface ArtifactsPluginOptions {
  */
 export class ArtifactsPlugin extends SimplePlugin {
   constructor(options: ArtifactsPluginOptions = {}) {
-    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromEnv()), maxBytesPerSecond: options.maxBytesPerSecond, hostQueue: options.hostQueue, scratchDir: options.scratchDir };
+    const deps: ActivityDeps = { store: options.store ?? once(() => Store.fromConfig(configFromEnv())), maxBytesPerSecond: options.maxBytesPerSecond, hostQueue: options.hostQueue, scratchDir: options.scratchDir };
     super({ name: 'temporal-artifacts', activities: createActivities(deps) });
   }
 }

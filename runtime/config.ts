@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { artifactsHome } from '../store/store';
+import path from 'node:path';
 import { ConfigError } from '../errors';
 
 /** Everything a client or worker needs to know about where things run, read from the environment. */
@@ -35,6 +35,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsCo
     apiKey: env['TEMPORAL_API_KEY'] || undefined,
     tls: env['TEMPORAL_TLS'] === 'true' || Boolean(env['TEMPORAL_API_KEY']),
   };
+}
+
+/** Where the embedded default keeps everything: `ARTIFACTS_HOME`, else `~/.temporal-artifacts`. */
+export function artifactsHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env['ARTIFACTS_HOME'] || path.join(os.homedir(), '.temporal-artifacts'));
 }
 
 /** The task queue of one host: activities that read that host's files are scheduled here, retries included. */

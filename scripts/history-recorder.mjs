@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServer } from '../dist/index.js';
+import { startDevServer } from '../dist/internal.js';
 import { findTemporalCli } from '../dist/runtime/temporal-cli.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

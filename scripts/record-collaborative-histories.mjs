@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { Artifact, draftWorkflowId, init, runFanOut, startDevServer } from '../dist/index.js';
+import { Artifact, draftWorkflowId, init, runFanOut, shardWorkflowId, startDevServer, upsertWorkflowId } from '../dist/internal.js';
 import { findTemporalCli } from '../dist/runtime/temporal-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +36,7 @@ await b.upsertArtifact(new Artifact('recorded-draft', 'predictions').addFile(fil
 await b.upsertArtifact(new Artifact('recorded-draft', 'predictions').addFile(file('one.txt', 'other bytes'), { name: 'one.txt' }), { distributedId: id }).catch((err) => console.log(`conflict as expected: ${err.code}`));
 await b.finishArtifact(new Artifact('recorded-draft', 'predictions'), { distributedId: id });
 record(draftWorkflowId('recorded-draft', id), 'draft-workflow-history.json');
-record(`artifacts/upsert/recorded-draft/${id}/writer-a/0`, 'upsert-workflow-history.json');
+record(upsertWorkflowId('upsert', 'recorded-draft', id, 'writer-a', 0), 'upsert-workflow-history.json');
 
 const continued = `continued-${suffix}`;
 const draft = { continueAsNewAfterUpdates: 2 };
@@ -45,15 +44,13 @@ for (let i = 0; i < 3; i++) await a.upsertArtifact(new Artifact('continued-draft
 await b.finishArtifact(new Artifact('continued-draft', 'predictions').addFile(file('p3.txt', '3')), { distributedId: continued });
 record(draftWorkflowId('continued-draft', continued), 'draft-continued-history.json');
 
-const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
 const fanOutId = `recorded-fan-out-${suffix}`;
-await runFanOut(new Client({ connection }), process.env.ARTIFACTS_TASK_QUEUE, {
+await runFanOut({
   name: 'recorded-fan-out', type: 'predictions', distributedId: fanOutId, shards: 4, maxConcurrent: 2, contributeBatch: 2,
   command: { argv: ['sh', '-c', 'echo {index} > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] },
-}, fanOutId);
-await connection.close();
+}, { workflowId: fanOutId });
 record(fanOutId, 'fan-out-workflow-history.json');
-record(`${fanOutId}/shard-1`, 'shard-workflow-history.json');
+record(shardWorkflowId(fanOutId, 1), 'shard-workflow-history.json');
 await Promise.all([a.finish(), b.finish()]);
 
 /** Replay needs each workflow's id (child ids derive from it); they are kept next to the histories. */

@@ -4,9 +4,7 @@
 // Usage: npm run build && node scripts/record-history.mjs   (uses TEMPORAL_ADDRESS, else starts a dev server)
 import fs from 'node:fs';
 import path from 'node:path';
-import { Artifact, init } from '../dist/index.js';
-import { Session } from '../dist/api/session.js';
-import { startPipeline, waitForPipeline } from '../dist/api/pipeline-runs.js';
+import { Artifact, init, Session, startPipeline, waitForPipeline } from '../dist/internal.js';
 import { openRecording, root } from './history-recorder.mjs';
 
 const recording = await openRecording('record-history');
@@ -18,7 +16,7 @@ recording.record(v.producer.workflowId, 'log-workflow-history.json');
 
 const session = await Session.open();
 const started = await startPipeline(session, path.join(root, 'examples', 'pipelines', 'flagship.yaml'), { params: { shards: '2' }, runId: 'recorded-pipeline' });
-await waitForPipeline(started);
+await waitForPipeline(session, started);
 await session.close();
 recording.record(started.workflowId, 'pipeline-workflow-history.json');
 recording.close();

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { BlobStore } from './blobs/blob-store';
 import { LocalBlobStore } from './blobs/local-blob-store';
@@ -10,12 +9,8 @@ import { SqliteDb } from './registry/sqlite-db';
 import type { ArtifactSpec } from './staging/spec';
 import { ConfigError } from '../errors';
 
-/** Where the embedded default keeps everything: `ARTIFACTS_HOME`, else `~/.temporal-artifacts`. */
-export function artifactsHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env['ARTIFACTS_HOME'] || path.join(os.homedir(), '.temporal-artifacts'));
-}
-
-export interface StoreOptions {
+/** Where the store lives: the part of the configuration (runtime/config.ts reads it from the environment) the store needs. */
+export interface StoreConfig {
   /** The data folder (blobs, registry) of the embedded default. */
   readonly home: string;
   /** `sqlite:///path` (default `<home>/registry.db`) or `postgres://user:password@host:port/database`. */
@@ -28,14 +23,11 @@ export interface StoreOptions {
 export class Store {
   private constructor(readonly blobs: BlobStore, readonly registry: Registry) {}
 
-  static async open(options: StoreOptions): Promise<Store> {
-    const blobs = openBlobStore(options.blobUrl ?? `file://${path.join(options.home, 'blobs')}`);
-    const registry = await Registry.open(openDb(options.registryUrl ?? `sqlite://${path.join(options.home, 'registry.db')}`));
+  /** Opens the blob store and the registry a configuration names (the embedded default's under `home` when it names none). */
+  static async fromConfig(config: StoreConfig): Promise<Store> {
+    const blobs = openBlobStore(config.blobUrl ?? `file://${path.join(config.home, 'blobs')}`);
+    const registry = await Registry.open(openDb(config.registryUrl ?? `sqlite://${path.join(config.home, 'registry.db')}`));
     return new Store(blobs, registry);
-  }
-
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-    return Store.open({ home: artifactsHome(env), registryUrl: env['ARTIFACTS_REGISTRY'] || undefined, blobUrl: env['ARTIFACTS_STORE'] || undefined });
   }
 
   async putSpec(spec: ArtifactSpec): Promise<string> {

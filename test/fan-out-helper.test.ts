@@ -12,7 +12,7 @@ test('a user workflow calls fanOut from temporal-artifacts/workflows and gets on
   const config = configFromEnv();
   const address = process.env['TEMPORAL_ADDRESS']!;
   const native = await NativeConnection.connect({ address });
-  const store = await Store.open({ home: config.home });
+  const store = await Store.fromConfig({ home: config.home });
   const plugin = new ArtifactsPlugin({ store: async () => store, hostQueue: hostQueueOf(config) });
   // The user's worker: their workflows file (which re-exports ours) on their queue, plus this host's queue.
   const main = await Worker.create({ connection: native, taskQueue: config.taskQueue, workflowsPath: path.join(__dirname, 'fixtures', 'user-workflows.ts'), plugins: [plugin] });

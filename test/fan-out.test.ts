@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, FanOutFailedError, runFanOut, type FanOutOptions } from 'temporal-artifacts';
 import { CLI, ROOT, isolatedEnv, startWorker, tempDir, waitFor } from './helpers';
@@ -16,24 +15,19 @@ const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)
 describe('fan-out over several worker processes', () => {
   const workers = new Map<string, ChildProcess>();
   const started = tempDir('shards-started-');
-  let connection: Connection;
-  let client: Client;
   const api = new Api();
 
   beforeAll(async () => {
     for (const host of ['host-a', 'host-b', 'host-c']) {
       workers.set(host, await startWorker({ ...env, ARTIFACTS_HOST_ID: host, EVAL_STARTED_DIR: started, EVAL_DELAY_MS: '1500' }));
     }
-    connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
-    client = new Client({ connection });
   });
   afterAll(async () => {
     for (const w of workers.values()) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
-    await connection.close();
     await api.close();
   });
 
-  const fanOut = (options: Omit<FanOutOptions, 'type'>) => runFanOut(client, env.ARTIFACTS_TASK_QUEUE!, { type: 'predictions', ...options }, unique(`fan-out/${options.name}`));
+  const fanOut = (options: Omit<FanOutOptions, 'type'>) => runFanOut({ type: 'predictions', ...options }, { workflowId: unique(`fan-out/${options.name}`) });
 
   test('30 shards on 3 workers, one killed with SIGKILL mid-run: one version, every shard once', async () => {
     const running = fanOut({

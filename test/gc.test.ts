@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, runGc, type Run } from 'temporal-artifacts';
-import { collectGarbage, LocalBlobStore, Store, writeManifest } from 'temporal-artifacts/internal';
+import { collectGarbage, LocalBlobStore, configFromEnv, Store, writeManifest } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, waitFor, writeFiles } from './helpers';
 
 const env = isolatedEnv();
@@ -18,7 +18,7 @@ describe('garbage collection', () => {
   const api = new Api();
   beforeAll(async () => {
     run = await init({ project: 'gc-test' });
-    store = await Store.fromEnv();
+    store = await Store.fromConfig(configFromEnv());
     blobs = store.blobs as LocalBlobStore;
   });
   afterAll(async () => {

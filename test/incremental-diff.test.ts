@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, type Run } from 'temporal-artifacts';
-import { ChunkReader, diffManifests, Store } from 'temporal-artifacts/internal';
+import { ChunkReader, diffManifests, configFromEnv, Store } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, writeFiles } from './helpers';
 
 const env = isolatedEnv();
@@ -60,7 +60,7 @@ describe('diff at 100,000 entries', () => {
     expect(diff.summary).toMatchObject({ added: 7, removed: 6, modified: 7, removedBytes: 0, addedBytes });
 
     // Which chunks the diff read: each must be one the other version does not share.
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     const reader = new ChunkReader(store.blobs);
     for await (const d of diffManifests(reader, v0.record.manifest.root, v1.record.manifest.root)) expect(d.path).toBeTruthy();
     const before = await allChunks(new ChunkReader(store.blobs), v0.record.manifest.root);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, type ArtifactVersion, type Run } from 'temporal-artifacts';
-import { Store } from 'temporal-artifacts/internal';
+import { configFromEnv, Store } from 'temporal-artifacts/internal';
 import { isolatedEnv, writeFiles } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -86,7 +86,7 @@ describe('incremental mode', () => {
     const base = await run.logArtifact(new Artifact('untouched', 'dataset').addDir(dir));
     // Take away every byte of the base: its sources and its stored blobs. A draft that read or re-hashed any of them would fail.
     fs.rmSync(dir, { recursive: true });
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     for (const f of await base.files()) await store.blobs.delete(f.digest);
     const blobsBefore = await countBlobs(store);
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, InvalidPathError, init, type Run } from 'temporal-artifacts';
-import { ManifestWriter, Store } from 'temporal-artifacts/internal';
+import { ManifestWriter, configFromEnv, Store } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
 
 const env = isolatedEnv();
@@ -54,7 +54,7 @@ describe('integrity and paths', () => {
 
   test('download refuses a manifest entry that would write outside the target folder, and writes nothing', async () => {
     // A manifest can only hold such a path if someone forged it: write one straight into the store.
-    const store = await Store.fromEnv(env);
+    const store = await Store.fromConfig(configFromEnv(env));
     const writer = new ManifestWriter(store.blobs);
     const digest = await store.blobs.putBytes(Buffer.from('evil'));
     await writer.add({ path: '../escaped.txt', digest, size: 4 });

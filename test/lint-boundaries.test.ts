@@ -53,7 +53,7 @@ test('store code may not import Temporal, not even its types, nor the layers abo
     "import type { Client } from '@temporalio/client';",
     "import { Context } from '@temporalio/activity';",
     "import { createActivities } from '../activities';",
-    "import { Session } from '../api/session';",
+    "import { Session } from '../client/session';",
     "import { readManifest } from './manifest/manifest';",
   ].join('\n');
   expect(await boundaryErrors('store/lint-fixture.ts', fixture)).toMatchInlineSnapshot(`
@@ -61,7 +61,7 @@ test('store code may not import Temporal, not even its types, nor the layers abo
       "1: 'store/' may not import '@temporalio/client' (even as a type). See ARCHITECTURE.md for who may import whom.",
       "2: 'store/' may not import '@temporalio/activity'. See ARCHITECTURE.md for who may import whom.",
       "3: 'store/' may not import '../activities'. See ARCHITECTURE.md for who may import whom.",
-      "4: 'store/' may not import '../api/session'. See ARCHITECTURE.md for who may import whom.",
+      "4: 'store/' may not import '../client/session'. See ARCHITECTURE.md for who may import whom.",
     ]
   `);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
-import { editManifest, readManifest, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit } from 'temporal-artifacts/internal';
+import { editManifest, readManifest, configFromEnv, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -28,7 +28,7 @@ const pathOf = (i: number): string => `data/${String(i % 97).padStart(2, '0')}/i
 
 describe('incremental manifest edits', () => {
   test('an edited tree equals, to the root digest, the tree written from scratch with the same entries (random edit sets, fixed seed)', async () => {
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     const next = random(20261126);
     for (let round = 0; round < 40; round++) {
       const size = [0, 1, 5, 70, 700, 6000, 25_000][round % 7]!;
@@ -62,7 +62,7 @@ describe('incremental manifest edits', () => {
   });
 
   test('an edit counts what it added, removed and modified, and a no-op edit keeps the same root', async () => {
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     const base = Array.from({ length: 300 }, (_, i) => entry(pathOf(i)));
     const ref = await writeManifest(store.blobs, base);
     const same = await editManifest(store.blobs, ref.root, [{ path: base[10]!.path, entry: base[10]! }]);
@@ -80,7 +80,7 @@ describe('incremental manifest edits', () => {
   });
 
   test('the version digest streamed from a remote-style store (windowed async reads) equals the local one and the canonical lines', async () => {
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     const entries = Array.from({ length: 20_000 }, (_, i) => entry(pathOf(i))).sort((a, b) => (a.path < b.path ? -1 : 1));
     const ref = await writeManifest(store.blobs, entries);
     // Same bytes, but not a LocalBlobStore: no synchronous reads, so the windowed path runs.
@@ -94,7 +94,7 @@ describe('incremental manifest edits', () => {
   });
 
   test('ten changes to a 50,000-entry tree write a handful of chunks, not the tree', async () => {
-    const store = await Store.fromEnv();
+    const store = await Store.fromConfig(configFromEnv());
     const base = Array.from({ length: 50_000 }, (_, i) => entry(pathOf(i)));
     const ref = await writeManifest(store.blobs, base);
     const edits: ManifestEdit[] = [];

@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
 
 test('on S3 a large file already stored is recognised by digest before any part is sent', async () => {
   const url = await freshS3Url();
-  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
   const file = path.join(tempDir(), 'twice.bin');
   fs.writeFileSync(file, randomBytes(20 * 1024 * 1024));
   const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -25,7 +25,7 @@ test('on S3 a large file already stored is recognised by digest before any part 
 
 test('on S3 a file that changes while its parts are sent is refused, and nothing is left under its digest or in uploads', async () => {
   const url = await freshS3Url();
-  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
   const file = path.join(tempDir(), 'changing.bin');
   // 16 parts: more than are in flight at once, so the last part is read only after the first one is stored.
   fs.writeFileSync(file, randomBytes(256 * MiB));
@@ -53,7 +53,7 @@ test('on S3 a file that changes while its parts are sent is refused, and nothing
 });
 
 test('on S3 the latest checkpoint is reported every second even while parts are slow, so heartbeats never lapse', async () => {
-  const store = await Store.open({ home: tempDir(), blobUrl: await freshS3Url() });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: await freshS3Url() });
   const file = path.join(tempDir(), 'slow.bin');
   fs.writeFileSync(file, randomBytes(48 * MiB));
   const reports: { at: number; bytesDone: number }[] = [];

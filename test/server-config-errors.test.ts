@@ -8,7 +8,7 @@ import { tempDir } from './helpers';
 afterAll(removeTestPrefixes);
 
 test('an unreachable PostgreSQL registry says where it looked and which setting to check, without the password', async () => {
-  const opening = Store.open({ home: tempDir(), registryUrl: 'postgres://artifacts:secret-pw@127.0.0.1:1/nowhere' });
+  const opening = Store.fromConfig({ home: tempDir(), registryUrl: 'postgres://artifacts:secret-pw@127.0.0.1:1/nowhere' });
   await expect(opening).rejects.toBeInstanceOf(ConfigError);
   await expect(opening).rejects.toThrow(/^Cannot reach the registry at postgres:\/\/artifacts:\*\*\*@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED.*Check ARTIFACTS_REGISTRY/);
   await expect(opening).rejects.not.toThrow(/secret-pw/);
@@ -16,13 +16,13 @@ test('an unreachable PostgreSQL registry says where it looked and which setting 
 
 test('a PostgreSQL database that does not exist is reported as a configuration error', async () => {
   const url = (process.env['ARTIFACTS_TEST_POSTGRES_URL'] || 'postgres://artifacts:artifacts@127.0.0.1:15432/artifacts_test').replace(/\/[^/]*$/, '/no_such_database');
-  await expect(Store.open({ home: tempDir(), registryUrl: url })).rejects.toThrow(/Cannot reach the registry at .*no_such_database.*does not exist.*\(3D000\)/);
+  await expect(Store.fromConfig({ home: tempDir(), registryUrl: url })).rejects.toThrow(/Cannot reach the registry at .*no_such_database.*does not exist.*\(3D000\)/);
 });
 
 test('an unknown registry or store scheme names the ones that work', async () => {
-  await expect(Store.open({ home: tempDir(), registryUrl: 'mysql://x/y' })).rejects.toThrow(/use sqlite:\/\/\/path or postgres:\/\//);
-  await expect(Store.open({ home: tempDir(), blobUrl: 'gs://bucket' })).rejects.toThrow(/use file:\/\/\/path or s3:\/\/bucket\/prefix/);
-  await expect(Store.open({ home: tempDir(), blobUrl: 's3://Bad_Bucket' })).rejects.toThrow(/Invalid blob store URL "s3:\/\/Bad_Bucket".*Check ARTIFACTS_STORE/);
+  await expect(Store.fromConfig({ home: tempDir(), registryUrl: 'mysql://x/y' })).rejects.toThrow(/use sqlite:\/\/\/path or postgres:\/\//);
+  await expect(Store.fromConfig({ home: tempDir(), blobUrl: 'gs://bucket' })).rejects.toThrow(/use file:\/\/\/path or s3:\/\/bucket\/prefix/);
+  await expect(Store.fromConfig({ home: tempDir(), blobUrl: 's3://Bad_Bucket' })).rejects.toThrow(/Invalid blob store URL "s3:\/\/Bad_Bucket".*Check ARTIFACTS_STORE/);
 });
 
 test('an unreachable S3 endpoint, a missing bucket and wrong credentials each say what to check', async () => {
@@ -32,7 +32,7 @@ test('an unreachable S3 endpoint, a missing bucket and wrong credentials each sa
     const saved = { ...process.env };
     Object.assign(process.env, s3Env, env);
     try {
-      return await Store.open({ home: tempDir(), blobUrl: url });
+      return await Store.fromConfig({ home: tempDir(), blobUrl: url });
     } finally {
       process.env = saved;
     }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { ManifestWriter, readManifest, Store } from 'temporal-artifacts/internal';
+import { ManifestWriter, readManifest, configFromEnv, Store } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 const env = isolatedEnv();
 
 test('the version digest is SHA-256 over path-sorted "path\\tdigest\\tsize\\n" lines, however the manifest is chunked', async () => {
-  const store = await Store.fromEnv(env);
+  const store = await Store.fromConfig(configFromEnv(env));
   const entries = Array.from({ length: 5000 }, (_, i) => ({ path: `d/${String(i).padStart(5, '0')}.bin`, digest: createHash('sha256').update(String(i)).digest('hex'), size: i }));
   const writer = new ManifestWriter(store.blobs);
   for (const e of entries) await writer.add(e);
@@ -21,7 +21,7 @@ test('the version digest is SHA-256 over path-sorted "path\\tdigest\\tsize\\n" l
 });
 
 test('a retried commit with the same idempotency key returns the first version and makes no second one', async () => {
-  const store = await Store.fromEnv(env);
+  const store = await Store.fromConfig(configFromEnv(env));
   const manifest = await new ManifestWriter(store.blobs).finish();
   const commit = (key: string, digest: string) => store.registry.commit({ name: 'idem', type: 'dataset', manifest: { ...manifest, digest }, idempotencyKey: key });
   const first = await commit('wf-1', 'a'.repeat(64));
@@ -35,7 +35,7 @@ test('a retried commit with the same idempotency key returns the first version a
 });
 
 test('concurrent commits through two registry connections to one database are gap-free', async () => {
-  const [s1, s2] = [await Store.fromEnv(env), await Store.fromEnv(env)];
+  const [s1, s2] = [await Store.fromConfig(configFromEnv(env)), await Store.fromConfig(configFromEnv(env))];
   const manifest = await new ManifestWriter(s1.blobs).finish();
   const digests = Array.from({ length: 40 }, (_, i) => createHash('sha256').update(`c${i}`).digest('hex'));
   const results = await Promise.all(digests.map((digest, i) => (i % 2 ? s1 : s2).registry.commit({ name: 'gapless', type: 'dataset', manifest: { ...manifest, digest }, idempotencyKey: `k${i}` })));
@@ -45,7 +45,7 @@ test('concurrent commits through two registry connections to one database are ga
 });
 
 test('a damaged manifest chunk is reported as damaged instead of hanging the reader', async () => {
-  const store = await Store.fromEnv(env);
+  const store = await Store.fromConfig(configFromEnv(env));
   const writer = new ManifestWriter(store.blobs);
   await writer.add({ path: 'a.txt', digest: 'a'.repeat(64), size: 1 });
   const ref = await writer.finish();

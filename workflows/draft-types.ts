@@ -1,3 +1,4 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContributionOutcome, DraftIndex } from '../store/drafts/draft-merge';
 import type { ManifestRef } from '../store/manifest/manifest';
 import type { VersionRecord } from '../store/registry/registry';
@@ -6,10 +7,6 @@ import type { StageSummary } from './types';
 /** Seven days: how long a draft nobody finishes stays open by default. */
 export const DEFAULT_DRAFT_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** The draft of `(name, distributedId)` always has this workflow id, so every writer finds the same one. */
-export function draftWorkflowId(name: string, distributedId: string): string {
-  return `artifact-draft/${name}/${distributedId}`;
-}
 
 /** Settings of a draft, fixed by whichever writer starts it. */
 export interface DraftOptions {
@@ -114,5 +111,10 @@ export interface UpsertArtifactResult {
   /** Set when the call finished the draft. */
   readonly finished?: FinishResult;
 }
+
+/** The draft workflow's messages, defined beside its types so that clients query it without loading workflow code. */
+export const contributeUpdate = defineUpdate<ContributionOutcome[], [ContributeRequest]>('contribute');
+export const finishUpdate = defineUpdate<FinishResult, [FinishRequest]>('finish');
+export const draftStatusQuery = defineQuery<DraftStatus>('status');
 
 export type { ContributionOutcome, DraftIndex };

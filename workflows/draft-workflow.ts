@@ -1,10 +1,6 @@
-import { continueAsNew, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { continueAsNew, setHandler } from '@temporalio/workflow';
 import { OpenDraft } from './open-draft';
-import type { ContributeRequest, ContributionOutcome, DraftInput, DraftResult, DraftStatus, FinishRequest, FinishResult } from './draft-types';
-
-export const contributeUpdate = defineUpdate<ContributionOutcome[], [ContributeRequest]>('contribute');
-export const finishUpdate = defineUpdate<FinishResult, [FinishRequest]>('finish');
-export const draftStatusQuery = defineQuery<DraftStatus>('status');
+import { contributeUpdate, draftStatusQuery, finishUpdate, type DraftInput, type DraftResult } from './draft-types';
 
 /**
  * Collaborative mode: the one draft of `(name, distributedId)`. Writers send contributions (manifest references

@@ -1,7 +1,8 @@
 import { ApplicationFailure, ChildWorkflowFailure, condition, continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails } from '../errors/draft-errors';
-import { draftWorkflowId, type DraftAddress, type FinishResult } from './draft-types';
+import type { DraftAddress, FinishResult } from './draft-types';
+import { draftWorkflowId, shardWorkflowId } from './ids';
 import type { FanOutInput, FanOutProgress, FanOutResult, ShardInput, ShardResult } from './fan-out-types';
 import { shardWorkflow } from './shard-workflow';
 
@@ -127,7 +128,7 @@ class FanOutRun {
 
   private launch(index: number): void {
     this.running++;
-    void executeChild(shardWorkflow, { workflowId: `${this.info.workflowId}/shard-${index}`, args: [this.shardInput(index)] }).then(
+    void executeChild(shardWorkflow, { workflowId: shardWorkflowId(this.info.workflowId, index), args: [this.shardInput(index)] }).then(
       (result) => void this.buffer.push(result),
       (err: unknown) => this.failShard(index, err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err)),
     ).finally(() => this.running--);
@@ -151,7 +152,7 @@ class FanOutRun {
       draft: this.draft,
       // The run id too: a later fan-out with the same id must not be answered with this run's outcomes.
       updateId: `${this.info.workflowId}/${this.info.runId}/batch-${this.batches++}`,
-      request: { type: this.input.type, contributions: batch.map((r) => ({ writer: `${this.info.workflowId}/shard-${r.index}`, manifest: r.manifest })) },
+      request: { type: this.input.type, contributions: batch.map((r) => ({ writer: shardWorkflowId(this.info.workflowId, r.index), manifest: r.manifest })) },
     });
     outcomes.forEach((o, i) => {
       if (o.status !== 'conflict') this.succeeded++;

@@ -1,5 +1,6 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { fanOutWorkflow } from './fan-out-workflow';
+import { childFanOutWorkflowId } from './ids';
 import type { FanOutOptions, FanOutResult } from './fan-out-types';
 
 /**
@@ -12,7 +13,7 @@ import type { FanOutOptions, FanOutResult } from './fan-out-types';
  */
 export async function fanOut(options: FanOutOptions, child: { workflowId?: string } = {}): Promise<FanOutResult> {
   return executeChild(fanOutWorkflow, {
-    workflowId: child.workflowId ?? `${workflowInfo().workflowId}/fan-out/${options.name}`,
+    workflowId: child.workflowId ?? childFanOutWorkflowId(workflowInfo().workflowId, options.name),
     args: [options],
     // Same reason as runFanOut: big completion batches on a busy worker must not time out and be redone.
     workflowTaskTimeout: '30 seconds',

@@ -8,13 +8,15 @@
  */
 export { logArtifactWorkflow } from './log-workflow';
 export { incrementalArtifactWorkflow } from './incremental-workflow';
-export { artifactDraftWorkflow, contributeUpdate, finishUpdate, draftStatusQuery } from './draft-workflow';
+export { artifactDraftWorkflow } from './draft-workflow';
+export { contributeUpdate, finishUpdate, draftStatusQuery, DEFAULT_DRAFT_EXPIRY_MS } from './draft-types';
 export { upsertArtifactWorkflow } from './upsert-workflow';
 export { fanOutWorkflow } from './fan-out-workflow';
 export { shardWorkflow } from './shard-workflow';
 export { fanOut } from './fan-out';
-export { pipelineWorkflow, pipelineStatusQuery } from './pipeline-workflow';
-export { draftWorkflowId, DEFAULT_DRAFT_EXPIRY_MS } from './draft-types';
+export { pipelineWorkflow } from './pipeline-workflow';
+export { pipelineStatusQuery } from './pipeline-types';
+export { draftWorkflowId } from './ids';
 export type * from './draft-types';
 export type * from './fan-out-types';
 export type * from './types';

@@ -1,3 +1,4 @@
+import { defineQuery } from '@temporalio/workflow';
 import type { Pipeline } from '../dsl/pipeline.generated';
 
 /** The interpreter's input: the validated pipeline (never its YAML text), resolved params and where to work. */
@@ -56,3 +57,6 @@ export interface PipelineStatus {
 export interface PipelineRunResult extends PipelineStatus {
   readonly outputs: Readonly<Record<string, StepOutputs>>;
 }
+
+/** The run's step states, answered by the pipeline workflow; defined here so that clients query it without loading workflow code. */
+export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');

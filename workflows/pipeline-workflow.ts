@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
@@ -8,9 +8,8 @@ import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
-import type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepCommandRun, StepOutputs, StepStatus } from './pipeline-types';
-
-export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
+import { stepWorkflowId } from './ids';
+import { pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
 
 const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
 const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
@@ -152,15 +151,15 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   if (!p) return NO_OUTPUTS;
   const host = hostActivities(input);
   const common = { ...describedBy(p, id, input, ctx), run: input.runId };
-  const childId = `${workflowInfo().workflowId}/${id}`;
+  const pipelineId = workflowInfo().workflowId;
   if (p.mode === 'incremental') {
     const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx) });
-    const r = await executeChild(incrementalArtifactWorkflow, { workflowId: `${childId}/incremental`, args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
+    const r = await executeChild(incrementalArtifactWorkflow, { workflowId: stepWorkflowId(pipelineId, id, 'incremental'), args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
     return outputsOf(r.version);
   }
   const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: renderList(p.files, ctx) });
   const r = await executeChild(logArtifactWorkflow, {
-    workflowId: `${childId}/log`,
+    workflowId: stepWorkflowId(pipelineId, id, 'log'),
     args: [{ name: p.artifact, type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
   });
   return outputsOf(r.version);
@@ -175,7 +174,7 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
   const p = step.produces;
   status[id] = { state: 'running', shards };
   const r = await executeChild(fanOutWorkflow, {
-    workflowId: `${workflowInfo().workflowId}/${id}/fan-out`,
+    workflowId: stepWorkflowId(workflowInfo().workflowId, id, 'fan-out'),
     args: [{
       name: p?.artifact ?? `${input.pipeline.name}-${id}`,
       type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),

@@ -3,7 +3,8 @@ import type { ArtifactActivities } from '../activities';
 import { hostActivities } from './host-activities';
 import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
 import type { StageSummary } from './types';
-import { draftWorkflowId, type DraftAddress, type UpsertArtifactInput, type UpsertArtifactResult } from './draft-types';
+import type { DraftAddress, UpsertArtifactInput, UpsertArtifactResult } from './draft-types';
+import { draftWorkflowId } from './ids';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',

@@ -6,7 +6,7 @@ import { Connection, Client } from '@temporalio/client';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Artifact, init, startDevServer } from '../../dist/index.js';
+import { Artifact, init, startDevServer } from '../../dist/internal.js';
 
 const [dir, flag] = process.argv.slice(2);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'log-timeline-'));

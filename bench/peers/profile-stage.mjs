@@ -14,7 +14,7 @@ const here = fileURLToPath(import.meta.url);
 if (process.env.PROFILE_STAGE_INNER) {
   const { Store } = await import('../../dist/store/store.js');
   const { stageSpec } = await import('../../dist/store/staging/stager.js');
-  const store = await Store.open({ home: process.env.PROFILE_STAGE_INNER });
+  const store = await Store.fromConfig({ home: process.env.PROFILE_STAGE_INNER });
   const op = { op: 'dir', local: path.resolve(dir), prefix: '', ...(flag === '--hard-link' ? { hardLinkIntoStore: true } : {}) };
   const started = process.hrtime.bigint();
   const r = await stageSpec(store, { format: 'temporal-artifacts/spec@1', ops: [op] });

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServer } from '../../dist/index.js';
+import { startDevServer } from '../../dist/internal.js';
 import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
 import { plainCopy, sha256AllCores } from './limits.mjs';
 import { preparePeers } from './peers-venv.mjs';

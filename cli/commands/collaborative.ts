@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { keyValues, parse } from '../args';
 import { formatBytes, table, warnSkipped } from '../output';
-import { Artifact } from '../../api/artifact';
-import { listDrafts } from '../../api/drafts';
-import { init } from '../../api/init';
-import { Session } from '../../api/session';
+import { Artifact } from '../../client/artifact';
+import { listDrafts } from '../../client/drafts';
+import { init } from '../../client/init';
 import { UsageError } from '../../errors';
 
 const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID [--writer ID] [--json]';
@@ -60,25 +59,20 @@ export async function finishCommand(argv: string[]): Promise<number> {
 /** Lists open drafts: name, distributed id, writers, files, size, age and expiry. */
 export async function draftsCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts drafts [--json]');
-  const session = await Session.open({ worker: true });
-  try {
-    const drafts = await listDrafts(session.connections.client, session.config.taskQueue);
-    if (values.json) {
-      console.log(JSON.stringify(drafts, null, 2));
-    } else if (drafts.length === 0) {
-      console.log('no open drafts');
-    } else {
-      const now = Date.now();
-      console.log(table([
-        ['NAME', 'DISTRIBUTED-ID', 'WRITERS', 'FILES', 'SIZE', 'AGE', 'EXPIRES IN', 'STATE'],
-        ...drafts.map((d) => [d.name, d.distributedId, String(d.writers), String(d.files), formatBytes(d.bytes),
-          duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
-      ]));
-    }
-    return 0;
-  } finally {
-    await session.close();
+  const drafts = await listDrafts();
+  if (values.json) {
+    console.log(JSON.stringify(drafts, null, 2));
+  } else if (drafts.length === 0) {
+    console.log('no open drafts');
+  } else {
+    const now = Date.now();
+    console.log(table([
+      ['NAME', 'DISTRIBUTED-ID', 'WRITERS', 'FILES', 'SIZE', 'AGE', 'EXPIRES IN', 'STATE'],
+      ...drafts.map((d) => [d.name, d.distributedId, String(d.writers), String(d.files), formatBytes(d.bytes),
+        duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
+    ]));
   }
+  return 0;
 }
 
 function artifactOf(values: { name?: string | undefined; type?: string | undefined; 'distributed-id'?: string | undefined }, paths: string[], usage: string): Artifact {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyValues, parse } from '../args';
 import { formatBytes } from '../output';
-import { runFanOut } from '../../api/fan-out-client';
-import { Session } from '../../api/session';
+import { runFanOut } from '../../client/fan-out';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts fan-out --name NAME --type TYPE --shards N [--distributed-id ID] [--id WORKFLOW_ID] [--max-concurrent 500] ' +
@@ -23,28 +22,22 @@ export async function fanOutCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`Give the shard command after --, such as -- python eval.py --shard {index}. Usage: ${USAGE}`);
   const shards = integer(values.shards, '--shards');
   const distributedId = values['distributed-id'] ?? randomUUID();
-  const workflowId = values.id ?? `artifacts/fan-out/${values.name}/${distributedId}`;
-  const session = await Session.open({ worker: !values['no-worker'] });
-  try {
-    const result = await runFanOut(session.connections.client, session.config.taskQueue, {
-      name: values.name, type: values.type, distributedId, shards, command: { argv: positionals, cwd: process.cwd() },
-      ...(values['max-concurrent'] ? { maxConcurrent: integer(values['max-concurrent'], '--max-concurrent') } : {}),
-      ...(values['min-success-ratio'] ? { minSuccessRatio: ratio(values['min-success-ratio']) } : {}),
-      ...(values.attempts ? { shardAttempts: integer(values.attempts, '--attempts') } : {}),
-      ...(values.prefix ? { prefix: values.prefix } : {}),
-      aliases: values.alias ?? [], metadata: keyValues(values.metadata, '--metadata'),
-    }, workflowId);
-    if (values.json) {
-      console.log(JSON.stringify(result, null, 2));
-    } else {
-      const v = result.version;
-      console.log(`${result.created ? 'committed' : 'already committed as'} ${v.name}:${v.version}  (${v.manifest.count} files, ${formatBytes(v.manifest.size)}) from ${result.succeeded}/${result.shards} shards`);
-      if (result.failedShards.length > 0) console.log(`failed shards (allowed by --min-success-ratio): ${result.failedShards.join(', ')}`);
-    }
-    return 0;
-  } finally {
-    await session.close();
+  const result = await runFanOut({
+    name: values.name, type: values.type, distributedId, shards, command: { argv: positionals, cwd: process.cwd() },
+    ...(values['max-concurrent'] ? { maxConcurrent: integer(values['max-concurrent'], '--max-concurrent') } : {}),
+    ...(values['min-success-ratio'] ? { minSuccessRatio: ratio(values['min-success-ratio']) } : {}),
+    ...(values.attempts ? { shardAttempts: integer(values.attempts, '--attempts') } : {}),
+    ...(values.prefix ? { prefix: values.prefix } : {}),
+    aliases: values.alias ?? [], metadata: keyValues(values.metadata, '--metadata'),
+  }, { worker: !values['no-worker'], ...(values.id ? { workflowId: values.id } : {}) });
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    const v = result.version;
+    console.log(`${result.created ? 'committed' : 'already committed as'} ${v.name}:${v.version}  (${v.manifest.count} files, ${formatBytes(v.manifest.size)}) from ${result.succeeded}/${result.shards} shards`);
+    if (result.failedShards.length > 0) console.log(`failed shards (allowed by --min-success-ratio): ${result.failedShards.join(', ')}`);
   }
+  return 0;
 }
 
 function integer(raw: string, flag: string): number {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { parse } from '../args';
 import { formatBytes } from '../output';
-import { Api } from '../../api/api';
-import { init } from '../../api/init';
-import type { DiffEntry } from '../../store/manifest/manifest-diff';
+import { Api } from '../../client/api';
+import type { DiffEntry } from '../../client/artifact-version';
+import { init } from '../../client/init';
 import { UsageError } from '../../errors';
 
 const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';

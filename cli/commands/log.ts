@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { parse, keyValues } from '../args';
 import { formatBytes, ProgressBar, warnSkipped } from '../output';
-import { Artifact } from '../../api/artifact';
-import { init } from '../../api/init';
+import { Artifact } from '../../client/artifact';
+import { init } from '../../client/init';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT]';

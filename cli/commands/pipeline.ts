@@ -1,10 +1,7 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { parse, keyValues } from '../args';
 import { PipelineView } from '../pipeline-view';
-import { Session } from '../../api/session';
-import { pipelineWorkflowId, startPipeline, waitForPipeline } from '../../api/pipeline-runs';
-import { safeLoadPipeline } from '../../dsl/load';
-import type { PipelineStatus } from '../../workflows/pipeline-types';
+import { cancelPipeline, pipelineStatus, pipelineUiUrl, safeLoadPipeline, startPipeline, waitForPipeline } from '../../client/pipelines';
+import { Session } from '../../client/session';
 import { UsageError } from '../../errors';
 
 /** `artifacts validate FILE`: every problem at once, compiler style; exit 1 if any. */
@@ -43,9 +40,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const view = new PipelineView();
     try {
-      const final = await waitForPipeline(started, (s, progress) => view.update(s, progress), session.connections.client);
+      const final = await waitForPipeline(session, started, (s, progress) => view.update(s, progress));
       view.finish(final);
-      if (session.connections.uiUrl) console.log(`Temporal UI: ${session.connections.uiUrl}/namespaces/${session.config.namespace}/workflows/${encodeURIComponent(started.workflowId)}`);
+      const ui = pipelineUiUrl(session, started);
+      if (ui) console.log(`Temporal UI: ${ui}`);
       return 0;
     } catch (err) {
       view.stop();
@@ -61,19 +59,12 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts status RUN [--json]');
   const runId = positionals[0];
   if (!runId) throw new UsageError('Give a run id (printed by `artifacts run`). Usage: artifacts status RUN');
-  const session = await Session.open({ worker: false });
-  try {
-    const handle = session.connections.client.workflow.getHandle(pipelineWorkflowId(runId));
-    const [description, status] = await Promise.all([handle.describe(), handle.query<PipelineStatus>('pipelineStatus')]).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) throw new UsageError(`No pipeline run ${JSON.stringify(runId)}; \`artifacts run FILE\` prints the run id it starts.`);
-      throw err;
-    });
-    if (values.json) console.log(JSON.stringify({ run: runId, state: description.status.name, steps: status.steps }, null, 2));
-    else console.log(`run ${runId} (${status.name}): ${description.status.name.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
-    return 0;
-  } finally {
-    await session.close();
-  }
+  const found = await Session.using({ worker: false }, (session) => pipelineStatus(session, runId));
+  if (!found) throw new UsageError(`No pipeline run ${JSON.stringify(runId)}; \`artifacts run FILE\` prints the run id it starts.`);
+  const { state, status } = found;
+  if (values.json) console.log(JSON.stringify({ run: runId, state, steps: status.steps }, null, 2));
+  else console.log(`run ${runId} (${status.name}): ${state.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
+  return 0;
 }
 
 /** `artifacts cancel RUN`: stops running steps; no version is left half made. */
@@ -81,17 +72,10 @@ export async function cancelCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, 'artifacts cancel RUN');
   const runId = positionals[0];
   if (!runId) throw new UsageError('Give a run id. Usage: artifacts cancel RUN');
-  const session = await Session.open({ worker: false });
-  try {
-    await session.connections.client.workflow.getHandle(pipelineWorkflowId(runId)).cancel().catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) throw new UsageError(`No running pipeline run ${JSON.stringify(runId)}.`);
-      throw err;
-    });
-    console.log(`cancellation requested for run ${runId}`);
-    return 0;
-  } finally {
-    await session.close();
-  }
+  const cancelled = await Session.using({ worker: false }, (session) => cancelPipeline(session, runId));
+  if (!cancelled) throw new UsageError(`No running pipeline run ${JSON.stringify(runId)}.`);
+  console.log(`cancellation requested for run ${runId}`);
+  return 0;
 }
 
 function plural(n: number, word: string): string {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { parse } from '../args';
-import { configFromEnv } from '../../runtime/config';
-import { devServerStatus, ensureDevServer, stopDevServer } from '../../runtime/dev-server';
+import { serverStatus, startServer, stopServer } from '../../client/server';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts server start|status|stop';
@@ -9,15 +8,14 @@ const USAGE = 'artifacts server start|status|stop';
 /** Manages the embedded default's shared background Temporal dev server. */
 export async function serverCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, USAGE);
-  const home = configFromEnv().home;
   switch (positionals[0]) {
     case 'start': {
-      const info = await ensureDevServer(home);
+      const info = await startServer();
       console.log(`running: ${info.address} (pid ${info.pid}), UI ${info.uiUrl}, data ${path.dirname(info.dbFile)}`);
       return 0;
     }
     case 'status': {
-      const info = await devServerStatus(home);
+      const { home, server: info } = await serverStatus();
       if (!info) {
         console.log(`not running (data folder ${home}); the next artifacts command starts it, or run: artifacts server start`);
         return 3;
@@ -26,7 +24,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'stop': {
-      const info = await stopDevServer(home);
+      const { server: info } = await stopServer();
       console.log(info ? `stopped the dev server at ${info.address} (pid ${info.pid})` : 'no dev server was running');
       return 0;
     }

@@ -36,7 +36,7 @@ export function blobStoreContract(backend: BlobStoreBackend): void {
     let dir: string;
     beforeAll(async () => {
       dir = tempDir('artifacts-blobs-');
-      store = await Store.open({ home: dir, blobUrl: await backend.create() });
+      store = await Store.fromConfig({ home: dir, blobUrl: await backend.create() });
     });
     afterAll(async () => {
       await store.close();

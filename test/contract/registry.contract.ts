@@ -27,7 +27,7 @@ export function registryContract(backend: RegistryBackend): void {
 
     beforeAll(async () => {
       db = await backend.create();
-      store = await Store.open({ home: tempDir(), registryUrl: db.url });
+      store = await Store.fromConfig({ home: tempDir(), registryUrl: db.url });
       empty = await new ManifestWriter(store.blobs).finish();
     });
     afterAll(async () => {
@@ -92,7 +92,7 @@ export function registryContract(backend: RegistryBackend): void {
     });
 
     test('reopening runs no migration twice and keeps the data', async () => {
-      const again = await Store.open({ home: tempDir(), registryUrl: db.url });
+      const again = await Store.fromConfig({ home: tempDir(), registryUrl: db.url });
       expect((await again.registry.resolve('images:v1')).version).toBe('v1');
       const applied = await again.registry.db.all<{ version: number | string }>('SELECT version FROM schema_migrations ORDER BY version');
       expect(applied.map((r) => Number(r.version))).toEqual(applied.map((_, i) => i + 1));
@@ -106,7 +106,7 @@ export function registryContract(backend: RegistryBackend): void {
           import { Store, ManifestWriter } from 'temporal-artifacts/internal';
           import { createHash } from 'node:crypto';
           import os from 'node:os';
-          const store = await Store.open({ home: os.tmpdir() + '/p${p}-' + process.pid, registryUrl: process.env.REGISTRY_URL });
+          const store = await Store.fromConfig({ home: os.tmpdir() + '/p${p}-' + process.pid, registryUrl: process.env.REGISTRY_URL });
           const empty = await new ManifestWriter(store.blobs).finish();
           const results = await Promise.all([0, 1, 2, 3].map((i) => store.registry.commit({
             name: 'contended', type: 'dataset', idempotencyKey: 'p${p}-' + i,
@@ -117,7 +117,7 @@ export function registryContract(backend: RegistryBackend): void {
         for (const r of runs) expect(r.stderr).toBe('');
         const indexes = runs.flatMap((r) => JSON.parse(r.stdout) as number[]).sort((a, b) => a - b);
         expect(indexes).toEqual(Array.from({ length: 16 }, (_, i) => i));
-        const check = await Store.open({ home: tempDir(), registryUrl: fresh.url });
+        const check = await Store.fromConfig({ home: tempDir(), registryUrl: fresh.url });
         const versions = await check.registry.versions('contended');
         expect(versions.map((v) => v.index)).toEqual(indexes);
         expect(new Set(versions.map((v) => v.digest)).size).toBe(16);

@@ -10,7 +10,7 @@ export class Api {
 
   constructor(options: { env?: NodeJS.ProcessEnv } = {}) {
     const config = configFromEnv(options.env);
-    this.store = once(() => Store.open({ home: config.home, registryUrl: config.registryUrl, blobUrl: config.blobUrl }));
+    this.store = once(() => Store.fromConfig(config));
   }
 
   /** `name:vN`, `name:alias`, `name:latest`, `name` (latest) or `name@digest`. */

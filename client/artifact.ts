@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { normalizeEntryPath } from '../store/paths';
 import { checkArtifactName } from '../store/registry/ref';
 import { UsageError } from '../errors';
-import { init } from './init';
-import type { LogOptions } from './run';
-import type { LoggedVersion } from './artifact-version';
+import { LoggedVersion } from './artifact-version';
+import { logArtifact, type LogOptions } from './log';
+import { Session } from './session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 
 /**
@@ -36,11 +37,6 @@ export class Artifact extends SpecBuilder {
 
   /** Logs this artifact outside a run: starts (or reuses) the embedded default, commits, and disconnects. */
   async save(options: LogOptions = {}): Promise<LoggedVersion> {
-    const run = await init({ project: 'default' });
-    try {
-      return await run.logArtifact(this, options);
-    } finally {
-      await run.finish();
-    }
+    return Session.using({}, async (session) => LoggedVersion.of(await logArtifact(session, randomUUID(), 0, this, options), session.store));
   }
 }

@@ -1,25 +1,26 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Artifact } from './artifact';
-import { SavedDraft } from './artifact-version';
-import type { Draft } from './draft';
 import { unwrapFailure } from './failures';
+import type { ArtifactContent, LogOptions } from './log';
 import { resultWithProgress } from './progress';
-import type { LogOptions } from './run';
 import type { Session } from './session';
 import { hostQueueOf } from '../runtime/config';
+import type { VersionRecord } from '../store/registry/registry';
+import { incrementalWorkflowId } from '../workflows/ids';
 import type { incrementalArtifactWorkflow } from '../workflows/incremental-workflow';
 import type { IncrementalInput, IncrementalResult } from '../workflows/incremental-types';
 
-/** Tells a Draft from an Artifact without importing the Draft class (which would close an import cycle). */
-export function isDraft(artifact: Artifact | Draft): artifact is Draft {
-  return 'draftId' in artifact;
+/** What saving needs of a Draft: its content, the version it starts from and the id that names its saves. */
+export interface DraftContent extends ArtifactContent {
+  readonly base: VersionRecord;
+  readonly draftId: string;
 }
 
 /**
- * Commits a draft through the incremental workflow. The workflow id is the draft's id plus its spec digest: saving
- * the same draft again attaches to (or returns) the same version, while a draft changed since gets a new one.
+ * Incremental mode: commits a draft through the incremental workflow. The workflow id is the draft's id plus its
+ * spec digest: saving the same draft again attaches to (or returns) the same version, while a draft changed since
+ * gets a new one. Returns the workflow's result; the Draft makes the SavedDraft of it.
  */
-export async function saveDraft(session: Session, runId: string, draft: Draft, options: LogOptions): Promise<SavedDraft> {
+export async function saveDraft(session: Session, runId: string, draft: DraftContent, options: LogOptions): Promise<IncrementalResult> {
   const store = await session.store();
   const specDigest = await store.putSpec(draft.spec());
   const input: IncrementalInput = {
@@ -35,7 +36,7 @@ export async function saveDraft(session: Session, runId: string, draft: Draft, o
     run: runId,
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
   };
-  const workflowId = `artifacts/incremental/${draft.name}/${draft.draftId}/${specDigest.slice(0, 16)}`;
+  const workflowId = incrementalWorkflowId(draft.name, draft.draftId, specDigest);
   const client = session.connections.client;
   try {
     let handle;
@@ -45,8 +46,7 @@ export async function saveDraft(session: Session, runId: string, draft: Draft, o
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       handle = client.workflow.getHandle<typeof incrementalArtifactWorkflow>(workflowId);
     }
-    const result = await resultWithProgress<IncrementalResult>(handle, options.onProgress);
-    return new SavedDraft(result, session.store);
+    return await resultWithProgress<IncrementalResult>(handle, options.onProgress);
   } catch (err) {
     throw unwrapFailure(err);
   }

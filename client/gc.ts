@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
+import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
-import { connect } from '../runtime/connection';
 import { collectGarbage, type GcOptions, type GcReport } from '../store/gc';
-import { Store } from '../store/store';
 
 export interface GcRunOptions extends Omit<GcOptions, 'keepNewerThan'> {
   readonly env?: NodeJS.ProcessEnv;
@@ -21,17 +20,11 @@ export interface GcRunReport extends GcReport {
  * draft it then joined had started; it should exceed the longest staging.
  */
 export async function runGc(options: GcRunOptions): Promise<GcRunReport> {
-  const config = configFromEnv(options.env);
-  const store = await Store.open({ home: config.home, registryUrl: config.registryUrl, blobUrl: config.blobUrl });
-  const connections = await connect(config);
-  try {
-    const { count, oldest } = await runningWrites(connections.client, config.taskQueue);
-    const report = await collectGarbage(store, { ...options, keepNewerThan: oldest });
+  return Session.using({ config: configFromEnv(options.env), worker: false }, async (session) => {
+    const { count, oldest } = await runningWrites(session.connections.client, session.config.taskQueue);
+    const report = await collectGarbage(await session.store(), { ...options, keepNewerThan: oldest });
     return { ...report, runningWrites: count, oldestRunningWrite: oldest === undefined ? null : new Date(oldest).toISOString() };
-  } finally {
-    await connections.close();
-    await store.close();
-  }
+  });
 }
 
 async function runningWrites(client: Client, taskQueue: string): Promise<{ count: number; oldest: number | undefined }> {

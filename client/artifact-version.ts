@@ -1,11 +1,26 @@
+/**
+ * A committed version and the draft of the next one. They share this module because each names the other: a
+ * version makes a draft (`newDraft`), and a saved draft is a version (`SavedDraft`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { BlobStore } from '../store/blobs/blob-store';
 import { readManifest, type ManifestEntry } from '../store/manifest/manifest';
+import type { Chunk } from '../store/manifest/manifest-chunk';
+import { hasPathOrFolder, isUnder, syncChunkReader } from '../store/manifest/manifest-lookup';
+import { normalizeEntryPath } from '../store/paths';
 import type { Producer, VersionRecord } from '../store/registry/registry';
 import type { Store } from '../store/store';
 import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
-import type { StageSummary } from '../workflows/types';
-import { Draft } from './draft';
+import type { LogArtifactResult, StageSummary } from '../workflows/types';
+import { UsageError } from '../errors';
+import type { LogOptions } from './log';
+import { saveDraft } from './save-draft';
+import { Session } from './session';
+import { opsMayContain, SpecBuilder } from './spec-ops';
+
+export type { DiffEntry } from '../store/manifest/manifest-diff';
 
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
@@ -109,6 +124,11 @@ export class LoggedVersion extends ArtifactVersion {
   constructor(record: VersionRecord, store: () => Promise<Store>, readonly created: boolean, readonly stage: StageSummary) {
     super(record, store);
   }
+
+  /** The version a log workflow returned. */
+  static of(result: LogArtifactResult, store: () => Promise<Store>): LoggedVersion {
+    return new LoggedVersion(result.version, store, result.created, result.stage);
+  }
 }
 
 /** What saving a draft returns: the version, its base, whether that base was still `latest`, and the change counts. */
@@ -132,5 +152,65 @@ export class SavedDraft extends LoggedVersion {
     this.changes = result.changes;
     this.chunksWritten = result.chunksWritten;
     this.chunkBytes = result.chunkBytes;
+  }
+}
+
+/**
+ * A draft of the next version, made from a committed one by `version.newDraft()`. It starts as the base version's
+ * files without downloading or re-hashing any of them. `addFile`, `addDir`, `addReference` and `add` add or replace
+ * entries (the same name is a modification); `remove` drops a file or a whole folder and refuses, at once, a name
+ * that is not there (the add methods come from SpecBuilder, shared with Artifact). `save()` or `run.logArtifact(draft)` hashes and stores only what was added and commits a
+ * version whose base is recorded; it still works when the base is no longer `latest`, and says so.
+ *
+ *   const draft = (await api.artifact('images:latest')).newDraft();
+ *   draft.addFile('new.png').remove('duplicate.png').addFile('fixed.json', { name: 'labels/7.json' });
+ *   const v = await draft.save();   // v.basedOn === 'v3', v.changes: { added: 1, removed: 1, modified: 1 }
+ */
+export class Draft extends SpecBuilder {
+  readonly name: string;
+  readonly type: string;
+  description: string | undefined;
+  metadata: Record<string, unknown>;
+  /** Identifies this draft's saves: saving the same content again returns the same version. */
+  readonly draftId = randomUUID();
+  private readonly read: ((digest: string) => Chunk) | undefined;
+
+  /** `blobs`: the store the base lives in; where it offers no synchronous reads, `remove` is checked at save time. */
+  constructor(readonly base: VersionRecord, blobs: BlobStore | undefined) {
+    super();
+    this.name = base.name;
+    this.type = base.type;
+    this.description = base.description ?? undefined;
+    this.metadata = { ...base.metadata };
+    this.read = blobs && syncChunkReader(blobs);
+  }
+
+  /** `name:vN` of the version this draft starts from. */
+  get baseRef(): string {
+    return `${this.base.name}:${this.base.version}`;
+  }
+
+  /**
+   * Removes a file, or every file under a folder, of the base or of what this draft added. The name is looked up
+   * in the base manifest at once, reading only the few chunks on its path.
+   */
+  remove(nameOrPrefix: string): this {
+    const target = normalizeEntryPath(nameOrPrefix);
+    if (!opsMayContain(this.ops, target) && !this.inBase(target)) {
+      throw new UsageError(`remove(${JSON.stringify(nameOrPrefix)}): ${this.baseRef} has no entry or folder by that name (or this draft removed it already); run \`artifacts show ${this.baseRef}\` to see its files.`);
+    }
+    this.ops.push({ op: 'remove', path: target });
+    return this;
+  }
+
+  /** Commits the draft outside a run: starts (or reuses) the embedded default, commits, and disconnects. */
+  async save(options: LogOptions = {}): Promise<SavedDraft> {
+    return Session.using({}, async (session) => new SavedDraft(await saveDraft(session, randomUUID(), this, options), session.store));
+  }
+
+  private inBase(target: string): boolean {
+    if (!this.read) return true;
+    const removed = this.ops.flatMap((op) => (op.op === 'remove' ? [op.path] : []));
+    return hasPathOrFolder(this.read, this.base.manifest.root, target, (path) => removed.some((r) => isUnder(path, r)));
   }
 }

@@ -1,12 +1,12 @@
-import type { Artifact } from './artifact';
 import { LoggedVersion } from './artifact-version';
 import { unwrapDraftFailure } from './draft-failures';
+import type { ArtifactContent } from './log';
 import type { Session } from './session';
 import type { SkippedPath } from '../store/staging/walk';
 import { hostQueueOf } from '../runtime/config';
 import { UsageError } from '../errors';
 import type { DraftOptions, UpsertArtifactInput, UpsertArtifactResult } from '../workflows/draft-types';
-import { draftWorkflowId } from '../workflows/draft-types';
+import { draftWorkflowId, upsertWorkflowId } from '../workflows/ids';
 import type { upsertArtifactWorkflow } from '../workflows/upsert-workflow';
 
 export interface UpsertOptions {
@@ -35,9 +35,16 @@ export interface UpsertResult {
   readonly skipped: readonly SkippedPath[];
 }
 
+/** Who sends to a draft: the session, the writer (a run's id) and the number of this call among the run's calls. */
+export interface DraftWriter {
+  readonly session: Session;
+  readonly writer: string;
+  readonly seq: number;
+}
+
 /** Sends one writer's upsert or finish through the upsert workflow and waits for the draft's answer. */
 export async function sendToDraft(
-  session: Session, writer: string, workflowId: string, artifact: Artifact, distributedId: string, options: FinishArtifactOptions, finish: boolean,
+  { session, writer, seq }: DraftWriter, artifact: ArtifactContent, distributedId: string, options: FinishArtifactOptions, finish: boolean,
 ): Promise<UpsertArtifactResult> {
   const spec = artifact.spec();
   if (!finish && spec.ops.length === 0) {
@@ -63,7 +70,7 @@ export async function sendToDraft(
   try {
     return await session.connections.client.workflow.execute<typeof upsertArtifactWorkflow>('upsertArtifactWorkflow', {
       taskQueue: session.config.taskQueue,
-      workflowId,
+      workflowId: upsertWorkflowId(finish ? 'finish' : 'upsert', artifact.name, distributedId, writer, seq),
       args: [input],
     });
   } catch (err) {

@@ -1,4 +1,5 @@
-import { Run, newRunId } from './run';
+import { randomUUID } from 'node:crypto';
+import { Run } from './run';
 import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
 
@@ -20,5 +21,5 @@ export interface InitOptions {
  */
 export async function init(options: InitOptions = {}): Promise<Run> {
   const session = await Session.open({ config: configFromEnv(options.env), worker: options.worker ?? true });
-  return new Run(session, options.id ?? newRunId(), options.project ?? 'default', options.group);
+  return new Run(session, options.id ?? randomUUID(), options.project ?? 'default', options.group);
 }

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { unwrapDraftFailure } from './draft-failures';
+import { Session } from './session';
+import { configFromEnv } from '../runtime/config';
+import type { fanOutWorkflow } from '../workflows/fan-out-workflow';
+import type { FanOutOptions, FanOutResult } from '../workflows/fan-out-types';
+import { fanOutWorkflowId } from '../workflows/ids';
+
+export interface RunFanOutSettings {
+  /** Give one to make the run re-attachable: a restarted client attaches to the running fan-out instead of starting a second. */
+  readonly workflowId?: string;
+  /** Run a worker in this process too, so it takes shards as well (default false: the shards go to `artifacts worker`s). */
+  readonly worker?: boolean;
+  /** Environment to read settings from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs a fan-out from a client (a script, the CLI) and waits for the version: the command runs once per shard on
+ * whichever workers take the shards, and everything the shards wrote is committed as one version.
+ */
+export async function runFanOut(options: FanOutOptions, settings: RunFanOutSettings = {}): Promise<FanOutResult> {
+  return Session.using({ config: configFromEnv(settings.env), worker: settings.worker ?? false }, (session) => fanOutIn(session, options, settings.workflowId));
+}
+
+/**
+ * Runs a fan-out in an open session. Without a workflow id, the id is derived from the name and the distributed
+ * id (a fresh one when the options name none).
+ */
+export async function fanOutIn(session: Session, options: FanOutOptions, workflowId?: string): Promise<FanOutResult> {
+  let args = options;
+  if (workflowId === undefined) {
+    args = { ...options, distributedId: options.distributedId ?? randomUUID() };
+    workflowId = fanOutWorkflowId(args.name, args.distributedId!);
+  }
+  try {
+    const handle = await session.connections.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
+      taskQueue: session.config.taskQueue, workflowId, args: [args], workflowIdConflictPolicy: 'USE_EXISTING',
+      // A task that takes in hundreds of shard completions can outlast the 10 s default on a busy worker; a
+      // timed-out task is redone from scratch, which makes a busy worker busier.
+      workflowTaskTimeout: '30 seconds',
+    });
+    return await handle.result();
+  } catch (err) {
+    throw unwrapDraftFailure(err);
+  }
+}

@@ -1,0 +1,63 @@
+import { unwrapFailure } from './failures';
+import { resultWithProgress } from './progress';
+import type { Session } from './session';
+import { hostQueueOf } from '../runtime/config';
+import { cancelEarlyStage, startEarlyStage } from '../store/staging/early-stages';
+import type { ArtifactSpec } from '../store/staging/spec';
+import type { StageProgress } from '../store/staging/stager';
+import { logWorkflowId } from '../workflows/ids';
+import type { logArtifactWorkflow } from '../workflows/log-workflow';
+import type { LogArtifactInput, LogArtifactResult } from '../workflows/types';
+
+export type { StageProgress } from '../store/staging/stager';
+export type { SkippedPath } from '../store/staging/walk';
+
+export interface LogOptions {
+  /** Custom aliases to point at the version (moved off any other version of the name). `latest` is automatic. */
+  readonly aliases?: readonly string[];
+  /** Called as files are hashed and stored (read from the staging activity's heartbeats). */
+  readonly onProgress?: (progress: StageProgress) => void;
+}
+
+/** What a write needs of an Artifact or a Draft: its name and type, its descriptive fields and its recorded operations. */
+export interface ArtifactContent {
+  readonly name: string;
+  readonly type: string;
+  readonly description: string | undefined;
+  readonly metadata: Record<string, unknown>;
+  spec(): ArtifactSpec;
+}
+
+/**
+ * Simple mode: stores the artifact's spec, starts the log workflow (the `seq`-th of run `runId`) and waits for
+ * the workflow's result (Artifact and Run make the LoggedVersion of it). When this process runs a worker, hashing starts at once, while Temporal schedules the staging
+ * activity that will take it over (the early-staging handover, store/staging/early-stages.ts).
+ */
+export async function logArtifact(session: Session, runId: string, seq: number, artifact: ArtifactContent, options: LogOptions): Promise<LogArtifactResult> {
+  const store = await session.store();
+  const spec = artifact.spec();
+  const specDigest = await store.putSpec(spec);
+  if (session.runsWorker) startEarlyStage(store, specDigest, spec, session.config.maxBytesPerSecond);
+  const input: LogArtifactInput = {
+    name: artifact.name,
+    type: artifact.type,
+    specDigest,
+    hostQueue: hostQueueOf(session.config),
+    aliases: options.aliases ?? [],
+    ...(artifact.description !== undefined ? { description: artifact.description } : {}),
+    metadata: artifact.metadata,
+    run: runId,
+    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+  };
+  try {
+    const handle = await session.connections.client.workflow.start<typeof logArtifactWorkflow>('logArtifactWorkflow', {
+      taskQueue: session.config.taskQueue,
+      workflowId: logWorkflowId(artifact.name, runId, seq),
+      args: [input],
+    });
+    return await resultWithProgress<LogArtifactResult>(handle, options.onProgress);
+  } catch (err) {
+    cancelEarlyStage(store, specDigest, new Error('the log did not start'));
+    throw unwrapFailure(err);
+  }
+}
