@@ -3,9 +3,8 @@
  * activities. Not a stable interface: it follows the code's layout (see ARCHITECTURE.md).
  */
 export * from './index';
-export { Session } from './client/session';
-export { cancelPipeline, pipelineStatus } from './client/pipelines';
-export { draftWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
+export { Session, cancelPipeline, pipelineStatus } from './client';
+export { draftWorkflowId, logWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
 export { collectGarbage } from './store/gc';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { Store } from './store/store';

@@ -1,4 +1,4 @@
-import type { SkippedPath, StageProgress } from '../client/log';
+import type { SkippedPath, StageProgress } from '../client';
 
 /** Human-readable byte counts: 1.5 KiB, 2.0 GiB. */
 export function formatBytes(n: number): string {

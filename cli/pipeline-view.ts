@@ -1,5 +1,5 @@
 import { formatBytes } from './output';
-import type { PipelineRunResult, PipelineStatus, StepProgress, StepStatus } from '../client/pipelines';
+import type { PipelineRunResult, PipelineStatus, StepProgress, StepStatus } from '../client';
 
 const NONE: StepProgress = { shardsDone: {}, bytes: {} };
 

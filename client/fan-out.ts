@@ -28,14 +28,10 @@ export async function runFanOut(options: FanOutOptions, settings: RunFanOutSetti
  * id (a fresh one when the options name none).
  */
 export async function fanOutIn(session: Session, options: FanOutOptions, workflowId?: string): Promise<FanOutResult> {
-  let args = options;
-  if (workflowId === undefined) {
-    args = { ...options, distributedId: options.distributedId ?? randomUUID() };
-    workflowId = fanOutWorkflowId(args.name, args.distributedId!);
-  }
+  const [args, id] = workflowId === undefined ? withDerivedId(options) : [options, workflowId];
   try {
     const handle = await session.connections.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
-      taskQueue: session.config.taskQueue, workflowId, args: [args], workflowIdConflictPolicy: 'USE_EXISTING',
+      taskQueue: session.config.taskQueue, workflowId: id, args: [args], workflowIdConflictPolicy: 'USE_EXISTING',
       // A task that takes in hundreds of shard completions can outlast the 10 s default on a busy worker; a
       // timed-out task is redone from scratch, which makes a busy worker busier.
       workflowTaskTimeout: '30 seconds',
@@ -44,4 +40,9 @@ export async function fanOutIn(session: Session, options: FanOutOptions, workflo
   } catch (err) {
     throw unwrapDraftFailure(err);
   }
+}
+
+function withDerivedId(options: FanOutOptions): [FanOutOptions, string] {
+  const distributedId = options.distributedId ?? randomUUID();
+  return [{ ...options, distributedId }, fanOutWorkflowId(options.name, distributedId)];
 }

@@ -1,3 +1,7 @@
+/**
+ * The store: a blob store and a registry, opened together from one configuration. It knows nothing of Temporal;
+ * the client layer, the activities and the benches open it with `Store.fromConfig`.
+ */
 import path from 'node:path';
 import type { BlobStore } from './blobs/blob-store';
 import { LocalBlobStore } from './blobs/local-blob-store';

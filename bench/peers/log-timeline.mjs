@@ -6,7 +6,7 @@ import { Connection, Client } from '@temporalio/client';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Artifact, init, startDevServer } from '../../dist/internal.js';
+import { Artifact, init, logWorkflowId, startDevServer } from '../../dist/internal.js';
 
 const [dir, flag] = process.argv.slice(2);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'log-timeline-'));
@@ -22,7 +22,7 @@ try {
   }
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   for (const [i, name] of ['first', 'second'].entries()) {
-    const history = await client.workflow.getHandle(`artifacts/log/${name}/${run.id}/${i}`).fetchHistory();
+    const history = await client.workflow.getHandle(logWorkflowId(name, run.id, i)).fetchHistory();
     const t0 = Number(history.events[0].eventTime.seconds) * 1e3 + history.events[0].eventTime.nanos / 1e6;
     console.log(`\n${name} log of the process: the caller waited ${waited[i].toFixed(0)} ms`);
     for (const e of history.events) {

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import { keyValues, parse } from '../args';
 import { formatBytes, table, warnSkipped } from '../output';
-import { Artifact } from '../../client/artifact';
-import { listDrafts } from '../../client/drafts';
-import { init } from '../../client/init';
+import { Artifact, init, listDrafts } from '../../client';
 import { UsageError } from '../../errors';
 
 const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID [--writer ID] [--json]';

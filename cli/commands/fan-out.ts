@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyValues, parse } from '../args';
 import { formatBytes } from '../output';
-import { runFanOut } from '../../client/fan-out';
+import { runFanOut } from '../../client';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts fan-out --name NAME --type TYPE --shards N [--distributed-id ID] [--id WORKFLOW_ID] [--max-concurrent 500] ' +

@@ -1,6 +1,6 @@
 import { parse } from '../args';
 import { formatBytes } from '../output';
-import { runGc } from '../../client/gc';
+import { runGc } from '../../client';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts gc [--grace 24h] [--dry-run] [--allow-empty-registry] [--json]';

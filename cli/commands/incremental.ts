@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import { parse } from '../args';
 import { formatBytes } from '../output';
-import { Api } from '../../client/api';
-import type { DiffEntry } from '../../client/artifact-version';
-import { init } from '../../client/init';
+import { Api, init, type DiffEntry } from '../../client';
 import { UsageError } from '../../errors';
 
 const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';

@@ -1,6 +1,6 @@
 import { parse } from '../args';
 import { formatBytes, table } from '../output';
-import { Api } from '../../client/api';
+import { Api } from '../../client';
 import { UsageError } from '../../errors';
 
 /** `artifacts ls [NAME]`: names with their latest version, or one name's versions. */

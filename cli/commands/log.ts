@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import { parse, keyValues } from '../args';
 import { formatBytes, ProgressBar, warnSkipped } from '../output';
-import { Artifact } from '../../client/artifact';
-import { init } from '../../client/init';
+import { Artifact, init } from '../../client';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT]';

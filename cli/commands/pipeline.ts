@@ -1,7 +1,6 @@
 import { parse, keyValues } from '../args';
 import { PipelineView } from '../pipeline-view';
-import { cancelPipeline, pipelineStatus, pipelineUiUrl, safeLoadPipeline, startPipeline, waitForPipeline } from '../../client/pipelines';
-import { Session } from '../../client/session';
+import { cancelPipeline, pipelineStatus, pipelineUiUrl, safeLoadPipeline, Session, startPipeline, waitForPipeline } from '../../client';
 import { UsageError } from '../../errors';
 
 /** `artifacts validate FILE`: every problem at once, compiler style; exit 1 if any. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parse } from '../args';
-import { serverStatus, startServer, stopServer } from '../../client/server';
+import { serverStatus, startServer, stopServer } from '../../client';
 import { UsageError } from '../../errors';
 
 const USAGE = 'artifacts server start|status|stop';

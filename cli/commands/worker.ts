@@ -1,5 +1,5 @@
 import { parse } from '../args';
-import { runStandaloneWorker } from '../../client/worker';
+import { runStandaloneWorker } from '../../client';
 
 /** Runs a standalone worker (shared queue and this host's queue) until SIGINT or SIGTERM. */
 export async function workerCommand(argv: string[]): Promise<number> {

@@ -1,0 +1,35 @@
+/**
+ * The client layer: the one road from a caller (the user API that ../index.ts selects from here, the `artifacts`
+ * CLI, scripts) to Temporal and the store. It holds the objects a user works with (Artifact, Run, Api,
+ * ArtifactVersion, Draft), the session that connects them, and the verbs of each path: log (simple), upsert and
+ * finish (collaborative), save a draft (incremental), fan-out, pipelines, drafts, gc, a standalone worker and the
+ * embedded dev server. Only this layer, runtime/, workflows/, activities/ and plugin/ import `@temporalio/*`.
+ *
+ *   const run = await init({ project: 'demo' });
+ *   await run.logArtifact(new Artifact('images', 'dataset').addDir('data/'));
+ *   await run.finish();
+ */
+export { init } from './init';
+export { Run } from './run';
+export { Session } from './session';
+export { Artifact } from './artifact';
+export { Api } from './api';
+export { ArtifactVersion, Draft, LoggedVersion, SavedDraft } from './artifact-version';
+export { runFanOut, fanOutIn } from './fan-out';
+export { listDrafts, draftsIn } from './drafts';
+export { runGc } from './gc';
+export { cancelPipeline, pipelineStatus, pipelineUiUrl, safeLoadPipeline, startPipeline, waitForPipeline } from './pipelines';
+export { runStandaloneWorker } from './worker';
+export { serverStatus, startServer, stopServer } from './server';
+
+export type { InitOptions } from './init';
+export type { SessionOptions } from './session';
+export type { LogOptions, SkippedPath, StageProgress } from './log';
+export type { AddLocalOptions } from './spec-ops';
+export type { DiffEntry } from './artifact-version';
+export type { UpsertOptions, FinishArtifactOptions, UpsertResult } from './collaborative';
+export type { RunFanOutSettings } from './fan-out';
+export type { GcRunOptions, GcRunReport } from './gc';
+export type { PipelineRunResult, PipelineStatus, StartPipelineOptions, StartedPipeline, StepProgress, StepStatus } from './pipelines';
+export type { WorkerReady } from './worker';
+export type { DevServerInfo, DevServerState } from './server';
