@@ -1,7 +1,6 @@
 import { configFromEnv, type ArtifactsConfig } from '../runtime/config';
 import { connect, type Connections } from '../runtime/connection';
-import type { LogLevel } from '@temporalio/worker';
-import { installRuntime, startWorkers, type ArtifactsWorkers } from '../runtime/worker';
+import { installRuntime, startWorkers, type ArtifactsWorkers, type LogLevel } from '../runtime/worker';
 import { once } from '../plugin/artifacts-plugin';
 import { Store } from '../store/store';
 
