@@ -65,3 +65,25 @@ test('store code may not import Temporal, not even its types, nor the layers abo
     ]
   `);
 });
+
+test('the CLI stands on the client only: Temporal, the runtime, the store and the DSL fail lint, even as types', async () => {
+  const fixture = [
+    "import { WorkflowNotFoundError } from '@temporalio/client';",
+    "import { ensureDevServer } from '../../runtime/dev-server';",
+    "import { Store } from '../../store/store';",
+    "import { safeLoadPipeline } from '../../dsl/load';",
+    "import type { PipelineStatus } from '../../workflows/pipeline-types';",
+    "import { Api, init, type PipelineRunResult } from '../../client';",
+    "import { UsageError } from '../../errors';",
+    "import { formatBytes } from '../output';",
+  ].join('\n');
+  expect(await boundaryErrors('cli/commands/lint-fixture.ts', fixture)).toMatchInlineSnapshot(`
+    [
+      "1: 'cli/' may not import '@temporalio/client'. See ARCHITECTURE.md for who may import whom.",
+      "2: 'cli/' may not import '../../runtime/dev-server'. See ARCHITECTURE.md for who may import whom.",
+      "3: 'cli/' may not import '../../store/store'. See ARCHITECTURE.md for who may import whom.",
+      "4: 'cli/' may not import '../../dsl/load'. See ARCHITECTURE.md for who may import whom.",
+      "5: 'cli/' may not import '../../workflows/pipeline-types' (even as a type). See ARCHITECTURE.md for who may import whom.",
+    ]
+  `);
+});
