@@ -1,6 +1,6 @@
 import { configFromEnv, type ArtifactsConfig } from '../runtime/config';
 import { connect, type Connections } from '../runtime/connection';
-import { installRuntime, startWorkers, type ArtifactsWorkers, type LogLevel } from '../runtime/worker';
+import { installRuntime, startWorkers, type ArtifactsWorkers } from '../runtime/worker';
 import { once } from '../plugin/artifacts-plugin';
 import { Store } from '../store/store';
 
@@ -9,8 +9,6 @@ export interface SessionOptions {
   readonly config?: ArtifactsConfig;
   /** Run an in-process worker (default true), so the staging activities of this process's writes come back to it. */
   readonly worker?: boolean;
-  /** The worker's log level (default ERROR: clients stay quiet unless something fails). */
-  readonly logLevel?: LogLevel;
 }
 
 /**
@@ -30,10 +28,9 @@ export class Session {
   static async open(options: SessionOptions = {}): Promise<Session> {
     const config = options.config ?? configFromEnv();
     const store = once(() => Store.fromConfig(config));
-    const worker = options.worker ?? true;
-    if (worker) installRuntime(options.logLevel ?? 'ERROR');
+    installRuntime('ERROR');
     const connections = await connect(config);
-    const workers = worker ? await startWorkers(config, await connections.native(), store) : undefined;
+    const workers = options.worker === false ? undefined : await startWorkers(config, await connections.native(), store);
     return new Session(config, connections, store, workers);
   }
 
@@ -50,11 +47,6 @@ export class Session {
   /** Whether this process runs a worker (so the staging activities of its logs come back to it). */
   get runsWorker(): boolean {
     return this.workers !== undefined;
-  }
-
-  /** Settles when this process's workers stop (after close, or on a fatal worker error); at once when it runs none. */
-  get workersStopped(): Promise<void> {
-    return this.workers?.running ?? Promise.resolve();
   }
 
   /** Stops the workers, then closes the connections and the store; a second call waits for the first. */

@@ -6,8 +6,6 @@ import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
 import { prestartIngestThreads } from '../store/blobs/local-blob-store';
 import { isLocalBlobUrl, type Store } from '../store/store';
 
-export type { LogLevel };
-
 export interface ArtifactsWorkers {
   /** Runs until shutdown() (or a fatal error). */
   readonly running: Promise<void>;
