@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, IntegrityError, init, UnsafeTargetError, type Run } from 'temporal-artifacts';
-import { downloadVersion, Store } from 'temporal-artifacts/internal';
+import { configFromEnv, downloadVersion, Store } from 'temporal-artifacts/internal';
 import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
 
 const env = isolatedEnv();
@@ -81,7 +81,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
     const v = await run.logArtifact(new Artifact('swapped-folder', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'sub/b.txt': 'b' })));
     const outside = tempDir();
     const target = tempDir();
-    const store = await Store.fromEnv(env);
+    const store = await Store.fromConfig(configFromEnv(env));
     const record = await store.registry.resolve(v.ref);
     await downloadVersion(store, record, target, (done) => {
       if (done !== 1) return;

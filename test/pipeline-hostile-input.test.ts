@@ -100,7 +100,7 @@ test('an activity step calls an activity the user registered on their worker, an
   const env = isolatedEnv();
   const config = configFromEnv(env);
   const native = await NativeConnection.connect({ address: env['TEMPORAL_ADDRESS']! });
-  const store = await Store.open({ home: config.home });
+  const store = await Store.fromConfig({ home: config.home });
   const plugin = new ArtifactsPlugin({ store: async () => store, hostQueue: hostQueueOf(config) });
   const activities = { greet: async (who: string): Promise<string> => `hello ${who}` };
   const main = await Worker.create({ connection: native, taskQueue: config.taskQueue, ...workflowSource(), plugins: [plugin], activities });

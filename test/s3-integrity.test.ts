@@ -76,7 +76,7 @@ async function damageObject(url: string, digest: string, bytes: Buffer): Promise
 
 test('on S3 download refuses an object damaged in place and removes it, so storing its content again repairs it', async () => {
   const url = await freshS3Url();
-  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
   const content = randomBytes(4000);
   const digest = await store.blobs.putBytes(content);
   const writer = new ManifestWriter(store.blobs);
@@ -99,7 +99,7 @@ test('on S3 download refuses an object damaged in place and removes it, so stori
 });
 
 test('on S3 an object of the wrong size is replaced by the next ingest of its content, in one PUT or in parts', async () => {
-  const store = await Store.open({ home: tempDir(), blobUrl: await freshS3Url() });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: await freshS3Url() });
   for (const size of [MiB, 40 * MiB]) {
     const file = path.join(tempDir(), 'resized.bin');
     const digest = writeUniqueFile(file, size);
