@@ -20,8 +20,6 @@ import { saveDraft } from './save-draft';
 import { Session } from './session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 
-export type { DiffEntry } from '../store/manifest/manifest-diff';
-
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
   readonly name: string;

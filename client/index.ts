@@ -18,18 +18,24 @@ export { ArtifactVersion, Draft, LoggedVersion, SavedDraft } from './artifact-ve
 export { runFanOut, fanOutIn } from './fan-out';
 export { listDrafts, draftsIn } from './drafts';
 export { runGc } from './gc';
-export { cancelPipeline, pipelineStatus, pipelineUiUrl, safeLoadPipeline, startPipeline, waitForPipeline } from './pipelines';
+export { cancelPipeline, pipelineStatus, pipelineUiUrl, startPipeline, waitForPipeline } from './pipelines';
 export { runStandaloneWorker } from './worker';
 export { serverStatus, startServer, stopServer } from './server';
+// Validation needs no connection; the CLI checks a pipeline file through here like everything else.
+export { safeLoadPipeline } from '../dsl/load';
 
 export type { InitOptions } from './init';
 export type { SessionOptions } from './session';
-export type { LogOptions, SkippedPath, StageProgress } from './log';
+export type { LogOptions } from './log';
 export type { AddLocalOptions } from './spec-ops';
-export type { DiffEntry } from './artifact-version';
 export type { UpsertOptions, FinishArtifactOptions, UpsertResult } from './collaborative';
 export type { RunFanOutSettings } from './fan-out';
 export type { GcRunOptions, GcRunReport } from './gc';
-export type { PipelineRunResult, PipelineStatus, StartPipelineOptions, StartedPipeline, StepProgress, StepStatus } from './pipelines';
+export type { StartPipelineOptions, StartedPipeline, StepProgress } from './pipelines';
 export type { WorkerReady } from './worker';
 export type { DevServerInfo, DevServerState } from './server';
+// What callers read in the results of the verbs above.
+export type { DiffEntry } from '../store/manifest/manifest-diff';
+export type { StageProgress } from '../store/staging/stager';
+export type { SkippedPath } from '../store/staging/walk';
+export type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';

@@ -9,9 +9,6 @@ import { logWorkflowId } from '../workflows/ids';
 import type { logArtifactWorkflow } from '../workflows/log-workflow';
 import type { LogArtifactInput, LogArtifactResult } from '../workflows/types';
 
-export type { StageProgress } from '../store/staging/stager';
-export type { SkippedPath } from '../store/staging/walk';
-
 export interface LogOptions {
   /** Custom aliases to point at the version (moved off any other version of the name). `latest` is automatic. */
   readonly aliases?: readonly string[];

@@ -13,9 +13,6 @@ import { pipelineWorkflowId, shardIdPrefix, stepWorkflowId } from '../workflows/
 import type { pipelineWorkflow } from '../workflows/pipeline-workflow';
 import { pipelineStatusQuery, type PipelineRunResult, type PipelineStatus } from '../workflows/pipeline-types';
 
-export { safeLoadPipeline } from '../dsl/load';
-export type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';
-
 export interface StartPipelineOptions {
   /** `--param name=value` overrides, converted to each param's declared type. */
   readonly params?: Readonly<Record<string, string>>;
