@@ -113,7 +113,7 @@ test('on S3 an object of the wrong size is replaced by the next ingest of its co
 
 test('on S3 a file written to during its upload is refused even when every part still matches the first read', async () => {
   const url = await freshS3Url();
-  const store = await Store.open({ home: tempDir(), blobUrl: url });
+  const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
   const file = path.join(tempDir(), 'touched.bin');
   const digest = writeUniqueFile(file, 48 * MiB);
   let touched = false;

@@ -50,7 +50,7 @@ describe('a file written to while it is read is refused, never stored as a mix o
 
   test('a local chunked ingest refuses a file rewritten in place behind its read, and leaves no blob or temp file', async () => {
     const home = tempDir();
-    const store = await Store.open({ home });
+    const store = await Store.fromConfig({ home });
     const file = path.join(tempDir(), 'rewritten.bin');
     const digest = writeUniqueFile(file, 96 * MiB);
     let rewritten = false;
@@ -76,7 +76,7 @@ describe('a file written to while it is read is refused, never stored as a mix o
 
   test('a hard-link ingest refuses a file written to while it is hashed, instead of copying the new bytes under the old digest', async () => {
     const home = tempDir();
-    const store = await Store.open({ home });
+    const store = await Store.fromConfig({ home });
     const file = path.join(tempDir(), 'linked.bin');
     writeUniqueFile(file, 64 * MiB);
     const stop = keepRewriting(file, 64 * MiB);
