@@ -1,6 +1,6 @@
 // Multi-worker evaluation: N shards of fake-eval.mjs run on whichever `artifacts worker` processes are up (start
 // several, on one machine or many), each shard staging its predictions where it ran; the fan-out commits them
-// as one version of "eval-predictions". Running it again with the same DISTRIBUTED_ID re-attaches to that fan-out.
+// as one version of "eval-predictions". Started again with the same DISTRIBUTED_ID while it runs, it re-attaches.
 //   node examples/collaborative/evaluate.mjs [SHARDS]      (start workers first: ARTIFACTS_HOST_ID=a artifacts worker)
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
