@@ -46,175 +46,209 @@ export async function runPeers(args) {
   const sets = option(args, '--sets', 'a,b,c').split(',');
   const quick = args.includes('--quick');
   const root = path.join(repo, '.artifacts-bench');
-  const scratch = path.join(root, `run-${sets.join('')}`);
-  fs.rmSync(scratch, { recursive: true, force: true });
-  fs.mkdirSync(scratch, { recursive: true });
-  // What each timed run wrote is moved aside and deleted only after its data set: on this machine's filesystem
-  // (ext4 with online discard) creating files right after a large delete runs 3-4x slower, so deleting between
-  // runs would make each tool pay for the one before. The large-file set deletes at once (a few big files).
-  const trash = path.join(scratch, 'trash');
-  let trashed = 0;
-  let deferDeletes = false;
-  const discard = (p) => {
-    if (!fs.existsSync(p)) return;
-    if (!deferDeletes) return fs.rmSync(p, { recursive: true, force: true });
-    fs.mkdirSync(trash, { recursive: true });
-    fs.renameSync(p, path.join(trash, String(trashed++)));
-  };
-
+  const scratch = new Scratch(path.join(root, `run-${sets.join('')}`));
   const peers = preparePeers(root, log);
   for (const [key, reason] of Object.entries(peers.missing)) log(`SKIPPING ${key}: ${reason}`);
   const has = (key) => peers.versions[key] !== undefined;
-  const pyEnv = {
-    ...process.env, DVC_NO_ANALYTICS: '1', WANDB_MODE: 'offline', WANDB_SILENT: 'true',
-    WANDB_DIR: path.join(scratch, 'wandb-dir'), WANDB_CACHE_DIR: path.join(scratch, 'wandb-cache'), WANDB_CONFIG_DIR: path.join(scratch, 'wandb-config'),
-  };
-  const py = (argv, env = pyEnv) => lastJson(execFileSync(peers.python, [path.join(here, 'peers_once.py'), ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 29, stdio: ['ignore', 'pipe', 'pipe'] }));
-
-  const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
-  let homes = 0;
-  const ours = (argv) => {
-    const home = path.join(scratch, `home-${homes++}`);
-    const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-peers-${homes}` };
-    return { home, env, run: (more) => lastJson(execFileSync(process.execPath, [path.join(here, 'ours-once.mjs'), ...(more ?? argv)], { env, encoding: 'utf8', maxBuffer: 1 << 29 })) };
-  };
-  const dvcRound = (setDir, name) => {
-    for (const f of ['.dvc', '.dvc-site-cache', `${name}.dvc`, '.dvcignore']) discard(path.join(setDir, f));
-    py(['dvc-init', setDir]);
-  };
-  const wandbAdd = (dir) => {
-    const data = path.join(scratch, 'wandb-data');
-    discard(data);
-    try {
-      return py(['wandb-add', dir], { ...pyEnv, WANDB_DATA_DIR: data });
-    } finally {
-      discard(data);
-    }
-  };
-
-  const tinyDir = path.join(scratch, 'tiny');
-  fs.mkdirSync(tinyDir);
-  fs.writeFileSync(path.join(tinyDir, 'one.txt'), 'one file');
+  const server = await startDevServer({ dbFile: path.join(scratch.dir, 'temporal.db'), logFile: path.join(scratch.dir, 'server.log'), detached: false, headless: true });
+  const tools = toolsOf(scratch, peers, server);
   const results = { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30), rounds, quick, versions: peers.versions, missing: peers.missing, sets: [] };
-  const plan = [
-    { key: 'a', label: quick ? '4 files of 32 MiB' : '4 files of 512 MiB', make: (d) => makeLarge(d, 4, quick ? 32 : 512) },
-    { key: 'b', label: quick ? '2,000 files of 4 KiB' : '20,000 files of 4 KiB', make: (d) => makeMany(d, quick ? 2_000 : 20_000, 4096) },
-    { key: 'c', label: quick ? '5,000 files of 1 KiB, then 10 added, 10 changed, 10 removed' : '100,000 files of 1 KiB, then 10 added, 10 changed, 10 removed', make: (d) => makeMany(d, quick ? 5_000 : 100_000, 1024), reversion: true },
-  ].filter((s) => sets.includes(s.key));
-
   try {
     log(`node ${process.version}, ${results.cores} cores (${results.cpu}); ${rounds} rounds; peers: ${JSON.stringify(peers.versions)}`);
-    for (const set of plan) {
-      const setDir = path.join(scratch, `set-${set.key}`);
-      const dir = path.join(setDir, 'data');
-      log(`\n(${set.key}) ${set.label}: generating`);
-      deferDeletes = set.key !== 'a';
-      const expected = set.make(dir);
-      const names = Object.keys(expected);
-      const files = names.map((n) => path.join(dir, n));
-      const sizes = names.map((n) => expected[n].size);
-      const bytes = sizes.reduce((a, b) => a + b, 0);
-      // Every timed run starts with the data in the page cache: this machine's memory manager (DAMON) evicts idle
-      // pages within seconds, and a tool that reads cold files measures the disk instead (4 KiB files: 3-4x slower).
-      const warm = (listing = expected) => sha256AllCores(Object.keys(listing).map((n) => path.join(dir, n)), Object.values(listing).map((e) => e.size));
-      const times = {};
-      const add = (tool, m) => (times[tool] ??= []).push(m);
-      for (let r = 0; r < rounds; r++) {
-        // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
-        // tools turns by one each round, so no tool always follows the same neighbour's writes.
-        const turns = [];
-        if (!set.reversion) {
-          turns.push(async () => add('sha256 limit', { seconds: await sha256AllCores(files, sizes) }));
-          turns.push(() => {
-            const dest = path.join(scratch, 'copy');
-            add('plain copy', { seconds: plainCopy(dir, dest) });
-            discard(dest);
-          });
-          if (set.key === 'b') {
-            // Ours' fixed cost, for the analysis: a one-file log in a fresh process (first workflow, activity, commit).
-            turns.push(() => {
-              const o = ours();
-              add('ours, a 1-file log (fixed cost)', o.run(['log', tinyDir, 'tiny']));
-              discard(o.home);
-            });
-          }
-          for (const link of [false, true]) {
-            turns.push(() => {
-              const o = ours();
-              const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
-              add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
-              discard(o.home);
-            });
-          }
-          if (has('dvc')) {
-            turns.push(() => {
-              dvcRound(setDir, 'data');
-              add('DVC', check('DVC', py(['dvc-add', setDir, 'data']), expected, 'md5'));
-              discard(path.join(setDir, '.dvc'));
-            });
-          }
-          if (has('wandb')) turns.push(() => add('W&B', check('W&B', wandbAdd(dir), expected, 'md5')));
-        } else {
-          const reversion = async (tool, first, again) => {
-            const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'sha256' : 'md5');
-            const change = mutateMany(dir, expected, names.length, 1024);
-            if (change.removed.length !== 10) throw new Error('the mutation did not remove 10 files');
-            try {
-              const changeFile = path.join(scratch, 'change.json');
-              fs.writeFileSync(changeFile, JSON.stringify(change));
-              add(`${tool} first version`, base);
-              execFileSync('sync');
-              await warm(change.expected);
-              add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'sha256' : 'md5'));
-            } finally {
-              change.undo();
-            }
-          };
-          turns.push(async () => {
-            const o = ours();
-            await reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
-            discard(o.home);
-          });
-          if (has('dvc')) {
-            turns.push(async () => {
-              dvcRound(setDir, 'data');
-              await reversion('DVC', () => py(['dvc-add', setDir, 'data']), () => py(['dvc-add', setDir, 'data']));
-              discard(path.join(setDir, '.dvc'));
-            });
-          }
-          if (has('wandb')) {
-            turns.push(async () => {
-              const change = mutateMany(dir, expected, names.length, 1024);
-              try {
-                execFileSync('sync');
-                await warm(change.expected);
-                add('W&B', check('W&B', wandbAdd(dir), change.expected, 'md5'));
-              } finally {
-                change.undo();
-              }
-            });
-          }
-        }
-        for (let t = 0; t < turns.length; t++) {
-          execFileSync('sync');
-          await warm();
-          await turns[(t + r) % turns.length]();
-        }
-        log(`  round ${r + 1}: ${Object.entries(times).map(([t, ms]) => `${t} ${ms[ms.length - 1].seconds.toFixed(2)}s`).join(', ')}`);
-      }
-      const summary = Object.fromEntries(Object.entries(times).map(([tool, ms]) => [tool, {
-        seconds: median(ms.map((m) => m.seconds)), all: ms.map((m) => m.seconds),
-        maxRssKiB: ms[0].maxRssKiB === undefined ? undefined : median(ms.map((m) => m.maxRssKiB)),
-      }]));
-      results.sets.push({ key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes, reversion: set.reversion === true, tools: summary });
-      fs.rmSync(setDir, { recursive: true, force: true });
-      fs.rmSync(trash, { recursive: true, force: true });
+    for (const set of planOf(quick, sets)) {
+      results.sets.push(await measureSet(set, { scratch, tools, has, rounds }));
       // Written after every set, so a long run that is stopped still leaves what it measured.
       report(root, results, peers, has);
     }
   } finally {
     process.kill(server.pid, 'SIGTERM');
   }
+}
+
+/**
+ * The run's scratch folder. What each timed run wrote is moved aside and deleted only after its data set: on this
+ * machine's filesystem (ext4 with online discard) creating files right after a large delete runs 3-4x slower, so
+ * deleting between runs would make each tool pay for the one before. The large-file set deletes at once (a few
+ * big files).
+ */
+class Scratch {
+  constructor(dir) {
+    this.dir = dir;
+    this.trash = path.join(dir, 'trash');
+    this.trashed = 0;
+    this.deferDeletes = false;
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  discard(p) {
+    if (!fs.existsSync(p)) return;
+    if (!this.deferDeletes) return fs.rmSync(p, { recursive: true, force: true });
+    fs.mkdirSync(this.trash, { recursive: true });
+    fs.renameSync(p, path.join(this.trash, String(this.trashed++)));
+  }
+
+  emptyTrash() {
+    fs.rmSync(this.trash, { recursive: true, force: true });
+  }
+}
+
+/** How each tool is run: ours in a fresh process and data folder, the peers through the venv's python. */
+function toolsOf(scratch, peers, server) {
+  const pyEnv = {
+    ...process.env, DVC_NO_ANALYTICS: '1', WANDB_MODE: 'offline', WANDB_SILENT: 'true',
+    WANDB_DIR: path.join(scratch.dir, 'wandb-dir'), WANDB_CACHE_DIR: path.join(scratch.dir, 'wandb-cache'), WANDB_CONFIG_DIR: path.join(scratch.dir, 'wandb-config'),
+  };
+  const py = (argv, env = pyEnv) => lastJson(execFileSync(peers.python, [path.join(here, 'peers_once.py'), ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 29, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let homes = 0;
+  const ours = (argv) => {
+    const home = path.join(scratch.dir, `home-${homes++}`);
+    const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-peers-${homes}` };
+    return { home, env, run: (more) => lastJson(execFileSync(process.execPath, [path.join(here, 'ours-once.mjs'), ...(more ?? argv)], { env, encoding: 'utf8', maxBuffer: 1 << 29 })) };
+  };
+  const dvcRound = (setDir, name) => {
+    for (const f of ['.dvc', '.dvc-site-cache', `${name}.dvc`, '.dvcignore']) scratch.discard(path.join(setDir, f));
+    py(['dvc-init', setDir]);
+  };
+  const wandbAdd = (dir) => {
+    const data = path.join(scratch.dir, 'wandb-data');
+    scratch.discard(data);
+    try {
+      return py(['wandb-add', dir], { ...pyEnv, WANDB_DATA_DIR: data });
+    } finally {
+      scratch.discard(data);
+    }
+  };
+  const tinyDir = path.join(scratch.dir, 'tiny');
+  fs.mkdirSync(tinyDir);
+  fs.writeFileSync(path.join(tinyDir, 'one.txt'), 'one file');
+  return { py, ours, dvcRound, wandbAdd, tinyDir };
+}
+
+function planOf(quick, sets) {
+  return [
+    { key: 'a', label: quick ? '4 files of 32 MiB' : '4 files of 512 MiB', make: (d) => makeLarge(d, 4, quick ? 32 : 512) },
+    { key: 'b', label: quick ? '2,000 files of 4 KiB' : '20,000 files of 4 KiB', make: (d) => makeMany(d, quick ? 2_000 : 20_000, 4096) },
+    { key: 'c', label: quick ? '5,000 files of 1 KiB, then 10 added, 10 changed, 10 removed' : '100,000 files of 1 KiB, then 10 added, 10 changed, 10 removed', make: (d) => makeMany(d, quick ? 5_000 : 100_000, 1024), reversion: true },
+  ].filter((s) => sets.includes(s.key));
+}
+
+/** Generates one data set, times every tool on it for each round, and returns the medians. */
+async function measureSet(set, { scratch, tools, has, rounds }) {
+  const setDir = path.join(scratch.dir, `set-${set.key}`);
+  const dir = path.join(setDir, 'data');
+  log(`\n(${set.key}) ${set.label}: generating`);
+  scratch.deferDeletes = set.key !== 'a';
+  const expected = set.make(dir);
+  const names = Object.keys(expected);
+  const sizes = names.map((n) => expected[n].size);
+  const times = {};
+  const data = {
+    set, setDir, dir, expected, names, sizes, files: names.map((n) => path.join(dir, n)),
+    // Every timed run starts with the data in the page cache: this machine's memory manager (DAMON) evicts idle
+    // pages within seconds, and a tool that reads cold files measures the disk instead (4 KiB files: 3-4x slower).
+    warm: (listing = expected) => sha256AllCores(Object.keys(listing).map((n) => path.join(dir, n)), Object.values(listing).map((e) => e.size)),
+    add: (tool, m) => (times[tool] ??= []).push(m),
+  };
+  for (let r = 0; r < rounds; r++) {
+    // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
+    // tools turns by one each round, so no tool always follows the same neighbour's writes.
+    const turns = set.reversion ? reversionTurns(data, { scratch, tools, has }) : copyTurns(data, { scratch, tools, has });
+    for (let t = 0; t < turns.length; t++) {
+      execFileSync('sync');
+      await data.warm();
+      await turns[(t + r) % turns.length]();
+    }
+    log(`  round ${r + 1}: ${Object.entries(times).map(([t, ms]) => `${t} ${ms[ms.length - 1].seconds.toFixed(2)}s`).join(', ')}`);
+  }
+  const summary = Object.fromEntries(Object.entries(times).map(([tool, ms]) => [tool, {
+    seconds: median(ms.map((m) => m.seconds)), all: ms.map((m) => m.seconds),
+    maxRssKiB: ms[0].maxRssKiB === undefined ? undefined : median(ms.map((m) => m.maxRssKiB)),
+  }]));
+  fs.rmSync(setDir, { recursive: true, force: true });
+  scratch.emptyTrash();
+  return { key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes: sizes.reduce((a, b) => a + b, 0), reversion: set.reversion === true, tools: summary };
+}
+
+/** The turns of a first-version set: the hardware limits, ours (copying and hard-linking), DVC and W&B. */
+function copyTurns({ set, setDir, dir, expected, files, sizes, add }, { scratch, tools, has }) {
+  const turns = [];
+  turns.push(async () => add('sha256 limit', { seconds: await sha256AllCores(files, sizes) }));
+  turns.push(() => {
+    const dest = path.join(scratch.dir, 'copy');
+    add('plain copy', { seconds: plainCopy(dir, dest) });
+    scratch.discard(dest);
+  });
+  if (set.key === 'b') {
+    // Ours' fixed cost, for the analysis: a one-file log in a fresh process (first workflow, activity, commit).
+    turns.push(() => {
+      const o = tools.ours();
+      add('ours, a 1-file log (fixed cost)', o.run(['log', tools.tinyDir, 'tiny']));
+      scratch.discard(o.home);
+    });
+  }
+  for (const link of [false, true]) {
+    turns.push(() => {
+      const o = tools.ours();
+      const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
+      add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
+      scratch.discard(o.home);
+    });
+  }
+  if (has('dvc')) {
+    turns.push(() => {
+      tools.dvcRound(setDir, 'data');
+      add('DVC', check('DVC', tools.py(['dvc-add', setDir, 'data']), expected, 'md5'));
+      scratch.discard(path.join(setDir, '.dvc'));
+    });
+  }
+  if (has('wandb')) turns.push(() => add('W&B', check('W&B', tools.wandbAdd(dir), expected, 'md5')));
+  return turns;
+}
+
+/** The turns of the re-version set: each tool's first version, then the version after 30 changed files. */
+function reversionTurns({ setDir, dir, expected, names, warm, add }, { scratch, tools, has }) {
+  const reversion = async (tool, first, again) => {
+    const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'sha256' : 'md5');
+    const change = mutateMany(dir, expected, names.length, 1024);
+    if (change.removed.length !== 10) throw new Error('the mutation did not remove 10 files');
+    try {
+      const changeFile = path.join(scratch.dir, 'change.json');
+      fs.writeFileSync(changeFile, JSON.stringify(change));
+      add(`${tool} first version`, base);
+      execFileSync('sync');
+      await warm(change.expected);
+      add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'sha256' : 'md5'));
+    } finally {
+      change.undo();
+    }
+  };
+  const turns = [];
+  turns.push(async () => {
+    const o = tools.ours();
+    await reversion('ours', () => o.run(['log', dir, 'set-c']), (changeFile) => o.run(['draft', dir, 'set-c', changeFile]));
+    scratch.discard(o.home);
+  });
+  if (has('dvc')) {
+    turns.push(async () => {
+      tools.dvcRound(setDir, 'data');
+      await reversion('DVC', () => tools.py(['dvc-add', setDir, 'data']), () => tools.py(['dvc-add', setDir, 'data']));
+      scratch.discard(path.join(setDir, '.dvc'));
+    });
+  }
+  if (has('wandb')) {
+    turns.push(async () => {
+      const change = mutateMany(dir, expected, names.length, 1024);
+      try {
+        execFileSync('sync');
+        await warm(change.expected);
+        add('W&B', check('W&B', tools.wandbAdd(dir), change.expected, 'md5'));
+      } finally {
+        change.undo();
+      }
+    });
+  }
+  return turns;
 }
 
 /** Merges this run's sets into the saved results (a run of `--sets c` keeps the others' last numbers) and writes the report. */
