@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { HashCopyPool } from './hash-copy-pool';
-import { localFailure, readSourceSnapshot, statSourceFile } from './source-file';
+import { localFailure, readFrom, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
 import { hashChunks, hashFile, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
@@ -129,16 +129,23 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async *read(digest: string): AsyncIterable<Buffer> {
-    const file = this.pathOf(digest);
+    let fd: number;
     try {
-      // A small blob is read whole: an 8 MiB stream buffer per file would make reading many small files crawl.
-      if (fs.statSync(file).size <= SMALL_FILE) {
-        yield await fsp.readFile(file);
-        return;
-      }
-      for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) yield chunk as Buffer;
+      fd = fs.openSync(this.pathOf(digest), 'r');
     } catch (err) {
       throw missingBlob(digest, err);
+    }
+    try {
+      // A small blob is read whole, here: an 8 MiB stream buffer and a thread-pool trip per file would make
+      // reading many small files crawl.
+      const size = fs.fstatSync(fd).size;
+      if (size <= SMALL_FILE) {
+        yield readFrom(fd, size, Buffer.allocUnsafe(size));
+        return;
+      }
+      for await (const chunk of fs.createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK })) yield chunk as Buffer;
+    } finally {
+      fs.closeSync(fd);
     }
   }
 
