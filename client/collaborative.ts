@@ -8,6 +8,7 @@ import { UsageError } from '../errors';
 import type { DraftOptions, UpsertArtifactInput, UpsertArtifactResult } from '../workflows/draft-types';
 import { draftWorkflowId, upsertWorkflowId } from '../workflows/ids';
 import type { upsertArtifactWorkflow } from '../workflows/upsert-workflow';
+import { metadataRef, withStoredMetadata } from './metadata';
 
 export interface UpsertOptions {
   /** Names the draft every writer of this version shares (default: the run's group). */
@@ -62,7 +63,7 @@ export async function sendToDraft(
     ...(options.draft ? { draft: options.draft } : {}),
     ...(finish ? {
       finish: {
-        aliases: options.aliases ?? [], metadata: artifact.metadata, run: writer,
+        aliases: options.aliases ?? [], ...(await metadataRef(store, artifact.metadata, `artifact ${JSON.stringify(artifact.name)}`)), run: writer,
         ...(artifact.description !== undefined ? { description: artifact.description } : {}),
       },
     } : {}),
@@ -85,9 +86,9 @@ export function upsertResult(result: UpsertArtifactResult, name: string, distrib
   };
 }
 
-export function finishedVersion(result: UpsertArtifactResult, session: Session): LoggedVersion {
+export async function finishedVersion(result: UpsertArtifactResult, session: Session): Promise<LoggedVersion> {
   const finished = result.finished!;
-  return new LoggedVersion(finished.version, session.store, finished.created, result.stage);
+  return new LoggedVersion(await withStoredMetadata(await session.store(), finished.version), session.store, finished.created, result.stage);
 }
 
 /** The distributedId of a call: the one given, else the run's group; a clear error when neither exists. */

@@ -1,4 +1,5 @@
 import { unwrapFailure } from './failures';
+import { metadataRef, withStoredMetadata } from './metadata';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
 import { hostQueueOf } from '../runtime/config';
@@ -32,6 +33,7 @@ export interface ArtifactContent {
  */
 export async function logArtifact(session: Session, runId: string, seq: number, artifact: ArtifactContent, options: LogOptions): Promise<LogArtifactResult> {
   const store = await session.store();
+  const metadata = await metadataRef(store, artifact.metadata, `artifact ${JSON.stringify(artifact.name)}`);
   const spec = artifact.spec();
   const specDigest = await store.putSpec(spec);
   if (session.runsWorker) startEarlyStage(store, specDigest, spec, session.config.maxBytesPerSecond);
@@ -42,7 +44,7 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
     hostQueue: hostQueueOf(session.config),
     aliases: options.aliases ?? [],
     ...(artifact.description !== undefined ? { description: artifact.description } : {}),
-    metadata: artifact.metadata,
+    ...metadata,
     run: runId,
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
   };
@@ -52,7 +54,8 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
       workflowId: logWorkflowId(artifact.name, runId, seq),
       args: [input],
     });
-    return await resultWithProgress<LogArtifactResult>(handle, options.onProgress);
+    const result = await resultWithProgress<LogArtifactResult>(handle, options.onProgress);
+    return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
     cancelEarlyStage(store, specDigest, new Error('the log did not start'));
     throw unwrapFailure(err);

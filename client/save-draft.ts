@@ -8,6 +8,7 @@ import type { VersionRecord } from '../store/registry/registry';
 import { incrementalWorkflowId } from '../workflows/ids';
 import type { incrementalArtifactWorkflow } from '../workflows/incremental-workflow';
 import type { IncrementalInput, IncrementalResult } from '../workflows/incremental-types';
+import { metadataRef, withStoredMetadata } from './metadata';
 
 /** What saving needs of a Draft: its content, the version it starts from and the id that names its saves. */
 export interface DraftContent extends ArtifactContent {
@@ -22,6 +23,7 @@ export interface DraftContent extends ArtifactContent {
  */
 export async function saveDraft(session: Session, runId: string, draft: DraftContent, options: LogOptions): Promise<IncrementalResult> {
   const store = await session.store();
+  const metadata = await metadataRef(store, draft.metadata, `the draft of ${JSON.stringify(draft.name)}`);
   const specDigest = await store.putSpec(draft.spec());
   const input: IncrementalInput = {
     name: draft.name,
@@ -32,7 +34,7 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
     hostQueue: hostQueueOf(session.config),
     aliases: options.aliases ?? [],
     ...(draft.description !== undefined ? { description: draft.description } : {}),
-    metadata: draft.metadata,
+    ...metadata,
     run: runId,
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
   };
@@ -46,7 +48,8 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       handle = client.workflow.getHandle<typeof incrementalArtifactWorkflow>(workflowId);
     }
-    return await resultWithProgress<IncrementalResult>(handle, options.onProgress);
+    const result = await resultWithProgress<IncrementalResult>(handle, options.onProgress);
+    return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
     throw unwrapFailure(err);
   }

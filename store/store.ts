@@ -11,7 +11,7 @@ import { S3BlobStore } from './blobs/s3-blob-store';
 import type { SqlDb } from './registry/sql-db';
 import { SqliteDb } from './registry/sqlite-db';
 import type { ArtifactSpec } from './staging/spec';
-import { ConfigError } from '../errors';
+import { ConfigError, UsageError } from '../errors';
 
 /** Where the store lives: the part of the configuration (runtime/config.ts reads it from the environment) the store needs. */
 export interface StoreConfig {
@@ -22,6 +22,9 @@ export interface StoreConfig {
   /** `file:///path` (default `<home>/blobs`) or `s3://bucket/prefix` (endpoint and credentials from the AWS variables). */
   readonly blobUrl?: string | undefined;
 }
+
+/** The most metadata (as JSON) one version keeps; registry rows and the commit stay small. */
+export const MAX_METADATA_BYTES = 1024 * 1024;
 
 /** The blob store and the registry, opened together. Knows nothing of Temporal. */
 export class Store {
@@ -36,6 +39,22 @@ export class Store {
 
   async putSpec(spec: ArtifactSpec): Promise<string> {
     return this.blobs.putBytes(Buffer.from(JSON.stringify(spec)));
+  }
+
+  /**
+   * Stores a version's metadata as a blob and returns its digest: workflow history carries the digest, never the
+   * metadata, and the commit reads it back. Over MAX_METADATA_BYTES it is refused here, before anything starts.
+   */
+  async putMetadata(metadata: Readonly<Record<string, unknown>>, of: string): Promise<string> {
+    const bytes = Buffer.from(JSON.stringify(metadata));
+    if (bytes.length > MAX_METADATA_BYTES) {
+      throw new UsageError(`The metadata of ${of} is ${bytes.length} bytes as JSON; a version keeps at most ${MAX_METADATA_BYTES} (1 MiB). Store large values as files of the artifact and keep their path or a summary in metadata.`);
+    }
+    return this.blobs.putBytes(bytes);
+  }
+
+  async getMetadata(digest: string): Promise<Record<string, unknown>> {
+    return JSON.parse((await this.blobs.getBytes(digest)).toString('utf8')) as Record<string, unknown>;
   }
 
   async getSpec(digest: string): Promise<ArtifactSpec> {

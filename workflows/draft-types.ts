@@ -52,6 +52,8 @@ export interface FinishRequest {
   readonly aliases?: readonly string[];
   readonly description?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Digest of the metadata blob the client stored (instead of `metadata`, so history holds only the digest). */
+  readonly metadataDigest?: string;
   readonly run?: string;
 }
 

@@ -31,6 +31,7 @@ export function commitInputOf(input: StagedVersionInput, manifest: ManifestRef, 
     aliases: input.aliases ?? [],
     description: input.description,
     metadata: input.metadata,
+    ...(input.metadataDigest ? { metadataDigest: input.metadataDigest } : {}),
     idempotencyKey: `${keyPrefix}:${info.workflowId}`,
     producer: producerOf(info, input.run),
   };

@@ -235,6 +235,7 @@ export class OpenDraft {
     try {
       const { version, created } = await commitVersion({
         name, type, manifest: this.index.files, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
+        ...(request.metadataDigest ? { metadataDigest: request.metadataDigest } : {}),
         idempotencyKey: this.idempotencyKey(), producer: producerOf(workflowInfo(), request.run),
       });
       this.committed = { version, created };

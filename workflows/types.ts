@@ -12,6 +12,8 @@ export interface StagedVersionInput {
   readonly aliases?: readonly string[];
   readonly description?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Digest of the metadata blob the client stored (instead of `metadata`, so history holds only the digest). */
+  readonly metadataDigest?: string;
   /** The user-level run that logs it (lineage). */
   readonly run?: string;
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
