@@ -15,7 +15,6 @@ export {
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export * from './errors';
-export * from './errors/draft-errors';
 
 export type {
   InitOptions, LogOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport,

@@ -14,6 +14,8 @@ export { editManifest } from './store/manifest/manifest-edit';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
 export { ChunkReader } from './store/manifest/manifest-cursor';
 export { createActivities } from './activities';
+export { withFailures } from './activities/failures';
+export { fromFailure, toFailure, REVIVED_CODES } from './errors/failure';
 export { artifactsHome, configFromEnv, hostQueueOf } from './runtime/config';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';

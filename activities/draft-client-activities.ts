@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { fromFailure, toFailure } from '../errors/failure';
 import type { ContributionOutcome } from '../store/drafts/draft-merge';
 import type { ContributeRequest, DraftAddress, FinishRequest, FinishResult } from '../workflows/draft-types';
 
@@ -48,10 +49,8 @@ async function send<R>(update: string, draft: DraftAddress, request: unknown, up
   try {
     return (await client.workflow.executeUpdateWithStart(update, { args: [request], updateId, startWorkflowOperation })) as R;
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const cause = err.cause;
-      throw ApplicationFailure.create({ message: cause.message, type: cause.type ?? 'DraftError', details: cause.details ?? [], nonRetryable: true });
-    }
+    // The draft's answer is final: another attempt would get the same one.
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw toFailure(fromFailure(err), { nonRetryable: true });
     throw err;
   }
 }

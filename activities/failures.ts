@@ -1,24 +1,19 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import { ArtifactsError } from '../errors';
+import { toFailure } from '../errors/failure';
 
 /**
- * Turns a domain error into an ApplicationFailure whose type is the error's code, non-retryable when a retry
- * cannot help (bad input, missing files), so the workflow fails at once with the user's message.
+ * Wraps an activity so its domain errors cross into Temporal as their class's failure: non-retryable unless the
+ * class says a retry can help, and then only for its `maxAttempts`. Anything else stays retryable, as Temporal
+ * treats it.
  */
-export function asFailure(err: unknown): unknown {
-  if (err instanceof ArtifactsError) {
-    return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: !err.retryable });
-  }
-  return err;
-}
-
-/** Wraps an activity so domain errors cross into Temporal as typed failures. */
 export function withFailures<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await fn(...args);
     } catch (err) {
-      throw asFailure(err);
+      if (!(err instanceof ArtifactsError)) throw err;
+      throw toFailure(err, { attempt: Context.current().info.attempt });
     }
   };
 }

@@ -47,7 +47,7 @@ export function createPipelineActivities(store: () => Promise<Store>) {
     /** Runs a step's command; a non-zero exit fails this attempt (the step's retry policy decides what next). */
     async runStepCommand(input: { readonly step: string; readonly command: CommandSpec }): Promise<StepCommandRun> {
       const ctx = Context.current();
-      await runCommand(input.command, ctx, `step "${input.step}" (attempt ${ctx.info.attempt})`, 'StepCommandError');
+      await runCommand(input.command, ctx, `step "${input.step}" (attempt ${ctx.info.attempt})`);
       return { exitCode: 0, attempt: ctx.info.attempt };
     },
 

@@ -1,5 +1,5 @@
 import type { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { CommandFailedError, CommandStartError, UsageError } from '../errors';
 import { ProcessTree } from './process-tree';
 
 export interface CommandSpec {
@@ -15,12 +15,12 @@ const KILL_GRACE_MS = 5000;
  * Runs a command as an activity's work: no shell (argv as given), in a process group of its own (see ProcessTree),
  * heartbeating every second so a lost worker is noticed and cancellation reaches it. Cancellation for any reason
  * (the run cancelled, the heartbeat lost, the worker shutting down) ends the command's whole tree: SIGTERM, then
- * SIGKILL after 5 s. A non-zero exit is a retryable failure carrying the end of stderr; a command that cannot
- * start is not retryable.
+ * SIGKILL after 5 s. A non-zero exit is a CommandFailedError (retryable) saying how it ended, in which attempt,
+ * with the end of stderr; a command that cannot start is a CommandStartError.
  */
-export async function runCommand(command: CommandSpec, ctx: Context, what: string, failureType: string): Promise<void> {
+export async function runCommand(command: CommandSpec, ctx: Context, what: string): Promise<void> {
   const [program] = command.argv;
-  if (!program) throw ApplicationFailure.nonRetryable(`${what}: the command is empty; give argv such as ["node", "train.mjs"].`, 'UsageError');
+  if (!program) throw new UsageError(`${what}: the command is empty; give argv such as ["node", "train.mjs"].`);
   const tree = ProcessTree.spawn(command.argv, { cwd: command.cwd, env: { ...process.env, ...command.env } });
   let stderr = '';
   tree.stderr.on('data', (d: Buffer) => {
@@ -40,16 +40,14 @@ export async function runCommand(command: CommandSpec, ctx: Context, what: strin
       throw ctx.cancellationSignal.reason;
     }
     if ('startError' in exit) {
-      throw ApplicationFailure.nonRetryable(`${what}: cannot run ${JSON.stringify(program)}: ${exit.startError}. Check the command exists on this worker's PATH.`, failureType);
+      throw new CommandStartError(what, program, exit.startError);
     }
-    const code = 'code' in exit ? exit.code : exit.signal;
-    if (code !== 0) {
+    const exitCode = 'code' in exit ? exit.code : null;
+    if (exitCode !== 0) {
       const tail = stderr.trim().split('\n').slice(-5).join('\n');
       // The details say how the command ended, so the workflow can show the real exit code and attempt.
-      throw ApplicationFailure.create({
-        message: `${what}: command ${JSON.stringify(command.argv.join(' '))} exited with ${code}${tail ? `: ${tail}` : ''}`, type: failureType,
-        details: [{ exitCode: typeof code === 'number' ? code : null, attempt: ctx.info.attempt }],
-      });
+      const signal = 'signal' in exit ? exit.signal : null;
+      throw new CommandFailedError({ what, argv: command.argv, exitCode, signal, attempt: ctx.info.attempt, stderr: tail });
     }
   } finally {
     clearInterval(beat);

@@ -43,7 +43,7 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
       const ctx = Context.current();
       const output = makeScratchFolder(scratchRoot(), input.index);
       try {
-        await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`, 'ShardCommandError');
+        await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`);
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {
           signal: ctx.cancellationSignal,
           onProgress: (progress) => ctx.heartbeat({ staging: progress.filesDone }),

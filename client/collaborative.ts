@@ -1,5 +1,5 @@
 import { LoggedVersion } from './artifact-version';
-import { unwrapDraftFailure } from './draft-failures';
+import { fromFailure } from '../errors/failure';
 import type { ArtifactContent } from './log';
 import type { Session } from './session';
 import type { SkippedPath } from '../store/staging/walk';
@@ -75,7 +75,7 @@ export async function sendToDraft(
       args: [input],
     });
   } catch (err) {
-    throw unwrapDraftFailure(err);
+    throw fromFailure(err);
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { unwrapDraftFailure } from './draft-failures';
+import { fromFailure } from '../errors/failure';
 import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
 import type { fanOutWorkflow } from '../workflows/fan-out-workflow';
@@ -38,7 +38,7 @@ export async function fanOutIn(session: Session, options: FanOutOptions, workflo
     });
     return await handle.result();
   } catch (err) {
-    throw unwrapDraftFailure(err);
+    throw fromFailure(err);
   }
 }
 

@@ -1,4 +1,4 @@
-import { unwrapFailure } from './failures';
+import { fromFailure } from '../errors/failure';
 import { metadataRef, withStoredMetadata } from './metadata';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
@@ -58,6 +58,6 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
     return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
     cancelEarlyStage(store, specDigest, new Error('the log did not start'));
-    throw unwrapFailure(err);
+    throw fromFailure(err);
   }
 }

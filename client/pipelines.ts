@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { unwrapFailure } from './failures';
+import { fromFailure } from '../errors/failure';
 import { awaitWithPolling } from './poll';
 import { stagingProgress } from './progress';
 import type { Session } from './session';
@@ -69,7 +69,7 @@ export async function waitForPipeline(session: Session, started: StartedPipeline
     const result = handle.result();
     return onStatus ? await awaitWithPolling(result, probe, ([status, progress]) => onStatus(status, progress), 400) : await result;
   } catch (err) {
-    throw unwrapFailure(err);
+    throw fromFailure(err);
   }
 }
 

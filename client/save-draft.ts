@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { unwrapFailure } from './failures';
+import { fromFailure } from '../errors/failure';
 import type { ArtifactContent, LogOptions } from './log';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
@@ -51,6 +51,6 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
     const result = await resultWithProgress<IncrementalResult>(handle, options.onProgress);
     return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
-    throw unwrapFailure(err);
+    throw fromFailure(err);
   }
 }

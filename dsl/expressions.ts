@@ -3,6 +3,8 @@
  * comparisons and `&& || !`. No eval, no function calls: values are data looked up in a context object.
  * Pure code with no Node imports, so workflow code evaluates expressions deterministically.
  */
+import { ArtifactsError } from '../errors/artifacts-error';
+
 export type Value = string | number | boolean | null;
 
 export type Expr =
@@ -14,9 +16,11 @@ export type Expr =
 /** A piece of a template string: literal text or an expression, with its offset in the string. */
 export type Segment = { readonly text: string } | { readonly expr: Expr; readonly source: string; readonly offset: number };
 
-export class ExpressionError extends Error {
+/** Thrown for a malformed `${{ ... }}` expression; `offset` is where in the string it went wrong. */
+export class ExpressionError extends ArtifactsError<{ offset: number }> {
+  override readonly code = 'ExpressionError';
   constructor(message: string, readonly offset: number) {
-    super(message);
+    super(message, { offset });
   }
 }
 

@@ -1,3 +1,5 @@
+import { ArtifactsError } from '../errors/artifacts-error';
+
 /** One thing wrong with a pipeline file, as data: what, where in the document, and where in the file. */
 export interface Problem {
   /** Stable kind: `yaml-syntax`, `unknown-key`, `schema`, `unknown-step`, `cycle`, `undefined-param`, ... */
@@ -12,10 +14,11 @@ export interface Problem {
   readonly length: number;
 }
 
-export class PipelineError extends Error {
-  readonly code = 'PipelineError';
+/** Thrown by loadPipeline for a pipeline file with problems; its message is the compiler-style report of them all. */
+export class PipelineError extends ArtifactsError<{ problems: readonly Problem[]; rendered: string }> {
+  override readonly code = 'PipelineError';
   constructor(readonly problems: readonly Problem[], readonly rendered: string) {
-    super(rendered);
+    super(rendered, { problems, rendered });
   }
 }
 

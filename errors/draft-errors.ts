@@ -1,9 +1,8 @@
 /**
- * Errors of collaborative drafts and fan-outs. Each carries its context as plain data (`details`), because it
- * is raised inside a workflow and crosses to the caller as an ApplicationFailure: `fromFailure` rebuilds the
- * same class, fields included, on the other side.
+ * Errors of collaborative drafts and fan-outs. Each is raised inside a workflow and built from its `details`
+ * alone, so `fromFailure` rebuilds the same class, fields included, on the caller's side.
  */
-import { ArtifactsError } from './index';
+import { ArtifactsError } from './artifacts-error';
 
 export interface ConflictDetails {
   readonly artifactName: string;
@@ -23,10 +22,10 @@ export interface ConflictDetails {
  * Thrown to a writer whose upsert puts different bytes at a path another writer of the same draft already filled,
  * or a file where another writer put a folder of that name (or the reverse).
  */
-export class DraftConflictError extends ArtifactsError {
+export class DraftConflictError extends ArtifactsError<ConflictDetails> {
   override readonly code = 'DraftConflictError';
-  constructor(readonly details: ConflictDetails) {
-    super(conflictMessage(details));
+  constructor(details: ConflictDetails) {
+    super(conflictMessage(details), details);
   }
 }
 
@@ -50,11 +49,11 @@ export interface CommittedDetails {
 }
 
 /** Thrown to an upsert (or a finish that brings new files) arriving after the draft was committed. */
-export class DraftCommittedError extends ArtifactsError {
+export class DraftCommittedError extends ArtifactsError<CommittedDetails> {
   override readonly code = 'DraftCommittedError';
-  constructor(readonly details: CommittedDetails) {
+  constructor(details: CommittedDetails) {
     super(`Draft ${JSON.stringify(details.artifactName)} (distributedId ${JSON.stringify(details.distributedId)}) was already committed as ` +
-      `${details.version}; writer ${JSON.stringify(details.writer)} cannot add to it. Log a new version, or use another distributedId.`);
+      `${details.version}; writer ${JSON.stringify(details.writer)} cannot add to it. Log a new version, or use another distributedId.`, details);
   }
 }
 
@@ -67,11 +66,11 @@ export interface ExpiredDetails {
 }
 
 /** Thrown to a call that reaches a draft in the moment it expires (nobody finished it in time). */
-export class DraftExpiredError extends ArtifactsError {
+export class DraftExpiredError extends ArtifactsError<ExpiredDetails> {
   override readonly code = 'DraftExpiredError';
-  constructor(readonly details: ExpiredDetails) {
+  constructor(details: ExpiredDetails) {
     super(`Draft ${JSON.stringify(details.artifactName)} (distributedId ${JSON.stringify(details.distributedId)}) expired at ${details.expiredAt} ` +
-      `without a finish; writer ${JSON.stringify(details.writer)} was refused. Upsert again to start a new draft.`);
+      `without a finish; writer ${JSON.stringify(details.writer)} was refused. Upsert again to start a new draft.`, details);
   }
 }
 
@@ -93,28 +92,14 @@ export interface FanOutFailureDetails {
 }
 
 /** Thrown when more shards failed, after their retries, than the fan-out's minimum success ratio allows. */
-export class FanOutFailedError extends ArtifactsError {
+export class FanOutFailedError extends ArtifactsError<FanOutFailureDetails> {
   override readonly code = 'FanOutFailedError';
-  constructor(readonly details: FanOutFailureDetails) {
+  constructor(details: FanOutFailureDetails) {
     const d = details;
     const first = d.errors[0];
     super(`Fan-out for ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}) failed: ${d.failedShards.length} of ${d.shards} ` +
       `shards failed (shards ${d.failedShards.slice(0, 10).join(', ')}${d.failedShards.length > 10 ? ', ...' : ''}), and at least ` +
       `${Math.ceil(d.minSuccessRatio * d.shards)} had to succeed. ${first ? `Shard ${first.index}: ${first.error} ` : ''}` +
-      'Fix the failing shards and run the fan-out again with the same id: the draft is still open, and outputs it already holds are not added twice.');
+      'Fix the failing shards and run the fan-out again with the same id: the draft is still open, and outputs it already holds are not added twice.', details);
   }
-}
-
-const builders: Record<string, (details: never) => ArtifactsError> = {
-  DraftConflictError: (d: ConflictDetails) => new DraftConflictError(d),
-  DraftCommittedError: (d: CommittedDetails) => new DraftCommittedError(d),
-  DraftExpiredError: (d: ExpiredDetails) => new DraftExpiredError(d),
-  FanOutFailedError: (d: FanOutFailureDetails) => new FanOutFailedError(d),
-};
-
-/** Rebuilds a draft error from a failure's type and first detail; undefined when the type is not one of them. */
-export function reviveDraftError(type: string, details: unknown): ArtifactsError | undefined {
-  const build = builders[type];
-  if (!build || typeof details !== 'object' || details === null) return undefined;
-  return build(details as never);
 }

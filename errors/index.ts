@@ -1,48 +1,58 @@
 /**
- * Errors a user can hit. Each says what went wrong, where (artifact ref, path, file) and what to do, and
- * carries its context in readonly fields. `code` survives the trip through a Temporal failure (it becomes the
- * ApplicationFailure type), so a client rebuilds the same class from a failed workflow.
+ * Errors a user can hit. Each says what went wrong, where (artifact ref, path, file) and what to do, and carries
+ * its context in readonly fields and in `details`, so it comes back from a workflow as the same class (see
+ * `failure.ts`).
  */
-export class ArtifactsError extends Error {
-  /** Stable machine-readable name of the failure; also the Temporal ApplicationFailure type. */
-  readonly code: string = 'ArtifactsError';
-  /** Whether retrying the same operation could succeed. */
-  readonly retryable: boolean = false;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+import { ArtifactsError } from './artifacts-error';
+
+export { ArtifactsError };
+export * from './draft-errors';
+export * from './run-errors';
 
 /** Thrown when an artifact entry name or a download path is not a safe, normalized relative POSIX path. */
-export class InvalidPathError extends ArtifactsError {
+export class InvalidPathError extends ArtifactsError<{ path: string; reason: string }> {
   override readonly code = 'InvalidPathError';
   constructor(readonly path: string, readonly reason: string) {
-    super(`Invalid artifact path ${JSON.stringify(path)}: ${reason}. Use a relative POSIX path such as "data/image1.png".`);
+    super(`Invalid artifact path ${JSON.stringify(path)}: ${reason}. Use a relative POSIX path such as "data/image1.png".`, { path, reason });
   }
 }
 
 /** Thrown when a local file or folder given to addFile/addDir/addReference cannot be read. */
-export class LocalFileError extends ArtifactsError {
+export class LocalFileError extends ArtifactsError<{ localPath: string; reason: string }> {
   override readonly code = 'LocalFileError';
   constructor(readonly localPath: string, readonly reason: string) {
-    super(`Cannot add ${JSON.stringify(localPath)}: ${reason}. Check the path exists and is readable.`);
+    super(`Cannot add ${JSON.stringify(localPath)}: ${reason}. Check the path exists and is readable.`, { localPath, reason });
+  }
+}
+
+/**
+ * Thrown when the disk holding the blob store is full (ENOSPC) or over quota (EDQUOT) while a file is stored.
+ * Retryable, since space may be freed meanwhile: the staging activity tries a few times, then reports it.
+ */
+export class StorageFullError extends ArtifactsError<{ location: string; localPath: string | null; errno: string }> {
+  override readonly code = 'StorageFullError';
+  override readonly retryable = true;
+  /** About 15 seconds of backoff in all: long enough for a cleanup to finish, short enough to tell the user soon. */
+  override readonly maxAttempts = 4;
+  constructor(readonly location: string, readonly localPath: string | null, readonly errno: string) {
+    super(`No space left on the disk holding ${location}${localPath === null ? '' : ` while storing ${JSON.stringify(localPath)}`} (${errno}): ` +
+      'free space there, or set ARTIFACTS_HOME to a folder on a larger disk, then try again.', { location, localPath, errno });
   }
 }
 
 /** Thrown when a ref such as `name:v3`, `name:alias` or `name@sha256` names nothing in the registry. */
-export class ArtifactNotFoundError extends ArtifactsError {
+export class ArtifactNotFoundError extends ArtifactsError<{ ref: string; hint: string }> {
   override readonly code = 'ArtifactNotFoundError';
   constructor(readonly ref: string, hint: string) {
-    super(`Artifact ${JSON.stringify(ref)} not found. ${hint}`);
+    super(`Artifact ${JSON.stringify(ref)} not found. ${hint}`, { ref, hint });
   }
 }
 
 /** Thrown when a ref string is malformed. */
-export class InvalidRefError extends ArtifactsError {
+export class InvalidRefError extends ArtifactsError<{ ref: string; reason: string }> {
   override readonly code = 'InvalidRefError';
   constructor(readonly ref: string, reason: string) {
-    super(`Invalid artifact ref ${JSON.stringify(ref)}: ${reason}. Write name, name:v3, name:latest, name:<alias> or name@<digest>.`);
+    super(`Invalid artifact ref ${JSON.stringify(ref)}: ${reason}. Write name, name:v3, name:latest, name:<alias> or name@<digest>.`, { ref, reason });
   }
 }
 
@@ -52,10 +62,11 @@ export class AliasError extends ArtifactsError {
 }
 
 /** Thrown when logging to a name that already holds artifacts of another type. */
-export class TypeMismatchError extends ArtifactsError {
+export class TypeMismatchError extends ArtifactsError<{ artifactName: string; existingType: string; requestedType: string }> {
   override readonly code = 'TypeMismatchError';
   constructor(readonly artifactName: string, readonly existingType: string, readonly requestedType: string) {
-    super(`Artifact ${JSON.stringify(artifactName)} has type ${JSON.stringify(existingType)}, not ${JSON.stringify(requestedType)}. Use the existing type or another name.`);
+    super(`Artifact ${JSON.stringify(artifactName)} has type ${JSON.stringify(existingType)}, not ${JSON.stringify(requestedType)}. Use the existing type or another name.`,
+      { artifactName, existingType, requestedType });
   }
 }
 
@@ -92,22 +103,4 @@ export class ConfigError extends ArtifactsError {
 /** Thrown for invalid arguments to an API call (empty names, bad metadata...). */
 export class UsageError extends ArtifactsError {
   override readonly code = 'UsageError';
-}
-
-const byCode: Record<string, (message: string) => ArtifactsError> = {};
-for (const cls of [ArtifactsError, AliasError, IntegrityError, ConfigError, UsageError]) {
-  byCode[cls.name] = (message) => Object.assign(new cls(message), { message });
-}
-
-/**
- * Rebuilds an error from a code and message that crossed a process boundary (a Temporal failure).
- * Classes whose constructors take structured context come back as their base with the original message and code.
- */
-export function reviveError(code: string, message: string): ArtifactsError {
-  const make = byCode[code];
-  if (make) return make(message);
-  const err = new ArtifactsError(message);
-  Object.defineProperty(err, 'code', { value: code });
-  Object.defineProperty(err, 'name', { value: code });
-  return err;
 }

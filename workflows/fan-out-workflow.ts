@@ -1,6 +1,8 @@
-import { ApplicationFailure, ChildWorkflowFailure, condition, continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ChildWorkflowFailure, condition, continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails } from '../errors/draft-errors';
+import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails, UsageError } from '../errors';
+import { toFailure } from '../errors/failure';
+import { ACTIVITY_RETRY } from './retry-policies';
 import type { DraftAddress, FinishResult } from './draft-types';
 import { draftWorkflowId, shardWorkflowId } from './ids';
 import type { FanOutInput, FanOutProgress, FanOutResult, ShardInput, ShardResult } from './fan-out-types';
@@ -8,7 +10,7 @@ import { shardWorkflow } from './shard-workflow';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['DraftCommittedError', 'DraftExpiredError', 'TypeMismatchError', 'UsageError', 'AliasError'] },
+  retry: ACTIVITY_RETRY,
 });
 
 /** Shard errors kept for the result; the indexes of every failed shard are kept regardless. */
@@ -21,7 +23,7 @@ const MAX_ERRORS = 50;
  * grows too long it stops launching, lets the window drain and continues as new with its counters.
  */
 export async function fanOutWorkflow(input: FanOutInput): Promise<FanOutResult> {
-  if (!Number.isInteger(input.shards) || input.shards < 1) throw ApplicationFailure.nonRetryable(`shards must be a positive integer, not ${input.shards}.`, 'UsageError');
+  if (!Number.isInteger(input.shards) || input.shards < 1) throw toFailure(new UsageError(`shards must be a positive integer, not ${input.shards}.`));
   const fanOut = new FanOutRun(input);
   await fanOut.runWindow();
   if (fanOut.launchedAll()) {
@@ -95,7 +97,7 @@ class FanOutRun {
       artifactName: this.input.name, distributedId: this.distributedId, shards: this.count, succeeded: this.succeeded, minSuccessRatio,
       failedShards: this.failedShards, errors: this.errors,
     };
-    throw ApplicationFailure.create({ message: new FanOutFailedError(details).message, type: 'FanOutFailedError', details: [details], nonRetryable: true });
+    throw toFailure(new FanOutFailedError(details));
   }
 
   finishDraft(): Promise<FinishResult> {

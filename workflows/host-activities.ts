@@ -1,6 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import type { ManifestRef } from '../store/manifest/manifest';
+import { HOST_RETRY } from './retry-policies';
 import type { StagedVersionInput } from './types';
 
 /**
@@ -12,7 +13,7 @@ export function hostActivities(hostQueue: string, heartbeatTimeoutMs: number | u
     taskQueue: hostQueue,
     startToCloseTimeout: '7 days',
     heartbeatTimeout: heartbeatTimeoutMs ?? 30_000,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LocalFileError', 'InvalidPathError', 'UsageError'] },
+    retry: HOST_RETRY,
   });
 }
 

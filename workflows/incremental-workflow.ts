@@ -1,11 +1,12 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { commitInputOf, hostActivities } from './host-activities';
+import { ACTIVITY_RETRY } from './retry-policies';
 import type { IncrementalInput, IncrementalResult } from './incremental-types';
 
 const { applyDraftEdits, commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '30 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError', 'InvalidPathError'] },
+  retry: ACTIVITY_RETRY,
 });
 
 /**

@@ -22,3 +22,6 @@ export type * from './fan-out-types';
 export type * from './types';
 export type * from './incremental-types';
 export type * from './pipeline-types';
+// Typed errors inside your own workflows: `fromFailure(err) instanceof DraftConflictError`.
+export * from '../errors';
+export { fromFailure, toFailure } from '../errors/failure';

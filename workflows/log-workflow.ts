@@ -1,11 +1,12 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { commitInputOf, hostActivities } from './host-activities';
+import { ACTIVITY_RETRY } from './retry-policies';
 import type { LogArtifactInput, LogArtifactResult } from './types';
 
 const { commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError'] },
+  retry: ACTIVITY_RETRY,
 });
 
 /**

@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { producerOf } from './host-activities';
-import { DraftCommittedError, DraftConflictError, DraftExpiredError, type ConflictDetails } from '../errors/draft-errors';
-import { TypeMismatchError, UsageError, type ArtifactsError } from '../errors';
+import { DraftCommittedError, DraftConflictError, DraftExpiredError, TypeMismatchError, UsageError, type ConflictDetails } from '../errors';
+import { fromFailure, toFailure } from '../errors/failure';
+import { ACTIVITY_RETRY } from './retry-policies';
 import {
   DEFAULT_DRAFT_EXPIRY_MS, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
   type DraftStatus, type FinishRequest, type FinishResult,
@@ -10,7 +11,7 @@ import {
 
 const { mergeDraft, findDraftCommit, commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['TypeMismatchError', 'UsageError', 'AliasError'] },
+  retry: ACTIVITY_RETRY,
 });
 
 /** Contributions merged in one activity: enough to keep up with hundreds of writers, small enough to stay quick. */
@@ -128,7 +129,7 @@ export class OpenDraft {
 
   /** Refuses what is still queued, lets every handler answer, and says how the draft ended. */
   async close(): Promise<DraftResult> {
-    for (const p of this.queue.splice(0)) p.result = this.refusal(p.request.contributions[0]?.writer ?? 'unknown') ?? asFailure(new Error('the draft closed'));
+    for (const p of this.queue.splice(0)) p.result = this.refusal(p.request.contributions[0]?.writer ?? 'unknown') ?? toFailure(new Error('the draft closed'));
     await condition(allHandlersFinished);
     return this.committed ? committedResult(this.committed) : this.expiredResult();
   }
@@ -158,17 +159,17 @@ export class OpenDraft {
   private admit(writer: string, type: string): void {
     const refused = this.refusal(writer);
     if (refused) throw refused;
-    if (type !== this.input.type) throw fail(new TypeMismatchError(this.input.name, this.input.type, type));
+    if (type !== this.input.type) throw toFailure(new TypeMismatchError(this.input.name, this.input.type, type));
   }
 
   private refusal(writer: string): ApplicationFailure | undefined {
     if (this.committed) {
       const d = { ...this.where, version: `${this.committed.version.name}:${this.committed.version.version}`, writer };
-      return fail(new DraftCommittedError(d), d);
+      return toFailure(new DraftCommittedError(d));
     }
     if (this.expired) {
       const d = { ...this.where, expiredAt: new Date(this.expiresAt).toISOString(), writer };
-      return fail(new DraftExpiredError(d), d);
+      return toFailure(new DraftExpiredError(d));
     }
     return undefined;
   }
@@ -177,7 +178,7 @@ export class OpenDraft {
     const d: ConflictDetails = {
       ...this.where, path: o.path, writer: o.writer, digest: o.digest, otherWriter: o.otherWriter, otherDigest: o.otherDigest, ...(o.otherPath !== undefined ? { otherPath: o.otherPath } : {}),
     };
-    return fail(new DraftConflictError(d), d);
+    return toFailure(new DraftConflictError(d));
   }
 
   /** A repeated finish gets the same version, unless it brings files the version does not have. */
@@ -204,7 +205,7 @@ export class OpenDraft {
         at += p.request.contributions.length;
       }
     } catch (err) {
-      for (const p of batch) p.result = asFailure(err);
+      for (const p of batch) p.result = toFailure(fromFailure(err));
     }
   }
 
@@ -230,7 +231,7 @@ export class OpenDraft {
   private async commit(request: FinishRequest): Promise<FinishResult | ApplicationFailure> {
     const { name, type, distributedId } = this.input;
     if (!this.index.files || this.index.files.count === 0) {
-      return fail(new UsageError(`Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) has no files yet; upsert some before finishing, or finish with an artifact that has files.`));
+      return toFailure(new UsageError(`Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) has no files yet; upsert some before finishing, or finish with an artifact that has files.`));
     }
     try {
       const { version, created } = await commitVersion({
@@ -241,7 +242,7 @@ export class OpenDraft {
       this.committed = { version, created };
       return this.committed;
     } catch (err) {
-      return asFailure(err);
+      return toFailure(fromFailure(err));
     }
   }
 
@@ -269,15 +270,4 @@ async function waitInLine<Request, Result>(line: Waiting<Request, Result>[], req
 function committedResult(committed: FinishResult): DraftResult {
   const ref = `${committed.version.name}:${committed.version.version}`;
   return { status: 'committed', version: committed.version, message: `Draft committed as ${ref} (${committed.version.manifest.count} files).` };
-}
-
-function fail(err: ArtifactsError, details?: object): ApplicationFailure {
-  return ApplicationFailure.create({ message: err.message, type: err.code, details: details ? [details] : [], nonRetryable: true });
-}
-
-/** Passes an activity's typed failure on to the caller of the update, keeping its type and details. */
-function asFailure(err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return ApplicationFailure.create({ message: cause.message, type: cause.type ?? 'ArtifactsError', details: cause.details ?? [], nonRetryable: true });
-  return ApplicationFailure.create({ message: cause instanceof Error ? cause.message : String(cause), type: 'ArtifactsError', nonRetryable: true });
 }

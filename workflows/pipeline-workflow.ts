@@ -1,10 +1,13 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { emptyRecord, recordOf } from '../dsl/records';
 import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from '../dsl/reserved';
+import { CommandFailedError, PipelineFailedError, UsageError } from '../errors';
+import { fromFailure, toFailure } from '../errors/failure';
+import { ACTIVITY_RETRY } from './retry-policies';
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
@@ -51,11 +54,7 @@ async function runSteps(ids: readonly string[], input: PipelineRunInput, status:
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
-  const failed = ids.filter((id) => status[id]!.state === 'failed');
-  if (failed.length > 0) {
-    const lines = failed.map((id) => `step "${id}": ${status[id]!.error ?? 'failed'}`);
-    throw ApplicationFailure.create({ message: `pipeline ${input.pipeline.name} (run ${input.runId}) failed:\n${lines.join('\n')}`, type: 'PipelineFailedError', nonRetryable: true, details: [status] });
-  }
+  if (ids.some((id) => status[id]!.state === 'failed')) throw toFailure(new PipelineFailedError({ pipeline: input.pipeline.name, runId: input.runId, steps: status }));
   return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
@@ -126,7 +125,7 @@ async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleS
     ran.command = reported ?? { exitCode: 0 };
   } else if (step.activity) {
     // Validation refuses these too; a run started without it must not reach the library's own activities either.
-    if (isLibraryActivity(step.activity.name)) throw ApplicationFailure.nonRetryable(libraryActivityMessage(id, step.activity.name), 'UsageError');
+    if (isLibraryActivity(step.activity.name)) throw toFailure(new UsageError(libraryActivityMessage(id, step.activity.name)));
     const named = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({ startToCloseTimeout: step.timeout ?? '1 hour', retry: retryOf(step) });
     const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
     result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
@@ -136,14 +135,12 @@ async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleS
 
 /** How a step's command ended when its last attempt failed, from the failure's details (undefined if it never ran). */
 function failedCommandOf(err: unknown): StepCommandRun | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'StepCommandError') return undefined;
-  const details = cause.details?.[0] as Partial<StepCommandRun> | undefined;
-  return typeof details?.attempt === 'number' ? { exitCode: details.exitCode ?? null, attempt: details.attempt } : undefined;
+  const cause = fromFailure(err);
+  return cause instanceof CommandFailedError ? { exitCode: cause.details.exitCode, attempt: cause.details.attempt } : undefined;
 }
 
 function hostActivities(input: PipelineRunInput) {
-  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UsageError', 'ArtifactNotFoundError', 'InvalidRefError'] } });
+  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: ACTIVITY_RETRY });
 }
 
 async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[]): Promise<StepOutputs> {
@@ -168,7 +165,7 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
 async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>): Promise<StepOutputs> {
   const fan = step.fanOut!;
   const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
-  if (typeof step.run === 'string') throw ApplicationFailure.nonRetryable(`step "${id}" fans out, so its run must be an argv list`, 'UsageError');
+  if (typeof step.run === 'string') throw toFailure(new UsageError(`step "${id}" fans out, so its run must be an argv list`));
   const run = step.run ?? [];
   const env = recordOf(Object.entries(step.env ?? {}).map(([k, v]) => [k, renderShardArg(v, ctx)]));
   const p = step.produces;
@@ -217,7 +214,7 @@ function commandActivities(input: PipelineRunInput, step: Step) {
 }
 
 function retryOf(step: Step) {
-  return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2, nonRetryableErrorTypes: ['UsageError'] };
+  return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2 };
 }
 
 function outputsOf(version: { name: string; version: string; digest: string }): StepOutputs {

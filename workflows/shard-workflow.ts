@@ -1,5 +1,7 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, TimeoutFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
+import { ShardFailedError, UsageError } from '../errors';
+import { fromFailure, toFailure } from '../errors/failure';
 import type { ShardInput, ShardResult } from './fan-out-types';
 
 // A local activity: the worker running this workflow task answers with its own host queue, in one marker event.
@@ -33,9 +35,9 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : err;
       lastError = cause instanceof Error ? cause.message : String(cause);
-      if (cause instanceof ApplicationFailure && cause.type === 'UsageError') break;
+      if (fromFailure(err) instanceof UsageError) break;
       if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START' && lostClaims++ < MAX_LOST_CLAIMS) attempt--;
     }
   }
-  throw ApplicationFailure.nonRetryable(`shard ${input.index} failed after ${input.attempts} attempts: ${lastError}`, 'ShardFailedError');
+  throw toFailure(new ShardFailedError(input.index, input.attempts, lastError));
 }

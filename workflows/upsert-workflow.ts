@@ -1,14 +1,16 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { hostActivities } from './host-activities';
-import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
+import { DraftConflictError, UsageError, type ConflictDetails } from '../errors';
+import { toFailure } from '../errors/failure';
+import { ACTIVITY_RETRY } from './retry-policies';
 import type { StageSummary } from './types';
 import type { DraftAddress, UpsertArtifactInput, UpsertArtifactResult } from './draft-types';
 import { draftWorkflowId } from './ids';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['DraftConflictError', 'DraftCommittedError', 'DraftExpiredError', 'TypeMismatchError', 'UsageError', 'AliasError'] },
+  retry: ACTIVITY_RETRY,
 });
 
 /** What a finish that brings no files of its own staged. */
@@ -37,7 +39,7 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
     });
     return { outcome: null, stage, finished };
   }
-  if (!manifest) throw ApplicationFailure.nonRetryable('An upsert needs files: add some to the artifact before upserting it.', 'UsageError');
+  if (!manifest) throw toFailure(new UsageError('An upsert needs files: add some to the artifact before upserting it.'));
   // The run id keeps a later upsert that reuses this workflow id (same writer, same sequence) from getting this outcome.
   const [outcome] = await contributeToDraft({
     draft,
@@ -49,7 +51,7 @@ export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promis
       artifactName: input.name, distributedId: input.distributedId, path: outcome.path, writer: outcome.writer, digest: outcome.digest,
       otherWriter: outcome.otherWriter, otherDigest: outcome.otherDigest, ...(outcome.otherPath !== undefined ? { otherPath: outcome.otherPath } : {}),
     };
-    throw ApplicationFailure.create({ message: new DraftConflictError(details).message, type: 'DraftConflictError', details: [details], nonRetryable: true });
+    throw toFailure(new DraftConflictError(details));
   }
   return { outcome: outcome ?? null, stage };
 }
