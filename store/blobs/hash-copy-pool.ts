@@ -38,7 +38,7 @@ export class HashCopyPool {
           worker.off('message', onMessage);
           worker.off('error', onError);
           signal?.removeEventListener('abort', onAbort);
-          if (m.type === 'error') reject(Object.assign(new Error(m.message), { code: m.code, localPath: m.localPath }));
+          if (m.type === 'error') reject(Object.assign(new Error(m.message), { code: m.code, path: m.path, localPath: m.localPath }));
           else resolve(m);
         };
         const onError = (err: Error): void => {

@@ -15,6 +15,7 @@ import type { IngestCheckpoint } from './blob-store';
 import { reusableBlob } from './blob-freshness';
 import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
+import { isDiskFull } from '../../errors/file-errors';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -58,13 +59,13 @@ export type HashCopyMessage =
   | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
-  | { readonly type: 'error'; readonly message: string; readonly code: string | undefined; readonly localPath: string | undefined };
+  | { readonly type: 'error'; readonly message: string; readonly code: string | undefined; readonly path: string | undefined; readonly localPath: string | undefined };
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
   try {
     const linked = job.hardLink ? await hashThenLink(job, src) : undefined;
-    const copied = linked ?? (kernelCopyFits(job) ? await hashWhileKernelCopies(job, src) : undefined);
+    const copied = linked ?? (kernelCopyFits(job, await src.stat()) ? await hashWhileKernelCopies(job, src) : undefined);
     post(copied ?? (await copyInChunks(job, src, post)));
   } finally {
     await src.close();
@@ -83,10 +84,15 @@ async function unchangedSince(job: HashCopyJob, src: fsp.FileHandle, before: Sou
 /**
  * Whether a file is copied by the kernel while this thread hashes it: a fresh, uncapped ingest of a file small
  * enough that redoing it after a crash costs about a second. Larger, rate-capped and resumed files go through
- * `copyInChunks`, which checkpoints.
+ * `copyInChunks`, which checkpoints; so do sparse files, whose holes the kernel copy would fill with zeros.
  */
-function kernelCopyFits(job: HashCopyJob): boolean {
-  return job.resume === undefined && !job.maxBytesPerSecond && job.sourceSize <= job.kernelCopyMaxBytes;
+function kernelCopyFits(job: HashCopyJob, source: fs.Stats): boolean {
+  return job.resume === undefined && !job.maxBytesPerSecond && job.sourceSize <= job.kernelCopyMaxBytes && !isSparse(source);
+}
+
+/** Fewer blocks allocated than the size needs: the file has holes. */
+function isSparse(st: fs.Stats): boolean {
+  return st.blocks * 512 < st.size;
 }
 
 /**
@@ -99,7 +105,7 @@ async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Pro
   const copy = fsp.copyFile(job.localPath, job.tmpPath);
   copy.catch(() => undefined); // observed here; awaited below
   const { digest, size } = await hashWhole(job, src);
-  await copy;
+  await removeOnFailure(copy, job.tmpPath, () => true);
   const written = fs.statSync(job.tmpPath).size;
   if (written === size && BigInt(size) === before.size && (await unchangedSince(job, src, before, digest))) {
     return { type: 'done', digest, size, resumedBytes: 0 };
@@ -108,7 +114,11 @@ async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Pro
   return undefined;
 }
 
-/** Reads, hashes and writes chunk by chunk, with a resumable checkpoint every `checkpointBytes`. */
+/**
+ * Reads, hashes and writes chunk by chunk, with a resumable checkpoint every `checkpointBytes`. All-zero regions are
+ * not written, so they stay holes in the temp file (the file is extended to its full length at each checkpoint and
+ * at the end): a sparse file is stored sparse.
+ */
 async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<HashCopyMessage> {
   const before = sourceState(src.fd);
   const start = await resumePoint(job, src, post);
@@ -132,7 +142,7 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
-      const write = writeAll(out, chunk, offset);
+      const write = writeNonZero(out, chunk, offset);
       write.catch(() => undefined); // observed here so a failure waits for its await below instead of crashing the thread
       writes[i] = write;
       offset += bytesRead;
@@ -140,11 +150,18 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
       if (limiter) await limiter.take(bytesRead);
       if (offset - lastCheckpoint >= job.checkpointBytes) {
         await Promise.all(writes);
+        // A trailing hole has no bytes written: extend the file, since a resume checks it holds `offset` bytes.
+        await out.truncate(offset);
         lastCheckpoint = offset;
         post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } } });
       }
     }
     await Promise.all(writes);
+    await out.truncate(offset);
+  } catch (err) {
+    // A full disk stays full while a partial copy holds it: give the space back (a retry starts the file over).
+    if (isDiskFull((err as NodeJS.ErrnoException).code)) await fsp.rm(tmpPath, { force: true });
+    throw err;
   } finally {
     await out.close();
   }
@@ -191,6 +208,25 @@ async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise
   for (let done = 0; done < chunk.length;) done += (await out.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
 }
 
+/** Holes are kept at this granularity: a zero region smaller than this is written like data. */
+const HOLE_BLOCK = 64 << 10;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/** Writes the chunk's runs of blocks that hold data, skipping all-zero blocks (they read back as zeros from a hole). */
+async function writeNonZero(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
+  let runStart = -1;
+  for (let pos = 0; pos < chunk.length; pos += HOLE_BLOCK) {
+    const end = Math.min(pos + HOLE_BLOCK, chunk.length);
+    const zero = ZEROS.compare(chunk, pos, end, 0, end - pos) === 0;
+    if (!zero && runStart < 0) runStart = pos;
+    if (zero && runStart >= 0) {
+      await writeAll(out, chunk.subarray(runStart, pos), at + runStart);
+      runStart = -1;
+    }
+  }
+  if (runStart >= 0) await writeAll(out, chunk.subarray(runStart), at + runStart);
+}
+
 /** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */
 function linkIfUnchanged(source: string, target: string, before: SourceState): boolean {
   try {
@@ -211,8 +247,7 @@ function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
     try {
       results.push(ingestSmall(job, localPath));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      return { type: 'error', message: e.message, code: e.code, localPath };
+      return errorMessage(err, localPath);
     }
   }
   return { type: 'batch-done', results };
@@ -234,9 +269,30 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   const final = path.join(job.blobRoot, digest.slice(0, 2), digest.slice(2));
   if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.tmpDir, randomUUID());
-  if (!(job.hardLink && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, final);
+  try {
+    if (!(job.hardLink && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, final);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
   return { digest, size: bytes.length, wrote: true };
+}
+
+/** Waits for `work`; when it fails, removes `file` if `remove()` says so, then rethrows. */
+async function removeOnFailure(work: Promise<unknown>, file: string, remove: () => boolean): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    if (remove()) await fsp.rm(file, { force: true });
+    throw err;
+  }
+}
+
+/** A file error as a message to the main thread: its code, the path the call failed on, and the source file it was for. */
+function errorMessage(err: unknown, localPath: string): HashCopyMessage {
+  const e = err as NodeJS.ErrnoException;
+  return { type: 'error', message: e.message, code: e.code, path: e.path, localPath };
 }
 
 /** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
@@ -277,5 +333,5 @@ parentPort?.on('message', (job: WorkerJob) => {
     post(runSmallBatch(job));
     return;
   }
-  runLarge(job, post).catch((err: NodeJS.ErrnoException) => post({ type: 'error', message: err.message, code: err.code, localPath: job.localPath }));
+  runLarge(job, post).catch((err: unknown) => post(errorMessage(err, job.localPath)));
 });

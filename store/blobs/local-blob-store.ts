@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
+import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { HashCopyPool } from './hash-copy-pool';
-import { localFailure, readFrom, readSourceSnapshot, statSourceFile } from './source-file';
+import { readFrom, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
 import { hashChunks, hashFile, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
+import { storingFailure } from './file-failures';
 
 /** Files up to this size are read whole and written with one call: the fast path for many small files. */
 const SMALL_FILE = 1 << 20;
@@ -53,16 +55,22 @@ export class LocalBlobStore implements BlobStore {
 
   async putBytes(bytes: Uint8Array): Promise<string> {
     const digest = sha256(bytes);
-    this.putSync(digest, bytes);
+    this.putSync(digest, bytes, null);
     return digest;
   }
 
-  private putSync(digest: string, bytes: Uint8Array): boolean {
+  /** Stores bytes (of `localPath`, or of a manifest or spec when null) unless present; true when it wrote them. */
+  private putSync(digest: string, bytes: Uint8Array, localPath: string | null): boolean {
     const final = this.pathOf(digest);
     if (reusableBlob(final, bytes.length)) return false;
     const tmp = path.join(this.tmpDir, randomUUID());
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, final);
+    try {
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, final);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw storingFailure(err, this.root, localPath);
+    }
     return true;
   }
 
@@ -80,7 +88,7 @@ export class LocalBlobStore implements BlobStore {
       const bytes = readSourceSnapshot(localPath);
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
       const digest = sha256(bytes);
-      const wrote = this.putSync(digest, bytes);
+      const wrote = this.putSync(digest, bytes, localPath);
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
     }
     return this.ingestLarge(localPath, stat, options);
@@ -95,12 +103,17 @@ export class LocalBlobStore implements BlobStore {
       kind: 'large' as const, hardLink: options.hardLinkIntoStore === true, kernelCopyMaxBytes: KERNEL_COPY_MAX,
     };
     let result: { digest: string; size: number; resumedBytes: number };
+    // Reported every second even between checkpoints (a capped rate can put half a minute between them), so the
+    // caller's heartbeats go on and a cancellation reaches this ingest within about a second.
+    const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
     try {
-      const m = await ingestPool.run(job, options.onCheckpoint, options.signal);
+      const m = await ingestPool.run(job, keepAlive.report, options.signal);
       if (m.type !== 'done') throw new Error(`unexpected ${m.type} from a large-file ingest`);
       result = m;
     } catch (err) {
-      throw localFailure(err);
+      throw this.workerFailure(err);
+    } finally {
+      keepAlive.stop();
     }
     if (result.size !== stat.size) {
       await fsp.rm(tmpPath, { force: true });
@@ -122,7 +135,7 @@ export class LocalBlobStore implements BlobStore {
     try {
       m = await ingestPool.run(job, undefined, options.signal);
     } catch (err) {
-      throw localFailure(err);
+      throw this.workerFailure(err);
     }
     if (m.type !== 'batch-done') throw new Error(`unexpected ${m.type} from a small-file batch`);
     return m.results.map((r) => ({ digest: r.digest, size: r.size, bytesWritten: r.wrote ? r.size : 0, resumedBytes: 0 }));
@@ -179,6 +192,12 @@ export class LocalBlobStore implements BlobStore {
 
   async delete(digest: string): Promise<void> {
     await fsp.rm(this.pathOf(digest), { force: true });
+  }
+
+  /** An ingest thread's file error, as the user-facing error naming the file (the thread says which one it was on). */
+  private workerFailure(err: unknown): unknown {
+    const localPath = (err as { localPath?: unknown }).localPath;
+    return typeof localPath === 'string' ? storingFailure(err, this.root, localPath) : err;
   }
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { LocalFileError } from '../../errors';
+import { errnoOf, permanentFileReason } from '../../errors/file-errors';
 
 /** Stats a local file about to be stored; a missing path or anything but a regular file is a LocalFileError naming it. */
 export function statSourceFile(localPath: string): fs.Stats {
@@ -7,7 +8,8 @@ export function statSourceFile(localPath: string): fs.Stats {
   try {
     stat = fs.statSync(localPath);
   } catch (err) {
-    throw new LocalFileError(localPath, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(err));
+    const code = errnoOf(err)?.code;
+    throw new LocalFileError(localPath, permanentFileReason(code) ?? `it cannot be read (${code ?? String(err)})`);
   }
   if (!stat.isFile()) throw new LocalFileError(localPath, 'it is not a regular file');
   return stat;
@@ -96,8 +98,7 @@ export function localFailure(err: unknown): unknown {
   const e = err as NodeJS.ErrnoException & { localPath?: string };
   if (e.localPath === undefined) return err;
   if (e.code === SOURCE_CHANGED) return new LocalFileError(e.localPath, 'it changed while being read (written to during the upload); log it once nothing writes to it any more');
-  if (e.code === 'ENOENT') return new LocalFileError(e.localPath, 'it disappeared while being read');
-  if (e.code === 'EACCES') return new LocalFileError(e.localPath, 'permission denied');
-  if (e.code === 'EISDIR') return new LocalFileError(e.localPath, 'it is not a regular file');
-  return err;
+  const reason = permanentFileReason(e.code);
+  if (!reason) return err;
+  return new LocalFileError(e.localPath, e.code === 'ENOENT' ? 'it disappeared while being read' : reason);
 }

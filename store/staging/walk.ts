@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalFileError } from '../../errors';
+import { errnoOf, permanentFileReason } from '../../errors/file-errors';
 
 export interface WalkedFile {
   /** Path relative to the walked folder, POSIX separators. */
@@ -26,18 +27,23 @@ export function walkDir(root: string, skipped: SkippedPath[]): WalkedFile[] {
     if (!fs.statSync(realRoot).isDirectory()) throw new LocalFileError(root, 'it is not a folder; use addFile for a single file');
   } catch (err) {
     if (err instanceof LocalFileError) throw err;
-    throw new LocalFileError(root, 'the folder does not exist');
+    throw unreadable(err, root);
   }
   const out: WalkedFile[] = [];
   const visit = (dir: string, rel: string): void => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (err) {
+      throw unreadable(err, dir);
+    }
     for (const entry of entries) {
       const local = path.join(dir, entry.name);
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
         visit(local, childRel);
       } else if (entry.isFile()) {
-        const st = fs.statSync(local);
+        const st = statOrThrow(local);
         out.push({ rel: childRel, local, size: st.size, mtimeMs: st.mtimeMs });
       } else if (entry.isSymbolicLink()) {
         let target: string;
@@ -64,4 +70,20 @@ export function walkDir(root: string, skipped: SkippedPath[]): WalkedFile[] {
   };
   visit(realRoot, '');
   return out;
+}
+
+function statOrThrow(local: string): fs.Stats {
+  try {
+    return fs.statSync(local);
+  } catch (err) {
+    throw unreadable(err, local);
+  }
+}
+
+/** A folder or file of the walk that cannot be read: the error naming it when no retry can help, else the error. */
+function unreadable(err: unknown, local: string): unknown {
+  const errno = errnoOf(err);
+  const reason = permanentFileReason(errno?.code);
+  if (!errno || !reason) return err;
+  return new LocalFileError(local, reason);
 }

@@ -1,0 +1,106 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLI, isolatedEnv, writeUniqueFile } from './helpers';
+
+/** Mounting a tmpfs and dropping to another user both need root; elsewhere these tests skip, saying why. */
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('file-faults: skipped, not root (a tmpfs mount and running as "nobody" need root)');
+
+interface Finished {
+  readonly code: number | null;
+  /** Set when the child had to be killed: it did not end by itself. */
+  readonly killedBy: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs argv and waits for it to end by itself; after `limitMs` it is killed, which the caller sees as killedBy. */
+function runToEnd(argv: readonly string[], env: NodeJS.ProcessEnv, limitMs = 100_000): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, killedBy: signal, stdout, stderr });
+    });
+  });
+}
+
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const clean of cleanups.reverse()) clean();
+});
+
+describe.skipIf(!isRoot)('permanent file errors end the command with one message naming the file', () => {
+  test('a blob store on a full disk: `artifacts log` retries a few times, then names the file and says to free space', async () => {
+    const home = fs.mkdtempSync(path.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'artifacts-full-'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', home]).status).toBe(0);
+    cleanups.push(() => {
+      spawnSync('umount', [home]);
+      fs.rmSync(home, { recursive: true, force: true });
+    });
+    const env = isolatedEnv({ ARTIFACTS_HOME: home });
+    const data = fs.mkdtempSync(path.join(path.dirname(home), 'artifacts-big-'));
+    const big = path.join(data, 'big.bin');
+    writeUniqueFile(big, 16 << 20);
+
+    const r = await runToEnd([process.execPath, CLI, 'log', big, '--name', 'too-big', '--type', 'dataset'], env);
+    expect(r.killedBy).toBeNull();
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: No space left on the disk holding ${path.join(home, 'blobs')} while storing ${JSON.stringify(big)} (ENOSPC): free space there, ` +
+        'or set ARTIFACTS_HOME to a folder on a larger disk, then try again.\n',
+    });
+    // The partial copy gave its space back.
+    expect(fs.readdirSync(path.join(home, 'blobs', 'tmp'))).toEqual([]);
+  });
+
+  describe('files this user cannot read', () => {
+    // As root, permissions do not apply: the command runs as "nobody", with a data folder of its own, in a folder
+    // outside the test run's private temp folder (which nobody else may enter).
+    let root = '';
+    let env: NodeJS.ProcessEnv = {};
+    beforeAll(() => {
+      root = fs.mkdtempSync('/tmp/artifacts-nobody-');
+      cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
+      fs.chmodSync(root, 0o755);
+      const home = path.join(root, 'home');
+      fs.mkdirSync(home);
+      fs.chownSync(home, 65534, 65534);
+      env = isolatedEnv({ ARTIFACTS_HOME: home, TMPDIR: home, HOME: home });
+    });
+    const asNobody = (args: readonly string[]): Promise<Finished> =>
+      runToEnd(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args], env);
+
+    test('a file of mode 000: `artifacts log` fails at once naming it', async () => {
+      const secret = path.join(root, 'secret.bin');
+      fs.writeFileSync(secret, 'weights');
+      fs.chmodSync(secret, 0o000);
+      const r = await asNobody(['log', secret, '--name', 'secret', '--type', 'model']);
+      expect(r.killedBy).toBeNull();
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        code: 1, stdout: '', stderr: `error: Cannot add ${JSON.stringify(secret)}: permission denied. Check the path exists and is readable.\n`,
+      });
+    });
+
+    test('a folder of mode 000 inside a logged folder: `artifacts log` fails at once naming that folder', async () => {
+      const dir = path.join(root, 'dataset');
+      fs.mkdirSync(path.join(dir, 'private'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'public.csv'), 'a,b\n');
+      fs.writeFileSync(path.join(dir, 'private', 'rows.csv'), 'c,d\n');
+      fs.chmodSync(path.join(dir, 'private'), 0o000);
+      const r = await asNobody(['log', dir, '--name', 'partly-private', '--type', 'dataset']);
+      expect(r.killedBy).toBeNull();
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        code: 1, stdout: '', stderr: `error: Cannot add ${JSON.stringify(path.join(dir, 'private'))}: permission denied. Check the path exists and is readable.\n`,
+      });
+    });
+  });
+});
