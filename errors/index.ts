@@ -32,7 +32,7 @@ export class LocalFileError extends ArtifactsError<{ localPath: string; reason: 
 export class StorageFullError extends ArtifactsError<{ location: string; localPath: string | null; errno: string }> {
   override readonly code = 'StorageFullError';
   override readonly retryable = true;
-  /** About 15 seconds of backoff in all: long enough for a cleanup to finish, short enough to tell the user soon. */
+  /** About 7 seconds of backoff in all (1 + 2 + 4): time for a cleanup to finish, yet the user hears of it soon. */
   override readonly maxAttempts = 4;
   constructor(readonly location: string, readonly localPath: string | null, readonly errno: string) {
     super(`No space left on the disk holding ${location}${localPath === null ? '' : ` while storing ${JSON.stringify(localPath)}`} (${errno}): ` +
