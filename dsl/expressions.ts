@@ -3,7 +3,9 @@
  * comparisons and `&& || !`. No eval, no function calls: values are data looked up in a context object.
  * Pure code with no Node imports, so workflow code evaluates expressions deterministically.
  */
-import { ArtifactsError } from '../errors/artifacts-error';
+import { ExpressionError } from '../errors/dsl-errors';
+
+export { ExpressionError };
 
 export type Value = string | number | boolean | null;
 
@@ -15,14 +17,6 @@ export type Expr =
 
 /** A piece of a template string: literal text or an expression, with its offset in the string. */
 export type Segment = { readonly text: string } | { readonly expr: Expr; readonly source: string; readonly offset: number };
-
-/** Thrown for a malformed `${{ ... }}` expression; `offset` is where in the string it went wrong. */
-export class ExpressionError extends ArtifactsError<{ offset: number }> {
-  override readonly code = 'ExpressionError';
-  constructor(message: string, readonly offset: number) {
-    super(message, { offset });
-  }
-}
 
 const OPEN = '${{';
 const CLOSE = '}}';

@@ -1,26 +1,6 @@
-import { ArtifactsError } from '../errors/artifacts-error';
+import type { Problem } from '../errors/dsl-errors';
 
-/** One thing wrong with a pipeline file, as data: what, where in the document, and where in the file. */
-export interface Problem {
-  /** Stable kind: `yaml-syntax`, `unknown-key`, `schema`, `unknown-step`, `cycle`, `undefined-param`, ... */
-  readonly code: string;
-  /** Path in the document, e.g. `steps.evaluate.needs[0]`. */
-  readonly path: string;
-  readonly message: string;
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-  /** How many characters of the line the caret underlines. */
-  readonly length: number;
-}
-
-/** Thrown by loadPipeline for a pipeline file with problems; its message is the compiler-style report of them all. */
-export class PipelineError extends ArtifactsError<{ problems: readonly Problem[]; rendered: string }> {
-  override readonly code = 'PipelineError';
-  constructor(readonly problems: readonly Problem[], readonly rendered: string) {
-    super(rendered, { problems, rendered });
-  }
-}
+export { PipelineError, type Problem } from '../errors/dsl-errors';
 
 /** Formats a document path: ['steps', 'train', 'needs', 0] -> steps.train.needs[0]. */
 export function formatPath(path: readonly (string | number)[]): string {

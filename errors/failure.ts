@@ -12,8 +12,7 @@ import {
 } from './index';
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
 import { CommandFailedError, CommandStartError, PipelineFailedError, ShardFailedError } from './run-errors';
-import { ExpressionError } from '../dsl/expressions';
-import { PipelineError } from '../dsl/problems';
+import { ExpressionError, PipelineError } from './dsl-errors';
 
 /** Builds an error of one class from its details (and, for classes that hold nothing else, its message). */
 type Reviver = (details: never, message: string) => ArtifactsError;

@@ -8,6 +8,7 @@ import { ArtifactsError } from './artifacts-error';
 export { ArtifactsError };
 export * from './draft-errors';
 export * from './run-errors';
+export * from './dsl-errors';
 
 /** Thrown when an artifact entry name or a download path is not a safe, normalized relative POSIX path. */
 export class InvalidPathError extends ArtifactsError<{ path: string; reason: string }> {
