@@ -1,3 +1,4 @@
+import { UsageError } from '../errors';
 import type { Artifact } from './artifact';
 import { Draft, LoggedVersion, SavedDraft } from './artifact-version';
 import {
@@ -67,6 +68,6 @@ export class Run {
   }
 
   private assertOpen(): void {
-    if (this.finished) throw new Error(`Run ${this.id} has finished; call init() again to log more artifacts.`);
+    if (this.finished) throw new UsageError(`Run ${this.id} has finished; call init() again to log more artifacts.`);
   }
 }

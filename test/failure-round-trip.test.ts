@@ -7,6 +7,7 @@ import * as api from 'temporal-artifacts';
 import * as dsl from 'temporal-artifacts/dsl';
 import { REVIVED_CODES, fromFailure, toFailure, withFailures } from 'temporal-artifacts/internal';
 import { ERROR_SAMPLES, fieldsOf, sampleOf } from './fixtures/error-samples';
+import { isolatedEnv } from './helpers';
 
 /** What a caller must get back: the same class, message, name and fields. */
 function expectSameError(revived: unknown, sample: api.ArtifactsError): void {
@@ -112,4 +113,10 @@ describe('every error class through a real workflow', () => {
       revived.forEach((err, i) => expectSameError(err, ERROR_SAMPLES[i]!));
     });
   }
+});
+
+test('a finished run refuses more work with a UsageError, like every other misuse', async () => {
+  const run = await api.init({ env: isolatedEnv(), worker: false });
+  await run.finish();
+  await expect(run.logArtifact(new api.Artifact('late', 'dataset'))).rejects.toBeInstanceOf(api.UsageError);
 });
