@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactsError } from './artifacts-error';
 import {
   AliasError, ArtifactNotFoundError, ConfigError, IntegrityError, InvalidPathError, InvalidRefError, LocalFileError, StorageFullError,
-  TypeMismatchError, UsageError,
+  TypeMismatchError, UnsafeTargetError, UsageError,
 } from './index';
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
 import { CommandFailedError, CommandStartError, PipelineFailedError, ShardFailedError } from './run-errors';
@@ -30,6 +30,7 @@ const REVIVERS: Readonly<Record<string, Reviver>> = {
   ArtifactNotFoundError: (d: ArtifactNotFoundError['details']) => new ArtifactNotFoundError(d.ref, d.hint),
   InvalidRefError: (d: InvalidRefError['details']) => new InvalidRefError(d.ref, d.reason),
   TypeMismatchError: (d: TypeMismatchError['details']) => new TypeMismatchError(d.artifactName, d.existingType, d.requestedType),
+  UnsafeTargetError: (d: UnsafeTargetError['details']) => new UnsafeTargetError(d.localPath, d.entryPath, d.reason),
   DraftConflictError: (d: DraftConflictError['details']) => new DraftConflictError(d),
   DraftCommittedError: (d: DraftCommittedError['details']) => new DraftCommittedError(d),
   DraftExpiredError: (d: DraftExpiredError['details']) => new DraftExpiredError(d),
@@ -84,7 +85,8 @@ function revive(type: string, message: string, details: unknown): ArtifactsError
   const fields = typeof details === 'object' && details !== null ? details : {};
   let err: ArtifactsError | undefined;
   try {
-    err = REVIVERS[type]?.(fields as never, message);
+    // Own keys only: a type such as `constructor` or `toString` from the wire must not reach Object.prototype.
+    err = Object.hasOwn(REVIVERS, type) ? REVIVERS[type]!(fields as never, message) : undefined;
   } catch {
     // Details of another shape (a failure recorded by an older version): keep the message and the code.
   }

@@ -89,10 +89,10 @@ export class PathClashError extends ArtifactsError {
 }
 
 /** Thrown when a download would have to write through a symlink, or put a file where a folder is (or the reverse). */
-export class UnsafeTargetError extends ArtifactsError {
+export class UnsafeTargetError extends ArtifactsError<{ localPath: string; entryPath: string; reason: string }> {
   override readonly code = 'UnsafeTargetError';
   constructor(readonly localPath: string, readonly entryPath: string, reason: string) {
-    super(`Cannot download ${JSON.stringify(entryPath)}: ${localPath} ${reason}. Remove or rename it, or download into an empty folder.`);
+    super(`Cannot download ${JSON.stringify(entryPath)}: ${localPath} ${reason}. Remove or rename it, or download into an empty folder.`, { localPath, entryPath, reason });
   }
 }
 

@@ -55,6 +55,14 @@ describe('toFailure and fromFailure', () => {
     expect(fromFailure(local)).toBe(local);
   });
 
+  test('give a failure typed like an Object.prototype member back as a plain ArtifactsError of that code', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const err = fromFailure(ApplicationFailure.create({ message: `typed ${type}`, type, details: [{}] })) as api.ArtifactsError;
+      expect(err).toBeInstanceOf(api.ArtifactsError);
+      expect({ code: err.code, message: err.message }).toEqual({ code: type, message: `typed ${type}` });
+    }
+  });
+
   test('keep the message and code of a failure whose details have another shape (recorded by an older version)', () => {
     const old = fromFailure(ApplicationFailure.create({ message: 'Fan-out failed (old words)', type: 'FanOutFailedError', details: [] })) as api.ArtifactsError;
     expect({ code: old.code, message: old.message }).toEqual({ code: 'FanOutFailedError', message: 'Fan-out failed (old words)' });
