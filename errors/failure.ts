@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactsError } from './artifacts-error';
 import {
   AliasError, ArtifactNotFoundError, ConfigError, IntegrityError, InvalidPathError, InvalidRefError, LocalFileError, StorageFullError,
-  TypeMismatchError, UnsafeTargetError, UsageError,
+  PathClashError, TypeMismatchError, UnsafeTargetError, UsageError,
 } from './index';
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
 import { CommandFailedError, CommandStartError, PipelineFailedError, ShardFailedError } from './run-errors';
@@ -31,6 +31,7 @@ const REVIVERS: Readonly<Record<string, Reviver>> = {
   InvalidRefError: (d: InvalidRefError['details']) => new InvalidRefError(d.ref, d.reason),
   TypeMismatchError: (d: TypeMismatchError['details']) => new TypeMismatchError(d.artifactName, d.existingType, d.requestedType),
   UnsafeTargetError: (d: UnsafeTargetError['details']) => new UnsafeTargetError(d.localPath, d.entryPath, d.reason),
+  PathClashError: (d: PathClashError['details']) => new PathClashError(d.file, d.inner, d.where),
   DraftConflictError: (d: DraftConflictError['details']) => new DraftConflictError(d),
   DraftCommittedError: (d: DraftCommittedError['details']) => new DraftCommittedError(d),
   DraftExpiredError: (d: DraftExpiredError['details']) => new DraftExpiredError(d),

@@ -80,11 +80,11 @@ export class IntegrityError extends ArtifactsError {
  * Thrown when a version would hold a file and a folder of the same name (`x` and `x/y`): no file system can hold
  * both, so such a version could never be downloaded.
  */
-export class PathClashError extends ArtifactsError {
+export class PathClashError extends ArtifactsError<{ file: string; inner: string; where: string }> {
   override readonly code = 'PathClashError';
   constructor(readonly file: string, readonly inner: string, where = '') {
     super(`Artifact paths ${JSON.stringify(file)} and ${JSON.stringify(inner)} clash${where}: ${JSON.stringify(file)} is a file, so it cannot also be the ` +
-      `folder holding ${JSON.stringify(inner)}, and no file system could hold both when the version is downloaded. Rename or remove one of them.`);
+      `folder holding ${JSON.stringify(inner)}, and no file system could hold both when the version is downloaded. Rename or remove one of them.`, { file, inner, where });
   }
 }
 

@@ -105,7 +105,12 @@ async function hashWhileKernelCopies(job: HashCopyJob, src: fsp.FileHandle): Pro
   const copy = fsp.copyFile(job.localPath, job.tmpPath);
   copy.catch(() => undefined); // observed here; awaited below
   const { digest, size } = await hashWhole(job, src);
-  await removeOnFailure(copy, job.tmpPath, () => true);
+  try {
+    await copy;
+  } catch (err) {
+    await fsp.rm(job.tmpPath, { force: true }); // a partial copy (a full disk) holds space nothing can use
+    throw err;
+  }
   const written = fs.statSync(job.tmpPath).size;
   if (written === size && BigInt(size) === before.size && (await unchangedSince(job, src, before, digest))) {
     return { type: 'done', digest, size, resumedBytes: 0 };
@@ -277,16 +282,6 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
     throw err;
   }
   return { digest, size: bytes.length, wrote: true };
-}
-
-/** Waits for `work`; when it fails, removes `file` if `remove()` says so, then rethrows. */
-async function removeOnFailure(work: Promise<unknown>, file: string, remove: () => boolean): Promise<void> {
-  try {
-    await work;
-  } catch (err) {
-    if (remove()) await fsp.rm(file, { force: true });
-    throw err;
-  }
 }
 
 /** A file error as a message to the main thread: its code, the path the call failed on, and the source file it was for. */
