@@ -16,6 +16,8 @@ import { reusableBlob } from './blob-freshness';
 import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
+import { isSparse, writeNonZero } from './sparse-write';
+import { errorMessage } from './worker-errors';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -88,11 +90,6 @@ async function unchangedSince(job: HashCopyJob, src: fsp.FileHandle, before: Sou
  */
 function kernelCopyFits(job: HashCopyJob, source: fs.Stats): boolean {
   return job.resume === undefined && !job.maxBytesPerSecond && job.sourceSize <= job.kernelCopyMaxBytes && !isSparse(source);
-}
-
-/** Fewer blocks allocated than the size needs: the file has holes. */
-function isSparse(st: fs.Stats): boolean {
-  return st.blocks * 512 < st.size;
 }
 
 /**
@@ -209,29 +206,6 @@ async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<Hash
   return linkIfUnchanged(job.localPath, job.tmpPath, before) ? { type: 'done', digest, size, resumedBytes: 0 } : undefined;
 }
 
-async function writeAll(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
-  for (let done = 0; done < chunk.length;) done += (await out.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
-}
-
-/** Holes are kept at this granularity: a zero region smaller than this is written like data. */
-const HOLE_BLOCK = 64 << 10;
-const ZEROS = Buffer.alloc(HOLE_BLOCK);
-
-/** Writes the chunk's runs of blocks that hold data, skipping all-zero blocks (they read back as zeros from a hole). */
-async function writeNonZero(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
-  let runStart = -1;
-  for (let pos = 0; pos < chunk.length; pos += HOLE_BLOCK) {
-    const end = Math.min(pos + HOLE_BLOCK, chunk.length);
-    const zero = ZEROS.compare(chunk, pos, end, 0, end - pos) === 0;
-    if (!zero && runStart < 0) runStart = pos;
-    if (zero && runStart >= 0) {
-      await writeAll(out, chunk.subarray(runStart, pos), at + runStart);
-      runStart = -1;
-    }
-  }
-  if (runStart >= 0) await writeAll(out, chunk.subarray(runStart), at + runStart);
-}
-
 /** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */
 function linkIfUnchanged(source: string, target: string, before: SourceState): boolean {
   try {
@@ -282,12 +256,6 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
     throw err;
   }
   return { digest, size: bytes.length, wrote: true };
-}
-
-/** A file error as a message to the main thread: its code, the path the call failed on, and the source file it was for. */
-function errorMessage(err: unknown, localPath: string): HashCopyMessage {
-  const e = err as NodeJS.ErrnoException;
-  return { type: 'error', message: e.message, code: e.code, path: e.path, localPath };
 }
 
 /** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
