@@ -121,7 +121,7 @@ async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleS
   if (step.run !== undefined) {
     const command = renderCommand(step.run, ctx);
     const env = { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` };
-    const reported = await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env, cwd } });
+    const reported = await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env, cwd, ...inheritOf(step) } });
     // Histories recorded before the activity reported how its command ended hold no result: it exited 0.
     ran.command = reported ?? { exitCode: 0 };
   } else if (step.activity) {
@@ -179,7 +179,7 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
       name: p?.artifact ?? `${input.pipeline.name}-${id}`,
       type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),
       shards,
-      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd },
+      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd, ...inheritOf(step) },
       ...(fan.items ? { items: fan.items.map((item) => String(typeof item === 'string' ? renderTemplate(item, ctx) : item)) } : {}),
       ...(fan.maxConcurrent ? { maxConcurrent: fan.maxConcurrent } : {}),
       ...(fan.minSuccessRatio !== undefined ? { minSuccessRatio: fan.minSuccessRatio } : {}),
@@ -244,4 +244,9 @@ function messageOf(err: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return message;
+}
+
+/** A step's `inheritEnv`, passed on only when set, so the commands of runs recorded without it stay the same. */
+function inheritOf(step: Step): { inheritEnv?: boolean | string[] } {
+  return step.inheritEnv === undefined ? {} : { inheritEnv: step.inheritEnv };
 }
