@@ -89,13 +89,21 @@ export class ConfigError extends ArtifactsError {
   override readonly code = 'ConfigError';
 }
 
+/**
+ * Thrown when no worker took up a write's file work within the schedule-to-start timeout
+ * (ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS): nothing on that host polls its queue.
+ */
+export class NoWorkerError extends ArtifactsError {
+  override readonly code = 'NoWorkerError';
+}
+
 /** Thrown for invalid arguments to an API call (empty names, bad metadata...). */
 export class UsageError extends ArtifactsError {
   override readonly code = 'UsageError';
 }
 
 const byCode: Record<string, (message: string) => ArtifactsError> = {};
-for (const cls of [ArtifactsError, AliasError, IntegrityError, ConfigError, UsageError]) {
+for (const cls of [ArtifactsError, AliasError, IntegrityError, ConfigError, NoWorkerError, UsageError]) {
   byCode[cls.name] = (message) => Object.assign(new cls(message), { message });
 }
 

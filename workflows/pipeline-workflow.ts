@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
@@ -9,7 +9,7 @@ import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
 import { stepWorkflowId } from './ids';
-import { pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
+import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type PipelineStatus, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
 
 const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
 const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
@@ -24,16 +24,32 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
   // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
   const status = recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }]));
   const outputs = emptyRecord<StepOutputs>();
-  setHandler(pipelineStatusQuery, () => ({ name: input.pipeline.name, runId: input.runId, steps: status }));
-
+  const current = (): PipelineStatus => ({ name: input.pipeline.name, runId: input.runId, steps: status });
+  setHandler(pipelineStatusQuery, current);
+  // Runs started before the memo existed replay without it.
+  const memo = patched('pipeline-status-memo');
+  let published = '';
+  const publish = (): void => {
+    const text = JSON.stringify(status);
+    if (memo && text !== published) upsertMemo({ [PIPELINE_STATUS_MEMO]: current() });
+    published = text;
+  };
   try {
-    return await runSteps(ids, input, status, outputs);
+    await runSteps(ids, input, status, outputs, publish);
   } finally {
+    publish();
     await removeInputCopies(ids, input);
   }
+  const failed = ids.filter((id) => status[id]!.state === 'failed');
+  if (failed.length > 0) {
+    const lines = failed.map((id) => `step "${id}": ${status[id]!.error ?? 'failed'}`);
+    throw ApplicationFailure.create({ message: `pipeline ${input.pipeline.name} (run ${input.runId}) failed:\n${lines.join('\n')}`, type: 'PipelineFailedError', nonRetryable: true, details: [status] });
+  }
+  return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
-async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<PipelineRunResult> {
+/** Starts each step once the steps it needs are final, until none is running; `publish` after each change. */
+async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>, publish: () => void): Promise<void> {
   const running = new Map<string, Promise<void>>();
   for (;;) {
     for (const id of ids) {
@@ -49,14 +65,9 @@ async function runSteps(ids: readonly string[], input: PipelineRunInput, status:
       running.set(id, runStep(id, input, status, outputs).finally(() => running.delete(id)));
     }
     if (running.size === 0) break;
+    publish();
     await Promise.race(running.values());
   }
-  const failed = ids.filter((id) => status[id]!.state === 'failed');
-  if (failed.length > 0) {
-    const lines = failed.map((id) => `step "${id}": ${status[id]!.error ?? 'failed'}`);
-    throw ApplicationFailure.create({ message: `pipeline ${input.pipeline.name} (run ${input.runId}) failed:\n${lines.join('\n')}`, type: 'PipelineFailedError', nonRetryable: true, details: [status] });
-  }
-  return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { hostActivities } from './host-activities';
+import { onWritersHost } from './host-activities';
 import { DraftConflictError, type ConflictDetails } from '../errors/draft-errors';
 import type { StageSummary } from './types';
 import type { DraftAddress, UpsertArtifactInput, UpsertArtifactResult } from './draft-types';
@@ -20,14 +20,14 @@ const NOTHING_STAGED: StageSummary = { files: 0, bytes: 0, bytesWritten: 0, resu
  * A conflict fails this workflow with a DraftConflictError naming both writers and the path.
  */
 export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promise<UpsertArtifactResult> {
-  const { stageArtifact } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
   const info = workflowInfo();
   const draft: DraftAddress = {
     workflowId: draftWorkflowId(input.name, input.distributedId),
     taskQueue: info.taskQueue,
     input: { name: input.name, type: input.type, distributedId: input.distributedId, ...input.draft },
   };
-  const { manifest, ...stage } = input.specDigest ? await stageArtifact({ specDigest: input.specDigest }) : { manifest: undefined, ...NOTHING_STAGED };
+  const specDigest = input.specDigest;
+  const { manifest, ...stage } = specDigest ? await onWritersHost(input, (host) => host.stageArtifact({ specDigest })) : { manifest: undefined, ...NOTHING_STAGED };
 
   if (input.finish) {
     const finished = await finishDraft({
