@@ -18,7 +18,7 @@ export * from './errors';
 
 export type {
   InitOptions, LogOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport,
-  UpsertOptions, FinishArtifactOptions, UpsertResult,
+  UpsertOptions, FinishArtifactOptions, UpsertResult, PendingWriter,
 } from './client';
 export type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepStatus, StepOutputs } from './workflows/pipeline-types';
 export type { ArtifactsPluginOptions } from './plugin/artifacts-plugin';

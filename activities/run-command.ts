@@ -6,6 +6,15 @@ export interface CommandSpec {
   readonly argv: readonly string[];
   readonly env?: Readonly<Record<string, string>> | undefined;
   readonly cwd?: string | undefined;
+  /** Which of the worker's environment variables the command sees: all (the default), none, or the names listed. */
+  readonly inheritEnv?: boolean | readonly string[] | undefined;
+}
+
+/** The part of this worker's environment a command inherits (its own `env` is laid over it). */
+function inheritedEnv(inherit: CommandSpec['inheritEnv']): NodeJS.ProcessEnv {
+  if (inherit === undefined || inherit === true) return process.env;
+  if (inherit === false) return {};
+  return Object.fromEntries(inherit.filter((name) => Object.hasOwn(process.env, name)).map((name) => [name, process.env[name]]));
 }
 
 /** Between SIGTERM and SIGKILL when a command's tree is ended. */
@@ -21,7 +30,7 @@ const KILL_GRACE_MS = 5000;
 export async function runCommand(command: CommandSpec, ctx: Context, what: string): Promise<void> {
   const [program] = command.argv;
   if (!program) throw new UsageError(`${what}: the command is empty; give argv such as ["node", "train.mjs"].`);
-  const tree = ProcessTree.spawn(command.argv, { cwd: command.cwd, env: { ...process.env, ...command.env } });
+  const tree = ProcessTree.spawn(command.argv, { cwd: command.cwd, env: { ...inheritedEnv(command.inheritEnv), ...command.env } });
   let stderr = '';
   tree.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);

@@ -65,6 +65,7 @@ function shardCommand(input: RunShardInput, output: string): CommandSpec {
   return {
     argv: input.command.argv.map((arg) => (typeof arg === 'string' ? placeholders(arg) : join(arg))),
     cwd: input.command.cwd,
+    inheritEnv: input.command.inheritEnv,
     env: { ...env, ARTIFACTS_SHARD_INDEX: values.index, ARTIFACTS_SHARD_COUNT: values.count, ARTIFACTS_SHARD_ITEM: values.item, ARTIFACTS_OUTPUT_DIR: output },
   };
 }

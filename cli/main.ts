@@ -9,6 +9,7 @@ import { gcCommand } from './commands/gc';
 import { cancelCommand, runCommand, statusCommand, validateCommand } from './commands/pipeline';
 import { serverCommand } from './commands/server';
 import { workerCommand } from './commands/worker';
+import { describeSystemError } from './system-errors';
 import { ArtifactsError, UsageError } from '../errors';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -62,9 +63,18 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
+  // Own keys only: `artifacts constructor` is an unknown command, not Object's constructor.
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!run) throw new UsageError(`Unknown command ${JSON.stringify(command)}; run \`artifacts help\` to see the commands.`);
   return run(rest);
+}
+
+// A reader that stops early (`artifacts log ... | head -1`) closes the pipe: the command still finishes its work
+// and only stops printing, instead of dying on EPIPE halfway.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 main(process.argv.slice(2)).then(
@@ -74,7 +84,7 @@ main(process.argv.slice(2)).then(
       console.error(`error: ${err.message}`);
       process.exit(err instanceof UsageError ? 2 : 1);
     }
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`error: ${describeSystemError(err) ?? (err instanceof Error ? err.message : String(err))}`);
     if (process.env['ARTIFACTS_DEBUG']) console.error(err);
     process.exit(1);
   },

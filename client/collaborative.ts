@@ -1,9 +1,9 @@
 import { LoggedVersion } from './artifact-version';
 import { fromFailure } from '../errors/failure';
 import type { ArtifactContent } from './log';
+import { writerMemo } from './drafts';
 import type { Session } from './session';
 import type { SkippedPath } from '../store/staging/walk';
-import { hostQueueOf } from '../runtime/config';
 import { UsageError } from '../errors';
 import type { DraftOptions, UpsertArtifactInput, UpsertArtifactResult } from '../workflows/draft-types';
 import { draftWorkflowId, upsertWorkflowId } from '../workflows/ids';
@@ -58,8 +58,9 @@ export async function sendToDraft(
     distributedId,
     writer,
     ...(spec.ops.length > 0 ? { specDigest: await store.putSpec(spec) } : {}),
-    hostQueue: hostQueueOf(session.config),
+    ...session.placement(),
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
     ...(options.draft ? { draft: options.draft } : {}),
     ...(finish ? {
       finish: {
@@ -69,11 +70,14 @@ export async function sendToDraft(
     } : {}),
   };
   try {
-    return await session.connections.client.workflow.execute<typeof upsertArtifactWorkflow>('upsertArtifactWorkflow', {
+    const handle = await session.connections.client.workflow.start<typeof upsertArtifactWorkflow>('upsertArtifactWorkflow', {
       taskQueue: session.config.taskQueue,
       workflowId: upsertWorkflowId(finish ? 'finish' : 'upsert', artifact.name, distributedId, writer, seq),
       args: [input],
+      // Lets `drafts` and `finish` name writers that started but never delivered (see pendingWriters).
+      memo: writerMemo(draftWorkflowId(input.name, distributedId), writer),
     });
+    return await session.track(`${finish ? 'finish' : 'upsert'} of ${JSON.stringify(artifact.name)} (${distributedId})`, handle, handle.result());
   } catch (err) {
     throw fromFailure(err);
   }

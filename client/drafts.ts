@@ -24,3 +24,43 @@ export async function draftsIn(session: Session): Promise<DraftStatus[]> {
   }
   return drafts.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
 }
+
+/** A writer whose upsert (or finish) has started but not yet reached its draft. */
+export interface PendingWriter {
+  /** The draft's workflow id. */
+  readonly draftId: string;
+  readonly writer: string;
+  /** The writer's upsert workflow. */
+  readonly workflowId: string;
+  readonly startedAt: Date;
+}
+
+const DRAFT_MEMO = 'draft';
+const WRITER_MEMO = 'writer';
+
+/** What an upsert workflow carries so that listings can tell its draft and writer without a worker. */
+export function writerMemo(draftId: string, writer: string): Record<string, string> {
+  return { [DRAFT_MEMO]: draftId, [WRITER_MEMO]: writer };
+}
+
+/**
+ * Writers that started an upsert or finish on the session's task queue and have not delivered it (their workflow
+ * still runs: staging their files, or waiting for a worker on their host because their process died), optionally
+ * of one draft, oldest first. Read from Temporal's visibility: no worker is needed.
+ */
+export async function pendingWriters(session: Session, draftId?: string): Promise<PendingWriter[]> {
+  const query = `WorkflowType = 'upsertArtifactWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${session.config.taskQueue.replaceAll("'", "\\'")}'`;
+  const pending: PendingWriter[] = [];
+  for await (const execution of session.connections.client.workflow.list({ query })) {
+    const draft = execution.memo?.[DRAFT_MEMO];
+    const writer = execution.memo?.[WRITER_MEMO];
+    if (typeof draft !== 'string' || typeof writer !== 'string' || (draftId !== undefined && draft !== draftId)) continue;
+    pending.push({ draftId: draft, writer, workflowId: execution.workflowId, startedAt: execution.startTime });
+  }
+  return pending.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** The open drafts and the writers that started but have not delivered, as `artifacts drafts` shows them. */
+export async function listDraftsAndPending(options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ drafts: DraftStatus[]; pending: PendingWriter[] }> {
+  return Session.using({ config: configFromEnv(options.env), worker: true }, async (session) => ({ drafts: await draftsIn(session), pending: await pendingWriters(session) }));
+}

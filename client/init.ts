@@ -11,6 +11,11 @@ export interface InitOptions {
   readonly id?: string;
   /** Run an in-process worker (default true). Set false when separate `artifacts worker` processes serve this host. */
   readonly worker?: boolean;
+  /**
+   * On SIGINT or SIGTERM, cancel the writes this run waits for, say what became of them and exit with 130 or 143
+   * (default true). Set false if your program handles those signals itself.
+   */
+  readonly handleSignals?: boolean;
   /** Environment to read settings from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -20,6 +25,6 @@ export interface InitOptions {
  * this process. Call `run.finish()` when done.
  */
 export async function init(options: InitOptions = {}): Promise<Run> {
-  const session = await Session.open({ config: configFromEnv(options.env), worker: options.worker ?? true });
+  const session = await Session.open({ config: configFromEnv(options.env), worker: options.worker ?? true, handleSignals: options.handleSignals ?? true });
   return new Run(session, options.id ?? randomUUID(), options.project ?? 'default', options.group);
 }

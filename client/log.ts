@@ -2,7 +2,6 @@ import { fromFailure } from '../errors/failure';
 import { metadataRef, withStoredMetadata } from './metadata';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
-import { hostQueueOf } from '../runtime/config';
 import { cancelEarlyStage, startEarlyStage } from '../store/staging/early-stages';
 import type { ArtifactSpec } from '../store/staging/spec';
 import type { StageProgress } from '../store/staging/stager';
@@ -41,12 +40,13 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
     name: artifact.name,
     type: artifact.type,
     specDigest,
-    hostQueue: hostQueueOf(session.config),
+    ...session.placement(),
     aliases: options.aliases ?? [],
     ...(artifact.description !== undefined ? { description: artifact.description } : {}),
     ...metadata,
     run: runId,
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
   };
   try {
     const handle = await session.connections.client.workflow.start<typeof logArtifactWorkflow>('logArtifactWorkflow', {
@@ -54,7 +54,7 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
       workflowId: logWorkflowId(artifact.name, runId, seq),
       args: [input],
     });
-    const result = await resultWithProgress<LogArtifactResult>(handle, options.onProgress);
+    const result = await session.track(`log of ${JSON.stringify(artifact.name)}`, handle, resultWithProgress<LogArtifactResult>(handle, options.onProgress));
     return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
     cancelEarlyStage(store, specDigest, new Error('the log did not start'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { PipelineFailedError } from '../errors/run-errors';
 import { fromFailure } from '../errors/failure';
 import { awaitWithPolling } from './poll';
 import { stagingProgress } from './progress';
@@ -11,7 +12,7 @@ import { hostQueueOf } from '../runtime/config';
 import { assertFolderName } from '../store/paths';
 import { pipelineWorkflowId, shardIdPrefix, stepWorkflowId } from '../workflows/ids';
 import type { pipelineWorkflow } from '../workflows/pipeline-workflow';
-import { pipelineStatusQuery, type PipelineRunResult, type PipelineStatus } from '../workflows/pipeline-types';
+import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunResult, type PipelineStatus } from '../workflows/pipeline-types';
 
 export interface StartPipelineOptions {
   /** `--param name=value` overrides, converted to each param's declared type. */
@@ -73,16 +74,33 @@ export async function waitForPipeline(session: Session, started: StartedPipeline
   }
 }
 
-/** A run's execution state (RUNNING, COMPLETED, FAILED, ...) and its step states; undefined when there is no such run. */
-export async function pipelineStatus(session: Session, runId: string): Promise<{ readonly state: string; readonly status: PipelineStatus } | undefined> {
+/**
+ * A run's execution state (RUNNING, COMPLETED, FAILED, ...) and its step states, read without any worker: the memo
+ * the run updates at each step change, or, for a run started before it kept one, its result or failure (a running
+ * one of those is asked with a short deadline); undefined when there is no such run.
+ */
+export async function pipelineStatus(session: Session, runId: string): Promise<{ readonly state: string; readonly status: PipelineStatus | undefined } | undefined> {
   const handle = pipelineHandle(session, runId);
   try {
-    const [description, status] = await Promise.all([handle.describe(), handle.query(pipelineStatusQuery)]);
-    return { state: description.status.name, status };
+    const description = await handle.describe();
+    const state = description.status.name;
+    const memo = description.memo?.[PIPELINE_STATUS_MEMO] as PipelineStatus | undefined;
+    if (memo) return { state, status: memo };
+    if (state === 'COMPLETED') return { state, status: await handle.result() };
+    if (state === 'FAILED') return { state, status: await handle.result().then(() => undefined, failedStatus) };
+    if (state !== 'RUNNING') return { state, status: undefined };
+    const connection = session.connections.client.connection;
+    return { state, status: await connection.withDeadline(Date.now() + 3000, () => handle.query(pipelineStatusQuery)).catch(() => undefined) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/** The step states a failed run put in its failure's details. */
+function failedStatus(err: unknown): PipelineStatus | undefined {
+  const failure = fromFailure(err);
+  return failure instanceof PipelineFailedError ? { name: failure.details.pipeline, runId: failure.details.runId, steps: failure.details.steps as PipelineStatus['steps'] } : undefined;
 }
 
 /** Asks a run to stop its running steps (no version is left half made); false when there is no such run. */

@@ -4,7 +4,9 @@ import { Draft, LoggedVersion, SavedDraft } from './artifact-version';
 import {
   finishedVersion, resolveDistributedId, sendToDraft, upsertResult, type DraftWriter, type FinishArtifactOptions, type UpsertOptions, type UpsertResult,
 } from './collaborative';
+import { pendingWriters, type PendingWriter } from './drafts';
 import { logArtifact, type LogOptions } from './log';
+import { draftWorkflowId } from '../workflows/ids';
 import { saveDraft } from './save-draft';
 import type { Session } from './session';
 
@@ -57,6 +59,16 @@ export class Run {
   }
 
   /** Stops this run's in-process worker and closes its connections. */
+  /**
+   * Collaborative mode: writers of the draft `(name, distributedId)` that started an upsert and have not delivered
+   * it (still staging, or their process died and their files wait for a worker on their host). A finish now would
+   * commit without their files.
+   */
+  async pendingWriters(name: string, options: { distributedId?: string } = {}): Promise<PendingWriter[]> {
+    const distributedId = resolveDistributedId('pendingWriters', name, options.distributedId, this.group);
+    return pendingWriters(this.session, draftWorkflowId(name, distributedId));
+  }
+
   async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;

@@ -3,7 +3,6 @@ import { fromFailure } from '../errors/failure';
 import type { ArtifactContent, LogOptions } from './log';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
-import { hostQueueOf } from '../runtime/config';
 import type { VersionRecord } from '../store/registry/registry';
 import { incrementalWorkflowId } from '../workflows/ids';
 import type { incrementalArtifactWorkflow } from '../workflows/incremental-workflow';
@@ -31,12 +30,13 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
     baseIndex: draft.base.index,
     baseRoot: draft.base.manifest.root,
     specDigest,
-    hostQueue: hostQueueOf(session.config),
+    ...session.placement(),
     aliases: options.aliases ?? [],
     ...(draft.description !== undefined ? { description: draft.description } : {}),
     ...metadata,
     run: runId,
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
   };
   const workflowId = incrementalWorkflowId(draft.name, draft.draftId, specDigest);
   const client = session.connections.client;
@@ -48,7 +48,7 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       handle = client.workflow.getHandle<typeof incrementalArtifactWorkflow>(workflowId);
     }
-    const result = await resultWithProgress<IncrementalResult>(handle, options.onProgress);
+    const result = await session.track(`save of a draft of ${draft.name}:v${draft.base.index}`, handle, resultWithProgress<IncrementalResult>(handle, options.onProgress));
     return { ...result, version: await withStoredMetadata(store, result.version) };
   } catch (err) {
     throw fromFailure(err);

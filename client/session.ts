@@ -1,4 +1,7 @@
-import { configFromEnv, type ArtifactsConfig } from '../runtime/config';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Interrupts } from './interrupts';
+import { warnWhileUnserved } from './unserved';
+import { configFromEnv, hostQueueOf, processQueueOf, type ArtifactsConfig } from '../runtime/config';
 import { connect, type Connections } from '../runtime/connection';
 import { installRuntime, startWorkers, type ArtifactsWorkers } from '../runtime/worker';
 import { once } from '../plugin/artifacts-plugin';
@@ -9,6 +12,16 @@ export interface SessionOptions {
   readonly config?: ArtifactsConfig;
   /** Run an in-process worker (default true), so the staging activities of this process's writes come back to it. */
   readonly worker?: boolean;
+  /**
+   * On SIGINT or SIGTERM, cancel the writes this session waits for and exit with 130 or 143 (default true; see
+   * Interrupts). Pass false when the host application handles signals itself.
+   */
+  readonly handleSignals?: boolean;
+  /**
+   * 'process' (default): the in-process worker polls a queue of this process alone for file work, so it never takes
+   * up another run's; 'host': it polls this host's queue (a client that serves a whole pipeline run).
+   */
+  readonly hostWork?: 'process' | 'host';
 }
 
 /**
@@ -17,12 +30,15 @@ export interface SessionOptions {
  */
 export class Session {
   private closing: Promise<void> | undefined;
+  private readonly interrupts = new Interrupts(() => this.close());
 
   private constructor(
     readonly config: ArtifactsConfig,
     readonly connections: Connections,
     readonly store: () => Promise<Store>,
     private readonly workers: ArtifactsWorkers | undefined,
+    /** The queue this process's worker polls for file work, when it is its own (see processQueueOf). */
+    private readonly processQueue: string | undefined,
   ) {}
 
   static async open(options: SessionOptions = {}): Promise<Session> {
@@ -30,8 +46,30 @@ export class Session {
     const store = once(() => Store.fromConfig(config));
     installRuntime('ERROR');
     const connections = await connect(config);
-    const workers = options.worker === false ? undefined : await startWorkers(config, await connections.native(), store);
-    return new Session(config, connections, store, workers);
+    const withWorker = options.worker !== false;
+    const processQueue = withWorker && options.hostWork !== 'host' ? processQueueOf(config) : undefined;
+    const workers = withWorker ? await startWorkers(config, await connections.native(), store, processQueue ?? hostQueueOf(config)) : undefined;
+    const session = new Session(config, connections, store, workers, processQueue);
+    if (options.handleSignals !== false) session.interrupts.install();
+    return session;
+  }
+
+  /**
+   * Waits for `result` of a write this session started: an interrupt cancels it (see Interrupts), and a write no
+   * worker can serve is reported within seconds (see warnWhileUnserved).
+   */
+  track<T>(what: string, handle: WorkflowHandle, result: Promise<T>): Promise<T> {
+    // With a worker here, this process serves its own writes' queues.
+    if (!this.workers) void warnWhileUnserved(this, what, result);
+    return this.interrupts.track(what, handle, result);
+  }
+
+  /**
+   * Where the file work of a write started here runs: this process's own queue when it has one, falling back to
+   * this host's queue (any `artifacts worker` here) if the process is gone; else this host's queue.
+   */
+  placement(): { hostQueue: string; processQueue?: string } {
+    return { hostQueue: hostQueueOf(this.config), ...(this.processQueue ? { processQueue: this.processQueue } : {}) };
   }
 
   /** Opens a session for one piece of work and closes it afterwards, whatever happens. */
@@ -52,6 +90,7 @@ export class Session {
   /** Stops the workers, then closes the connections and the store; a second call waits for the first. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.interrupts.uninstall();
       await this.workers?.shutdown();
       await this.connections.close();
       await (await this.store()).close();

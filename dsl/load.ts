@@ -26,12 +26,21 @@ export const MAX_PIPELINE_BYTES = 1024 * 1024;
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 const validateSchema = ajv.compile<Pipeline>(schema);
 
+/** Reads a pipeline file; a read error names the file even where Node's does not (EISDIR). */
+function readSource(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw Object.assign(err as Error, { path: file });
+  }
+}
+
 /** Parses and validates a pipeline file, returning every problem at once instead of throwing. */
 export function safeLoadPipeline(file: string, given?: string): LoadResult {
   const shown = path.relative(process.cwd(), file) || file;
   const size = given === undefined ? fs.statSync(file).size : Buffer.byteLength(given);
   if (size > MAX_PIPELINE_BYTES) return tooLarge(shown, size);
-  const source = given ?? fs.readFileSync(file, 'utf8');
+  const source = given ?? readSource(file);
   const lines = new LineCounter();
   // uniqueKeys off: the library's check is quadratic; findDuplicateKeys does it in one pass.
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });

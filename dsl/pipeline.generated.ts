@@ -69,6 +69,10 @@ export interface Step {
     [k: string]: string | number | boolean;
   };
   /**
+   * Which of the worker's environment variables the command inherits: true (the default) all of them, false none, or a list of names (e.g. [PATH, HOME]). The step's own env is always set. Use a list for steps that must not see the worker's credentials.
+   */
+  inheritEnv?: boolean | string[];
+  /**
    * Working directory of the command, relative to the pipeline file.
    */
   workdir?: string;

@@ -4,10 +4,10 @@
  * finds that failure in whatever chain comes back (workflow, child workflow, activity, update) and rebuilds the same
  * class with the same fields and message. Sandbox-safe: workflows, activities and the client all use this module.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { ArtifactsError } from './artifacts-error';
 import {
-  AliasError, ArtifactNotFoundError, ConfigError, IntegrityError, InvalidPathError, InvalidRefError, LocalFileError, StorageFullError,
+  AliasError, ArtifactNotFoundError, ConfigError, IntegrityError, InvalidPathError, InvalidRefError, LocalFileError, NoWorkerError, StorageFullError,
   PathClashError, TypeMismatchError, UnsafeTargetError, UsageError,
 } from './index';
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
@@ -23,6 +23,7 @@ const REVIVERS: Readonly<Record<string, Reviver>> = {
   AliasError: (_: object, message: string) => new AliasError(message),
   ConfigError: (_: object, message: string) => new ConfigError(message),
   IntegrityError: (_: object, message: string) => new IntegrityError(message),
+  NoWorkerError: (_: object, message: string) => new NoWorkerError(message),
   UsageError: (_: object, message: string) => new UsageError(message),
   InvalidPathError: (d: InvalidPathError['details']) => new InvalidPathError(d.path, d.reason),
   LocalFileError: (d: LocalFileError['details']) => new LocalFileError(d.localPath, d.reason),
@@ -78,8 +79,14 @@ export function fromFailure(err: unknown): unknown {
   for (let current: unknown = err; current instanceof Error; current = (current as { cause?: unknown }).cause) {
     if (current instanceof ArtifactsError) return current;
     if (current instanceof ApplicationFailure && current.type) return revive(current.type, current.message, current.details?.[0]);
+    if (current instanceof ActivityFailure && current.cause instanceof TimeoutFailure && current.cause.timeoutType === 'SCHEDULE_TO_START') return noWorker(current);
   }
   return err;
+}
+
+/** An activity nobody picked up within its schedule-to-start timeout: no worker polls that host's queue. */
+function noWorker(failure: ActivityFailure): NoWorkerError {
+  return new NoWorkerError(`No worker took up ${failure.activityType} within ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS, so nothing was stored and no version was made: start \`artifacts worker\` on the host that has the files (or use an in-process worker) and try again.`);
 }
 
 function revive(type: string, message: string, details: unknown): ArtifactsError {

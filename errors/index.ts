@@ -101,6 +101,14 @@ export class ConfigError extends ArtifactsError {
   override readonly code = 'ConfigError';
 }
 
+/**
+ * Thrown when no worker took up a write's file work within the schedule-to-start timeout
+ * (ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS): nothing on that host polls its queue.
+ */
+export class NoWorkerError extends ArtifactsError {
+  override readonly code = 'NoWorkerError';
+}
+
 /** Thrown for invalid arguments to an API call (empty names, bad metadata...). */
 export class UsageError extends ArtifactsError {
   override readonly code = 'UsageError';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors';
@@ -17,6 +18,8 @@ export interface ArtifactsConfig {
   readonly blobUrl: string | undefined;
   readonly maxBytesPerSecond: number | undefined;
   readonly heartbeatTimeoutMs: number;
+  /** How long a write's file work may wait for a worker on the host queue before the write fails; unset: no limit. */
+  readonly scheduleToStartTimeoutMs: number | undefined;
   readonly apiKey: string | undefined;
   readonly tls: boolean;
 }
@@ -32,6 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsCo
     blobUrl: env['ARTIFACTS_STORE'] || undefined,
     maxBytesPerSecond: positive(env, 'ARTIFACTS_MAX_BYTES_PER_SECOND'),
     heartbeatTimeoutMs: positive(env, 'ARTIFACTS_HEARTBEAT_TIMEOUT_MS') ?? 30_000,
+    scheduleToStartTimeoutMs: positive(env, 'ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS'),
     apiKey: env['TEMPORAL_API_KEY'] || undefined,
     tls: env['TEMPORAL_TLS'] === 'true' || Boolean(env['TEMPORAL_API_KEY']),
   };
@@ -45,6 +49,14 @@ export function artifactsHome(env: NodeJS.ProcessEnv = process.env): string {
 /** The task queue of one host: activities that read that host's files are scheduled here, retries included. */
 export function hostQueueOf(config: ArtifactsConfig): string {
   return `${config.taskQueue}@${config.hostId}`;
+}
+
+/**
+ * A task queue of this process alone, polled by its in-process worker: the file work of the writes it starts goes
+ * there first, so a short-lived process never takes up (and drops on exit) file work of other runs on its host.
+ */
+export function processQueueOf(config: ArtifactsConfig): string {
+  return `${hostQueueOf(config)}#${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {

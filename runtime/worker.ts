@@ -41,14 +41,15 @@ export function installRuntime(level: LogLevel): void {
 }
 
 /**
- * Starts the workers of one process: one on the shared queue (workflows and store activities) and one on this
- * host's queue (activities that read local files), both with the artifacts plugin.
+ * Starts the workers of one process: one on the shared queue (workflows and store activities) and one on the queue
+ * of activities that read local files: this host's (`artifacts worker`), or this process's own (an in-process
+ * worker), both with the artifacts plugin.
  */
-export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>): Promise<ArtifactsWorkers> {
+export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>, fileQueue = hostQueueOf(config)): Promise<ArtifactsWorkers> {
   const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
-  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: hostQueueOf(config), scratchDir: path.join(config.home, 'scratch') });
+  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: path.join(config.home, 'scratch') });
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
-  const host = await Worker.create({ ...shared, taskQueue: hostQueueOf(config), plugins: [plugin] });
+  const host = await Worker.create({ ...shared, taskQueue: fileQueue, plugins: [plugin] });
   if (isLocalBlobUrl(config.blobUrl)) prestartIngestThreads();
   const running = Promise.all([main.run(), host.run()]).then(() => undefined);
   return {

@@ -136,7 +136,7 @@ describe('collaborative mode', () => {
   test('the draft continues as new under a low threshold and keeps every contribution and its dedupe', async () => {
     const id = unique('can');
     const draft = { continueAsNewAfterUpdates: 3 };
-    const writers = await Promise.all(Array.from({ length: 4 }, (_, i) => init({ id: `can-writer-${i}`, worker: false })));
+    const writers = await Promise.all(Array.from({ length: 4 }, (_, i) => init({ id: `can-writer-${i}` })));
     try {
       for (const [i, w] of writers.entries()) await w.upsertArtifact(fileArtifact('continued', { [`part-${i}.txt`]: `p${i}` }), { distributedId: id, draft });
       await writers[0]!.upsertArtifact(fileArtifact('continued', { 'part-4.txt': 'p4' }), { distributedId: id, draft });
@@ -153,7 +153,7 @@ describe('collaborative mode', () => {
 
   test('distributedId defaults to the run group; with neither, upsert is a usage error before anything starts', async () => {
     const group = unique('group');
-    const grouped = await init({ group, worker: false });
+    const grouped = await init({ group });
     try {
       const r = await grouped.upsertArtifact(fileArtifact('grouped', { 'g.txt': 'g' }));
       expect(r).toMatchObject({ distributedId: group, draftId: `artifact-draft/grouped/${group}`, status: 'merged' });

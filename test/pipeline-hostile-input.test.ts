@@ -124,3 +124,14 @@ test('an activity step calls an activity the user registered on their worker, an
     await store.close();
   }
 });
+
+test('a step with inheritEnv sees only the listed variables of the worker and its own env; a step without it sees them all', async () => {
+  const env = { ...isolatedEnv(), ARTIFACTS_TEST_SECRET: 's3cret' };
+  const out = cli(['run', fixture('inherit-env.yaml')], env);
+  expect(out.stderr).not.toContain('error');
+  expect(out.code).toBe(0);
+  const api = new Api({ env });
+  expect(JSON.parse(await fileOf(api, 'env-listed:latest', 'env.json'))).toEqual([null, 'mine', true]);
+  expect(JSON.parse(await fileOf(api, 'env-all:latest', 'env.json'))).toEqual(['s3cret', null, true]);
+  await api.close();
+});

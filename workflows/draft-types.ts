@@ -100,7 +100,10 @@ export interface UpsertArtifactInput {
   /** Digest of the writer's spec blob; absent when a finishing run adds no files. */
   readonly specDigest?: string;
   readonly hostQueue: string;
+  /** The writer process's own queue, tried first (see StagedVersionInput). */
+  readonly processQueue?: string;
   readonly heartbeatTimeoutMs?: number;
+  readonly scheduleToStartTimeoutMs?: number;
   readonly draft?: DraftOptions;
   /** Present for finish: commit after contributing. */
   readonly finish?: Omit<FinishRequest, 'type' | 'writer' | 'manifest'>;

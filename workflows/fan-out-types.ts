@@ -24,6 +24,8 @@ export interface ShardCommand {
   readonly item?: string;
   readonly env?: Readonly<Record<string, ShardArg>>;
   readonly cwd?: string;
+  /** Which of the worker's environment variables the command sees: all (the default), none, or the names listed. */
+  readonly inheritEnv?: boolean | readonly string[];
 }
 
 export interface FanOutOptions {

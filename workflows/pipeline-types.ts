@@ -54,6 +54,9 @@ export interface PipelineStatus {
   readonly steps: Readonly<Record<string, StepStatus>>;
 }
 
+/** The memo key under which a run keeps its step states, readable by `describe()` with no worker running. */
+export const PIPELINE_STATUS_MEMO = 'pipelineStatus';
+
 export interface PipelineRunResult extends PipelineStatus {
   readonly outputs: Readonly<Record<string, StepOutputs>>;
 }

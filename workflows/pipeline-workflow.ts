@@ -1,4 +1,4 @@
-import { CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
@@ -12,7 +12,7 @@ import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
 import { stepWorkflowId } from './ids';
-import { pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
+import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type PipelineStatus, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
 
 const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
 const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
@@ -27,16 +27,28 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
   // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
   const status = recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }]));
   const outputs = emptyRecord<StepOutputs>();
-  setHandler(pipelineStatusQuery, () => ({ name: input.pipeline.name, runId: input.runId, steps: status }));
-
+  const current = (): PipelineStatus => ({ name: input.pipeline.name, runId: input.runId, steps: status });
+  setHandler(pipelineStatusQuery, current);
+  // Runs started before the memo existed replay without it.
+  const memo = patched('pipeline-status-memo');
+  let published = '';
+  const publish = (): void => {
+    const text = JSON.stringify(status);
+    if (memo && text !== published) upsertMemo({ [PIPELINE_STATUS_MEMO]: current() });
+    published = text;
+  };
   try {
-    return await runSteps(ids, input, status, outputs);
+    await runSteps(ids, input, status, outputs, publish);
   } finally {
+    publish();
     await removeInputCopies(ids, input);
   }
+  if (ids.some((id) => status[id]!.state === 'failed')) throw toFailure(new PipelineFailedError({ pipeline: input.pipeline.name, runId: input.runId, steps: status }));
+  return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
-async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<PipelineRunResult> {
+/** Starts each step once the steps it needs are final, until none is running; `publish` after each change. */
+async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>, publish: () => void): Promise<void> {
   const running = new Map<string, Promise<void>>();
   for (;;) {
     for (const id of ids) {
@@ -52,10 +64,9 @@ async function runSteps(ids: readonly string[], input: PipelineRunInput, status:
       running.set(id, runStep(id, input, status, outputs).finally(() => running.delete(id)));
     }
     if (running.size === 0) break;
+    publish();
     await Promise.race(running.values());
   }
-  if (ids.some((id) => status[id]!.state === 'failed')) throw toFailure(new PipelineFailedError({ pipeline: input.pipeline.name, runId: input.runId, steps: status }));
-  return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
 /**
@@ -120,7 +131,7 @@ async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleS
   if (step.run !== undefined) {
     const command = renderCommand(step.run, ctx);
     const env = { ...renderValues(step.env, ctx), ...command.env, ARTIFACTS_OUTPUTS: `${dir}/outputs`, ARTIFACTS_INPUTS: `${dir}/inputs` };
-    const reported = await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env, cwd } });
+    const reported = await commandActivities(input, step).runStepCommand({ step: id, command: { argv: command.argv, env, cwd, ...inheritOf(step) } });
     // Histories recorded before the activity reported how its command ended hold no result: it exited 0.
     ran.command = reported ?? { exitCode: 0 };
   } else if (step.activity) {
@@ -176,7 +187,7 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
       name: p?.artifact ?? `${input.pipeline.name}-${id}`,
       type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),
       shards,
-      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd },
+      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd, ...inheritOf(step) },
       ...(fan.items ? { items: fan.items.map((item) => String(typeof item === 'string' ? renderTemplate(item, ctx) : item)) } : {}),
       ...(fan.maxConcurrent ? { maxConcurrent: fan.maxConcurrent } : {}),
       ...(fan.minSuccessRatio !== undefined ? { minSuccessRatio: fan.minSuccessRatio } : {}),
@@ -241,4 +252,9 @@ function messageOf(err: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return message;
+}
+
+/** A step's `inheritEnv`, passed on only when set, so the commands of runs recorded without it stay the same. */
+function inheritOf(step: Step): { inheritEnv?: boolean | string[] } {
+  return step.inheritEnv === undefined ? {} : { inheritEnv: step.inheritEnv };
 }

@@ -9,6 +9,8 @@ export interface StagedVersionInput {
   readonly specDigest: string;
   /** Task queue of the host that has the files; staging runs there. */
   readonly hostQueue: string;
+  /** The writer process's own queue, tried first; staging moves to `hostQueue` if no worker polls it (it died). */
+  readonly processQueue?: string;
   readonly aliases?: readonly string[];
   readonly description?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -18,6 +20,8 @@ export interface StagedVersionInput {
   readonly run?: string;
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
   readonly heartbeatTimeoutMs?: number;
+  /** How long each staging attempt may wait for a worker on the host queue before the write fails (default: no limit). */
+  readonly scheduleToStartTimeoutMs?: number;
 }
 
 /** Input of the simple-mode log workflow. */

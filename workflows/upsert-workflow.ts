@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { hostActivities } from './host-activities';
+import { onWritersHost } from './host-activities';
 import { DraftConflictError, UsageError, type ConflictDetails } from '../errors';
 import { toFailure } from '../errors/failure';
 import { ACTIVITY_RETRY } from './retry-policies';
@@ -22,14 +22,14 @@ const NOTHING_STAGED: StageSummary = { files: 0, bytes: 0, bytesWritten: 0, resu
  * A conflict fails this workflow with a DraftConflictError naming both writers and the path.
  */
 export async function upsertArtifactWorkflow(input: UpsertArtifactInput): Promise<UpsertArtifactResult> {
-  const { stageArtifact } = hostActivities(input.hostQueue, input.heartbeatTimeoutMs);
   const info = workflowInfo();
   const draft: DraftAddress = {
     workflowId: draftWorkflowId(input.name, input.distributedId),
     taskQueue: info.taskQueue,
     input: { name: input.name, type: input.type, distributedId: input.distributedId, ...input.draft },
   };
-  const { manifest, ...stage } = input.specDigest ? await stageArtifact({ specDigest: input.specDigest }) : { manifest: undefined, ...NOTHING_STAGED };
+  const specDigest = input.specDigest;
+  const { manifest, ...stage } = specDigest ? await onWritersHost(input, (host) => host.stageArtifact({ specDigest })) : { manifest: undefined, ...NOTHING_STAGED };
 
   if (input.finish) {
     const finished = await finishDraft({

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { keyValues, parse } from '../args';
 import { formatBytes, table, warnSkipped } from '../output';
-import { Artifact, init, listDrafts } from '../../client';
+import { Artifact, init, listDraftsAndPending, type PendingWriter } from '../../client';
 import { UsageError } from '../../errors';
 
 const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID [--writer ID] [--json]';
@@ -41,7 +41,11 @@ export async function finishCommand(argv: string[]): Promise<number> {
   if (values.description) artifact.description = values.description;
   const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
   try {
+    const pending = await run.pendingWriters(artifact.name, { distributedId: values['distributed-id']! });
     const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });
+    for (const p of pending) {
+      console.error(`warning: writer ${p.writer} started adding to this draft ${ago(p.startedAt)} but never delivered, so its files are not in ${v.ref} (its workflow ${p.workflowId} still runs: \`artifacts drafts\` lists it).`);
+    }
     if (values.json) {
       console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
     } else {
@@ -57,7 +61,7 @@ export async function finishCommand(argv: string[]): Promise<number> {
 /** Lists open drafts: name, distributed id, writers, files, size, age and expiry. */
 export async function draftsCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts drafts [--json]');
-  const drafts = await listDrafts();
+  const { drafts, pending } = await listDraftsAndPending();
   if (values.json) {
     console.log(JSON.stringify(drafts, null, 2));
   } else if (drafts.length === 0) {
@@ -70,6 +74,7 @@ export async function draftsCommand(argv: string[]): Promise<number> {
         duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
     ]));
   }
+  if (!values.json) printPending(pending);
   return 0;
 }
 
@@ -81,6 +86,17 @@ function artifactOf(values: { name?: string | undefined; type?: string | undefin
     else artifact.addFile(p);
   }
   return artifact;
+}
+
+/** Writers that started but have not delivered: still staging, or their process died and their work waits. */
+function printPending(pending: readonly PendingWriter[]): void {
+  if (pending.length === 0) return;
+  console.log('\nstarted but not delivered (still staging, or their process died and their files wait for a worker on their host):');
+  console.log(table([['DRAFT', 'WRITER', 'STARTED', 'WORKFLOW'], ...pending.map((p) => [p.draftId, p.writer, ago(p.startedAt), p.workflowId])]));
+}
+
+function ago(date: Date): string {
+  return `${duration(Date.now() - date.getTime())} ago`;
 }
 
 function duration(ms: number): string {

@@ -29,7 +29,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const params = Object.fromEntries(Object.entries(keyValues(values.param, '--param', { typed: false })).map(([k, v]) => [k, String(v)]));
-  const session = await Session.open({ worker: !values.detach });
+  // The run's steps go to this host's queue, which this process serves while it waits for the run.
+  const session = await Session.open({ worker: !values.detach, hostWork: 'host' });
   try {
     const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
     console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}`);
@@ -39,7 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const view = new PipelineView();
     try {
-      const final = await waitForPipeline(session, started, (s, progress) => view.update(s, progress));
+      const final = await session.track(`pipeline run ${started.runId}`, session.connections.client.workflow.getHandle(started.workflowId), waitForPipeline(session, started, (s, progress) => view.update(s, progress)));
       view.finish(final);
       const ui = pipelineUiUrl(session, started);
       if (ui) console.log(`Temporal UI: ${ui}`);
@@ -61,8 +62,9 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const found = await Session.using({ worker: false }, (session) => pipelineStatus(session, runId));
   if (!found) throw new UsageError(`No pipeline run ${JSON.stringify(runId)}; \`artifacts run FILE\` prints the run id it starts.`);
   const { state, status } = found;
-  if (values.json) console.log(JSON.stringify({ run: runId, state, steps: status.steps }, null, 2));
-  else console.log(`run ${runId} (${status.name}): ${state.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
+  if (values.json) console.log(JSON.stringify({ run: runId, state, steps: status?.steps ?? null }, null, 2));
+  else if (status) console.log(`run ${runId}${status.name ? ` (${status.name})` : ''}: ${state.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
+  else console.log(`run ${runId}: ${state.toLowerCase()} (its steps were not recorded)`);
   return 0;
 }
 
