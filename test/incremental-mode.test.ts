@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, type ArtifactVersion, type Run } from 'temporal-artifacts';
+import { describe, expect, test } from 'vitest';
+import { Artifact, type ArtifactVersion } from 'temporal-artifacts';
 import { configFromEnv, Store } from 'temporal-artifacts/internal';
-import { isolatedEnv, writeFiles } from './helpers';
-
-Object.assign(process.env, isolatedEnv());
+import { writeFiles } from './helpers';
+import { sharedRun } from './shared-run';
 
 /** Every entry of a version as `path -> size`, for readable expectations. */
 async function listing(v: ArtifactVersion): Promise<Record<string, number>> {
@@ -13,19 +12,12 @@ async function listing(v: ArtifactVersion): Promise<Record<string, number>> {
 }
 
 describe('incremental mode', () => {
-  let run: Run;
-  const api = new Api();
-  beforeAll(async () => {
-    run = await init({ project: 'incremental-mode-test' });
-  });
-  afterAll(async () => {
-    await run.finish();
-    await api.close();
-  });
+  const shared = sharedRun({ project: 'incremental-mode-test' });
+  const { api } = shared;
 
   async function logBase(name: string, files: Record<string, string>): Promise<ArtifactVersion> {
     const dir = writeFiles(files);
-    await run.logArtifact(new Artifact(name, 'dataset').addDir(dir));
+    await shared.run.logArtifact(new Artifact(name, 'dataset').addDir(dir));
     return api.artifact(`${name}:latest`);
   }
 
@@ -34,7 +26,7 @@ describe('incremental mode', () => {
     const baseListing = await listing(base);
     const edits = writeFiles({ 'file_to_add.txt': 'new batch', 'modified_file.txt': 'corrected label' });
 
-    const added = await run.logArtifact(base.newDraft().addFile(path.join(edits, 'file_to_add.txt')));
+    const added = await shared.run.logArtifact(base.newDraft().addFile(path.join(edits, 'file_to_add.txt')));
     expect(added).toMatchObject({ version: 'v1', basedOn: 'v0', baseWasLatest: true, changes: { added: 1, removed: 0, modified: 0 } });
     expect(await listing(added)).toEqual({ ...baseListing, 'file_to_add.txt': 9 });
 
@@ -44,7 +36,7 @@ describe('incremental mode', () => {
     expect(Object.keys(await listing(removed))).toEqual(['file_to_add.txt', 'keep.txt', 'modified_file.txt']);
 
     const v2 = await api.artifact('documented:latest');
-    const modified = await run.logArtifact(v2.newDraft().addFile(path.join(edits, 'modified_file.txt')));
+    const modified = await shared.run.logArtifact(v2.newDraft().addFile(path.join(edits, 'modified_file.txt')));
     expect(modified).toMatchObject({ version: 'v3', basedOn: 'v2', changes: { added: 0, removed: 0, modified: 1 } });
     const out = writeFiles({});
     await modified.download(out);
@@ -72,7 +64,7 @@ describe('incremental mode', () => {
 
   test('a draft made where the base store cannot be read synchronously checks its removals when saved, before committing anything', async () => {
     const dir = writeFiles({ 'a.txt': 'a' });
-    const logged = await run.logArtifact(new Artifact('checked-late', 'dataset').addDir(dir));
+    const logged = await shared.run.logArtifact(new Artifact('checked-late', 'dataset').addDir(dir));
     // A LoggedVersion does not hold the opened store, like a draft over a remote store: remove() cannot look now.
     const draft = logged.newDraft().remove('missing.txt');
     await expect(draft.save()).rejects.toThrow('remove("missing.txt"): checked-late:v0 has no entry or folder by that name, and the draft did not add one; run `artifacts show checked-late:v0` to see its files.');
@@ -83,7 +75,7 @@ describe('incremental mode', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`part-${String(i).padStart(3, '0')}.txt`] = `content ${i} `.repeat(20);
     const dir = writeFiles(files);
-    const base = await run.logArtifact(new Artifact('untouched', 'dataset').addDir(dir));
+    const base = await shared.run.logArtifact(new Artifact('untouched', 'dataset').addDir(dir));
     // Take away every byte of the base: its sources and its stored blobs. A draft that read or re-hashed any of them would fail.
     fs.rmSync(dir, { recursive: true });
     const store = await Store.fromConfig(configFromEnv());

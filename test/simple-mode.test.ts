@@ -1,28 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, type Run } from 'temporal-artifacts';
-import { isolatedEnv, writeFiles } from './helpers';
-
-Object.assign(process.env, isolatedEnv());
+import { describe, expect, test } from 'vitest';
+import { Artifact } from 'temporal-artifacts';
+import { writeFiles } from './helpers';
+import { sharedRun } from './shared-run';
 
 describe('simple mode', () => {
-  let run: Run;
-  const api = new Api();
-  beforeAll(async () => {
-    run = await init({ project: 'simple-mode-test' });
-  });
-  afterAll(async () => {
-    await run.finish();
-    await api.close();
-  });
+  const shared = sharedRun({ project: 'simple-mode-test' });
+  const { api } = shared;
 
   test('a run logs a new artifact as v0 with the latest alias, as the documented example does', async () => {
     const dir = writeFiles({ 'image1.png': 'pixels-1' });
     const artifact = new Artifact('artifact_name', 'artifact_type');
     artifact.addFile(path.join(dir, 'image1.png'));
-    const v = await run.logArtifact(artifact);
+    const v = await shared.run.logArtifact(artifact);
     expect(v).toMatchObject({ name: 'artifact_name', type: 'artifact_type', version: 'v0', created: true, fileCount: 1 });
     expect(v.aliases).toEqual(['latest']);
     expect(await v.files()).toEqual([{ path: 'image1.png', digest: expect.stringMatching(/^[0-9a-f]{64}$/), size: 8 }]);
@@ -39,7 +31,7 @@ describe('simple mode', () => {
 
   test('identical content returns the existing version; changed content makes v1; aliases move', async () => {
     const dir = writeFiles({ 'a.txt': 'one', 'b/c.txt': 'two' });
-    const log = (aliases: string[]) => run.logArtifact(new Artifact('moving', 'dataset').addDir(dir), { aliases });
+    const log = (aliases: string[]) => shared.run.logArtifact(new Artifact('moving', 'dataset').addDir(dir), { aliases });
     const first = await log(['best']);
     const again = await log(['candidate']);
     expect(again.version).toBe('v0');
@@ -65,7 +57,7 @@ describe('simple mode', () => {
       .addFile(path.join(dir, 'new.txt'), { name: 'keep.txt' })
       .add({ columns: ['id', 'label'], rows: [[1, 'cat']] }, 'tables/labels')
       .remove('x');
-    const v = await run.logArtifact(artifact);
+    const v = await shared.run.logArtifact(artifact);
     const files = await v.files();
     expect(files.map((f) => [f.path, f.size])).toEqual([['keep.txt', 11], ['tables/labels.json', 45]]);
     const out = path.join(writeFiles({}), 'out');
@@ -77,7 +69,7 @@ describe('simple mode', () => {
   test('a file:// reference is tracked by checksum without copying, and downloads from its source', async () => {
     const dir = writeFiles({ 'weights.bin': 'w'.repeat(1000) });
     const uri = pathToFileURL(path.join(dir, 'weights.bin')).href;
-    const v = await run.logArtifact(new Artifact('referenced', 'model').addReference(uri));
+    const v = await shared.run.logArtifact(new Artifact('referenced', 'model').addReference(uri));
     const [entry] = await v.files();
     expect(entry).toMatchObject({ path: 'weights.bin', size: 1000, ref: uri });
     expect((await v.verify()).ok).toBe(true);
@@ -88,8 +80,8 @@ describe('simple mode', () => {
 
   test('logging the same name with another type is refused with a clear error', async () => {
     const dir = writeFiles({ 'f.txt': 'f' });
-    await run.logArtifact(new Artifact('typed', 'dataset').addFile(path.join(dir, 'f.txt')));
-    await expect(run.logArtifact(new Artifact('typed', 'model').addFile(path.join(dir, 'f.txt'))))
+    await shared.run.logArtifact(new Artifact('typed', 'dataset').addFile(path.join(dir, 'f.txt')));
+    await expect(shared.run.logArtifact(new Artifact('typed', 'model').addFile(path.join(dir, 'f.txt'))))
       .rejects.toThrow('Artifact "typed" has type "dataset", not "model". Use the existing type or another name.');
   });
 
