@@ -1,36 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, IntegrityError, init, type Run } from 'temporal-artifacts';
-import { isolatedEnv, tempDir, writeFiles, writeUniqueFile } from './helpers';
+import { describe, expect, test } from 'vitest';
+import { Artifact, IntegrityError } from 'temporal-artifacts';
+import { tempDir, writeFiles, writeUniqueFile } from './helpers';
+import { sharedRun } from './shared-run';
 
-const env = isolatedEnv();
-Object.assign(process.env, env);
-
-function blobPath(digest: string): string {
-  return path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
-}
+const shared = sharedRun();
+const { api, blobPath } = shared;
 
 describe('a damaged blob is repaired by logging its content again', () => {
-  let run: Run;
-  let api: Api;
-  beforeAll(async () => {
-    run = await init();
-    api = new Api({ env });
-  });
-  afterAll(async () => {
-    await api.close();
-    await run.finish();
-  });
-
   test('a blob damaged in place and found by verify is written again by the next log of its content', async () => {
     const dir = writeFiles({ 'a.txt': 'original bytes' });
-    const v0 = await run.logArtifact(new Artifact('repair-after-verify', 'dataset').addDir(dir));
+    const v0 = await shared.run.logArtifact(new Artifact('repair-after-verify', 'dataset').addDir(dir));
     const [entry] = await v0.files();
     fs.writeFileSync(blobPath(entry!.digest), 'ORIGINAL BYTES');
     expect((await v0.verify()).ok).toBe(false);
 
-    const again = await run.logArtifact(new Artifact('repair-after-verify', 'dataset').addDir(dir));
+    const again = await shared.run.logArtifact(new Artifact('repair-after-verify', 'dataset').addDir(dir));
     expect(again.stage.bytesWritten).toBe('original bytes'.length);
     expect((await v0.verify()).ok).toBe(true);
     expect(fs.readFileSync(blobPath(entry!.digest), 'utf8')).toBe('original bytes');
@@ -38,12 +24,12 @@ describe('a damaged blob is repaired by logging its content again', () => {
 
   test('a blob damaged in place and found by download is written again by the next log of its content', async () => {
     const dir = writeFiles({ 'a.txt': 'downloaded bytes' });
-    const v0 = await run.logArtifact(new Artifact('repair-after-download', 'dataset').addDir(dir));
+    const v0 = await shared.run.logArtifact(new Artifact('repair-after-download', 'dataset').addDir(dir));
     const [entry] = await v0.files();
     fs.writeFileSync(blobPath(entry!.digest), 'DOWNLOADED BYTES');
     await expect((await api.artifact(v0.ref)).download(tempDir())).rejects.toBeInstanceOf(IntegrityError);
 
-    await run.logArtifact(new Artifact('repair-after-download', 'dataset').addDir(dir));
+    await shared.run.logArtifact(new Artifact('repair-after-download', 'dataset').addDir(dir));
     const target = tempDir();
     await (await api.artifact(v0.ref)).download(target);
     expect(fs.readFileSync(path.join(target, 'a.txt'), 'utf8')).toBe('downloaded bytes');
@@ -53,16 +39,16 @@ describe('a damaged blob is repaired by logging its content again', () => {
     const few = writeFiles({ 'small.txt': 'a small file' });
     writeUniqueFile(path.join(few, 'large.bin'), 5 * 1024 * 1024);
     const many = writeFiles(Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}.txt`, `batched file ${i}`])));
-    const fewV0 = await run.logArtifact(new Artifact('repair-by-size-few', 'dataset').addDir(few));
-    const manyV0 = await run.logArtifact(new Artifact('repair-by-size-many', 'dataset').addDir(many));
+    const fewV0 = await shared.run.logArtifact(new Artifact('repair-by-size-few', 'dataset').addDir(few));
+    const manyV0 = await shared.run.logArtifact(new Artifact('repair-by-size-many', 'dataset').addDir(many));
     const damaged = [...(await fewV0.files()), (await manyV0.files())[7]!];
     for (const e of damaged) fs.truncateSync(blobPath(e.digest), 3);
     expect((await fewV0.verify()).mismatches.map((m) => m.path)).toEqual(['large.bin', 'small.txt']);
 
     // Verify set those two aside: put short bytes back, so only the size check at ingest can find them.
     for (const e of damaged) fs.writeFileSync(blobPath(e.digest), 'bad');
-    await run.logArtifact(new Artifact('repair-by-size-few', 'dataset').addDir(few));
-    await run.logArtifact(new Artifact('repair-by-size-many', 'dataset').addDir(many));
+    await shared.run.logArtifact(new Artifact('repair-by-size-few', 'dataset').addDir(few));
+    await shared.run.logArtifact(new Artifact('repair-by-size-many', 'dataset').addDir(many));
     expect((await fewV0.verify()).ok).toBe(true);
     expect((await manyV0.verify()).ok).toBe(true);
   });

@@ -1,33 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, IntegrityError, init, UnsafeTargetError, type Run } from 'temporal-artifacts';
+import { describe, expect, test } from 'vitest';
+import { Artifact, IntegrityError, UnsafeTargetError } from 'temporal-artifacts';
 import { configFromEnv, downloadVersion, Store } from 'temporal-artifacts/internal';
-import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
+import { cli, tempDir, writeFiles } from './helpers';
+import { sharedRun } from './shared-run';
 
-const env = isolatedEnv();
-Object.assign(process.env, env);
-
-function blobPath(digest: string): string {
-  return path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
-}
+const shared = sharedRun();
+const { api, env, blobPath } = shared;
 
 describe('download serves only verified bytes, and only inside its folder', () => {
-  let run: Run;
-  let api: Api;
-  beforeAll(async () => {
-    run = await init();
-    api = new Api({ env });
-  });
-  afterAll(async () => {
-    await api.close();
-    await run.finish();
-  });
-
   test('a stored blob damaged in place is not written: the CLI exits 1 naming the file, and the other files arrive whole', async () => {
     const dir = writeFiles({ 'good.txt': 'fine', 'bad.txt': 'will be damaged' });
-    const v = await run.logArtifact(new Artifact('damaged-download', 'dataset').addDir(dir));
+    const v = await shared.run.logArtifact(new Artifact('damaged-download', 'dataset').addDir(dir));
     const bad = (await v.files()).find((f) => f.path === 'bad.txt')!;
     fs.writeFileSync(blobPath(bad.digest), 'WILL BE DAMAGED');
 
@@ -43,7 +29,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
   test('a file:// reference whose file changed since it was logged is not written, and the error names it', async () => {
     const dir = writeFiles({ 'weights.bin': 'original weights' });
     const file = path.join(dir, 'weights.bin');
-    const v = await run.logArtifact(new Artifact('changed-reference', 'model').addReference(pathToFileURL(file).href, { name: 'weights.bin' }));
+    const v = await shared.run.logArtifact(new Artifact('changed-reference', 'model').addReference(pathToFileURL(file).href, { name: 'weights.bin' }));
     fs.writeFileSync(file, 'swapped weights');
 
     const target = path.join(tempDir(), 'out');
@@ -54,7 +40,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
   });
 
   test('a symlink in the target folder pointing outside it is refused, and nothing is written through it', async () => {
-    const v = await run.logArtifact(new Artifact('through-link', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'top.txt': 'top' })));
+    const v = await shared.run.logArtifact(new Artifact('through-link', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'top.txt': 'top' })));
     const outside = tempDir();
     const target = tempDir();
     fs.symlinkSync(outside, path.join(target, 'sub'));
@@ -66,7 +52,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
   });
 
   test('a symlink where a file goes is replaced by the file; what it pointed to is untouched', async () => {
-    const v = await run.logArtifact(new Artifact('over-link', 'dataset').addDir(writeFiles({ 'top.txt': 'from the version' })));
+    const v = await shared.run.logArtifact(new Artifact('over-link', 'dataset').addDir(writeFiles({ 'top.txt': 'from the version' })));
     const victim = path.join(writeFiles({ 'victim.txt': 'keep me' }), 'victim.txt');
     const target = tempDir();
     fs.symlinkSync(victim, path.join(target, 'top.txt'));
@@ -78,7 +64,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
   });
 
   test('a folder swapped for a symlink while the download runs does not redirect the files still to come', async () => {
-    const v = await run.logArtifact(new Artifact('swapped-folder', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'sub/b.txt': 'b' })));
+    const v = await shared.run.logArtifact(new Artifact('swapped-folder', 'dataset').addDir(writeFiles({ 'sub/a.txt': 'a', 'sub/b.txt': 'b' })));
     const outside = tempDir();
     const target = tempDir();
     const store = await Store.fromConfig(configFromEnv(env));

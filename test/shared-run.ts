@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Api, init, type InitOptions, type Run } from 'temporal-artifacts';
 import { isolatedEnv } from './helpers';
@@ -6,6 +7,10 @@ import { isolatedEnv } from './helpers';
 export interface SharedRun {
   readonly run: Run;
   readonly api: Api;
+  /** The isolated environment the file runs in (also set in process.env). */
+  readonly env: ReturnType<typeof isolatedEnv>;
+  /** Where the local store keeps the blob of a SHA-256 `digest`, for tests that damage or inspect it. */
+  blobPath(digest: string): string;
 }
 
 /**
@@ -13,7 +18,8 @@ export interface SharedRun {
  * before its tests and finished after them, and an Api closed after them.
  */
 export function sharedRun(options: InitOptions = {}): SharedRun {
-  Object.assign(process.env, isolatedEnv());
+  const env = isolatedEnv();
+  Object.assign(process.env, env);
   const api = new Api();
   let run: Run | undefined;
   beforeAll(async () => {
@@ -29,5 +35,7 @@ export function sharedRun(options: InitOptions = {}): SharedRun {
       return run;
     },
     api,
+    env,
+    blobPath: (digest) => path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)),
   };
 }
