@@ -7,7 +7,7 @@ import type { ArtifactSpec } from '../store/staging/spec';
 import type { StageProgress } from '../store/staging/stager';
 import { logWorkflowId } from '../workflows/ids';
 import type { logArtifactWorkflow } from '../workflows/log-workflow';
-import type { LogArtifactInput, LogArtifactResult } from '../workflows/types';
+import type { LogArtifactInput, LogArtifactResult, StagedVersionInput } from '../workflows/types';
 
 export interface LogOptions {
   /** Custom aliases to point at the version (moved off any other version of the name). `latest` is automatic. */
@@ -26,6 +26,27 @@ export interface ArtifactContent {
 }
 
 /**
+ * What every staged write (a log, a draft's save) tells its workflow: the content's name, type and description, where
+ * its files are, the aliases, the stored metadata's reference and the staging timeouts.
+ */
+export function stagedVersionInput(
+  session: Session, runId: string, content: ArtifactContent, specDigest: string, metadata: { metadataDigest?: string }, options: LogOptions,
+): StagedVersionInput {
+  return {
+    name: content.name,
+    type: content.type,
+    specDigest,
+    ...session.placement(),
+    aliases: options.aliases ?? [],
+    ...(content.description !== undefined ? { description: content.description } : {}),
+    ...metadata,
+    run: runId,
+    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
+  };
+}
+
+/**
  * Simple mode: stores the artifact's spec, starts the log workflow (the `seq`-th of run `runId`) and waits for
  * the workflow's result (Artifact and Run make the LoggedVersion of it). When this process runs a worker, hashing starts at once, while Temporal schedules the staging
  * activity that will take it over (the early-staging handover, store/staging/early-stages.ts).
@@ -36,18 +57,7 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
   const spec = artifact.spec();
   const specDigest = await store.putSpec(spec);
   if (session.runsWorker) startEarlyStage(store, specDigest, spec, session.config.maxBytesPerSecond);
-  const input: LogArtifactInput = {
-    name: artifact.name,
-    type: artifact.type,
-    specDigest,
-    ...session.placement(),
-    aliases: options.aliases ?? [],
-    ...(artifact.description !== undefined ? { description: artifact.description } : {}),
-    ...metadata,
-    run: runId,
-    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
-    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
-  };
+  const input: LogArtifactInput = stagedVersionInput(session, runId, artifact, specDigest, metadata, options);
   try {
     const handle = await session.connections.client.workflow.start<typeof logArtifactWorkflow>('logArtifactWorkflow', {
       taskQueue: session.config.taskQueue,

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { fromFailure } from '../errors/failure';
-import type { ArtifactContent, LogOptions } from './log';
+import { stagedVersionInput, type ArtifactContent, type LogOptions } from './log';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
 import type { VersionRecord } from '../store/registry/registry';
@@ -25,18 +25,9 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
   const metadata = await metadataRef(store, draft.metadata, `the draft of ${JSON.stringify(draft.name)}`);
   const specDigest = await store.putSpec(draft.spec());
   const input: IncrementalInput = {
-    name: draft.name,
-    type: draft.type,
+    ...stagedVersionInput(session, runId, draft, specDigest, metadata, options),
     baseIndex: draft.base.index,
     baseRoot: draft.base.manifest.root,
-    specDigest,
-    ...session.placement(),
-    aliases: options.aliases ?? [],
-    ...(draft.description !== undefined ? { description: draft.description } : {}),
-    ...metadata,
-    run: runId,
-    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
-    ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
   };
   const workflowId = incrementalWorkflowId(draft.name, draft.draftId, specDigest);
   const client = session.connections.client;
