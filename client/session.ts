@@ -60,7 +60,7 @@ export class Session {
    */
   track<T>(what: string, handle: WorkflowHandle, result: Promise<T>): Promise<T> {
     // With a worker here, this process serves its own writes' queues.
-    if (!this.workers) void warnWhileUnserved(this, what, result);
+    if (!this.workers) void warnWhileUnserved(this.config, this.connections.client, what, result);
     return this.interrupts.track(what, handle, result);
   }
 

@@ -1,5 +1,5 @@
-import type { Session } from './session';
-import { hostQueueOf } from '../runtime/config';
+import type { Client } from '@temporalio/client';
+import { hostQueueOf, type ArtifactsConfig } from '../runtime/config';
 import { unpolledQueues, type QueueNeed } from '../runtime/pollers';
 
 /** When the first check runs, and how often after it while the write waits. */
@@ -11,15 +11,15 @@ const RECHECK_MS = 15_000;
  * it needs (the shared queue runs its workflow, this host's queue reads its files), and how to start one. Each
  * queue is named once; checks stop when the write settles.
  */
-export async function warnWhileUnserved(session: Session, what: string, settled: Promise<unknown>, say = (line: string) => process.stderr.write(`${line}\n`)): Promise<void> {
+export async function warnWhileUnserved(config: ArtifactsConfig, client: Client, what: string, settled: Promise<unknown>, say = (line: string) => process.stderr.write(`${line}\n`)): Promise<void> {
   let done = false;
   void settled.finally(() => (done = true)).catch(() => undefined);
-  const needs: QueueNeed[] = [{ queue: session.config.taskQueue, kind: 'workflow' }, { queue: hostQueueOf(session.config), kind: 'activity' }];
+  const needs: QueueNeed[] = [{ queue: config.taskQueue, kind: 'workflow' }, { queue: hostQueueOf(config), kind: 'activity' }];
   const warned = new Set<string>();
   for (let wait = FIRST_CHECK_MS; !done; wait = RECHECK_MS) {
     await Promise.race([settled.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, wait).unref())]);
     if (done) return;
-    const unpolled = await unpolledQueues(session.connections.client, session.config.namespace, needs).catch(() => []);
+    const unpolled = await unpolledQueues(client, config.namespace, needs).catch(() => []);
     for (const need of unpolled) {
       if (warned.has(need.queue) || done) continue;
       warned.add(need.queue);

@@ -17,7 +17,7 @@ import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
 import { isSparse, writeNonZero } from './sparse-write';
-import { errorMessage } from './worker-errors';
+import { errorMessage, type WorkerErrorMessage } from './worker-errors';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -61,7 +61,7 @@ export type HashCopyMessage =
   | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
-  | { readonly type: 'error'; readonly message: string; readonly code: string | undefined; readonly path: string | undefined; readonly localPath: string | undefined };
+  | WorkerErrorMessage;
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
