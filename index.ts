@@ -11,7 +11,7 @@
  *   await run.finish();
  */
 export {
-  init, Run, Artifact, Api, ArtifactVersion, Draft, LoggedVersion, SavedDraft, runGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
+  init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export * from './errors';
@@ -30,7 +30,7 @@ export type { IncrementalResult, ChangeCounts } from './workflows/incremental-ty
 export type { VersionRecord, ArtifactSummary, Producer } from './store/registry/registry';
 export type { StageProgress, StageResult } from './store/staging/stager';
 export type { SkippedPath } from './store/staging/walk';
-export type { VerifyReport, DownloadResult, Mismatch } from './store/version-files';
+export type { VerifyReport, DownloadResult, DownloadOptions, Mismatch } from './store/version-files';
 export type { LogArtifactResult } from './workflows/types';
 export type { DraftOptions, DraftStatus, DraftResult, FinishResult } from './workflows/draft-types';
 export type { FanOutOptions, FanOutResult, ShardCommand } from './workflows/fan-out-types';

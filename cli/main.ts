@@ -3,7 +3,8 @@
 import { logCommand } from './commands/log';
 import { draftsCommand, finishCommand, upsertCommand } from './commands/collaborative';
 import { fanOutCommand } from './commands/fan-out';
-import { downloadCommand, lsCommand, showCommand, verifyCommand } from './commands/inspect';
+import { lsCommand, showCommand, verifyCommand } from './commands/inspect';
+import { catCommand, checkoutCommand, downloadCommand } from './commands/read';
 import { diffCommand, draftCommand, lineageCommand } from './commands/incremental';
 import { gcCommand } from './commands/gc';
 import { cancelCommand, runCommand, statusCommand, validateCommand } from './commands/pipeline';
@@ -17,6 +18,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   ls: lsCommand,
   show: showCommand,
   download: downloadCommand,
+  checkout: checkoutCommand,
+  cat: catCommand,
   verify: verifyCommand,
   draft: draftCommand,
   diff: diffCommand,
@@ -39,7 +42,9 @@ const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
   artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]...
   artifacts ls [NAME]             names, or one name's versions
   artifacts show REF              a version's details and files (REF: name:v3, name:latest, name:alias, name@digest)
-  artifacts download REF DIR      write a version's files into DIR
+  artifacts download REF DIR [--path-prefix P]   write a version's files (or those under P) into DIR; files in place are skipped
+  artifacts checkout REF DIR      make DIR hold exactly the version: download, then remove files it does not hold
+  artifacts cat REF PATH          print one file of a version (verified against its digest)
   artifacts verify REF            re-hash every file; exit 1 naming each mismatch
   artifacts draft REF [--add PATH]... [--remove NAME]...   a new version from REF with files added, replaced, removed
   artifacts diff A B              added, removed and modified files from A to B

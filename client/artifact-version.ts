@@ -12,6 +12,7 @@ import type { Producer, VersionRecord } from '../store/registry/registry';
 import type { Store } from '../store/store';
 import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
+import { findEntry } from '../store/reading/entry';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
 import type { LogArtifactResult, StageSummary } from '../workflows/types';
 import { UsageError } from '../errors';
@@ -19,6 +20,7 @@ import type { LogOptions } from './log';
 import { saveDraft } from './save-draft';
 import { Session } from './session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
+import { VersionEntry } from './version-entry';
 
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
@@ -71,9 +73,23 @@ export class ArtifactVersion {
     return out;
   }
 
-  /** Writes every file under `directory`; never outside it. */
-  async download(directory: string): Promise<DownloadResult> {
-    return downloadVersion(await this.store(), this.record, directory);
+  /**
+   * Writes the version's files (or only those whose path starts with `pathPrefix`) under `directory`, never outside
+   * it. Files already there with the right bytes are left untouched and counted as `skipped`; only missing or
+   * different ones are fetched. Other files in the folder are left alone (see `checkout`).
+   */
+  async download(directory: string, options: { pathPrefix?: string } = {}): Promise<DownloadResult> {
+    return downloadVersion(await this.store(), this.record, directory, { pathPrefix: options.pathPrefix });
+  }
+
+  /** Makes `directory` hold exactly this version: downloads as `download` does, then removes every other file in it. */
+  async checkout(directory: string): Promise<DownloadResult> {
+    return downloadVersion(await this.store(), this.record, directory, { removeStrays: true });
+  }
+
+  /** One file, by its path in the version, without downloading the others; a missing path is a UsageError. */
+  async getEntry(entryPath: string): Promise<VersionEntry> {
+    return new VersionEntry(await findEntry(await this.store(), this.record, entryPath), this.store);
   }
 
   /** Re-hashes every stored file; the report names each file whose bytes no longer match. */

@@ -28,13 +28,14 @@ export const MAX_METADATA_BYTES = 1024 * 1024;
 
 /** The blob store and the registry, opened together. Knows nothing of Temporal. */
 export class Store {
-  private constructor(readonly blobs: BlobStore, readonly registry: Registry) {}
+  /** `home`: the data folder, where read-side state (the download stat caches, the blob read cache) is kept. */
+  private constructor(readonly blobs: BlobStore, readonly registry: Registry, readonly home: string) {}
 
   /** Opens the blob store and the registry a configuration names (the embedded default's under `home` when it names none). */
   static async fromConfig(config: StoreConfig): Promise<Store> {
     const blobs = openBlobStore(config.blobUrl ?? `file://${path.join(config.home, 'blobs')}`);
     const registry = await Registry.open(openDb(config.registryUrl ?? `sqlite://${path.join(config.home, 'registry.db')}`));
-    return new Store(blobs, registry);
+    return new Store(blobs, registry, config.home);
   }
 
   async putSpec(spec: ArtifactSpec): Promise<string> {

@@ -21,7 +21,7 @@ test('log, ls, show, download and verify work end to end with plain output when 
   expect(shown).toMatch(/nested\/test\.csv\s+8 B\s+sha256:/);
 
   const out = path.join(tempDir(), 'out');
-  expect(cli(['download', 'cli-data:latest', out], env)).toMatchObject({ code: 0, stdout: `downloaded cli-data:v0: 2 files, 16 B into ${out}\n` });
+  expect(cli(['download', 'cli-data:latest', out], env)).toMatchObject({ code: 0, stdout: `downloaded cli-data:v0: 2 files, 16 B (2 fetched, 16 B; 0 already in place) into ${out}\n` });
   expect(fs.readFileSync(path.join(out, 'nested', 'test.csv'), 'utf8')).toBe('a,b\n3,4\n');
   expect(cli(['verify', 'cli-data:v0'], env)).toMatchObject({ code: 0, stdout: 'ok: cli-data:v0, 2 files re-hashed, all match\n' });
 });

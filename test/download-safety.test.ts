@@ -69,11 +69,11 @@ describe('download serves only verified bytes, and only inside its folder', () =
     const target = tempDir();
     const store = await Store.fromConfig(configFromEnv(env));
     const record = await store.registry.resolve(v.ref);
-    await downloadVersion(store, record, target, (done) => {
+    await downloadVersion(store, record, target, { onFile: (done) => {
       if (done !== 1) return;
       fs.renameSync(path.join(target, 'sub'), path.join(target, 'sub-moved'));
       fs.symlinkSync(outside, path.join(target, 'sub'));
-    });
+    } });
     await store.close();
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readdirSync(path.join(target, 'sub-moved')).sort()).toEqual(['a.txt', 'b.txt']);

@@ -57,22 +57,6 @@ export async function showCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** `artifacts download REF DIR`. */
-export async function downloadCommand(argv: string[]): Promise<number> {
-  const { positionals } = parse(argv, {}, 'artifacts download REF DIR');
-  const [ref, dir] = positionals;
-  if (!ref || !dir) throw new UsageError('Give a ref and a target folder. Usage: artifacts download REF DIR');
-  const api = new Api();
-  try {
-    const v = await api.artifact(ref);
-    const result = await v.download(dir);
-    console.log(`downloaded ${v.ref}: ${result.files} files, ${formatBytes(result.bytes)} into ${dir}`);
-    return 0;
-  } finally {
-    await api.close();
-  }
-}
-
 /** `artifacts verify REF`: exit 1 and name every file whose bytes no longer match. */
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, 'artifacts verify REF');

@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { UnsafeTargetError } from '../errors';
+import { UnsafeTargetError } from '../../errors';
+import { stampOf, type FileStamp } from './stat-cache';
+import { removeStrays } from './stray-files';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 /**
@@ -23,6 +25,13 @@ interface OpenFolder {
 export interface WrittenFile {
   readonly digest: string;
   readonly size: number;
+}
+
+/** A regular file already at an entry's place in the folder. */
+export interface FileInPlace {
+  readonly stamp: FileStamp;
+  /** Reads it (never through a link) and returns what its bytes hash to, with its stamp as read. */
+  hash(): Promise<WrittenFile & { readonly stamp: FileStamp }>;
 }
 
 /**
@@ -49,7 +58,7 @@ export class TargetFolder {
    * whatever they are). Returns what was read; when it does not match, nothing is left at `entryPath` or under a
    * temp name.
    */
-  async write(entryPath: string, chunks: AsyncIterable<Uint8Array>, expected: WrittenFile | undefined): Promise<WrittenFile> {
+  async write(entryPath: string, chunks: AsyncIterable<Uint8Array>, expected: WrittenFile | undefined): Promise<WrittenFile & { readonly stamp?: FileStamp }> {
     const segments = entryPath.split('/');
     const leaf = segments.pop()!;
     const folder = this.enter(entryPath, segments);
@@ -67,8 +76,12 @@ export class TargetFolder {
     fs.closeSync(out);
     try {
       if (expected && (written.digest !== expected.digest || written.size !== expected.size)) fs.rmSync(tmp, { force: true });
-      // rename replaces a symlink at the leaf itself, never what it points to.
-      else fs.renameSync(tmp, `${folder.at}/${leaf}`);
+      else {
+        // rename replaces a symlink at the leaf itself, never what it points to.
+        fs.renameSync(tmp, `${folder.at}/${leaf}`);
+        // Stamped after the rename, which changes the file's ctime.
+        return { ...written, stamp: stampOf(fs.lstatSync(`${folder.at}/${leaf}`, { bigint: true })) };
+      }
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       const code = (err as NodeJS.ErrnoException).code;
@@ -76,6 +89,26 @@ export class TargetFolder {
       throw err;
     }
     return written;
+  }
+
+  /** The regular file at `entryPath`, or undefined when nothing (or a link, a folder, a device...) is there. */
+  inPlace(entryPath: string): FileInPlace | undefined {
+    const segments = entryPath.split('/');
+    const leaf = segments.pop()!;
+    const at = `${this.enter(entryPath, segments).at}/${leaf}`;
+    const st = fs.lstatSync(at, { bigint: true, throwIfNoEntry: false });
+    if (!st?.isFile()) return undefined;
+    return { stamp: stampOf(st), hash: () => hashInPlace(at) };
+  }
+
+  /**
+   * Removes everything below the root that is not one of `keep` (entry paths) or a folder holding one, and
+   * returns the entry-style paths removed. Links are removed, never followed; every folder is entered by
+   * descriptor, so one swapped for a link meanwhile cannot lead the removal outside the root.
+   */
+  removeAllBut(keep: ReadonlySet<string>): string[] {
+    for (const f of this.chain.splice(0)) fs.closeSync(f.fd);
+    return removeStrays(this.top.at, keep);
   }
 
   close(): void {
@@ -120,6 +153,25 @@ export class TargetFolder {
 
   private unsafe(entryPath: string, segments: readonly string[], reason: string): UnsafeTargetError {
     return new UnsafeTargetError(path.join(this.root, ...segments), entryPath, reason);
+  }
+}
+
+async function hashInPlace(at: string): Promise<WrittenFile & { readonly stamp: FileStamp }> {
+  const handle = await fsp.open(at, O_RDONLY | O_NOFOLLOW);
+  try {
+    const before = stampOf(await handle.stat({ bigint: true }));
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: 8 << 20 })) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    const stamp = stampOf(await handle.stat({ bigint: true }));
+    // Written to while we read it: what we hashed is no snapshot, so it counts as not in place.
+    const torn = JSON.stringify(before) !== JSON.stringify(stamp);
+    return { digest: torn ? 'changed while read' : hash.digest('hex'), size, stamp };
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,0 +1,129 @@
+import { readManifest, type ManifestEntry } from '../manifest/manifest';
+import { resolveInside } from '../paths';
+import type { VersionRecord } from '../registry/registry';
+import type { Store } from '../store';
+import { entryBytes, expectedOf, mismatchOf, type Mismatch } from './entry-bytes';
+import { StatCache } from './stat-cache';
+import { TargetFolder } from './target-folder';
+import { IntegrityError } from '../../errors';
+
+export interface DownloadOptions {
+  /** Only the entries whose path starts with this string (`images/` for a folder, `images/cat` for a name prefix). */
+  readonly pathPrefix?: string | undefined;
+  /** Checkout: also remove every file and folder under the target that is not in the version. */
+  readonly removeStrays?: boolean | undefined;
+  /** Called after each entry. */
+  readonly onFile?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface DownloadResult {
+  readonly directory: string;
+  /** Entries of the version in scope (all, or those under the path prefix), and their bytes. */
+  readonly files: number;
+  readonly bytes: number;
+  /** Entries written because they were missing or different. */
+  readonly fetched: number;
+  readonly fetchedBytes: number;
+  /** Entries already in place with the right bytes, left untouched. */
+  readonly skipped: number;
+  /** Of the skipped, those whose bytes were read to know (the stat cache could not vouch for them). */
+  readonly hashed: number;
+  /** Checkout only: paths under the target removed because the version does not hold them. */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Writes a version's files (or those under a path prefix) under `directory`, never outside it: every path is proved
+ * to stay inside before anything is written, and no symlink in the folder is followed (see TargetFolder). A file
+ * already there with the right bytes is left untouched (same inode, same mtime): a stat cache kept in the data
+ * folder says so without reading it, else it is hashed. Every byte written is hashed on the way; a file whose
+ * bytes do not match its digest is not written (not even under a temp name), the others are, and the download then
+ * fails with an IntegrityError naming each one.
+ */
+export async function downloadVersion(store: Store, version: VersionRecord, directory: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const planned: ManifestEntry[] = [];
+  const prefix = options.pathPrefix ?? '';
+  for await (const entry of readManifest(store.blobs, version.manifest.root)) {
+    if (!entry.path.startsWith(prefix)) continue;
+    resolveInside(directory, entry.path);
+    planned.push(entry);
+  }
+  const target = await TargetFolder.open(directory);
+  const placing = new Placing(store, target, StatCache.open(store.home, target.root));
+  let removed: string[] = [];
+  try {
+    for (const [i, entry] of planned.entries()) {
+      await placing.place(entry);
+      options.onFile?.(i + 1, planned.length);
+    }
+    if (options.removeStrays) removed = placing.removeAllBut(planned);
+  } finally {
+    placing.cache.save();
+    target.close();
+  }
+  if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
+  const bytes = planned.reduce((n, e) => n + e.size, 0);
+  return { directory, files: planned.length, bytes, ...placing.counts, removed };
+}
+
+/** One download's placing of entries: skip what is in place, fetch the rest, count both. */
+class Placing {
+  readonly mismatches: Mismatch[] = [];
+  readonly counts = { fetched: 0, fetchedBytes: 0, skipped: 0, hashed: 0 };
+
+  constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {}
+
+  async place(entry: ManifestEntry): Promise<void> {
+    if (await this.inPlace(entry)) {
+      this.counts.skipped++;
+      return;
+    }
+    const actual = await this.fetch(entry);
+    if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual));
+    else {
+      this.counts.fetched++;
+      this.counts.fetchedBytes += entry.size;
+    }
+  }
+
+  removeAllBut(entries: readonly ManifestEntry[]): string[] {
+    const removed = this.target.removeAllBut(new Set(entries.map((e) => e.path)));
+    for (const p of removed) this.cache.forget(p);
+    return removed;
+  }
+
+  /** Whether the file at the entry's place already holds its bytes (by the stat cache, or by hashing it). */
+  private async inPlace(entry: ManifestEntry): Promise<boolean> {
+    const expected = expectedOf(entry);
+    if (!expected) return false;
+    const here = this.target.inPlace(entry.path);
+    if (!here || here.stamp.size !== expected.size) return false;
+    if (this.cache.digestOf(entry.path, here.stamp) === expected.digest) return true;
+    const read = await here.hash();
+    this.counts.hashed++;
+    if (read.digest !== expected.digest || read.size !== expected.size) return false;
+    this.cache.record(entry.path, read.stamp, read.digest);
+    return true;
+  }
+
+  /** Writes one entry if its bytes match; returns the digest read (`missing` when there were none). */
+  private async fetch(entry: ManifestEntry): Promise<string> {
+    const expected = expectedOf(entry);
+    try {
+      const written = await this.target.write(entry.path, entryBytes(this.store, entry), expected);
+      if (expected && (written.digest !== expected.digest || written.size !== expected.size)) return written.digest;
+      if (written.stamp) this.cache.record(entry.path, written.stamp, written.digest);
+      return entry.digest;
+    } catch (err) {
+      if (err instanceof IntegrityError) return 'missing';
+      throw err;
+    }
+  }
+}
+
+function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {
+  const lines = mismatches.map((m) => `  ${m.path}: expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'no bytes' : `sha256:${m.actual.slice(0, 16)}`}`);
+  return new IntegrityError(`${mismatches.length} of ${total} files of ${ref} do not match their digests and were not written to ${directory}:\n${lines.join('\n')}\n` +
+    'The other files were written. Damaged stored blobs were set aside: log those files again from their originals to repair the store ' +
+    '(a changed file:// reference must be restored at its location), then download again.');
+}

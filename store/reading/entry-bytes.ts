@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '../blobs/digest';
+import type { ManifestEntry } from '../manifest/manifest';
+import type { Store } from '../store';
+import { IntegrityError, UsageError } from '../../errors';
+
+/** A reference added with `checksum: false`: its digest names the URI, not bytes, so its bytes cannot be checked. */
+export function isUnchecked(entry: ManifestEntry): boolean {
+  return entry.ref !== undefined && entry.size === 0 && entry.digest === sha256(entry.ref);
+}
+
+/** What an entry's bytes must hash to and weigh, or undefined for an unchecked reference. */
+export function expectedOf(entry: ManifestEntry): { digest: string; size: number } | undefined {
+  return isUnchecked(entry) ? undefined : { digest: entry.digest, size: entry.size };
+}
+
+/**
+ * An entry's bytes as they come from where they live (the blob store, or a reference's origin), unchecked: every
+ * reader that serves them hashes them on the way. Missing bytes are an IntegrityError (from the first read).
+ */
+export function entryBytes(store: Store, entry: ManifestEntry): AsyncIterable<Uint8Array> {
+  if (entry.ref === undefined) return store.blobs.read(entry.digest);
+  if (entry.ref.startsWith('file://')) return fileBytes(entry.path, entry.ref);
+  throw new UsageError(`Cannot read ${entry.path}: it is a reference to ${entry.ref}, which this store cannot fetch.`);
+}
+
+async function* fileBytes(entryPath: string, uri: string): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(fileURLToPath(uri), { highWaterMark: 8 << 20 })) yield chunk as Buffer;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new IntegrityError(`${entryPath} refers to ${uri}, which no longer exists; restore it there.`);
+    throw err;
+  }
+}
+
+/**
+ * Passes `chunks` through SHA-256 and fails before its end when they do not hash to `expected`. An entry up to
+ * `holdBytes` is held back whole and served only once it matched, so none of a damaged one is served; a larger one
+ * is served as it arrives, and a mismatch is an error in place of its end.
+ */
+export async function* verified(entry: ManifestEntry, chunks: AsyncIterable<Uint8Array>, holdBytes = 16 << 20): AsyncIterable<Uint8Array> {
+  const expected = expectedOf(entry);
+  const hash = createHash('sha256');
+  const held: Uint8Array[] = [];
+  let size = 0;
+  const hold = expected !== undefined && expected.size <= holdBytes;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.length;
+    if (hold && size <= holdBytes) held.push(chunk);
+    else {
+      for (const h of held.splice(0)) yield h;
+      yield chunk;
+    }
+  }
+  const digest = hash.digest('hex');
+  if (expected && (digest !== expected.digest || size !== expected.size)) throw new EntryMismatch(entry, digest);
+  yield* held;
+}
+
+/** An entry whose bytes did not match its digest: `actual` is what they hashed to. */
+export class EntryMismatch extends IntegrityError {
+  constructor(readonly entry: ManifestEntry, readonly actual: string) {
+    super(`${entry.path} does not match its digest (expected sha256:${entry.digest.slice(0, 16)}, found sha256:${actual.slice(0, 16)}), so it was not served. ` +
+      (entry.ref === undefined ? 'The stored blob was damaged and has been set aside; log the file again from its original to repair the store.' : `Its origin ${entry.ref} changed since it was logged; restore it, or log a new version.`));
+  }
+}
+
+/** One entry whose bytes could not be served: what it should hash to and what was found. */
+export interface Mismatch {
+  readonly path: string;
+  readonly expected: string;
+  /** The digest found, or `missing` when the bytes are gone. */
+  readonly actual: string;
+}
+
+/** Records a mismatch, setting a damaged stored blob aside (a missing one, or a reference, has nothing to set aside). */
+export async function mismatchOf(store: Store, entry: ManifestEntry, actual: string): Promise<Mismatch> {
+  if (entry.ref === undefined && actual !== 'missing') await store.blobs.setAsideDamaged(entry.digest);
+  return { path: entry.path, expected: entry.digest, actual };
+}
