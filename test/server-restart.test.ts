@@ -102,7 +102,8 @@ test('when the old port is taken while the dev server is stopped, `server start`
   try {
     await waitFor(() => (/was stopped with `artifacts server stop`/.test(workerErr) ? true : undefined), 30_000, 'the worker to notice the stop');
     expect(cli(['server', 'start'], env).code).toBe(0);
-    const moved = await waitFor(() => /worker ready: (\S+),/.exec(workerOut.split('\n').slice(1).join('\n'))?.[1], 60_000, 'the worker to reconnect');
+    const readyAt = (): string[] => [...workerOut.matchAll(/worker ready: (\S+),/g)].map((m) => m[1]!);
+    const moved = await waitFor(() => readyAt().find((address) => address !== before.address), 60_000, 'the worker to reconnect');
     expect(moved).not.toBe(before.address);
     expect(serverRecord(env.ARTIFACTS_HOME).address).toBe(moved);
     const after = await nodeScript(smallScript(path.join(writeFiles({ 'b.txt': 'moved' }), 'b.txt'), 'after-move'), env);
