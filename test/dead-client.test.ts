@@ -1,0 +1,79 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Artifact, init } from 'temporal-artifacts';
+import { cli, isolatedEnv, spawnLive, startWorker, tempDir, waitFor, writeUniqueFile } from './helpers';
+
+// A heartbeat timeout far shorter than the copies below take at the capped rate, and far shorter than the local
+// store's first checkpoint (32 MiB): only heartbeats sent between checkpoints keep these attempts alive.
+const RATE = 2 << 20;
+const env = isolatedEnv({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000', ARTIFACTS_MAX_BYTES_PER_SECOND: String(RATE) });
+const children: ChildProcess[] = [];
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await connection.close();
+});
+
+/** Everything a worker printed, from now on. */
+function capture(worker: ChildProcess): { text: () => string } {
+  let text = '';
+  worker.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  worker.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  return { text: () => text };
+}
+
+test('a capped copy that takes three heartbeat timeouts finishes on its first attempt: the worker heartbeats between checkpoints', async () => {
+  const worker = await startWorker(env);
+  children.push(worker);
+  const said = capture(worker);
+  const file = path.join(tempDir(), 'weights.bin');
+  writeUniqueFile(file, 3 * RATE * 2); // ~6 s at the cap: three 2 s heartbeat timeouts
+  Object.assign(process.env, env);
+  const run = await init({ worker: false });
+  try {
+    const v = await run.logArtifact(new Artifact('slow-weights', 'model').addFile(file));
+    expect(v.version).toBe('v0');
+    const history = await client.workflow.getHandle(`artifacts/log/slow-weights/${run.id}/0`).fetchHistory();
+    const events = history.events ?? [];
+    const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((a) => a === 1), `attempts: ${attempts.join(',')}`).toBe(true);
+    expect(events.some((e) => e.activityTaskTimedOutEventAttributes)).toBe(false);
+    expect(said.text()).not.toMatch(/WARN|ERROR/);
+  } finally {
+    await run.finish();
+  }
+});
+
+test('a client killed with SIGKILL mid-log: a worker on its host finishes the version exactly once, and neither says anything while it does', async () => {
+  const worker = await startWorker(env);
+  children.push(worker);
+  const said = capture(worker);
+  const file = path.join(tempDir(), 'corpus.bin');
+  writeUniqueFile(file, 12 << 20);
+  const doomed = spawnLive(['log', file, '--name', 'orphaned-corpus', '--type', 'dataset'], env);
+  children.push(doomed.child);
+  const tmp = path.join(env.ARTIFACTS_HOME, 'blobs', 'tmp');
+  await waitFor(() => (fs.existsSync(tmp) && fs.readdirSync(tmp).some((f) => fs.statSync(path.join(tmp, f)).size >= RATE) ? true : undefined), 60_000, 'the client to be copying');
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+
+  const shown = await waitFor(() => {
+    const r = cli(['show', 'orphaned-corpus:latest'], env);
+    return r.code === 0 ? r.stdout : undefined;
+  }, 120_000, 'the worker to finish the orphaned log');
+  expect(shown).toMatch(/orphaned-corpus:v0/);
+  expect(cli(['show', 'orphaned-corpus:v1'], env).code).not.toBe(0);
+  expect(cli(['verify', 'orphaned-corpus:v0'], env).code).toBe(0);
+  expect(said.text()).toBe('');
+});
