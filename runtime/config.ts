@@ -34,7 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsCo
     registryUrl: env['ARTIFACTS_REGISTRY'] || undefined,
     blobUrl: env['ARTIFACTS_STORE'] || undefined,
     maxBytesPerSecond: positive(env, 'ARTIFACTS_MAX_BYTES_PER_SECOND'),
-    heartbeatTimeoutMs: positive(env, 'ARTIFACTS_HEARTBEAT_TIMEOUT_MS') ?? 30_000,
+    heartbeatTimeoutMs: heartbeatTimeout(env),
     scheduleToStartTimeoutMs: positive(env, 'ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS'),
     apiKey: env['TEMPORAL_API_KEY'] || undefined,
     tls: env['TEMPORAL_TLS'] === 'true' || Boolean(env['TEMPORAL_API_KEY']),
@@ -57,6 +57,20 @@ export function hostQueueOf(config: ArtifactsConfig): string {
  */
 export function processQueueOf(config: ArtifactsConfig): string {
   return `${hostQueueOf(config)}#${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Workers heartbeat a running copy once a second (more often is throttled by the SDK), so a timeout under two
+ * seconds would time out healthy work and retry it without end.
+ */
+const MIN_HEARTBEAT_TIMEOUT_MS = 2000;
+
+function heartbeatTimeout(env: NodeJS.ProcessEnv): number {
+  const ms = positive(env, 'ARTIFACTS_HEARTBEAT_TIMEOUT_MS') ?? 30_000;
+  if (ms < MIN_HEARTBEAT_TIMEOUT_MS) {
+    throw new ConfigError(`ARTIFACTS_HEARTBEAT_TIMEOUT_MS=${ms} is below ${MIN_HEARTBEAT_TIMEOUT_MS}: workers heartbeat once a second, so healthy work would time out and be retried; set it to ${MIN_HEARTBEAT_TIMEOUT_MS} or more.`);
+  }
+  return ms;
 }
 
 function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {

@@ -77,3 +77,12 @@ test('a client killed with SIGKILL mid-log: a worker on its host finishes the ve
   expect(cli(['verify', 'orphaned-corpus:v0'], env).code).toBe(0);
   expect(said.text()).toBe('');
 });
+
+test('a heartbeat timeout shorter than the workers\' heartbeat interval is refused with the setting to change, before any work starts', () => {
+  const file = path.join(tempDir(), 'tiny.txt');
+  fs.writeFileSync(file, 'tiny');
+  const r = cli(['log', file, '--name', 'never-made', '--type', 'dataset'], { ...env, ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '500' });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/ARTIFACTS_HEARTBEAT_TIMEOUT_MS=500 is below 2000: .*set it to 2000 or more/);
+  expect(cli(['show', 'never-made:latest'], env).code).not.toBe(0);
+});
