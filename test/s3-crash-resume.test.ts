@@ -35,6 +35,18 @@ afterAll(async () => {
 
 interface UploadState { key: string; uploadId: string; parts: [number, string][] }
 
+/** The part numbers the server holds, once two listings a second apart agree. */
+async function settledParts(upload: UploadState): Promise<number[]> {
+  let last: string | undefined;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const listed = await s3.send(new ListPartsCommand({ Bucket: TEST_BUCKET, Key: upload.key, UploadId: upload.uploadId }));
+    const parts = (listed.Parts ?? []).map((x) => x.PartNumber!);
+    if (parts.join() === last) return parts;
+    last = parts.join();
+  }
+}
+
 test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends only the parts the server lacks, and the version verifies', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'model.bin');
@@ -52,11 +64,9 @@ test('kill -9 of a worker mid multipart upload of 1 GiB to S3: the retry sends o
       killedAt = p;
       first.kill('SIGKILL');
       restarted = (async () => {
-        // What the server holds once the dead worker's connections are gone is what a retry may reuse.
-        await new Promise((r) => setTimeout(r, 1000));
-        const upload = p.checkpoints![0]!.upload as unknown as UploadState;
-        const listed = await s3.send(new ListPartsCommand({ Bucket: TEST_BUCKET, Key: upload.key, UploadId: upload.uploadId }));
-        partsAtKill = (listed.Parts ?? []).map((x) => x.PartNumber!);
+        // What the server holds once the dead worker's requests have settled is what a retry may reuse: a part
+        // whose body had been sent can still land after the kill, later on a loaded machine.
+        partsAtKill = await settledParts(p.checkpoints![0]!.upload as unknown as UploadState);
         const second = await startWorker(env);
         workers.push(second);
         return second;
