@@ -10,6 +10,7 @@ import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
 import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
+import { createStepCacheActivities } from './step-cache-activities';
 import { createStageActivity } from './stage-activity';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
 import type { Store } from '../store/store';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...wrapAll(createDraftActivities(deps.store)),
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),
+    ...wrapAll(createStepCacheActivities(deps.store)),
     ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => deps.scratchDir ?? path.join(configFromEnv().home, 'scratch'))),
   };
 }

@@ -10,12 +10,7 @@ import { downloadVersion } from '../store/version-files';
 import { walkDir } from '../store/staging/walk';
 import { UsageError } from '../errors';
 import type { StepCommandRun } from '../workflows/pipeline-types';
-
-export interface UsedVersion {
-  readonly name: string;
-  readonly index: number;
-  readonly ref: string;
-}
+import type { UsedVersion } from './step-cache-activities';
 
 /**
  * Activities of pipeline steps. They run on the task queue of the host that started the run, where the step
@@ -33,7 +28,7 @@ export function createPipelineActivities(store: () => Promise<Store>) {
       for (const ref of input.uses) {
         const version = await s.registry.resolve(ref);
         await downloadVersion(s, version, path.join(inputs, version.name));
-        used.push({ name: version.name, index: version.index, ref: `${version.name}:${version.version}` });
+        used.push({ name: version.name, index: version.index, ref: `${version.name}:${version.version}`, digest: version.digest });
       }
       return used;
     },

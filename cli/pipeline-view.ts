@@ -9,11 +9,20 @@ function meter(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-const MARK: Record<StepStatus['state'], string> = { pending: '·', running: '▶', done: '✓', skipped: '-', failed: '✗', cancelled: '✗' };
+const MARK: Record<StepStatus['state'], string> = { pending: '·', running: '▶', done: '✓', cached: '≡', skipped: '-', failed: '✗', cancelled: '✗' };
 
 /** Says which attempt a step's command succeeded on, when its retry policy ran it more than once (a failure's error says it). */
 function retried(s: StepStatus): string {
   return s.state === 'done' && s.attempt !== undefined && s.attempt > 1 ? `(attempt ${s.attempt})` : '';
+}
+
+/** Names the run whose recorded result a cached step is. */
+function cachedFrom(s: StepStatus): string {
+  return s.cachedFrom ? `(from run ${s.cachedFrom})` : '';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The live view of a run: one line per step, redrawn in place on a TTY; changes only, otherwise. */
@@ -30,7 +39,7 @@ export class PipelineView {
       const bar = s.shards && done !== undefined ? `${meter(done, s.shards)} ${done}/${s.shards} shards`
         : s.shards ? `${s.shards} shards`
           : bytes ? `${meter(bytes.done, bytes.total)} ${formatBytes(bytes.done)}/${formatBytes(bytes.total)} uploaded` : '';
-      const extra = [bar, s.ref ?? '', retried(s), s.error ?? ''].filter(Boolean).join('  ');
+      const extra = [bar, s.ref ?? '', retried(s), cachedFrom(s), s.error ?? ''].filter(Boolean).join('  ');
       return `  ${MARK[s.state]} ${id.padEnd(16)} ${s.state.padEnd(9)} ${extra}`.trimEnd();
     });
   }
@@ -48,7 +57,8 @@ export class PipelineView {
       const key = `${s.state} ${s.ref ?? ''}${shards}`;
       if (this.last.get(id) !== key) {
         this.last.set(id, key);
-        this.stream.write(`${id}: ${s.state}${shards}${s.ref ? ` ${s.ref}` : ''}${retried(s) ? ` ${retried(s)}` : ''}${s.error ? ` (${s.error})` : ''}\n`);
+        const notes = [retried(s), cachedFrom(s)].filter(Boolean).map((n) => ` ${n}`).join('');
+        this.stream.write(`${id}: ${s.state}${shards}${s.ref ? ` ${s.ref}` : ''}${notes}${s.error ? ` (${s.error})` : ''}\n`);
       }
     }
   }
@@ -59,8 +69,26 @@ export class PipelineView {
 
   finish(result: PipelineRunResult): void {
     this.update(result);
-    const produced = Object.entries(result.outputs).filter(([, o]) => o.ref);
-    console.log(`run ${result.runId} done: ${produced.length} version${produced.length === 1 ? '' : 's'} produced`);
-    for (const [id, o] of produced) console.log(`  ${id}: ${o.ref}  (digest ${o.digest?.slice(0, 16)})`);
+    console.log(`run ${result.runId} done: ${PipelineView.summary(result)}`);
+    for (const [id, o] of Object.entries(result.outputs).filter(([, o]) => o.ref)) {
+      const s = result.steps[id];
+      const how = s?.state === 'cached' ? 'cached' : s?.outcome ?? '';
+      console.log(`  ${id}: ${o.ref}  (digest ${o.digest?.slice(0, 16)})${how ? `  ${how}` : ''}`);
+    }
+  }
+
+  /** How a run's steps ended, counted apart: versions created, unchanged (equal to an existing one), steps cached, run, skipped. */
+  static summary(status: PipelineStatus): string {
+    const steps = Object.values(status.steps);
+    const count = (p: (s: StepStatus) => boolean): number => steps.filter(p).length;
+    const from = [...new Set(steps.map((s) => s.cachedFrom).filter(Boolean))];
+    const parts = [
+      plural(count((s) => s.state === 'done' && s.ref !== undefined && s.outcome !== 'unchanged'), 'version') + ' created',
+      `${count((s) => s.outcome === 'unchanged')} unchanged`,
+      `${plural(count((s) => s.state === 'cached'), 'step')} cached${from.length ? ` (results of run ${from.join(', ')})` : ''}`,
+      `${count((s) => s.state === 'done')} run`,
+    ];
+    const skipped = count((s) => s.state === 'skipped');
+    return [...parts, ...(skipped ? [`${skipped} skipped`] : [])].join(', ');
   }
 }

@@ -19,6 +19,8 @@ export interface StartPipelineOptions {
   readonly params?: Readonly<Record<string, string>>;
   /** Re-use a run id to re-attach to that run instead of starting another. */
   readonly runId?: string;
+  /** false (`--no-cache`): run every step, neither using nor recording the step cache. */
+  readonly cache?: boolean;
 }
 
 export interface StartedPipeline {
@@ -44,6 +46,7 @@ export async function startPipeline(session: Session, file: string, options: Sta
         pipeline: loaded.pipeline, params, runId, hostQueue: hostQueueOf(session.config),
         workDir, baseDir: path.dirname(loaded.file),
         heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+        ...(options.cache === false ? { cache: false } : {}),
       }],
     });
     return { runId, workflowId, attached: false };

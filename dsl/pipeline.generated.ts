@@ -77,6 +77,10 @@ export interface Step {
    */
   workdir?: string;
   /**
+   * Globs, relative to the workdir, of the files the step's command reads (its code, its config): their content is part of the step's cache key, so editing one re-runs the step.
+   */
+  deps?: string[];
+  /**
    * Input artifact refs, downloaded into ${{ inputs }}/<name> and recorded as lineage.
    */
   uses?: string[];
@@ -87,6 +91,10 @@ export interface Step {
   };
   timeout?: Duration;
   produces?: Produces;
+  /**
+   * false: always run this step (default true: a step whose cache key has a recorded result does not run again; its outputs are the recorded versions).
+   */
+  cache?: boolean;
 }
 /**
  * Run the step once per shard, in parallel on any workers; outputs are merged into one collaborative version.

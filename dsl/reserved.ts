@@ -22,6 +22,10 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   runStepCommand: true,
   recordOutputs: true,
   prepareIncremental: true,
+  lookUpStep: true,
+  recordStep: true,
+  lookUpShard: true,
+  recordShard: true,
   claimShardHost: true,
   runShard: true,
 };

@@ -2,6 +2,7 @@ import type { BlobStore } from './blobs/blob-store';
 import { decodeChunk, isLeaf } from './manifest/manifest-chunk';
 import { LocalBlobStore } from './blobs/local-blob-store';
 import { LocalBlobSweeper, type BlobSweeper } from './blobs/local-blob-sweep';
+import { StepCache } from './registry/step-cache';
 import type { Store } from './store';
 import { ConfigError } from '../errors';
 
@@ -55,7 +56,8 @@ export async function collectGarbage(store: Store, options: GcOptions): Promise<
   const marked = new Set<string>();
   const visited = new Set<string>();
   const versionRoots = await store.registry.manifestRoots();
-  const roots = [...versionRoots, ...(options.keepRoots ?? [])];
+  // Cached fan-out shards' files may be in no version yet (their fan-out failed): a re-run reuses them.
+  const roots = [...versionRoots, ...(await new StepCache(store.registry.db).manifestRoots()), ...(options.keepRoots ?? [])];
   for (const root of roots) await mark(store.blobs, root, visited, marked);
   let scanned = 0;
   let young = 0;

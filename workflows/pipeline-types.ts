@@ -14,9 +14,12 @@ export interface PipelineRunInput {
   readonly baseDir: string;
   /** How long a command may go without a heartbeat before its worker counts as lost (default 30 s). */
   readonly heartbeatTimeoutMs?: number;
+  /** false (`--no-cache`): run every step, neither looking up nor recording results in the step cache. */
+  readonly cache?: boolean;
 }
 
-export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+/** `cached`: the step's cache key had a recorded result, so it did not run; its outputs are the recorded versions. */
+export type StepState = 'pending' | 'running' | 'done' | 'cached' | 'skipped' | 'failed' | 'cancelled';
 
 export interface StepStatus {
   readonly state: StepState;
@@ -28,6 +31,10 @@ export interface StepStatus {
   readonly attempt?: number;
   /** Of a `run` step once its command ended: its exit code (null when a signal ended it). */
   readonly exitCode?: number | null;
+  /** Of a done step that produced a version: `created`, or `unchanged` when the content equalled an existing version. */
+  readonly outcome?: 'created' | 'unchanged';
+  /** Of a cached step: the run whose recorded result it is. */
+  readonly cachedFrom?: string;
 }
 
 /** How a step's command ended, as the command activity reports it (and a failed attempt in its failure details). */

@@ -4,7 +4,9 @@ import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { emptyRecord, recordOf } from '../dsl/records';
-import { isLibraryActivity, libraryActivityMessage, PIPELINE_METADATA_KEY } from '../dsl/reserved';
+import { describedBy, inheritOf, renderDeep, renderList, resolveDir, workdirOf } from './pipeline-render';
+import { cacheOn, lookUpStep, recordStep } from './step-cache';
+import { isLibraryActivity, libraryActivityMessage } from '../dsl/reserved';
 import { CommandFailedError, PipelineFailedError, UsageError } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
 import { ACTIVITY_RETRY } from './retry-policies';
@@ -15,7 +17,7 @@ import { stepWorkflowId } from './ids';
 import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type PipelineStatus, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
 
 const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
-const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
+const FINAL = new Set(['done', 'cached', 'skipped', 'failed', 'cancelled']);
 
 /**
  * Interprets a validated pipeline: steps start as soon as the steps they need are finished, independent steps run
@@ -25,8 +27,8 @@ const FINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<PipelineRunResult> {
   const ids = Object.keys(input.pipeline.steps);
   // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
-  const status = recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }]));
-  const outputs = emptyRecord<StepOutputs>();
+  const run: RunState = { input, status: recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }])), outputs: emptyRecord<StepOutputs>(), keys: emptyRecord<string>() };
+  const { status, outputs } = run;
   const current = (): PipelineStatus => ({ name: input.pipeline.name, runId: input.runId, steps: status });
   setHandler(pipelineStatusQuery, current);
   // Runs started before the memo existed replay without it.
@@ -38,7 +40,7 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
     published = text;
   };
   try {
-    await runSteps(ids, input, status, outputs, publish);
+    await runSteps(ids, run, publish);
   } finally {
     publish();
     await removeInputCopies(ids, input);
@@ -47,8 +49,17 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
   return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
 }
 
+/** A run's state: each step's status and outputs, and the cache key of each step that has one. */
+interface RunState {
+  readonly input: PipelineRunInput;
+  readonly status: Record<string, StepStatus>;
+  readonly outputs: Record<string, StepOutputs>;
+  readonly keys: Record<string, string>;
+}
+
 /** Starts each step once the steps it needs are final, until none is running; `publish` after each change. */
-async function runSteps(ids: readonly string[], input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>, publish: () => void): Promise<void> {
+async function runSteps(ids: readonly string[], run: RunState, publish: () => void): Promise<void> {
+  const { input, status, outputs } = run;
   const running = new Map<string, Promise<void>>();
   for (;;) {
     for (const id of ids) {
@@ -61,7 +72,7 @@ async function runSteps(ids: readonly string[], input: PipelineRunInput, status:
         outputs[id] = { ...NO_OUTPUTS, skipped: true };
         continue;
       }
-      running.set(id, runStep(id, input, status, outputs).finally(() => running.delete(id)));
+      running.set(id, runStep(id, run).finally(() => running.delete(id)));
     }
     if (running.size === 0) break;
     publish();
@@ -80,7 +91,9 @@ async function removeInputCopies(ids: readonly string[], input: PipelineRunInput
   await CancellationScope.nonCancellable(() => host.removeStepInputs({ dirs: ids.map((id) => `${input.workDir}/${id}`) })).catch(() => undefined);
 }
 
-async function runStep(id: string, input: PipelineRunInput, status: Record<string, StepStatus>, outputs: Record<string, StepOutputs>): Promise<void> {
+/** Runs one step, unless its `when` is false or its cache key has a recorded result; records the result under its key. */
+async function runStep(id: string, run: RunState): Promise<void> {
+  const { input, status, outputs } = run;
   const step = input.pipeline.steps[id]!;
   const dir = `${input.workDir}/${id}`;
   const ctx: Context = { params: input.params, steps: outputs, run: { id: input.runId }, outputs: `${dir}/outputs`, inputs: `${dir}/inputs` };
@@ -93,11 +106,21 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
       outputs[id] = { ...NO_OUTPUTS, skipped: true };
       return;
     }
-    const used = await hostActivities(input).prepareStep({ dir, uses: (step.uses ?? []).map((u) => String(renderTemplate(u, ctx))) });
-    const cwd = resolveDir(input.baseDir, step.workdir === undefined ? undefined : String(renderTemplate(step.workdir, ctx)));
-    outputs[id] = step.fanOut ? await fanOutStep(id, step, input, ctx, cwd, status) : await singleStep({ id, step, input, ctx, dir, cwd, used, ran });
+    const cwd = resolveDir(input.baseDir, workdirOf(step, ctx));
+    const cache = cacheOn(input, step) ? await lookUpStep({ id, step, input, ctx, cwd, outputs, keys: run.keys }) : undefined;
+    if (cache) run.keys[id] = cache.key;
+    if (cache?.hit) {
+      outputs[id] = cache.hit.outputs;
+      status[id] = { state: 'cached', ...refOf(cache.hit.outputs), cachedFrom: cache.hit.run };
+      return;
+    }
+    const used = await hostActivities(input).prepareStep({ dir, uses: cache ? cache.used.map((u) => u.ref) : renderList(step.uses, ctx) ?? [] });
+    outputs[id] = step.fanOut ? await fanOutStep(id, step, input, ctx, cwd, status, ran) : await singleStep({ id, step, input, ctx, dir, cwd, used, ran });
     const o = outputs[id]!;
-    status[id] = { state: 'done', ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}), ...ran.command };
+    const outcome = o.version && ran.created !== undefined ? { outcome: ran.created ? 'created' as const : 'unchanged' as const } : {};
+    status[id] = { state: 'done', ...refOf(o), ...ran.command, ...outcome };
+    // Best effort: a result that could not be recorded only means the step runs again next time.
+    if (cache) await recordStep(input, id, cache.key, o).catch(() => undefined);
   } catch (err) {
     if (isCancellation(err)) {
       status[id] = { state: 'cancelled' };
@@ -107,6 +130,10 @@ async function runStep(id: string, input: PipelineRunInput, status: Record<strin
     status[id] = { state: 'failed', error: messageOf(err), ...command };
     outputs[id] = { ...NO_OUTPUTS, exitCode: command?.exitCode ?? null };
   }
+}
+
+function refOf(o: StepOutputs): Pick<StepStatus, 'version' | 'ref'> {
+  return { ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}) };
 }
 
 interface SingleStep {
@@ -123,6 +150,8 @@ interface SingleStep {
 /** Filled in by a `run` step once its command ended; the attempt is unknown in histories recorded before it was reported. */
 interface Ran {
   command?: Pick<StepCommandRun, 'exitCode'> & Partial<StepCommandRun>;
+  /** Whether the step's commit made a new version (false: its content equalled an existing one). */
+  created?: boolean;
 }
 
 /** A step that runs once: its command (or named activity), then the version its outputs folder becomes. */
@@ -141,7 +170,7 @@ async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleS
     const value = await named[step.activity.name]!(...(step.activity.args ?? []).map((a) => renderDeep(a, ctx)));
     result = value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
   }
-  return { ...(await produce(id, step, input, ctx, dir, used)), result, exitCode: ran.command?.exitCode ?? null };
+  return { ...(await produce(id, step, input, ctx, dir, used, ran)), result, exitCode: ran.command?.exitCode ?? null };
 }
 
 /** How a step's command ended when its last attempt failed, from the failure's details (undefined if it never ran). */
@@ -154,7 +183,7 @@ function hostActivities(input: PipelineRunInput) {
   return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: ACTIVITY_RETRY });
 }
 
-async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[]): Promise<StepOutputs> {
+async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[], ran: Ran): Promise<StepOutputs> {
   const p = step.produces;
   if (!p) return NO_OUTPUTS;
   const host = hostActivities(input);
@@ -163,17 +192,17 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   if (p.mode === 'incremental') {
     const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx) });
     const r = await executeChild(incrementalArtifactWorkflow, { workflowId: stepWorkflowId(pipelineId, id, 'incremental'), args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
-    return outputsOf(r.version);
+    return outputsOf(r, ran);
   }
   const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: renderList(p.files, ctx) });
   const r = await executeChild(logArtifactWorkflow, {
     workflowId: stepWorkflowId(pipelineId, id, 'log'),
     args: [{ name: p.artifact, type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
   });
-  return outputsOf(r.version);
+  return outputsOf(r, ran);
 }
 
-async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>): Promise<StepOutputs> {
+async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>, ran: Ran): Promise<StepOutputs> {
   const fan = step.fanOut!;
   const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
   if (typeof step.run === 'string') throw toFailure(new UsageError(`step "${id}" fans out, so its run must be an argv list`));
@@ -197,21 +226,7 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
     }],
   });
   // Every shard whose files are in the version ran its command to a 0 exit.
-  return { ...outputsOf(r.version), exitCode: 0 };
-}
-
-/** Aliases, description and metadata of a produced version, evaluated; what the pipeline adds sits under its own key. */
-function describedBy(p: Step['produces'], id: string, input: PipelineRunInput, ctx: Context) {
-  const metadata = { ...(renderDeep(p?.metadata ?? {}, ctx) as Record<string, unknown>), [PIPELINE_METADATA_KEY]: { pipeline: input.pipeline.name, step: id, run: input.runId } };
-  return {
-    aliases: (p?.aliases ?? []).map((a) => String(renderTemplate(a, ctx))),
-    metadata,
-    ...(p?.description ? { description: String(renderTemplate(p.description, ctx)) } : {}),
-  };
-}
-
-function renderList(values: readonly string[] | undefined, ctx: Context): string[] | undefined {
-  return values?.map((v) => String(renderTemplate(v, ctx)));
+  return { ...outputsOf(r, ran), exitCode: 0 };
 }
 
 function commandActivities(input: PipelineRunInput, step: Step) {
@@ -228,20 +243,10 @@ function retryOf(step: Step) {
   return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2 };
 }
 
-function outputsOf(version: { name: string; version: string; digest: string }): StepOutputs {
+/** A step's outputs from the version its child workflow committed; notes in `ran` whether it was new. */
+function outputsOf({ version, created }: { version: { name: string; version: string; digest: string }; created: boolean }, ran: Ran): StepOutputs {
+  ran.created = created;
   return { skipped: false, exitCode: null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest, result: null };
-}
-
-function resolveDir(baseDir: string, workdir: string | undefined): string {
-  if (!workdir) return baseDir;
-  return workdir.startsWith('/') ? workdir : `${baseDir}/${workdir}`;
-}
-
-function renderDeep(value: unknown, ctx: Context): unknown {
-  if (typeof value === 'string') return renderTemplate(value, ctx);
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx));
-  if (value && typeof value === 'object') return recordOf(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx)]));
-  return value;
 }
 
 function messageOf(err: unknown): string {
@@ -252,9 +257,4 @@ function messageOf(err: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return message;
-}
-
-/** A step's `inheritEnv`, passed on only when set, so the commands of runs recorded without it stay the same. */
-function inheritOf(step: Step): { inheritEnv?: boolean | string[] } {
-  return step.inheritEnv === undefined ? {} : { inheritEnv: step.inheritEnv };
 }

@@ -19,8 +19,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
 
 /** `artifacts run FILE [--param k=v]... [--run-id ID] [--detach]`. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const usage = 'artifacts run FILE [--param name=value]... [--run-id ID] [--detach]';
-  const { positionals, values } = parse(argv, { param: { type: 'string', multiple: true }, 'run-id': { type: 'string' }, detach: { type: 'boolean' } }, usage);
+  const usage = 'artifacts run FILE [--param name=value]... [--run-id ID] [--detach] [--no-cache]';
+  const { positionals, values } = parse(argv, { param: { type: 'string', multiple: true }, 'run-id': { type: 'string' }, detach: { type: 'boolean' }, 'no-cache': { type: 'boolean' } }, usage);
   const file = positionals[0];
   if (!file) throw new UsageError(`Give a pipeline file. Usage: ${usage}`);
   const result = safeLoadPipeline(file);
@@ -32,7 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // The run's steps go to this host's queue, which this process serves while it waits for the run.
   const session = await Session.open({ worker: !values.detach, hostWork: 'host' });
   try {
-    const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
+    const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}), ...(values['no-cache'] ? { cache: false } : {}) });
     console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}`);
     if (values.detach) {
       console.log(`detached: \`artifacts status ${started.runId}\` shows progress; an \`artifacts worker\` on this host runs its steps.`);
@@ -63,7 +63,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   if (!found) throw new UsageError(`No pipeline run ${JSON.stringify(runId)}; \`artifacts run FILE\` prints the run id it starts.`);
   const { state, status } = found;
   if (values.json) console.log(JSON.stringify({ run: runId, state, steps: status?.steps ?? null }, null, 2));
-  else if (status) console.log(`run ${runId}${status.name ? ` (${status.name})` : ''}: ${state.toLowerCase()}\n${PipelineView.lines(status).join('\n')}`);
+  else if (status) console.log(`run ${runId}${status.name ? ` (${status.name})` : ''}: ${state.toLowerCase()}\n${PipelineView.lines(status).join('\n')}\n${PipelineView.summary(status)}`);
   else console.log(`run ${runId}: ${state.toLowerCase()} (its steps were not recorded)`);
   return 0;
 }

@@ -41,4 +41,18 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        used_idx BIGINT NOT NULL,
        PRIMARY KEY (name, idx, used_name, used_idx))`,
   ],
+  // Pipeline step cache (step-cache.ts): a step's or a shard's recorded result by its cache key, shared by every host.
+  [
+    `CREATE TABLE IF NOT EXISTS step_cache (
+       cache_key TEXT PRIMARY KEY,
+       kind TEXT NOT NULL,
+       pipeline TEXT NOT NULL,
+       step TEXT NOT NULL,
+       run TEXT NOT NULL,
+       outputs TEXT NOT NULL,
+       manifest_root TEXT,
+       hits BIGINT NOT NULL DEFAULT 0,
+       created_at TEXT NOT NULL,
+       last_hit_at TEXT)`,
+  ],
 ];
