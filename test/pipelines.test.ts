@@ -23,7 +23,7 @@ test('the flagship pipeline produces all three modes from YAML: simple, collabor
   const out = cli(['run', flagship, '--param', 'shards=3'], env);
   expect(out.stderr).not.toContain('error');
   expect(out.code).toBe(0);
-  expect(out.stdout).toContain('done: 4 versions produced');
+  expect(out.stdout).toContain('done: 4 versions created, 0 unchanged, 0 steps cached, 4 run');
   const api = new Api({ env });
   const predictions = await api.artifact('predictions:latest');
   expect((await predictions.files()).map((f) => f.path)).toEqual(['predictions-0000.jsonl', 'predictions-0001.jsonl', 'predictions-0002.jsonl']);
