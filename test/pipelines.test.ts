@@ -55,7 +55,7 @@ test('a failing step is retried by its policy and succeeds on attempt 2, which i
   // The status of a finished run is a query, answered by a worker replaying its history.
   const worker = await startWorker(env);
   try {
-    expect(status(runId(out.stdout), env)?.steps['flaky']).toEqual({ state: 'done', version: 'v0', ref: 'flaky-result:v0', attempt: 2, exitCode: 0 });
+    expect(status(runId(out.stdout), env)?.steps['flaky']).toEqual({ state: 'done', version: 'v0', ref: 'flaky-result:v0', attempt: 2, exitCode: 0, outcome: 'created' });
   } finally {
     worker.kill('SIGTERM');
   }
