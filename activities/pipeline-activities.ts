@@ -8,6 +8,7 @@ import type { SpecOp } from '../store/staging/spec';
 import type { Store } from '../store/store';
 import { downloadVersion } from '../store/version-files';
 import { walkDir } from '../store/staging/walk';
+import { splitName } from '../store/registry/ref';
 import { UsageError } from '../errors';
 import type { StepCommandRun } from '../workflows/pipeline-types';
 import type { UsedVersion } from './step-cache-activities';
@@ -19,15 +20,16 @@ import type { UsedVersion } from './step-cache-activities';
 export function createPipelineActivities(store: () => Promise<Store>) {
   return {
     /** Makes empty step folders and downloads each `uses` ref into `inputs/<name>`; returns the resolved versions. */
-    async prepareStep(input: { readonly dir: string; readonly uses: readonly string[] }): Promise<UsedVersion[]> {
+    async prepareStep(input: { readonly dir: string; readonly uses: readonly string[]; readonly project?: string }): Promise<UsedVersion[]> {
       const folder = StepFolder.of(input.dir, Context.current().info.workflowExecution);
       folder.reset();
       const inputs = folder.inputs;
       const s = await store();
       const used: UsedVersion[] = [];
       for (const ref of input.uses) {
-        const version = await s.registry.resolve(ref);
-        await downloadVersion(s, version, path.join(inputs, version.name));
+        const version = await s.registry.resolve(ref, input.project);
+        // `inputs/<name>` without the project, as a step's command expects it whichever project it runs in.
+        await downloadVersion(s, version, path.join(inputs, splitName(version.name).name));
         used.push({ name: version.name, index: version.index, ref: `${version.name}:${version.version}`, digest: version.digest });
       }
       return used;
@@ -53,9 +55,11 @@ export function createPipelineActivities(store: () => Promise<Store>) {
     },
 
     /** Resolves an incremental step's base and records its adds (globs under outputs) and removes as a spec. */
-    async prepareIncremental(input: { readonly outputs: string; readonly from: string; readonly add?: readonly string[] | undefined; readonly remove?: readonly string[] | undefined }) {
+    async prepareIncremental(input: {
+      readonly outputs: string; readonly from: string; readonly add?: readonly string[] | undefined; readonly remove?: readonly string[] | undefined; readonly project?: string;
+    }) {
       const s = await store();
-      const base = await s.registry.resolve(input.from);
+      const base = await s.registry.resolve(input.from, input.project);
       const ops: SpecOp[] = [
         ...(input.remove ?? []).map((p): SpecOp => ({ op: 'remove', path: normalizeEntryPath(p) })),
         ...fileOps(input.outputs, input.add),

@@ -29,6 +29,8 @@ export interface StepKeyInput {
   readonly deps: readonly string[];
   /** The step's own aliases, pointed again at its recorded version when the step is a hit. */
   readonly aliases: readonly string[];
+  /** The run's project: refs are looked up there, and its steps' keys differ from another project's (absent: default). */
+  readonly project?: string | undefined;
 }
 
 export interface StepKey {
@@ -62,12 +64,12 @@ export function createStepCacheActivities(store: () => Promise<Store>) {
     /** Computes a step's cache key and returns the result recorded under it, if its versions still exist. */
     async lookUpStep(input: StepKeyInput): Promise<StepKey> {
       const s = await store();
-      const resolved = await Promise.all(input.uses.map((ref) => s.registry.resolve(ref)));
+      const resolved = await Promise.all(input.uses.map((ref) => s.registry.resolve(ref, input.project)));
       const used = resolved.map((v) => ({ name: v.name, index: v.index, ref: `${v.name}:${v.version}`, digest: v.digest }));
-      const from = input.from === undefined ? null : await s.registry.resolve(input.from);
+      const from = input.from === undefined ? null : await s.registry.resolve(input.from, input.project);
       const deps = await digestDeps(input.cwd, input.deps, input.step);
       const key = keyOf({
-        v: 1, pipeline: input.pipeline, step: input.step, material: input.material,
+        v: 1, ...(input.project === undefined ? {} : { project: input.project }), pipeline: input.pipeline, step: input.step, material: input.material,
         uses: used.map((u) => [u.name, u.digest]), from: from && [from.name, from.digest], deps,
       });
       const cache = new StepCache(s.registry.db);

@@ -14,7 +14,7 @@ const name = `incremental-${n}`;
 const spot = (r, k) => (k * Math.floor(n / 10) + k * 97 + r * 10) % n;
 const entryName = (i) => `images/${String(i % 1000).padStart(3, '0')}/img-${String(i).padStart(7, '0')}.png`;
 
-const run = await init({ project: 'bench-incremental' });
+const run = await init();
 const api = new Api();
 const blobsDir = path.join(process.env.ARTIFACTS_HOME, 'blobs', 'sha256');
 const storeBytes = () => {

@@ -2,7 +2,7 @@
 import { Artifact, init } from '../dist/index.js';
 
 const [dir, name] = process.argv.slice(2);
-const run = await init({ project: 'bench' });
+const run = await init();
 const started = process.hrtime.bigint();
 const v = await run.logArtifact(new Artifact(name, 'dataset').addDir(dir));
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -40,7 +40,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
 
   artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]...
-  artifacts ls [NAME]             names, or one name's versions
+  artifacts ls [NAME] [--all-projects]   the project's names (or every project's), or one name's versions
   artifacts show REF              a version's details and files (REF: name:v3, name:latest, name:alias, name@digest)
   artifacts download REF DIR [--path-prefix P]   write a version's files (or those under P) into DIR; files in place are skipped
   artifacts checkout REF DIR      make DIR hold exactly the version: download, then remove files it does not hold
@@ -60,10 +60,31 @@ const HELP = `artifacts: versioned ML artifacts, run durably on Temporal
   artifacts worker                run a standalone worker for this host
   artifacts server start|status|stop   the embedded Temporal dev server
 
-Settings: ARTIFACTS_HOME (data folder), TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (use an existing cluster).`;
+Every command takes --project P (default ARTIFACTS_PROJECT, else "default"); REF may name another project: P/name:v3.
+Settings: ARTIFACTS_HOME (data folder), ARTIFACTS_PROJECT, TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (use an existing cluster).`;
+
+/**
+ * `--project P` anywhere on the line selects the project of every command, like ARTIFACTS_PROJECT (which the client
+ * layer reads), so each command need not declare it.
+ */
+function takeProject(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...rest, ...argv.slice(i)];
+    if (arg === '--project' || arg.startsWith('--project=')) {
+      const value = arg === '--project' ? argv[++i] : arg.slice('--project='.length);
+      if (!value) throw new UsageError('--project needs a project name, such as --project vision.');
+      process.env['ARTIFACTS_PROJECT'] = value;
+    } else {
+      rest.push(arg);
+    }
+  }
+  return rest;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = takeProject(argv);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(HELP);
     return command ? 0 : 2;

@@ -24,7 +24,9 @@ import { VersionEntry } from './version-entry';
 
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
+  /** With its project, `project/name`, or just `name` in the default project. */
   readonly name: string;
+  readonly project: string;
   readonly type: string;
   /** `v0`, `v1`, ... */
   readonly version: string;
@@ -43,6 +45,7 @@ export class ArtifactVersion {
   /** `opened`: the store, when the caller has it open, so a draft made from this version can check removals at once. */
   constructor(readonly record: VersionRecord, private readonly store: () => Promise<Store>, private readonly opened?: Store) {
     this.name = record.name;
+    this.project = record.project;
     this.type = record.type;
     this.version = record.version;
     this.index = record.index;
@@ -126,7 +129,7 @@ export class ArtifactVersion {
 
   toJSON(): Record<string, unknown> {
     return {
-      name: this.name, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases,
+      name: this.name, project: this.project, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases,
       files: this.fileCount, size: this.size, description: this.description, metadata: this.metadata,
       base: this.base, producer: this.producer, createdAt: this.createdAt,
     };

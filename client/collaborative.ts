@@ -53,7 +53,7 @@ export async function sendToDraft(
   }
   const store = await session.store();
   const input: UpsertArtifactInput = {
-    name: artifact.name,
+    name: session.inProject(artifact.name),
     type: artifact.type,
     distributedId,
     writer,
@@ -72,7 +72,7 @@ export async function sendToDraft(
   try {
     const handle = await session.connections.client.workflow.start<typeof upsertArtifactWorkflow>('upsertArtifactWorkflow', {
       taskQueue: session.config.taskQueue,
-      workflowId: upsertWorkflowId(finish ? 'finish' : 'upsert', artifact.name, distributedId, writer, seq),
+      workflowId: upsertWorkflowId(finish ? 'finish' : 'upsert', input.name, distributedId, writer, seq),
       args: [input],
       // Lets `drafts` and `finish` name writers that started but never delivered (see pendingWriters).
       memo: writerMemo(draftWorkflowId(input.name, distributedId), writer),

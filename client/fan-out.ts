@@ -28,7 +28,8 @@ export async function runFanOut(options: FanOutOptions, settings: RunFanOutSetti
  * id (a fresh one when the options name none).
  */
 export async function fanOutIn(session: Session, options: FanOutOptions, workflowId?: string): Promise<FanOutResult> {
-  const [args, id] = workflowId === undefined ? withDerivedId(options) : [options, workflowId];
+  const inProject = { ...options, name: session.inProject(options.name) };
+  const [args, id] = workflowId === undefined ? withDerivedId(inProject) : [inProject, workflowId];
   try {
     const handle = await session.connections.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
       taskQueue: session.config.taskQueue, workflowId: id, args: [args], workflowIdConflictPolicy: 'USE_EXISTING',

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Run } from './run';
 import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
+import { checkProjectName } from '../store/registry/ref';
 
 export interface InitOptions {
+  /** The project this run logs into and looks names up in (default `ARTIFACTS_PROJECT`, else `default`). */
   readonly project?: string;
   /** Runs of one group share it as the default `distributedId` of collaborative artifacts. */
   readonly group?: string;
@@ -25,6 +27,8 @@ export interface InitOptions {
  * this process. Call `run.finish()` when done.
  */
 export async function init(options: InitOptions = {}): Promise<Run> {
-  const session = await Session.open({ config: configFromEnv(options.env), worker: options.worker ?? true, handleSignals: options.handleSignals ?? true });
-  return new Run(session, options.id ?? randomUUID(), options.project ?? 'default', options.group);
+  const fromEnv = configFromEnv(options.env);
+  const config = options.project === undefined ? fromEnv : { ...fromEnv, project: checkProjectName(options.project) };
+  const session = await Session.open({ config, worker: options.worker ?? true, handleSignals: options.handleSignals ?? true });
+  return new Run(session, options.id ?? randomUUID(), config.project, options.group);
 }

@@ -57,11 +57,12 @@ export async function logArtifact(session: Session, runId: string, seq: number, 
   const spec = artifact.spec();
   const specDigest = await store.putSpec(spec);
   if (session.runsWorker) startEarlyStage(store, specDigest, spec, session.config.maxBytesPerSecond);
-  const input: LogArtifactInput = stagedVersionInput(session, runId, artifact, specDigest, metadata, options);
+  const name = session.inProject(artifact.name);
+  const input: LogArtifactInput = { ...stagedVersionInput(session, runId, artifact, specDigest, metadata, options), name };
   try {
     const handle = await session.connections.client.workflow.start<typeof logArtifactWorkflow>('logArtifactWorkflow', {
       taskQueue: session.config.taskQueue,
-      workflowId: logWorkflowId(artifact.name, runId, seq),
+      workflowId: logWorkflowId(name, runId, seq),
       args: [input],
     });
     const result = await session.track(`log of ${JSON.stringify(artifact.name)}`, handle, resultWithProgress<LogArtifactResult>(handle, options.onProgress));

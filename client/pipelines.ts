@@ -43,7 +43,7 @@ export async function startPipeline(session: Session, file: string, options: Sta
       workflowId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
-        pipeline: loaded.pipeline, params, runId, hostQueue: hostQueueOf(session.config),
+        pipeline: loaded.pipeline, params, runId, project: session.config.project, hostQueue: hostQueueOf(session.config),
         workDir, baseDir: path.dirname(loaded.file),
         heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
         ...(options.cache === false ? { cache: false } : {}),

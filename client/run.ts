@@ -45,7 +45,7 @@ export class Run {
     this.assertOpen();
     const distributedId = resolveDistributedId('upsertArtifact', artifact.name, options.distributedId, this.group);
     const result = await sendToDraft(this.writer(), artifact, distributedId, options, false);
-    return upsertResult(result, artifact.name, distributedId, this.id);
+    return upsertResult(result, this.session.inProject(artifact.name), distributedId, this.id);
   }
 
   /**
@@ -66,7 +66,7 @@ export class Run {
    */
   async pendingWriters(name: string, options: { distributedId?: string } = {}): Promise<PendingWriter[]> {
     const distributedId = resolveDistributedId('pendingWriters', name, options.distributedId, this.group);
-    return pendingWriters(this.session, draftWorkflowId(name, distributedId));
+    return pendingWriters(this.session, draftWorkflowId(this.session.inProject(name), distributedId));
   }
 
   async finish(): Promise<void> {

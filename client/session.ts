@@ -5,6 +5,7 @@ import { configFromEnv, hostQueueOf, processQueueOf, type ArtifactsConfig } from
 import { connect, type Connections } from '../runtime/connection';
 import { installRuntime, startWorkers, type ArtifactsWorkers } from '../runtime/worker';
 import { once } from '../plugin/artifacts-plugin';
+import { qualifiedName } from '../store/registry/ref';
 import { Store } from '../store/store';
 
 export interface SessionOptions {
@@ -80,6 +81,11 @@ export class Session {
     } finally {
       await session.close();
     }
+  }
+
+  /** The registry name of `name` in this session's project (`name` itself in the default project; see qualifiedName). */
+  inProject(name: string): string {
+    return qualifiedName(this.config.project, name);
   }
 
   /** Whether this process runs a worker (so the staging activities of its logs come back to it). */

@@ -15,7 +15,7 @@ const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `${NOD
 export const LAYERS = {
   // Sandboxed and deterministic: the workflow SDK, pure modules, and types from anywhere.
   workflows: {
-    values: ['workflows/', 'errors/', 'dsl/expressions', 'dsl/command', 'dsl/shell', 'dsl/records', 'dsl/reserved', '@temporalio/workflow', '@temporalio/common'],
+    values: ['workflows/', 'errors/', 'dsl/expressions', 'dsl/command', 'dsl/shell', 'dsl/records', 'dsl/reserved', 'store/registry/ref', '@temporalio/workflow', '@temporalio/common'],
     types: ['*'],
   },
   errors: { values: ['errors/', '@temporalio/common'] },

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { checkProjectName, DEFAULT_PROJECT } from '../store/registry/ref';
 import { ConfigError } from '../errors';
 
 /** Everything a client or worker needs to know about where things run, read from the environment. */
 export interface ArtifactsConfig {
   /** The embedded default's data folder. */
   readonly home: string;
+  /** The project names are logged and looked up in (`ARTIFACTS_PROJECT`, default `default`). */
+  readonly project: string;
   /** An existing Temporal frontend; undefined means the embedded dev server. */
   readonly temporalAddress: string | undefined;
   readonly namespace: string;
@@ -27,6 +30,7 @@ export interface ArtifactsConfig {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsConfig {
   return {
     home: artifactsHome(env),
+    project: projectOf(env),
     temporalAddress: env['TEMPORAL_ADDRESS'] || undefined,
     namespace: env['TEMPORAL_NAMESPACE'] || 'default',
     taskQueue: env['ARTIFACTS_TASK_QUEUE'] || 'temporal-artifacts',
@@ -71,6 +75,16 @@ function heartbeatTimeout(env: NodeJS.ProcessEnv): number {
     throw new ConfigError(`ARTIFACTS_HEARTBEAT_TIMEOUT_MS=${ms} is below ${MIN_HEARTBEAT_TIMEOUT_MS}: workers heartbeat once a second, so healthy work would time out and be retried; set it to ${MIN_HEARTBEAT_TIMEOUT_MS} or more.`);
   }
   return ms;
+}
+
+function projectOf(env: NodeJS.ProcessEnv): string {
+  const raw = env['ARTIFACTS_PROJECT'];
+  if (!raw) return DEFAULT_PROJECT;
+  try {
+    return checkProjectName(raw);
+  } catch (err) {
+    throw new ConfigError(`ARTIFACTS_PROJECT=${raw}: ${(err as Error).message}`);
+  }
 }
 
 function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {

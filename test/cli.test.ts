@@ -28,7 +28,7 @@ test('log, ls, show, download and verify work end to end with plain output when 
 
 test('errors are one sentence saying what to do, with a non-zero exit', () => {
   expect(cli(['show', 'missing-name:v0'], env)).toMatchObject({
-    code: 1, stderr: 'error: Artifact "missing-name:v0" not found. No artifact is named "missing-name"; run `artifacts ls` to see the names that exist.\n',
+    code: 1, stderr: 'error: Artifact "missing-name:v0" not found. No artifact is named "missing-name"; run `artifacts ls` to see the names that exist (`--all-projects` lists every project).\n',
   });
   expect(cli(['log', '/no/such/file.txt', '--name', 'x', '--type', 'dataset'], env)).toMatchObject({
     code: 1, stderr: 'error: Cannot add "/no/such/file.txt": it does not exist. Check the path exists and is readable.\n',

@@ -41,7 +41,7 @@ describe('collaborative mode', () => {
   let connection: Connection;
   const api = new Api();
   beforeAll(async () => {
-    [a, b] = await Promise.all([init({ project: 'collab', id: 'writer-a' }), init({ project: 'collab', id: 'writer-b' })]);
+    [a, b] = await Promise.all([init({ id: 'writer-a' }), init({ id: 'writer-b' })]);
     connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
     client = new Client({ connection });
   });

@@ -9,7 +9,7 @@ test('8 concurrent client processes logging different content to one name get ex
     const dir = writeFiles({ [`shard-${i}.txt`]: `content of client ${i}` });
     return nodeScript(`
       import { init, Artifact } from 'temporal-artifacts';
-      const run = await init({ project: 'concurrency' });
+      const run = await init();
       const v = await run.logArtifact(new Artifact('contended', 'dataset').addDir(${JSON.stringify(dir)}));
       console.log(JSON.stringify({ version: v.version, created: v.created, digest: v.digest }));
       await run.finish();

@@ -20,7 +20,7 @@ function folder(label: string): { dir: string; files: Record<string, string> } {
 }
 
 test('a process that runs its own worker starts staging when logArtifact is called, and the activity adopts that work', async () => {
-  const run = await init({ project: 'early-staging' });
+  const run = await init();
   try {
     const { dir, files } = folder('early');
     const v = await run.logArtifact(new Artifact('early-staged', 'dataset').addDir(dir));
@@ -36,7 +36,7 @@ test('a process that runs its own worker starts staging when logArtifact is call
 
 test('a client without a worker leaves the staging to the worker process that takes the activity', async () => {
   children.push(await startWorker(env));
-  const run = await init({ project: 'early-staging', worker: false });
+  const run = await init({ worker: false });
   try {
     const { dir } = folder('late');
     const v = await run.logArtifact(new Artifact('worker-staged', 'dataset').addDir(dir));

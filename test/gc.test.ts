@@ -17,7 +17,7 @@ describe('garbage collection', () => {
   let blobs: LocalBlobStore;
   const api = new Api();
   beforeAll(async () => {
-    run = await init({ project: 'gc-test' });
+    run = await init();
     store = await Store.fromConfig(configFromEnv());
     blobs = store.blobs as LocalBlobStore;
   });

@@ -23,7 +23,7 @@ describe('diff at 100,000 entries', () => {
   let run: Run;
   const api = new Api();
   beforeAll(async () => {
-    run = await init({ project: 'incremental-diff-test' });
+    run = await init();
   });
   afterAll(async () => {
     await run.finish();

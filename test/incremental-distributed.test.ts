@@ -13,7 +13,7 @@ describe('incremental mode on PostgreSQL and S3', () => {
   beforeAll(async () => {
     db = await freshPostgresDb();
     Object.assign(process.env, { ARTIFACTS_REGISTRY: db.url, ARTIFACTS_STORE: await freshS3Url() });
-    run = await init({ project: 'incremental-distributed' });
+    run = await init();
     api = new Api();
   });
   afterAll(async () => {

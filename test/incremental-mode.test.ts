@@ -12,7 +12,7 @@ async function listing(v: ArtifactVersion): Promise<Record<string, number>> {
 }
 
 describe('incremental mode', () => {
-  const shared = sharedRun({ project: 'incremental-mode-test' });
+  const shared = sharedRun();
   const { api } = shared;
 
   async function logBase(name: string, files: Record<string, string>): Promise<ArtifactVersion> {

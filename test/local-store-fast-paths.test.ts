@@ -91,7 +91,7 @@ describe('logging through the batched and hard-link paths', () => {
   let run: Run;
   const api = new Api();
   beforeAll(async () => {
-    run = await init({ project: 'fast-paths-test' });
+    run = await init();
   });
   afterAll(async () => {
     await run.finish();

@@ -5,7 +5,7 @@ import { Artifact, UsageError } from 'temporal-artifacts';
 import { writeFiles } from './helpers';
 import { sharedRun } from './shared-run';
 
-const shared = sharedRun({ project: 'metadata-blob' });
+const shared = sharedRun();
 const { api } = shared;
 
 test("a version's metadata reaches the registry as a blob: the log workflow's history holds its digest, not the metadata", async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
   db = await freshPostgresDb();
   env = isolatedEnv({ ...s3Env, ARTIFACTS_REGISTRY: db.url, ARTIFACTS_STORE: await freshS3Url() });
   Object.assign(process.env, env);
-  run = await init({ project: 'servers' });
+  run = await init();
 });
 afterAll(async () => {
   await run.finish();

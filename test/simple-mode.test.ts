@@ -7,7 +7,7 @@ import { writeFiles } from './helpers';
 import { sharedRun } from './shared-run';
 
 describe('simple mode', () => {
-  const shared = sharedRun({ project: 'simple-mode-test' });
+  const shared = sharedRun();
   const { api } = shared;
 
   test('a run logs a new artifact as v0 with the latest alias, as the documented example does', async () => {

@@ -6,6 +6,8 @@ export interface PipelineRunInput {
   readonly pipeline: Pipeline;
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly runId: string;
+  /** The project its artifacts are logged and looked up in (runs recorded before projects: the default one). */
+  readonly project?: string;
   /** Task queue of the host that started the run: commands and their outputs live there. */
   readonly hostQueue: string;
   /** Host-local folder for this run's step folders (`<dir>/<step>/outputs`, `<dir>/<step>/inputs`). */

@@ -9,6 +9,7 @@ import { cacheOn, lookUpStep, recordStep } from './step-cache';
 import { isLibraryActivity, libraryActivityMessage } from '../dsl/reserved';
 import { CommandFailedError, PipelineFailedError, UsageError } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
+import { DEFAULT_PROJECT, qualifiedName } from '../store/registry/ref';
 import { ACTIVITY_RETRY } from './retry-policies';
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
@@ -114,7 +115,7 @@ async function runStep(id: string, run: RunState): Promise<void> {
       status[id] = { state: 'cached', ...refOf(cache.hit.outputs), cachedFrom: cache.hit.run };
       return;
     }
-    const used = await hostActivities(input).prepareStep({ dir, uses: cache ? cache.used.map((u) => u.ref) : renderList(step.uses, ctx) ?? [] });
+    const used = await hostActivities(input).prepareStep({ dir, uses: cache ? cache.used.map((u) => u.ref) : renderList(step.uses, ctx) ?? [], ...projectOf(input) });
     outputs[id] = step.fanOut ? await fanOutStep(id, step, input, ctx, cwd, status, ran) : await singleStep({ id, step, input, ctx, dir, cwd, used, ran });
     const o = outputs[id]!;
     const outcome = o.version && ran.created !== undefined ? { outcome: ran.created ? 'created' as const : 'unchanged' as const } : {};
@@ -190,14 +191,14 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   const common = { ...describedBy(p, id, input, ctx), run: input.runId };
   const pipelineId = workflowInfo().workflowId;
   if (p.mode === 'incremental') {
-    const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx) });
+    const prepared = await host.prepareIncremental({ outputs: `${dir}/outputs`, from: String(renderTemplate(p.from!, ctx)), add: renderList(p.add, ctx), remove: renderList(p.remove, ctx), ...projectOf(input) });
     const r = await executeChild(incrementalArtifactWorkflow, { workflowId: stepWorkflowId(pipelineId, id, 'incremental'), args: [{ ...prepared, ...common, hostQueue: input.hostQueue }] });
     return outputsOf(r, ran);
   }
   const { specDigest } = await host.recordOutputs({ outputs: `${dir}/outputs`, files: renderList(p.files, ctx) });
   const r = await executeChild(logArtifactWorkflow, {
     workflowId: stepWorkflowId(pipelineId, id, 'log'),
-    args: [{ name: p.artifact, type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
+    args: [{ name: inProject(input, p.artifact), type: p.type === undefined ? 'artifact' : String(renderTemplate(p.type, ctx)), specDigest, hostQueue: input.hostQueue, ...common, uses: used.map((u) => ({ name: u.name, index: u.index })) }],
   });
   return outputsOf(r, ran);
 }
@@ -213,7 +214,7 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
   const r = await executeChild(fanOutWorkflow, {
     workflowId: stepWorkflowId(workflowInfo().workflowId, id, 'fan-out'),
     args: [{
-      name: p?.artifact ?? `${input.pipeline.name}-${id}`,
+      name: inProject(input, p?.artifact ?? `${input.pipeline.name}-${id}`),
       type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),
       shards,
       command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd, ...inheritOf(step) },
@@ -227,6 +228,16 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
   });
   // Every shard whose files are in the version ran its command to a 0 exit.
   return { ...outputsOf(r, ran), exitCode: 0 };
+}
+
+/** The registry name of a step's artifact in the run's project (the same name in the default project, as before projects). */
+function inProject(input: PipelineRunInput, name: string): string {
+  return qualifiedName(input.project ?? DEFAULT_PROJECT, name);
+}
+
+/** What the step activities need to look refs up in the run's project; nothing for runs recorded before projects. */
+function projectOf(input: PipelineRunInput): { project?: string } {
+  return input.project === undefined ? {} : { project: input.project };
 }
 
 function commandActivities(input: PipelineRunInput, step: Step) {

@@ -44,6 +44,7 @@ export function lookUpStep(probe: StepProbe): Promise<StepKey> {
     cwd: probe.cwd,
     deps: step.deps ?? [],
     aliases: renderList(step.produces?.aliases, ctx) ?? [],
+    ...(input.project === undefined ? {} : { project: input.project }),
   });
 }
 

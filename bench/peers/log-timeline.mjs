@@ -13,7 +13,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'log-timeline-'));
 const server = await startDevServer({ dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'server.log'), detached: false, headless: true });
 try {
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: path.join(work, 'home'), ARTIFACTS_TASK_QUEUE: 'timeline' };
-  const run = await init({ project: 'timeline', env });
+  const run = await init({ env });
   const waited = [];
   for (const name of ['first', 'second']) {
     const started = process.hrtime.bigint();

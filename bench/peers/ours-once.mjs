@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Api, Artifact, init } from '../../dist/index.js';
 
 const [mode, dir, name, extra] = process.argv.slice(2);
-const run = await init({ project: 'bench-peers' });
+const run = await init();
 const api = new Api();
 // Open (and, the first time, create) the store before timing, as `dvc init` comes before a timed `dvc add`.
 await api.artifacts();

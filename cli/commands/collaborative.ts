@@ -16,7 +16,7 @@ export async function upsertCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, common, UPSERT);
   if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to upsert. Usage: ${UPSERT}`);
   const artifact = artifactOf(values, positionals, UPSERT);
-  const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
+  const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
   try {
     const r = await run.upsertArtifact(artifact, { distributedId: values['distributed-id']! });
     if (values.json) {
@@ -39,7 +39,7 @@ export async function finishCommand(argv: string[]): Promise<number> {
   const artifact = artifactOf(values, positionals, FINISH);
   Object.assign(artifact.metadata, keyValues(values.metadata, '--metadata'));
   if (values.description) artifact.description = values.description;
-  const run = await init({ project: 'cli', ...(values.writer ? { id: values.writer } : {}) });
+  const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
   try {
     const pending = await run.pendingWriters(artifact.name, { distributedId: values['distributed-id']! });
     const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });

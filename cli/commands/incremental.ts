@@ -26,7 +26,7 @@ export async function draftCommand(argv: string[]): Promise<number> {
       if (fs.existsSync(p) && fs.statSync(p).isDirectory()) draft.addDir(p);
       else draft.addFile(p);
     }
-    const run = await init({ project: 'cli' });
+    const run = await init();
     try {
       const v = await run.logArtifact(draft, { aliases: values.alias ?? [] });
       if (values.json) {

@@ -5,13 +5,14 @@ import { UsageError } from '../../errors';
 
 /** `artifacts ls [NAME]`: names with their latest version, or one name's versions. */
 export async function lsCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts ls [NAME] [--json]');
+  const { positionals, values } = parse(argv, { json: { type: 'boolean' }, 'all-projects': { type: 'boolean' } }, 'artifacts ls [NAME] [--all-projects] [--json]');
   const api = new Api();
   try {
     if (positionals.length === 0) {
-      const all = await api.artifacts();
+      const all = await api.artifacts({ allProjects: values['all-projects'] ?? false });
       if (values.json) console.log(JSON.stringify(all, null, 2));
       else if (all.length === 0) console.log('No artifacts yet. Log one with: artifacts log PATH --name NAME --type TYPE');
+      else if (values['all-projects']) console.log(table([['PROJECT', 'NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'], ...all.map((a) => [a.project, a.name, a.type, String(a.versions), a.latest, a.updatedAt])]));
       else console.log(table([['NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'], ...all.map((a) => [a.name, a.type, String(a.versions), a.latest, a.updatedAt])]));
       return 0;
     }

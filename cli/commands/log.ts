@@ -19,7 +19,7 @@ export async function logCommand(argv: string[]): Promise<number> {
     if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
     else artifact.addFile(p);
   }
-  const run = await init({ project: 'cli' });
+  const run = await init();
   const bar = new ProgressBar('hashing+uploading');
   try {
     const v = await run.logArtifact(artifact, { aliases: values.alias ?? [], onProgress: (p) => bar.update(p) });

@@ -12,7 +12,7 @@ write('modified_file.txt', 'label: cat\n');
 write('kept.txt', 'unchanged\n');
 
 const run = await init({ project: 'incremental-example' });
-const api = new Api();
+const api = new Api({ project: 'incremental-example' });
 try {
   const base = await run.logArtifact(new Artifact('my_artifact', 'dataset').addDir(data));
   console.log(`base ${base.ref}: ${base.fileCount} files`);

@@ -17,7 +17,7 @@ try {
   const logged = await run.logArtifact(artifact, { aliases: ['quickstart'] });
   console.log(`${logged.created ? 'logged' : 'unchanged'} ${logged.ref} (${logged.fileCount} files, digest ${logged.digest.slice(0, 12)})`);
 
-  const shown = await new Api().artifact('example-images:latest');
+  const shown = await new Api({ project: 'quickstart' }).artifact('example-images:latest');
   console.log(`example-images:latest -> ${shown.version}, aliases ${shown.aliases.join(', ')}`);
   for (const file of await shown.files()) console.log(`  ${file.path}  ${file.size} B  sha256:${file.digest.slice(0, 12)}`);
   const report = await shown.verify();

@@ -1,6 +1,9 @@
 import { InvalidRefError, UsageError, AliasError } from '../../errors';
 
-/** A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits). */
+/**
+ * A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits), each
+ * optionally `project/name...`. `name` is as written: with its project when the ref names one.
+ */
 export type ArtifactRef =
   | { readonly name: string; readonly kind: 'version'; readonly index: number }
   | { readonly name: string; readonly kind: 'alias'; readonly alias: string }
@@ -8,6 +11,35 @@ export type ArtifactRef =
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The project of everything logged before projects existed, and of a caller that names none. */
+export const DEFAULT_PROJECT = 'default';
+
+/** Throws UsageError unless `project` is a valid project name. */
+export function checkProjectName(project: string): string {
+  if (typeof project !== 'string' || !NAME.test(project)) {
+    throw new UsageError(`Invalid project name ${JSON.stringify(project)}: use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+  }
+  return project;
+}
+
+/**
+ * The registry's name of `name` in `project`: `project/name`, except in the default project, where it is the bare
+ * name, so that names, refs and workflow ids made before projects existed stay valid without rewriting anything.
+ * A name that says its project (`other/name`) keeps it.
+ */
+export function qualifiedName(project: string, name: string): string {
+  const slash = typeof name === 'string' ? name.indexOf('/') : -1;
+  const owner = checkProjectName(slash < 0 ? project : name.slice(0, slash));
+  const bare = checkArtifactName(slash < 0 ? name : name.slice(slash + 1));
+  return owner === DEFAULT_PROJECT ? bare : `${owner}/${bare}`;
+}
+
+/** The project and the bare name of a registry name (see qualifiedName). */
+export function splitName(qualified: string): { readonly project: string; readonly name: string } {
+  const slash = qualified.indexOf('/');
+  return slash < 0 ? { project: DEFAULT_PROJECT, name: qualified } : { project: qualified.slice(0, slash), name: qualified.slice(slash + 1) };
+}
 
 /** Throws UsageError unless `name` is a valid artifact name. */
 export function checkArtifactName(name: string): string {
@@ -35,13 +67,13 @@ export function parseRef(ref: string): ArtifactRef {
     const name = ref.slice(0, at);
     let digest = ref.slice(at + 1);
     if (digest.startsWith('sha256:')) digest = digest.slice(7);
-    if (!NAME.test(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
+    if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name (or project/name)');
     if (!/^[0-9a-f]{8,64}$/.test(digest)) throw new InvalidRefError(ref, 'the digest must be 8 to 64 lowercase hex digits');
     return { name, kind: 'digest', digest };
   }
   const name = colon < 0 ? ref : ref.slice(0, colon);
   const tag = colon < 0 ? 'latest' : ref.slice(colon + 1);
-  if (!NAME.test(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
+  if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name (or project/name)');
   const version = /^v(\d+)$/.exec(tag);
   if (version) return { name, kind: 'version', index: Number(version[1]) };
   if (!ALIAS.test(tag)) throw new InvalidRefError(ref, 'the part after ":" is neither a version (v3) nor an alias');
@@ -52,4 +84,14 @@ export function formatRef(ref: ArtifactRef): string {
   if (ref.kind === 'version') return `${ref.name}:v${ref.index}`;
   if (ref.kind === 'alias') return `${ref.name}:${ref.alias}`;
   return `${ref.name}@${ref.digest}`;
+}
+
+/** `ref` with its name qualified in `project` (see qualifiedName): the ref means the same wherever it is read. */
+export function refInProject(ref: ArtifactRef, project: string): ArtifactRef {
+  return { ...ref, name: qualifiedName(project, ref.name) };
+}
+
+function isRefName(name: string): boolean {
+  const parts = name.split('/');
+  return parts.length <= 2 && parts.every((part) => NAME.test(part));
 }

@@ -1,6 +1,8 @@
 /**
  * Versioned registry migrations, applied in order on open. Each entry is plain SQL that both SQLite and
- * PostgreSQL accept (TEXT, BIGINT, no engine-specific types), so one list serves both.
+ * PostgreSQL accept (TEXT, BIGINT, no engine-specific types), so one list serves both. Never edit an entry that
+ * shipped: a data folder made by an earlier release upgrades by running the entries after its last one
+ * (test/registry-upgrade.test.ts opens such a folder).
  */
 export const MIGRATIONS: readonly (readonly string[])[] = [
   [
@@ -54,5 +56,11 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        hits BIGINT NOT NULL DEFAULT 0,
        created_at TEXT NOT NULL,
        last_hit_at TEXT)`,
+  ],
+  // 3: projects. A name's registry key is `project/name` (the bare name in the default project, see
+  // qualifiedName), so every name logged before lands in `default` with nothing rewritten; the column lists a project.
+  [
+    `ALTER TABLE artifacts ADD COLUMN project TEXT NOT NULL DEFAULT 'default'`,
+    `CREATE INDEX IF NOT EXISTS artifacts_by_project ON artifacts (project, name)`,
   ],
 ];

@@ -1,7 +1,7 @@
 import type { SqlDb } from './sql-db';
 import type { ManifestRef } from '../manifest/manifest';
 import { MIGRATIONS } from './registry-schema';
-import { checkAlias, checkArtifactName, formatRef, parseRef, type ArtifactRef } from './ref';
+import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInProject, splitName, type ArtifactRef } from './ref';
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
 
 /** Who made a version: the workflow and run that committed it. */
@@ -13,7 +13,9 @@ export interface Producer {
 }
 
 export interface VersionRecord {
+  /** The name with its project, `project/name`, or just `name` in the default project (see qualifiedName). */
   readonly name: string;
+  readonly project: string;
   readonly type: string;
   readonly index: number;
   /** `v0`, `v1`, ... */
@@ -30,6 +32,7 @@ export interface VersionRecord {
 }
 
 export interface CommitInput {
+  /** With its project (see qualifiedName): `project/name`, or `name` in the default project. */
   readonly name: string;
   readonly type: string;
   readonly manifest: ManifestRef;
@@ -51,7 +54,9 @@ export interface CommitResult {
 }
 
 export interface ArtifactSummary {
+  /** With its project, as in VersionRecord. */
   readonly name: string;
+  readonly project: string;
   readonly type: string;
   readonly versions: number;
   readonly latest: string;
@@ -96,7 +101,8 @@ export class Registry {
    * content is identical to it (adding the requested aliases). Moves custom aliases onto the result.
    */
   async commit(input: CommitInput): Promise<CommitResult> {
-    checkArtifactName(input.name);
+    const project = splitName(input.name).project;
+    if (qualifiedName(project, input.name) !== input.name) throw new UsageError(`Invalid artifact name ${JSON.stringify(input.name)}: the default project's names carry no project.`);
     const aliases = [...new Set(input.aliases ?? [])].map(checkAlias);
     if (!input.type) throw new UsageError(`Artifact ${JSON.stringify(input.name)} needs a type, such as "dataset" or "model".`);
     return this.db.transaction(async (tx) => {
@@ -107,7 +113,7 @@ export class Registry {
       const now = new Date().toISOString();
       const artifact = (await tx.all<{ type: string }>('SELECT type FROM artifacts WHERE name = ?', [input.name]))[0];
       if (artifact && artifact.type !== input.type) throw new TypeMismatchError(input.name, artifact.type, input.type);
-      if (!artifact) await tx.run('INSERT INTO artifacts (name, type, created_at) VALUES (?, ?, ?)', [input.name, input.type, now]);
+      if (!artifact) await tx.run('INSERT INTO artifacts (name, type, created_at, project) VALUES (?, ?, ?, ?)', [input.name, input.type, now, project]);
 
       const latest = (await tx.all<{ idx: number | string; digest: string }>(
         'SELECT idx, digest FROM versions WHERE name = ? ORDER BY idx DESC LIMIT 1', [input.name]))[0];
@@ -144,13 +150,18 @@ export class Registry {
     return row ? this.byIndex(this.db, row.name, Number(row.idx)) : undefined;
   }
 
-  /** Resolves `name`, `name:vN`, `name:alias` or `name@digest` (a unique prefix) to a version. */
-  async resolve(refText: string | ArtifactRef): Promise<VersionRecord> {
-    const ref = typeof refText === 'string' ? parseRef(refText) : refText;
+  /**
+   * Resolves `name`, `name:vN`, `name:alias` or `name@digest` (a unique prefix) to a version; a name without a
+   * project (`name`, not `other/name`) is looked up in `project`.
+   */
+  async resolve(refText: string | ArtifactRef, project: string = DEFAULT_PROJECT): Promise<VersionRecord> {
+    const ref = refInProject(typeof refText === 'string' ? parseRef(refText) : refText, project);
     const shown = typeof refText === 'string' ? refText : formatRef(ref);
     const exists = (await this.db.all('SELECT 1 FROM artifacts WHERE name = ?', [ref.name])).length > 0;
     if (!exists) {
-      throw new ArtifactNotFoundError(shown, `No artifact is named ${JSON.stringify(ref.name)}; run \`artifacts ls\` to see the names that exist.`);
+      const { project: owner, name } = splitName(ref.name);
+      const where = owner === DEFAULT_PROJECT ? '' : ` in project ${JSON.stringify(owner)}`;
+      throw new ArtifactNotFoundError(shown, `No artifact is named ${JSON.stringify(name)}${where}; run \`artifacts ls\` to see the names that exist (\`--all-projects\` lists every project).`);
     }
     let index: number | undefined;
     if (ref.kind === 'version') {
@@ -175,18 +186,22 @@ export class Registry {
     return this.byIndex(this.db, ref.name, index);
   }
 
-  async versions(name: string): Promise<VersionRecord[]> {
+  /** A name's versions; `name` without a project is looked up in `project`. */
+  async versions(bare: string, project: string = DEFAULT_PROJECT): Promise<VersionRecord[]> {
+    const name = qualifiedName(project, bare);
     const rows = await this.db.all<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? ORDER BY v.idx`, [name]);
     const aliases = await this.aliasesOf(this.db, name);
     return rows.map((r) => toRecord(r, aliases.get(Number(r.idx)) ?? []));
   }
 
-  async artifacts(): Promise<ArtifactSummary[]> {
-    const rows = await this.db.all<{ name: string; type: string; n: number | string; top: number | string; updated: string }>(
-      `SELECT a.name, a.type, COUNT(v.idx) AS n, MAX(v.idx) AS top, MAX(v.created_at) AS updated
-       FROM artifacts a JOIN versions v ON v.name = a.name GROUP BY a.name, a.type ORDER BY a.name`);
-    return rows.map((r) => ({ name: r.name, type: r.type, versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated }));
+  /** The names of one project, or of every project when `project` is null. */
+  async artifacts(project: string | null = DEFAULT_PROJECT): Promise<ArtifactSummary[]> {
+    const rows = await this.db.all<{ name: string; project: string; type: string; n: number | string; top: number | string; updated: string }>(
+      `SELECT a.name, a.project, a.type, COUNT(v.idx) AS n, MAX(v.idx) AS top, MAX(v.created_at) AS updated
+       FROM artifacts a JOIN versions v ON v.name = a.name ${project === null ? '' : 'WHERE a.project = ?'}
+       GROUP BY a.name, a.project, a.type ORDER BY a.project, a.name`, project === null ? [] : [project]);
+    return rows.map((r) => ({ name: r.name, project: r.project, type: r.type, versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated }));
   }
 
   /** Points a custom alias at a version, taking it off whichever version held it. */
@@ -254,6 +269,7 @@ function toRecord(r: VersionRow, aliases: readonly string[]): VersionRecord {
   const index = Number(r.idx);
   return {
     name: r.name,
+    project: splitName(r.name).project,
     type: r.type,
     index,
     version: `v${index}`,
