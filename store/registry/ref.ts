@@ -67,13 +67,13 @@ export function parseRef(ref: string): ArtifactRef {
     const name = ref.slice(0, at);
     let digest = ref.slice(at + 1);
     if (digest.startsWith('sha256:')) digest = digest.slice(7);
-    if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name (or project/name)');
+    if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
     if (!/^[0-9a-f]{8,64}$/.test(digest)) throw new InvalidRefError(ref, 'the digest must be 8 to 64 lowercase hex digits');
     return { name, kind: 'digest', digest };
   }
   const name = colon < 0 ? ref : ref.slice(0, colon);
   const tag = colon < 0 ? 'latest' : ref.slice(colon + 1);
-  if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name (or project/name)');
+  if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
   const version = /^v(\d+)$/.exec(tag);
   if (version) return { name, kind: 'version', index: Number(version[1]) };
   if (!ALIAS.test(tag)) throw new InvalidRefError(ref, 'the part after ":" is neither a version (v3) nor an alias');
