@@ -34,20 +34,36 @@ export function dirOp(localDir: string, options: AddLocalOptions): SpecOp {
   return options.hardLinkIntoStore ? { ...op, hardLinkIntoStore: true } : op;
 }
 
-export function referenceOp(uri: string, options: { name?: string; checksum?: boolean }): SpecOp {
+/** How a reference is added: `name` (an entry, or for an S3 prefix the folder its objects go under), checksum, and the most objects an S3 prefix may expand to. */
+export interface ReferenceOptions {
+  readonly name?: string;
+  /** Default true: record the SHA-256 of the content now, and check it at every download. False: the URI only. */
+  readonly checksum?: boolean;
+  /** S3 prefixes: refuse one holding more objects than this (default 10,000). */
+  readonly maxObjects?: number;
+}
+
+export function referenceOp(uri: string, options: ReferenceOptions): SpecOp {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new UsageError(`addReference(${JSON.stringify(uri)}): not a URI; write file:///absolute/path or another scheme://...`);
+    throw new UsageError(`addReference(${JSON.stringify(uri)}): not a URI; write file:///absolute/path, https://host/path or s3://bucket/prefix.`);
+  }
+  if (!['file:', 'http:', 'https:', 's3:'].includes(url.protocol)) {
+    throw new UsageError(`addReference(${JSON.stringify(uri)}): ${url.protocol}// is not supported; use file://, http(s):// or s3://.`);
   }
   const checksum = options.checksum ?? true;
-  if (checksum && url.protocol !== 'file:') {
-    throw new UsageError(`addReference(${JSON.stringify(uri)}): only file:// references can be checksummed here; pass { checksum: false } to track the URI itself.`);
-  }
   if (url.protocol === 'file:' && checksum) {
     const st = statOrThrow(fileURLToPath(url));
     if (!st.isFile()) throw new LocalFileError(fileURLToPath(url), 'a reference must name a file');
+  }
+  const { maxObjects } = options;
+  if (maxObjects !== undefined && (!Number.isInteger(maxObjects) || maxObjects < 1)) throw new UsageError(`addReference(${JSON.stringify(uri)}): maxObjects must be a positive integer, not ${maxObjects}.`);
+  if (url.protocol === 's3:' && checksum) {
+    // A prefix's objects are listed at staging; the name is the folder they go under (or the single object's name).
+    // Unchecked, the URI alone is recorded, as one entry, and nothing is listed.
+    return { op: 'ref', uri: url.href, path: options.name === undefined ? '' : normalizeEntryPath(options.name), checksum, ...(maxObjects ? { maxObjects } : {}) };
   }
   const base = decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
   return { op: 'ref', uri: url.href, path: normalizeEntryPath(options.name ?? base), checksum };
@@ -68,11 +84,17 @@ export function valueOp(value: unknown, name: string): SpecOp {
 export function opsMayContain(ops: readonly SpecOp[], target: string): boolean {
   let present = false;
   for (const op of ops) {
-    if (op.op === 'dir') present ||= op.prefix === '' || target === op.prefix || target.startsWith(`${op.prefix}/`) || op.prefix.startsWith(`${target}/`);
+    if (op.op === 'dir') present ||= op.prefix === '' || isUnderEither(op.prefix, target);
     else if (op.op === 'remove') present &&= !(op.path === target || target.startsWith(`${op.path}/`));
+    // An S3 reference may be a prefix: like a folder, it may hold anything under its name.
+    else if (op.op === 'ref' && op.uri.startsWith('s3:') && op.checksum) present ||= op.path === '' || isUnderEither(op.path, target);
     else present ||= op.path === target || op.path.startsWith(`${target}/`);
   }
   return present;
+}
+
+function isUnderEither(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
 /**
@@ -96,10 +118,12 @@ export abstract class SpecBuilder {
   }
 
   /**
-   * Tracks a file by URI without copying it into the store. `file://` URIs are checksummed (SHA-256 of the bytes)
-   * unless `checksum: false`, in which case the URI itself is the identity.
+   * Tracks files by URI without copying them into the store: `file://`, `http(s)://`, or `s3://bucket/key` (one
+   * object) or `s3://bucket/prefix` (every object under it, at most `maxObjects`, by key below the prefix). With
+   * checksums on (the default) the SHA-256 of the content is recorded when the artifact is staged and checked at
+   * every download, so a changed origin is named instead of served; `checksum: false` records the URI only.
    */
-  addReference(uri: string, options: { name?: string; checksum?: boolean } = {}): this {
+  addReference(uri: string, options: ReferenceOptions = {}): this {
     this.ops.push(referenceOp(uri, options));
     return this;
   }

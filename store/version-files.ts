@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { hashFile, VersionDigest } from './blobs/digest';
+import { VersionDigest } from './blobs/digest';
+import { hashOrigin } from './references/origin';
 import { readManifest, type ManifestEntry } from './manifest/manifest';
 import { isUnchecked, mismatchOf, type Mismatch } from './reading/entry-bytes';
 import type { VersionRecord } from './registry/registry';
@@ -18,7 +18,7 @@ export interface VerifyReport {
 }
 
 /**
- * Re-hashes every stored file (and checksummed file:// reference) of a version and names each one that does not
+ * Re-hashes every stored file (and checksummed reference, at its origin) of a version and names each one that does not
  * match. A stored blob found damaged is set aside, so logging its content again writes it anew.
  */
 export async function verifyVersion(store: Store, version: VersionRecord): Promise<VerifyReport> {
@@ -39,8 +39,7 @@ export async function verifyVersion(store: Store, version: VersionRecord): Promi
 async function actualDigest(store: Store, entry: ManifestEntry): Promise<string> {
   try {
     if (entry.ref === undefined) return await store.blobs.hashStored(entry.digest);
-    if (!entry.ref.startsWith('file://')) return entry.digest;
-    return (await hashFile(fileURLToPath(entry.ref))).digest;
+    return (await hashOrigin(entry.ref)).digest;
   } catch {
     return 'missing';
   }

@@ -4,19 +4,27 @@ import { formatBytes, ProgressBar, warnSkipped } from '../output';
 import { Artifact, init } from '../../client';
 import { UsageError } from '../../errors';
 
-const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT]';
+const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT] [--no-checksum] [--max-objects N]';
+/** A positional that is a reference rather than a local path. */
+const URI = /^(file|https?|s3):\/\//;
 
-/** Logs files and folders as a new version (simple mode). Folders are added with their contents at the root. */
+/**
+ * Logs files, folders and references (file://, http(s)://, s3:// URIs) as a new version (simple mode). Folders are
+ * added with their contents at the root; an s3:// prefix with its objects.
+ */
 export async function logCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     name: { type: 'string' }, type: { type: 'string' }, alias: { type: 'string', multiple: true },
     metadata: { type: 'string', multiple: true }, description: { type: 'string' }, json: { type: 'boolean' },
+    'no-checksum': { type: 'boolean' }, 'max-objects': { type: 'string' },
   }, USAGE);
   if (!values.name || !values.type) throw new UsageError(`--name and --type are required. Usage: ${USAGE}`);
   if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to log. Usage: ${USAGE}`);
   const artifact = new Artifact(values.name, values.type, { metadata: keyValues(values.metadata, '--metadata'), ...(values.description ? { description: values.description } : {}) });
+  const maxObjects = values['max-objects'] === undefined ? undefined : Number(values['max-objects']);
   for (const p of positionals) {
-    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
+    if (URI.test(p)) artifact.addReference(p, { checksum: !values['no-checksum'], ...(maxObjects === undefined ? {} : { maxObjects }) });
+    else if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
     else artifact.addFile(p);
   }
   const run = await init();

@@ -2,7 +2,8 @@ import { readManifest, type ManifestEntry } from '../manifest/manifest';
 import { resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
-import { entryBytes, expectedOf, mismatchOf, type Mismatch } from './entry-bytes';
+import { entryBytes, expectedOf, mismatchLine, mismatchOf, type Mismatch } from './entry-bytes';
+import { OriginError } from '../references/origin';
 import { StatCache } from './stat-cache';
 import { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
@@ -78,8 +79,8 @@ class Placing {
       this.counts.skipped++;
       return;
     }
-    const actual = await this.fetch(entry);
-    if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual));
+    const { actual, reason } = await this.fetch(entry);
+    if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual, reason));
     else {
       this.counts.fetched++;
       this.counts.fetchedBytes += entry.size;
@@ -106,24 +107,28 @@ class Placing {
     return true;
   }
 
-  /** Writes one entry if its bytes match; returns the digest read (`missing` when there were none). */
-  private async fetch(entry: ManifestEntry): Promise<string> {
+  /**
+   * Writes one entry if its bytes match; returns the digest read (`missing` when there were none, with the reason
+   * when a reference's origin could not be read: that fails this entry, not the download's other files).
+   */
+  private async fetch(entry: ManifestEntry): Promise<{ actual: string; reason?: string }> {
     const expected = expectedOf(entry);
     try {
       const written = await this.target.write(entry.path, entryBytes(this.store, entry), expected);
-      if (expected && (written.digest !== expected.digest || written.size !== expected.size)) return written.digest;
+      if (expected && (written.digest !== expected.digest || written.size !== expected.size)) return { actual: written.digest };
       if (written.stamp) this.cache.record(entry.path, written.stamp, written.digest);
-      return entry.digest;
+      return { actual: entry.digest };
     } catch (err) {
-      if (err instanceof IntegrityError) return 'missing';
+      if (err instanceof OriginError) return { actual: 'missing', reason: err.reason };
+      if (err instanceof IntegrityError) return { actual: 'missing' };
       throw err;
     }
   }
 }
 
 function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {
-  const lines = mismatches.map((m) => `  ${m.path}: expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'no bytes' : `sha256:${m.actual.slice(0, 16)}`}`);
+  const lines = mismatches.map(mismatchLine);
   return new IntegrityError(`${mismatches.length} of ${total} files of ${ref} do not match their digests and were not written to ${directory}:\n${lines.join('\n')}\n` +
     'The other files were written. Damaged stored blobs were set aside: log those files again from their originals to repair the store ' +
-    '(a changed file:// reference must be restored at its location), then download again.');
+    '(a reference whose origin changed must be restored there, or logged again as a new version), then download again.');
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sha256 } from '../blobs/digest';
 import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
-import { IntegrityError, UsageError } from '../../errors';
+import { originBytes } from '../references/origin';
+import { IntegrityError } from '../../errors';
 
 /** A reference added with `checksum: false`: its digest names the URI, not bytes, so its bytes cannot be checked. */
 export function isUnchecked(entry: ManifestEntry): boolean {
@@ -21,18 +20,7 @@ export function expectedOf(entry: ManifestEntry): { digest: string; size: number
  * reader that serves them hashes them on the way. Missing bytes are an IntegrityError (from the first read).
  */
 export function entryBytes(store: Store, entry: ManifestEntry): AsyncIterable<Uint8Array> {
-  if (entry.ref === undefined) return store.blobs.read(entry.digest);
-  if (entry.ref.startsWith('file://')) return fileBytes(entry.path, entry.ref);
-  throw new UsageError(`Cannot read ${entry.path}: it is a reference to ${entry.ref}, which this store cannot fetch.`);
-}
-
-async function* fileBytes(entryPath: string, uri: string): AsyncIterable<Uint8Array> {
-  try {
-    for await (const chunk of createReadStream(fileURLToPath(uri), { highWaterMark: 8 << 20 })) yield chunk as Buffer;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new IntegrityError(`${entryPath} refers to ${uri}, which no longer exists; restore it there.`);
-    throw err;
-  }
+  return entry.ref === undefined ? store.blobs.read(entry.digest) : originBytes(entry.ref);
 }
 
 /**
@@ -72,12 +60,23 @@ export class EntryMismatch extends IntegrityError {
 export interface Mismatch {
   readonly path: string;
   readonly expected: string;
-  /** The digest found, or `missing` when the bytes are gone. */
+  /** The digest found, or `missing` when the bytes are gone (or a reference's origin could not be read). */
   readonly actual: string;
+  /** References: the URI, and why its origin could not be read when it could not. */
+  readonly ref?: string | undefined;
+  readonly reason?: string | undefined;
 }
 
 /** Records a mismatch, setting a damaged stored blob aside (a missing one, or a reference, has nothing to set aside). */
-export async function mismatchOf(store: Store, entry: ManifestEntry, actual: string): Promise<Mismatch> {
+export async function mismatchOf(store: Store, entry: ManifestEntry, actual: string, reason?: string): Promise<Mismatch> {
   if (entry.ref === undefined && actual !== 'missing') await store.blobs.setAsideDamaged(entry.digest);
-  return { path: entry.path, expected: entry.digest, actual };
+  return { path: entry.path, expected: entry.digest, actual, ...(entry.ref === undefined ? {} : { ref: entry.ref }), ...(reason === undefined ? {} : { reason }) };
+}
+
+/** One line of a download's failure report for a mismatch. */
+export function mismatchLine(m: Mismatch): string {
+  if (m.reason !== undefined) return `  ${m.path}: its origin could not be read (${m.reason})`;
+  const found = m.actual === 'missing' ? 'no bytes' : `sha256:${m.actual.slice(0, 16)}`;
+  if (m.ref !== undefined) return `  ${m.path}: changed at its origin ${m.ref} since it was logged (expected sha256:${m.expected.slice(0, 16)}, found ${found})`;
+  return `  ${m.path}: expected sha256:${m.expected.slice(0, 16)}, found ${found}`;
 }

@@ -6,7 +6,8 @@ import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
 import { EntryMismatch, entryBytes, expectedOf, verified } from './entry-bytes';
 import { TargetFolder } from './target-folder';
-import { UsageError } from '../../errors';
+import { OriginError } from '../references/origin';
+import { IntegrityError, UsageError } from '../../errors';
 
 /** The entry at `entryPath` of a version, reading only the manifest chunks on its way. */
 export async function findEntry(store: Store, version: VersionRecord, entryPath: string): Promise<ManifestEntry> {
@@ -28,6 +29,7 @@ export async function* readEntry(store: Store, entry: ManifestEntry): AsyncItera
     yield* verified(entry, entryBytes(store, entry));
   } catch (err) {
     if (err instanceof EntryMismatch && entry.ref === undefined) await store.blobs.setAsideDamaged(entry.digest);
+    if (err instanceof OriginError) throw unreachable(entry, err);
     throw err;
   }
 }
@@ -38,7 +40,9 @@ export async function downloadEntry(store: Store, entry: ManifestEntry, file: st
   const target = await TargetFolder.open(path.dirname(abs));
   try {
     const expected = expectedOf(entry);
-    const written = await target.write(path.basename(abs), entryBytes(store, entry), expected);
+    const written = await target.write(path.basename(abs), entryBytes(store, entry), expected).catch((err: unknown) => {
+      throw err instanceof OriginError ? unreachable(entry, err) : err;
+    });
     if (expected && (written.digest !== expected.digest || written.size !== expected.size)) {
       if (entry.ref === undefined) await store.blobs.setAsideDamaged(entry.digest);
       throw new EntryMismatch(entry, written.digest);
@@ -47,4 +51,8 @@ export async function downloadEntry(store: Store, entry: ManifestEntry, file: st
     target.close();
   }
   return abs;
+}
+
+function unreachable(entry: ManifestEntry, err: OriginError): IntegrityError {
+  return new IntegrityError(`${entry.path} is a reference whose origin could not be read: ${err.message}. Check that it is reachable (for s3://, the AWS_* variables), then try again.`);
 }

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { hashFile, sha256 } from '../blobs/digest';
+import { sha256 } from '../blobs/digest';
+import { hashOrigin, OriginError } from '../references/origin';
 import { statSourceFile } from '../blobs/source-file';
 import type { ManifestEntry } from '../manifest/manifest';
 import { joinEntryPath, normalizeEntryPath } from '../paths';
 import type { ArtifactSpec } from './spec';
 import { walkDir, type SkippedPath } from './walk';
-import { UsageError } from '../../errors';
+import { LocalFileError, UsageError } from '../../errors';
 
 /** Where one entry of the artifact comes from: a local file, a reference, or a JSON value. */
 export type Source =
@@ -40,7 +41,7 @@ export function resolveSpec(spec: ArtifactSpec, skipped: SkippedPath[]): Map<str
         }
         break;
       case 'ref':
-        sources.set(normalizeEntryPath(op.path), { kind: 'ref', uri: op.uri, checksum: op.checksum, size: referenceSize(op.uri) });
+        sources.set(normalizeEntryPath(op.path), { kind: 'ref', uri: op.uri, checksum: op.checksum, size: op.size ?? referenceSize(op.uri) });
         break;
       case 'value':
         sources.set(normalizeEntryPath(op.path), { kind: 'value', json: op.json, size: Buffer.byteLength(op.json) });
@@ -64,10 +65,18 @@ function referenceSize(uri: string): number {
   return uri.startsWith('file://') ? statSourceFile(fileURLToPath(uri)).size : 0;
 }
 
-/** A reference's digest is the provider's checksum (for file://, the SHA-256 of the bytes) or, unchecked, of the URI. */
+/**
+ * A reference's digest is the SHA-256 of the bytes at its origin now (file, HTTP(S), S3), so a download can tell
+ * when the origin changed; unchecked, it is the SHA-256 of the URI and its size 0.
+ */
 export async function referenceEntry(entryPath: string, uri: string, checksum: boolean): Promise<ManifestEntry> {
   if (!checksum) return { path: entryPath, digest: sha256(uri), size: 0, ref: uri };
-  if (!uri.startsWith('file://')) throw new UsageError(`Reference ${uri} cannot be checksummed: only file:// URIs are supported here; pass { checksum: false } to track the URI itself.`);
-  const { digest, size } = await hashFile(fileURLToPath(uri));
-  return { path: entryPath, digest, size, ref: uri };
+  try {
+    const { digest, size } = await hashOrigin(uri);
+    return { path: entryPath, digest, size, ref: uri };
+  } catch (err) {
+    if (!(err instanceof OriginError)) throw err;
+    if (uri.startsWith('file://')) throw new LocalFileError(fileURLToPath(uri), err.reason);
+    throw new UsageError(`Cannot add the reference ${entryPath}: ${err.message}. Check the URI (and for s3:// the AWS_* variables), or pass { checksum: false } to record the URI only.`);
+  }
 }

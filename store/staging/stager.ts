@@ -2,6 +2,7 @@ import { ManifestWriter, type ManifestEntry, type ManifestRef } from '../manifes
 import type { Store } from '../store';
 import type { ArtifactSpec } from './spec';
 import { resolveSpec } from './sources';
+import { expandReferences } from '../references/expand';
 import { Staging } from './staging';
 import type { StageOptions, StageResult } from './stage-types';
 import type { SkippedPath } from './walk';
@@ -14,7 +15,7 @@ export type { DoneFile, StageOptions, StageProgress, StageResult } from './stage
  */
 export async function stageSpec(store: Store, spec: ArtifactSpec, options: StageOptions = {}): Promise<StageResult> {
   const skipped: SkippedPath[] = [];
-  const staging = new Staging(store, resolveSpec(spec, skipped), options);
+  const staging = new Staging(store, resolveSpec(await expandReferences(spec), skipped), options);
   const entries = await staging.storeAll();
   const manifest = await writeManifest(store, entries);
   return { manifest, files: entries.length, skipped, ...staging.totals() };
