@@ -48,6 +48,15 @@ export function createPipelineActivities(store: () => Promise<Store>) {
       return { exitCode: 0, attempt: ctx.info.attempt };
     },
 
+    /**
+     * Records a step's `uses` as the lineage of the version it made, whichever way it was made (a fan-out, an
+     * incremental save, a commit that found its content already there): the log workflow records them only on a
+     * version it creates.
+     */
+    async recordStepUses(input: { readonly name: string; readonly index: number; readonly uses: readonly { name: string; index: number }[] }): Promise<void> {
+      await (await store()).registry.recordUses(input.name, input.index, input.uses);
+    },
+
     /** Records a step's outputs as a spec blob (all files, or those matching `files` globs). */
     async recordOutputs(input: { readonly outputs: string; readonly files?: readonly string[] | undefined }): Promise<{ specDigest: string; files: number }> {
       const ops = fileOps(input.outputs, input.files);

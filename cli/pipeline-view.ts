@@ -37,7 +37,7 @@ export class PipelineView {
       const done = progress.shardsDone[id];
       const bytes = progress.bytes[id];
       const bar = s.shards && done !== undefined ? `${meter(done, s.shards)} ${done}/${s.shards} shards`
-        : s.shards ? `${s.shards} shards`
+        : s.shards ? `${s.shards} shards${s.shardsCached ? ` (${s.shardsCached} cached)` : ''}`
           : bytes ? `${meter(bytes.done, bytes.total)} ${formatBytes(bytes.done)}/${formatBytes(bytes.total)} uploaded` : '';
       const extra = [bar, s.ref ?? '', retried(s), cachedFrom(s), s.error ?? ''].filter(Boolean).join('  ');
       return `  ${MARK[s.state]} ${id.padEnd(16)} ${s.state.padEnd(9)} ${extra}`.trimEnd();
@@ -53,7 +53,8 @@ export class PipelineView {
       return;
     }
     for (const [id, s] of Object.entries(status.steps)) {
-      const shards = s.shards && progress.shardsDone[id] !== undefined ? ` ${progress.shardsDone[id]}/${s.shards} shards` : '';
+      const shards = s.shards && progress.shardsDone[id] !== undefined ? ` ${progress.shardsDone[id]}/${s.shards} shards`
+        : s.shardsCached ? ` ${s.shards} shards (${s.shardsCached} cached)` : '';
       const key = `${s.state} ${s.ref ?? ''}${shards}`;
       if (this.last.get(id) !== key) {
         this.last.set(id, key);

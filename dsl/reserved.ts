@@ -22,6 +22,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   runStepCommand: true,
   recordOutputs: true,
   prepareIncremental: true,
+  recordStepUses: true,
   lookUpStep: true,
   recordStep: true,
   lookUpShard: true,

@@ -65,10 +65,21 @@ export interface FanOutProgress {
   readonly errors: readonly FailedShard[];
   readonly batches: number;
   readonly generation: number;
+  readonly cached?: number;
 }
 
 export interface FanOutInput extends FanOutOptions {
   readonly progress?: FanOutProgress;
+  /** A pipeline step's cache key: each shard is then looked up and recorded under a key of its own. */
+  readonly stepCache?: ShardCacheScope;
+}
+
+/** Where a pipeline fan-out's shards are cached: under keys derived from the step's key. */
+export interface ShardCacheScope {
+  readonly stepKey: string;
+  readonly pipeline: string;
+  readonly step: string;
+  readonly run: string;
 }
 
 export interface ShardInput {
@@ -79,6 +90,8 @@ export interface ShardInput {
   readonly prefix: string;
   readonly attempts: number;
   readonly heartbeatTimeoutMs: number;
+  /** Set in a pipeline step with a cache key: a shard whose key has recorded files does not run. */
+  readonly cache?: ShardCacheScope;
 }
 
 export interface ShardResult {
@@ -87,6 +100,8 @@ export interface ShardResult {
   readonly files: number;
   readonly host: string;
   readonly attempts: number;
+  /** True when the shard's files are the ones recorded under its cache key (its command did not run). */
+  readonly cached?: boolean;
 }
 
 export interface FanOutResult {
@@ -99,4 +114,6 @@ export interface FanOutResult {
   readonly errors: readonly FailedShard[];
   /** Runs of the fan-out workflow (continue-as-new generations). */
   readonly generations: number;
+  /** Shards whose recorded files were used instead of running them (pipeline steps with a cache key). */
+  readonly cachedShards?: number;
 }

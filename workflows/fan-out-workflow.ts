@@ -45,6 +45,7 @@ class FanOutRun {
   private batches: number;
   private readonly failedShards: number[];
   private readonly errors: FailedShard[];
+  private cached: number;
   private running = 0;
   private readonly buffer: ShardResult[] = [];
 
@@ -63,6 +64,7 @@ class FanOutRun {
     this.batches = p?.batches ?? 0;
     this.failedShards = [...(p?.failedShards ?? [])];
     this.errors = [...(p?.errors ?? [])];
+    this.cached = p?.cached ?? 0;
   }
 
   /**
@@ -87,7 +89,7 @@ class FanOutRun {
 
   handover(): FanOutProgress {
     const { next, succeeded, failedShards, errors, batches } = this;
-    return { next, succeeded, failedShards, errors, batches, generation: this.generation() };
+    return { next, succeeded, failedShards, errors, batches, generation: this.generation(), ...(this.cached ? { cached: this.cached } : {}) };
   }
 
   assertEnoughSucceeded(): void {
@@ -115,7 +117,7 @@ class FanOutRun {
   }
 
   result(finished: FinishResult): FanOutResult {
-    return { ...finished, shards: this.count, succeeded: this.succeeded, failedShards: this.failedShards, errors: this.errors, generations: this.generation() };
+    return { ...finished, shards: this.count, succeeded: this.succeeded, failedShards: this.failedShards, errors: this.errors, generations: this.generation(), ...(this.cached ? { cachedShards: this.cached } : {}) };
   }
 
   /** This run's generation counted from one: how many runs the fan-out has taken so far. */
@@ -131,7 +133,10 @@ class FanOutRun {
   private launch(index: number): void {
     this.running++;
     void executeChild(shardWorkflow, { workflowId: shardWorkflowId(this.info.workflowId, index), args: [this.shardInput(index)] }).then(
-      (result) => void this.buffer.push(result),
+      (result) => {
+        if (result.cached) this.cached++;
+        this.buffer.push(result);
+      },
       (err: unknown) => this.failShard(index, err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err)),
     ).finally(() => this.running--);
   }
@@ -143,6 +148,7 @@ class FanOutRun {
       command: input.items ? { ...input.command, item: input.items[index] ?? '' } : input.command,
       prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
       attempts: input.shardAttempts ?? 3, heartbeatTimeoutMs: input.shardHeartbeatTimeoutMs ?? 30_000,
+      ...(input.stepCache ? { cache: input.stepCache } : {}),
     };
   }
 

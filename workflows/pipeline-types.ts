@@ -29,6 +29,8 @@ export interface StepStatus {
   readonly ref?: string;
   readonly error?: string;
   readonly shards?: number;
+  /** Of a done fan-out: shards whose recorded files were used (their commands did not run). */
+  readonly shardsCached?: number;
   /** Of a `run` step once its command ended: the attempt that succeeded, or the last one that failed. */
   readonly attempt?: number;
   /** Of a `run` step once its command ended: its exit code (null when a signal ended it). */

@@ -116,10 +116,12 @@ async function runStep(id: string, run: RunState): Promise<void> {
       return;
     }
     const used = await hostActivities(input).prepareStep({ dir, uses: cache ? cache.used.map((u) => u.ref) : renderList(step.uses, ctx) ?? [], ...projectOf(input) });
-    outputs[id] = step.fanOut ? await fanOutStep(id, step, input, ctx, cwd, status, ran) : await singleStep({ id, step, input, ctx, dir, cwd, used, ran });
+    const parts: SingleStep = { id, step, input, ctx, dir, cwd, used, ran, key: cache?.key };
+    outputs[id] = step.fanOut ? await fanOutStep(parts, status) : await singleStep(parts);
     const o = outputs[id]!;
+    await recordLineage(input, o, used);
     const outcome = o.version && ran.created !== undefined ? { outcome: ran.created ? 'created' as const : 'unchanged' as const } : {};
-    status[id] = { state: 'done', ...refOf(o), ...ran.command, ...outcome };
+    status[id] = { state: 'done', ...refOf(o), ...ran.command, ...outcome, ...(ran.shardsCached ? { shards: ran.shards, shardsCached: ran.shardsCached } : {}) };
     // Best effort: a result that could not be recorded only means the step runs again next time.
     if (cache) await recordStep(input, id, cache.key, o).catch(() => undefined);
   } catch (err) {
@@ -131,6 +133,12 @@ async function runStep(id: string, run: RunState): Promise<void> {
     status[id] = { state: 'failed', error: messageOf(err), ...command };
     outputs[id] = { ...NO_OUTPUTS, exitCode: command?.exitCode ?? null };
   }
+}
+
+/** Every `uses` of a step becomes lineage of its version, however the version came about; runs recorded before this replay without it. */
+async function recordLineage(input: PipelineRunInput, o: StepOutputs, used: readonly { name: string; index: number }[]): Promise<void> {
+  if (!o.artifact || !o.version || used.length === 0 || !patched('step-lineage')) return;
+  await hostActivities(input).recordStepUses({ name: o.artifact, index: Number(o.version.slice(1)), uses: used.map((u) => ({ name: u.name, index: u.index })) });
 }
 
 function refOf(o: StepOutputs): Pick<StepStatus, 'version' | 'ref'> {
@@ -146,6 +154,8 @@ interface SingleStep {
   readonly cwd: string;
   readonly used: readonly { name: string; index: number }[];
   readonly ran: Ran;
+  /** The step's cache key, when it has one (a fan-out's shards are cached under keys derived from it). */
+  readonly key: string | undefined;
 }
 
 /** Filled in by a `run` step once its command ended; the attempt is unknown in histories recorded before it was reported. */
@@ -153,6 +163,9 @@ interface Ran {
   command?: Pick<StepCommandRun, 'exitCode'> & Partial<StepCommandRun>;
   /** Whether the step's commit made a new version (false: its content equalled an existing one). */
   created?: boolean;
+  /** Of a fan-out: its shards, and those whose recorded files were used instead of running them. */
+  shards?: number;
+  shardsCached?: number;
 }
 
 /** A step that runs once: its command (or named activity), then the version its outputs folder becomes. */
@@ -203,7 +216,7 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   return outputsOf(r, ran);
 }
 
-async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: Context, cwd: string, status: Record<string, StepStatus>, ran: Ran): Promise<StepOutputs> {
+async function fanOutStep({ id, step, input, ctx, cwd, ran, key }: SingleStep, status: Record<string, StepStatus>): Promise<StepOutputs> {
   const fan = step.fanOut!;
   const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
   if (typeof step.run === 'string') throw toFailure(new UsageError(`step "${id}" fans out, so its run must be an argv list`));
@@ -224,8 +237,11 @@ async function fanOutStep(id: string, step: Step, input: PipelineRunInput, ctx: 
       shardAttempts: step.retry?.maxAttempts ?? 3,
       ...(input.heartbeatTimeoutMs ? { shardHeartbeatTimeoutMs: input.heartbeatTimeoutMs } : {}),
       ...describedBy(p, id, input, ctx),
+      ...(key ? { stepCache: { stepKey: key, pipeline: input.pipeline.name, step: id, run: input.runId } } : {}),
     }],
   });
+  ran.shards = shards;
+  if (r.cachedShards) ran.shardsCached = r.cachedShards;
   // Every shard whose files are in the version ran its command to a 0 exit.
   return { ...outputsOf(r, ran), exitCode: 0 };
 }

@@ -2,10 +2,13 @@ import { ActivityFailure, TimeoutFailure, proxyActivities, proxyLocalActivities 
 import type { ArtifactActivities } from '../activities';
 import { ShardFailedError, UsageError } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
+import { ACTIVITY_RETRY } from './retry-policies';
 import type { ShardInput, ShardResult } from './fan-out-types';
 
 // A local activity: the worker running this workflow task answers with its own host queue, in one marker event.
 const { claimShardHost } = proxyLocalActivities<ArtifactActivities>({ startToCloseTimeout: '10 seconds' });
+// The step cache is in the registry, which every worker reaches: any worker of the shared queue answers.
+const { lookUpShard, recordShard } = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
 
 /** Claims that found their host gone before it started the shard; they do not use up the shard's attempts. */
 const MAX_LOST_CLAIMS = 20;
@@ -17,6 +20,18 @@ const MAX_LOST_CLAIMS = 20;
  * is claimed again, by whichever worker is alive, up to `attempts` times.
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
+  if (!input.cache) return runShardAttempts(input);
+  const scope = input.cache;
+  const { key, hit } = await lookUpShard({ stepKey: scope.stepKey, index: input.index, count: input.count, item: input.command.item });
+  if (hit) return { index: input.index, manifest: hit.manifest, files: hit.files, host: 'cache', attempts: 0, cached: true };
+  const result = await runShardAttempts(input);
+  // Best effort: a shard whose files could not be recorded only runs again next time.
+  await recordShard({ key, pipeline: scope.pipeline, step: scope.step, run: scope.run, manifest: result.manifest, files: result.files }).catch(() => undefined);
+  return result;
+}
+
+/** Claims a host and runs the shard there, again on whichever worker is alive when an attempt fails. */
+async function runShardAttempts(input: ShardInput): Promise<ShardResult> {
   let lastError = 'no attempt ran';
   let lostClaims = 0;
   for (let attempt = 1; attempt <= input.attempts; attempt++) {

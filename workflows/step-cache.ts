@@ -75,7 +75,7 @@ function keyMaterial({ step, input, ctx, outputs, keys }: StepProbe): Record<str
       items: step.fanOut.items ? renderDeep(step.fanOut.items, keyCtx) : null,
       minSuccessRatio: step.fanOut.minSuccessRatio ?? 1,
     } : null,
-    produces: step.produces ? renderDeep(step.produces, keyCtx) : null,
+    produces: step.produces ? renderDeep(filesOf(step.produces), keyCtx) : null,
   };
 }
 
@@ -97,6 +97,15 @@ function upstreamOf(o: StepOutputs | undefined, key: string | undefined): unknow
   return { artifact: o.artifact, digest: o.digest, result: o.result, skipped: o.skipped, exitCode: o.exitCode, key: o.digest ? null : key ?? null };
 }
 
+/**
+ * What of `produces` decides the version's files: its aliases are pointed at the recorded version on a hit, and its
+ * description and metadata (often naming the run) stay those of the version as first made, as when a commit finds
+ * its content already there.
+ */
+function filesOf(p: NonNullable<Step['produces']>): Record<string, unknown> {
+  return { artifact: p.artifact, type: p.type, mode: p.mode, files: p.files, from: p.from, add: p.add, remove: p.remove };
+}
+
 /** Every `a.b.c` path the step's expressions read. */
 function pathsRead(step: Step): (readonly string[])[] {
   const out: (readonly string[])[] = [];
@@ -106,6 +115,6 @@ function pathsRead(step: Step): (readonly string[])[] {
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') Object.values(value).forEach(visit);
   };
-  visit(step);
+  visit({ ...step, produces: step.produces && filesOf(step.produces) });
   return out;
 }

@@ -234,6 +234,13 @@ export class Registry {
     return rows.map((r) => ({ name: r.used_name, version: `v${r.used_idx}` }));
   }
 
+  /** Records versions as used by this one (lineage); those recorded already stay as they are. */
+  async recordUses(name: string, index: number, uses: readonly { name: string; index: number }[]): Promise<void> {
+    for (const used of uses) {
+      await this.db.run('INSERT INTO version_uses (name, idx, used_name, used_idx) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [name, index, used.name, used.index]);
+    }
+  }
+
   /** Every manifest root held by a committed version (for garbage collection). */
   async manifestRoots(): Promise<string[]> {
     return (await this.db.all<{ manifest_root: string }>('SELECT DISTINCT manifest_root FROM versions')).map((r) => r.manifest_root);
