@@ -37,6 +37,9 @@ test('the flagship pipeline produces all three modes from YAML: simple, collabor
   expect(model.metadata).toMatchObject({ framework: 'none', 'temporal-artifacts': { pipeline: 'evaluate-model', step: 'train' } });
   expect(JSON.parse(fs.readFileSync(path.join(await downloaded(model), 'model.json'), 'utf8'))).toMatchObject({ epochs: 3, trainedOn: 8 });
   await api.close();
+  // Unchanged, it runs again as nothing at all: each step reads the version the step before it made.
+  const again = cli(['run', flagship, '--param', 'shards=3'], env);
+  expect(again.stdout).toContain('done: 0 versions created, 0 unchanged, 4 steps cached');
 });
 
 async function downloaded(version: { download(dir: string): Promise<unknown> }): Promise<string> {
