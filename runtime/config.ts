@@ -19,6 +19,8 @@ export interface ArtifactsConfig {
   readonly hostId: string;
   readonly registryUrl: string | undefined;
   readonly blobUrl: string | undefined;
+  /** Cap of the local cache of a remote blob store's reads (`<home>/cache`); 0 turns the cache off. */
+  readonly readCacheBytes: number | undefined;
   readonly maxBytesPerSecond: number | undefined;
   readonly heartbeatTimeoutMs: number;
   /** How long a write's file work may wait for a worker on the host queue before the write fails; unset: no limit. */
@@ -37,6 +39,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsCo
     hostId: env['ARTIFACTS_HOST_ID'] || os.hostname(),
     registryUrl: env['ARTIFACTS_REGISTRY'] || undefined,
     blobUrl: env['ARTIFACTS_STORE'] || undefined,
+    readCacheBytes: env['ARTIFACTS_CACHE_MAX_BYTES'] === '0' ? 0 : positive(env, 'ARTIFACTS_CACHE_MAX_BYTES'),
     maxBytesPerSecond: positive(env, 'ARTIFACTS_MAX_BYTES_PER_SECOND'),
     heartbeatTimeoutMs: heartbeatTimeout(env),
     scheduleToStartTimeoutMs: positive(env, 'ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS'),

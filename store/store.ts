@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import type { BlobStore } from './blobs/blob-store';
+import { CachedBlobStore } from './blobs/cached-blob-store';
 import { LocalBlobStore } from './blobs/local-blob-store';
+import { ReadCache } from './blobs/read-cache';
 import { PgDb } from './registry/pg-db';
 import { Registry } from './registry/registry';
 import { S3BlobStore } from './blobs/s3-blob-store';
@@ -21,7 +23,11 @@ export interface StoreConfig {
   readonly registryUrl?: string | undefined;
   /** `file:///path` (default `<home>/blobs`) or `s3://bucket/prefix` (endpoint and credentials from the AWS variables). */
   readonly blobUrl?: string | undefined;
+  /** Cap of the local read cache of a remote blob store, under `<home>/cache` (default 20 GiB; 0: no cache). */
+  readonly readCacheBytes?: number | undefined;
 }
+
+const DEFAULT_READ_CACHE_BYTES = 20 * 1024 ** 3;
 
 /** The most metadata (as JSON) one version keeps; registry rows and the commit stay small. */
 export const MAX_METADATA_BYTES = 1024 * 1024;
@@ -33,7 +39,7 @@ export class Store {
 
   /** Opens the blob store and the registry a configuration names (the embedded default's under `home` when it names none). */
   static async fromConfig(config: StoreConfig): Promise<Store> {
-    const blobs = openBlobStore(config.blobUrl ?? `file://${path.join(config.home, 'blobs')}`);
+    const blobs = withReadCache(openBlobStore(config.blobUrl ?? `file://${path.join(config.home, 'blobs')}`), config);
     const registry = await Registry.open(openDb(config.registryUrl ?? `sqlite://${path.join(config.home, 'registry.db')}`));
     return new Store(blobs, registry, config.home);
   }
@@ -76,6 +82,13 @@ function openBlobStore(url: string): BlobStore {
   if (url.startsWith('s3://')) return new S3BlobStore(url);
   if (isLocalBlobUrl(url)) return new LocalBlobStore(url.startsWith('file://') ? url.slice('file://'.length) : path.resolve(url));
   throw new ConfigError(`Unsupported blob store ${JSON.stringify(url)}: use file:///path or s3://bucket/prefix (or leave ARTIFACTS_STORE unset for the embedded default).`);
+}
+
+/** A remote store's reads go through a local cache in the data folder, shared by its processes (unless capped at 0). */
+function withReadCache(blobs: BlobStore, config: StoreConfig): BlobStore {
+  const cap = config.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES;
+  if (blobs instanceof LocalBlobStore || cap === 0) return blobs;
+  return new CachedBlobStore(blobs, new ReadCache(path.join(config.home, 'cache'), cap));
 }
 
 function openDb(url: string): SqlDb {

@@ -21,6 +21,11 @@ export interface BlobStore {
    */
   ingestFiles?(localPaths: readonly string[], options?: BatchIngestOptions): Promise<IngestResult[]>;
   /**
+   * Remote stores: how many reads of small blobs are worth having in flight at once (each costs a round trip).
+   * Undefined: read one after another (a local folder, where a read is a system call).
+   */
+  readonly prefetch?: number | undefined;
+  /**
    * A blob's bytes as stored, in chunks, unchecked: a reader that serves them hashes them on the way (see
    * TargetFolder). A missing blob is an IntegrityError naming it, thrown by the first read.
    */

@@ -3,17 +3,20 @@ import {
 } from '@aws-sdk/client-s3';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { BlobStore, IngestOptions, IngestResult } from './blob-store';
+import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { hashChunks, isDigest, sha256 } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
+import { rangedRead, RANGED_MIN } from './s3-ranged-read';
 import { readSourceSnapshot, statSourceFile } from './source-file';
 import { IntegrityError } from '../../errors';
 
 /** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
 const SEND_BEFORE_ASKING = 256 << 10;
+/** Small-file uploads in flight at once per batch: each is a round trip, so concurrency, not bandwidth, bounds them. */
+const SMALL_UPLOADS = 16;
 
 /**
  * Blobs in an S3-compatible bucket under `<prefix>/sha256/ab/cdef...`, the same layout as the local store.
@@ -27,6 +30,8 @@ export class S3BlobStore implements BlobStore {
   private readonly s3: S3Client;
   /** `<prefix>/sha256/`: every blob key starts with it. */
   private readonly root: string;
+  /** Small-blob reads worth having in flight at once (see BlobStore.prefetch). */
+  readonly prefetch = 32;
   /** Whether the server honours `If-None-Match: *` on PUT; turned off at the first NotImplemented answer. */
   private conditionalPut = true;
 
@@ -131,8 +136,38 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Large blobs come as parallel ranged GETs (see rangedRead), smaller ones with one GET. The size is learnt from
+   * that GET's headers (no HEAD per blob): for a large one its body is dropped and the ranges are fetched instead.
+   */
   async *read(digest: string): AsyncIterable<Buffer> {
-    for await (const chunk of (await this.get(digest)).Body as Readable) yield chunk as Buffer;
+    const got = await this.get(digest);
+    const size = got.ContentLength ?? 0;
+    if (size >= RANGED_MIN) {
+      (got.Body as Readable).destroy();
+      try {
+        yield* rangedRead(this.s3, this.where.bucket, this.keyOf(digest), size);
+      } catch (err) {
+        throw isNotFound(err) ? this.missing(digest) : explainS3Error(this.where, err);
+      }
+      return;
+    }
+    for await (const chunk of got.Body as Readable) yield chunk as Buffer;
+  }
+
+  /** Many small files at once: each is one request, so up to SMALL_UPLOADS go up together. Results in the order given. */
+  async ingestFiles(localPaths: readonly string[], options: BatchIngestOptions = {}): Promise<IngestResult[]> {
+    const results = new Array<IngestResult>(localPaths.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < localPaths.length) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('ingest cancelled');
+        const i = next++;
+        results[i] = await this.ingestFile(localPaths[i]!, { signal: options.signal });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SMALL_UPLOADS, localPaths.length) }, lane));
+    return results;
   }
 
   async hashStored(digest: string): Promise<string> {
@@ -183,11 +218,13 @@ export class S3BlobStore implements BlobStore {
       if (!got.Body) throw new Error(`The S3 server returned no body for blob ${digest}.`);
       return { ...got, Body: got.Body };
     } catch (err) {
-      if (isNotFound(err)) {
-        throw new IntegrityError(`Blob ${digest} is missing from ${this.location}. The bucket was changed outside this tool; re-log the artifact to restore it.`);
-      }
+      if (isNotFound(err)) throw this.missing(digest);
       throw explainS3Error(this.where, err);
     }
+  }
+
+  private missing(digest: string): IntegrityError {
+    return new IntegrityError(`Blob ${digest} is missing from ${this.location}. The bucket was changed outside this tool; re-log the artifact to restore it.`);
   }
 
   private corrupt(digest: string, got: string): IntegrityError {

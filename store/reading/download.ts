@@ -53,10 +53,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   const placing = new Placing(store, target, StatCache.open(store.home, target.root));
   let removed: string[] = [];
   try {
-    for (const [i, entry] of planned.entries()) {
-      await placing.place(entry);
-      options.onFile?.(i + 1, planned.length);
-    }
+    await placing.placeAll(planned, options.onFile);
     if (options.removeStrays) removed = placing.removeAllBut(planned);
   } finally {
     placing.cache.save();
@@ -74,12 +71,37 @@ class Placing {
 
   constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {}
 
-  async place(entry: ManifestEntry): Promise<void> {
-    if (await this.inPlace(entry)) {
-      this.counts.skipped++;
-      return;
+  /**
+   * Places every entry in order. From a remote store, the bytes of small entries to fetch are requested up to
+   * `prefetch` at a time ahead of their writing (each is a round trip); writes stay one after another.
+   */
+  async placeAll(entries: readonly ManifestEntry[], onFile: DownloadOptions['onFile']): Promise<void> {
+    const ahead = this.store.blobs.prefetch ?? 0;
+    const window: { entry: ManifestEntry; bytes: Promise<Fetched> }[] = [];
+    let done = 0;
+    const finish = async (entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> => {
+      await this.fetchInto(entry, bytes);
+      onFile?.(++done, entries.length);
+    };
+    for (const entry of entries) {
+      if (await this.inPlace(entry)) {
+        this.counts.skipped++;
+        onFile?.(++done, entries.length);
+        continue;
+      }
+      if (ahead > 0 && entry.size <= PREFETCH_MAX) {
+        window.push({ entry, bytes: collect(entryBytes(this.store, entry)) });
+        if (window.length >= ahead) await finish(window[0]!.entry, replay(await window.shift()!.bytes));
+        continue;
+      }
+      for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
+      await finish(entry, entryBytes(this.store, entry));
     }
-    const { actual, reason } = await this.fetch(entry);
+    for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
+  }
+
+  private async fetchInto(entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> {
+    const { actual, reason } = await this.fetch(entry, bytes);
     if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual, reason));
     else {
       this.counts.fetched++;
@@ -111,10 +133,10 @@ class Placing {
    * Writes one entry if its bytes match; returns the digest read (`missing` when there were none, with the reason
    * when a reference's origin could not be read: that fails this entry, not the download's other files).
    */
-  private async fetch(entry: ManifestEntry): Promise<{ actual: string; reason?: string }> {
+  private async fetch(entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<{ actual: string; reason?: string }> {
     const expected = expectedOf(entry);
     try {
-      const written = await this.target.write(entry.path, entryBytes(this.store, entry), expected);
+      const written = await this.target.write(entry.path, bytes, expected);
       if (expected && (written.digest !== expected.digest || written.size !== expected.size)) return { actual: written.digest };
       if (written.stamp) this.cache.record(entry.path, written.stamp, written.digest);
       return { actual: entry.digest };
@@ -124,6 +146,27 @@ class Placing {
       throw err;
     }
   }
+}
+
+/** Entries up to this size are fetched ahead into memory from a remote store. */
+const PREFETCH_MAX = 1 << 20;
+
+type Fetched = { readonly chunks: Uint8Array[] } | { readonly error: unknown };
+
+/** Reads all of a small entry's bytes; a failure is kept, to be met when the entry is written. */
+async function collect(bytes: AsyncIterable<Uint8Array>): Promise<Fetched> {
+  try {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of bytes) chunks.push(chunk);
+    return { chunks };
+  } catch (error) {
+    return { error };
+  }
+}
+
+async function* replay(fetched: Fetched): AsyncIterable<Uint8Array> {
+  if ('error' in fetched) throw fetched.error;
+  yield* fetched.chunks;
 }
 
 function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {

@@ -1,0 +1,169 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+/** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
+const WHOLE = 16 << 20;
+const CHUNK = 8 << 20;
+
+/**
+ * A local cache of a remote store's blobs, shared by every process of the data folder: `<root>/sha256/ab/cdef...`.
+ * Safe under concurrent processes without locks: an entry is written to a temp file and renamed into place only
+ * once its bytes hash to its digest, so nobody sees a partial or wrong entry appear; a hit is hashed again before
+ * it is served, and an entry found damaged is removed and not served. Size-capped, least recently used first: a
+ * hit touches the entry's mtime, and when the cache grows past its cap the oldest entries are deleted (a reader
+ * that already opened one keeps reading it).
+ */
+export class ReadCache {
+  private readonly tmpDir: string;
+  private addedSinceSweep = 0;
+
+  constructor(readonly root: string, readonly maxBytes: number) {
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  pathOf(digest: string): string {
+    return path.join(this.root, 'sha256', digest.slice(0, 2), digest.slice(2));
+  }
+
+  /** The cached bytes of `digest`, checked, or undefined when there are none (or they were damaged: then removed). */
+  async get(digest: string): Promise<AsyncIterable<Buffer> | undefined> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.pathOf(digest), 'r');
+    } catch {
+      return undefined;
+    }
+    let keep = false;
+    try {
+      const { size } = await handle.stat();
+      if (size <= WHOLE) {
+        const bytes = await handle.readFile();
+        if (!this.matches(digest, createHash('sha256').update(bytes).digest('hex'))) return undefined;
+        this.touch(digest);
+        return (async function* () {
+          yield bytes;
+        })();
+      }
+      if (!this.matches(digest, await hashHandle(handle))) return undefined;
+      this.touch(digest);
+      keep = true;
+      return streamHandle(handle);
+    } finally {
+      if (!keep) await handle.close();
+    }
+  }
+
+  /** Removes an entry (its blob was deleted, or found damaged by a reader). */
+  async drop(digest: string): Promise<void> {
+    await fsp.rm(this.pathOf(digest), { force: true });
+  }
+
+  /** Starts an entry: write its bytes as they arrive, then `commit` (kept only if they hash to the digest) or `abandon`. */
+  writer(): CacheWriter {
+    fs.mkdirSync(this.tmpDir, { recursive: true });
+    return new CacheWriter(path.join(this.tmpDir, randomUUID()), this);
+  }
+
+  /** Called by a writer whose entry was committed: sweeps once a twentieth of the cap was added since the last sweep. */
+  async added(bytes: number): Promise<void> {
+    this.addedSinceSweep += bytes;
+    if (this.addedSinceSweep < this.maxBytes / 20) return;
+    this.addedSinceSweep = 0;
+    await this.sweep();
+  }
+
+  /** Deletes the least recently used entries until the cache is under 90% of its cap. */
+  async sweep(): Promise<void> {
+    const entries: { file: string; size: number; mtimeMs: number }[] = [];
+    const shards = await fsp.readdir(path.join(this.root, 'sha256')).catch(() => []);
+    for (const shard of shards) {
+      for (const name of await fsp.readdir(path.join(this.root, 'sha256', shard)).catch(() => [])) {
+        const file = path.join(this.root, 'sha256', shard, name);
+        const st = await fsp.stat(file).catch(() => undefined);
+        if (st) entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
+      }
+    }
+    let total = entries.reduce((n, e) => n + e.size, 0);
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const e of entries) {
+      if (total <= this.maxBytes * 0.9) break;
+      await fsp.rm(e.file, { force: true });
+      total -= e.size;
+    }
+  }
+
+  private matches(digest: string, actual: string): boolean {
+    if (actual === digest) return true;
+    fs.rmSync(this.pathOf(digest), { force: true });
+    return false;
+  }
+
+  private touch(digest: string): void {
+    const now = new Date();
+    try {
+      fs.utimesSync(this.pathOf(digest), now, now);
+    } catch {
+      // Evicted meanwhile: the bytes already read are still good.
+    }
+  }
+}
+
+/** One entry being written to the cache. */
+export class CacheWriter {
+  private readonly fd: number;
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private open = true;
+
+  constructor(private readonly tmp: string, private readonly cache: ReadCache) {
+    this.fd = fs.openSync(tmp, 'wx', 0o600);
+  }
+
+  write(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
+  }
+
+  /** Renames the entry into place if its bytes hash to `digest` and it fits the cache; else drops it. */
+  async commit(digest: string): Promise<void> {
+    this.close();
+    if (this.hash.digest('hex') !== digest || this.size > this.cache.maxBytes) {
+      fs.rmSync(this.tmp, { force: true });
+      return;
+    }
+    const final = this.cache.pathOf(digest);
+    fs.mkdirSync(path.dirname(final), { recursive: true });
+    fs.renameSync(this.tmp, final);
+    await this.cache.added(this.size);
+  }
+
+  abandon(): void {
+    if (!this.open) return;
+    this.close();
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  private close(): void {
+    if (!this.open) return;
+    this.open = false;
+    fs.closeSync(this.fd);
+  }
+}
+
+async function hashHandle(handle: fsp.FileHandle): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function* streamHandle(handle: fsp.FileHandle): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })) yield chunk as Buffer;
+  } finally {
+    await handle.close();
+  }
+}
