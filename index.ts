@@ -14,6 +14,7 @@ export {
   init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
+export { outputsDir } from './plugin/outputs-dir';
 export * from './errors';
 
 export type {
@@ -31,6 +32,7 @@ export type { VersionRecord, ArtifactSummary, Producer } from './store/registry/
 export type { StageProgress, StageResult } from './store/staging/stager';
 export type { SkippedPath } from './store/staging/walk';
 export type { VerifyReport, DownloadResult, DownloadOptions, Mismatch } from './store/version-files';
-export type { LogArtifactResult } from './workflows/types';
+export type { LogArtifactResult, WorkflowCaller } from './workflows/types';
+export type { HostFolder } from './workflows/workflow-api-types';
 export type { DraftOptions, DraftStatus, DraftResult, FinishResult } from './workflows/draft-types';
 export type { FanOutOptions, FanOutResult, ShardCommand } from './workflows/fan-out-types';

@@ -12,6 +12,7 @@ import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
 import { createStepCacheActivities } from './step-cache-activities';
 import { createStageActivity } from './stage-activity';
+import { createWorkflowCallActivities } from './workflow-call-activities';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
 import type { Store } from '../store/store';
 
@@ -36,8 +37,18 @@ export function createActivities(deps: ActivityDeps) {
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),
     ...wrapAll(createStepCacheActivities(deps.store)),
-    ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => deps.scratchDir ?? path.join(configFromEnv().home, 'scratch'))),
+    ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => scratchOf(deps))),
+    ...wrapAll(createWorkflowCallActivities(deps.store, () => outputsRootOf(deps))),
   };
+}
+
+function scratchOf(deps: ActivityDeps): string {
+  return deps.scratchDir ?? path.join(configFromEnv().home, 'scratch');
+}
+
+/** Where `outputsDir()` makes activities' output folders: beside the shards' scratch folders. */
+export function outputsRootOf(deps: ActivityDeps): string {
+  return path.join(scratchOf(deps), 'activity-outputs');
 }
 
 function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T): T {

@@ -23,6 +23,7 @@ export { runGc } from './gc';
 export { cancelPipeline, pipelineStatus, pipelineUiUrl, startPipeline, waitForPipeline } from './pipelines';
 export { runStandaloneWorker } from './worker';
 export { serverStatus, startServer, stopServer } from './server';
+export { workflowUiUrl } from './temporal-ui';
 // Validation needs no connection; the CLI checks a pipeline file through here like everything else.
 export { safeLoadPipeline } from '../dsl/load';
 

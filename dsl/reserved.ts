@@ -28,6 +28,10 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   lookUpShard: true,
   recordShard: true,
   claimShardHost: true,
+  recordHostFiles: true,
+  resolveVersion: true,
+  removeOutputsDir: true,
+  aliasVersion: true,
   runShard: true,
 };
 

@@ -30,7 +30,7 @@ export const LAYERS = {
     values: ['runtime/', 'store/', 'errors/', 'plugin/', 'activities/', NODE, '@temporalio/worker', '@temporalio/client', '@temporalio/common'],
     types: ['workflows/'],
   },
-  plugin: { values: ['plugin/', 'activities/', 'store/', 'runtime/', '@temporalio/plugin', '@temporalio/worker'] },
+  plugin: { values: ['plugin/', 'activities/', 'store/', 'runtime/', NODE, '@temporalio/plugin', '@temporalio/worker', '@temporalio/activity'], types: ['workflows/'] },
   // The one layer callers stand on: the user API (index.ts selects from it) and the CLI.
   client: {
     values: ['client/', 'store/', 'errors/', 'runtime/', 'plugin/', 'workflows/', 'dsl/', NODE, '@temporalio/client', '@temporalio/common'],

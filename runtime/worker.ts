@@ -47,7 +47,8 @@ export function installRuntime(level: LogLevel): void {
  */
 export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>, fileQueue = hostQueueOf(config)): Promise<ArtifactsWorkers> {
   const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
-  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: path.join(config.home, 'scratch') });
+  // The host worker is made here explicitly (on this process's own queue, or the host's), so the plugin makes none.
+  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: path.join(config.home, 'scratch'), hostWorker: false });
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
   const host = await Worker.create({ ...shared, taskQueue: fileQueue, plugins: [plugin] });
   if (isLocalBlobUrl(config.blobUrl)) prestartIngestThreads();

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContributionOutcome, DraftIndex } from '../store/drafts/draft-merge';
 import type { ManifestRef } from '../store/manifest/manifest';
-import type { VersionRecord } from '../store/registry/registry';
+import type { VersionRecord, WorkflowCaller } from '../store/registry/registry';
 import type { StageSummary } from './types';
 
 /** Seven days: how long a draft nobody finishes stays open by default. */
@@ -55,6 +55,8 @@ export interface FinishRequest {
   /** Digest of the metadata blob the client stored (instead of `metadata`, so history holds only the digest). */
   readonly metadataDigest?: string;
   readonly run?: string;
+  /** The user's workflow that finished it from `temporal-artifacts/workflows` (lineage). */
+  readonly caller?: WorkflowCaller;
 }
 
 export interface FinishResult {

@@ -2,7 +2,7 @@ import { ActivityFailure, proxyActivities, TimeoutFailure, workflowInfo } from '
 import type { ArtifactActivities } from '../activities';
 import type { ManifestRef } from '../store/manifest/manifest';
 import { HOST_RETRY } from './retry-policies';
-import type { StagedVersionInput } from './types';
+import type { Producer, StagedVersionInput, WorkflowCaller } from './types';
 
 /**
  * Activities that read a writer's local files, scheduled on that writer's host queue so every retry lands where
@@ -45,9 +45,9 @@ export async function onWritersHost<R>(placement: FilePlacement, work: (activiti
   return work(hostActivities(placement.hostQueue, placement.heartbeatTimeoutMs, placement.scheduleToStartTimeoutMs));
 }
 
-/** Who made a version: this workflow run, and the user-level run when there is one. */
-export function producerOf(info: { readonly workflowId: string; readonly runId: string }, run: string | undefined) {
-  return { workflowId: info.workflowId, runId: info.runId, ...(run ? { run } : {}) };
+/** Who made a version: this workflow run, the user-level run when there is one, and the user's workflow that asked. */
+export function producerOf(info: { readonly workflowId: string; readonly runId: string }, run: string | undefined, caller?: WorkflowCaller): Producer {
+  return { workflowId: info.workflowId, runId: info.runId, ...(run ? { run } : {}), ...(caller ? { caller } : {}) };
 }
 
 /** The commit of a staged version: the input's name, type, aliases and metadata, keyed by this workflow's id. */
@@ -62,6 +62,6 @@ export function commitInputOf(input: StagedVersionInput, manifest: ManifestRef, 
     metadata: input.metadata,
     ...(input.metadataDigest ? { metadataDigest: input.metadataDigest } : {}),
     idempotencyKey: `${keyPrefix}:${info.workflowId}`,
-    producer: producerOf(info, input.run),
+    producer: producerOf(info, input.run, input.caller),
   };
 }

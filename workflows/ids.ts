@@ -53,3 +53,8 @@ export function pipelineWorkflowId(runId: string): string {
 export function stepWorkflowId(pipelineId: string, step: string, child: 'log' | 'incremental' | 'fan-out'): string {
   return `${pipelineId}/${step}/${child}`;
 }
+
+/** The `seq`-th call of one kind for one artifact name from a user's workflow (`temporal-artifacts/workflows`). */
+export function callWorkflowId(parentId: string, kind: 'log' | 'upsert' | 'finish' | 'draft', name: string, seq: number): string {
+  return `${parentId}/${kind}/${name}/${seq}`;
+}

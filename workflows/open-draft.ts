@@ -237,7 +237,7 @@ export class OpenDraft {
       const { version, created } = await commitVersion({
         name, type, manifest: this.index.files, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
         ...(request.metadataDigest ? { metadataDigest: request.metadataDigest } : {}),
-        idempotencyKey: this.idempotencyKey(), producer: producerOf(workflowInfo(), request.run),
+        idempotencyKey: this.idempotencyKey(), producer: producerOf(workflowInfo(), request.run, request.caller),
       });
       this.committed = { version, created };
       return this.committed;

@@ -1,4 +1,4 @@
-import type { Producer, VersionRecord } from '../store/registry/registry';
+import type { Producer, VersionRecord, WorkflowCaller } from '../store/registry/registry';
 import type { StageResult } from '../store/staging/stager';
 
 /** What every workflow that stages a writer's files and commits a version takes: references, never file lists. */
@@ -18,6 +18,8 @@ export interface StagedVersionInput {
   readonly metadataDigest?: string;
   /** The user-level run that logs it (lineage). */
   readonly run?: string;
+  /** The user's workflow that asked for it from `temporal-artifacts/workflows` (lineage). */
+  readonly caller?: WorkflowCaller;
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
   readonly heartbeatTimeoutMs?: number;
   /** How long each staging attempt may wait for a worker on the host queue before the write fails (default: no limit). */
@@ -39,4 +41,4 @@ export interface LogArtifactResult {
   readonly stage: StageSummary;
 }
 
-export type { Producer, VersionRecord };
+export type { Producer, VersionRecord, WorkflowCaller };

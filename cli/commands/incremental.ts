@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from '../args';
 import { formatBytes } from '../output';
-import { Api, init, type DiffEntry } from '../../client';
+import { Api, init, workflowUiUrl, type DiffEntry } from '../../client';
 import { UsageError } from '../../errors';
 
 const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';
@@ -87,6 +87,11 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     }
     console.log(l.ref);
     console.log(`made by:  ${l.producer ? `workflow ${l.producer.workflowId}${l.producer.runId ? ` run ${l.producer.runId}` : ''}${l.producer.run ? ` (init run ${l.producer.run})` : ''}` : 'unknown'}`);
+    const caller = l.producer?.caller;
+    if (caller) {
+      const ui = workflowUiUrl(caller.workflowId, caller.runId);
+      console.log(`for:      workflow ${caller.workflowId} (${caller.workflowType}) run ${caller.runId}${ui ? `\n          ${ui}` : ''}`);
+    }
     console.log(`based on: ${l.base ?? '-'}`);
     console.log(`used:     ${l.uses.join(', ') || '-'}`);
     console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
