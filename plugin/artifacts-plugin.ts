@@ -49,7 +49,14 @@ export class ArtifactsPlugin extends SimplePlugin {
     const hostQueue = this.hostQueue();
     if (!this.hostWorker || worker.options.taskQueue === hostQueue) return super.runWorker(worker, next);
     const { connection, namespace } = worker.options;
-    const host = await Worker.create({ ...(connection ? { connection } : {}), namespace, taskQueue: hostQueue, activities: this.activities });
+    let host: Worker;
+    try {
+      host = await Worker.create({ ...(connection ? { connection } : {}), namespace, taskQueue: hostQueue, activities: this.activities });
+    } catch (err) {
+      // A worker of this process polls the host queue already (one the user made, or another worker's): that serves.
+      if (/overlapping worker task types/.test(String(err))) return super.runWorker(worker, next);
+      throw err;
+    }
     const stopBoth = (): void => {
       for (const w of [host, worker]) if (w.getState() === 'RUNNING') w.shutdown();
     };
