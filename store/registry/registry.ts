@@ -5,21 +5,8 @@ import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInP
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
 
 /** Who made a version: the workflow and run that committed it. */
-export interface Producer {
-  readonly workflowId: string;
-  readonly runId?: string;
-  /** The user-level run (init()) that logged it, when there was one. */
-  readonly run?: string;
-  /** The user's own workflow that asked for it, when it came from `temporal-artifacts/workflows` inside one. */
-  readonly caller?: WorkflowCaller;
-}
-
-/** A user's workflow execution that logged, upserted, finished, saved or used a version. */
-export interface WorkflowCaller {
-  readonly workflowId: string;
-  readonly runId: string;
-  readonly workflowType: string;
-}
+export type { Producer, WorkflowCaller } from './producer';
+import type { Producer } from './producer';
 
 export interface VersionRecord {
   /** The name with its project, `project/name`, or just `name` in the default project (see qualifiedName). */
