@@ -4,7 +4,8 @@ import { LocalFileError, UsageError } from '../errors';
 import { normalizeEntryPath } from '../store/paths';
 import type { SpecOp } from '../store/staging/spec';
 import type { Store } from '../store/store';
-import type { VersionRecord } from '../store/registry/registry';
+import { recordConsumer } from '../store/registry/consumers';
+import type { VersionRecord, WorkflowCaller } from '../store/registry/registry';
 import type { HostFolder } from '../workflows/workflow-api-types';
 import { removeOutputsFolder } from './outputs-folder';
 
@@ -22,8 +23,12 @@ export function createWorkflowCallActivities(store: () => Promise<Store>, output
       return { specDigest: await (await store()).putSpec({ format: 'temporal-artifacts/spec@1', ops }), files: ops.length };
     },
 
-    async resolveVersion(input: { readonly ref: string }): Promise<VersionRecord> {
-      return (await store()).registry.resolve(input.ref);
+    /** Resolves a ref; with `consumer`, records that workflow run as one that used the version (lineage). */
+    async resolveVersion(input: { readonly ref: string; readonly consumer?: WorkflowCaller }): Promise<VersionRecord> {
+      const s = await store();
+      const v = await s.registry.resolve(input.ref);
+      if (input.consumer) await recordConsumer(s.registry.db, v.name, v.index, input.consumer);
+      return v;
     },
 
     /** Points a custom alias at the version `ref` names now (taking it off the version that held it). */

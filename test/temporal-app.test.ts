@@ -64,6 +64,7 @@ test('the example app end to end: trains on dataset:latest, logs the model, eval
   // `artifacts lineage` names the user's workflow.
   const lineage = cli(['lineage', 'model:v0'], env);
   expect(lineage.stdout).toContain(`for:      workflow ${workflowId} (trainingWorkflow)`);
+  expect(cli(['lineage', 'dataset:v0'], env).stdout).toContain(`used in:  workflow ${workflowId} (trainingWorkflow)`);
 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await expect(Worker.runReplayHistory({ workflowsPath: path.join(APP, 'workflows.js') }, history, workflowId)).resolves.toBeUndefined();

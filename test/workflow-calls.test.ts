@@ -95,13 +95,16 @@ test('newDraft adds a file and removes a path, saving only the change on top of 
   expect((await (await api.artifact('wf-edited:v1')).files()).map((f) => f.path)).toEqual(['added.txt', 'keep.txt']);
 });
 
-test('useArtifact resolves a ref to the version it names, and aliasArtifact points an alias at it', async () => {
+test('useArtifact resolves a ref to the version it names and records the workflow as its user; aliasArtifact points an alias at it', async () => {
   await execute('logFolder', { ...place, name: 'wf-used', dir: writeFiles({ 'u.txt': 'used' }) });
-  const { result } = await execute<{ used: { ref: string; digest: string }; moved: { aliases: string[] } }>('useThenAlias', { ref: 'wf-used:latest', alias: 'production' });
+  const { result, workflowId } = await execute<{ used: { ref: string; digest: string }; moved: { aliases: string[] } }>('useThenAlias', { ref: 'wf-used:latest', alias: 'production' });
   expect(result.used.ref).toBe('wf-used:v0');
   expect(result.used.digest).toBe((await api.artifact('wf-used:v0')).digest);
   expect(result.moved.aliases).toContain('production');
   expect((await api.artifact('wf-used:production')).version).toBe('v0');
+  // The workflow that used it is in its lineage, once.
+  const lineage = await (await api.artifact('wf-used:v0')).lineage();
+  expect(lineage.usedByWorkflows).toEqual([expect.objectContaining({ workflowId, workflowType: 'useThenAlias' })]);
 });
 
 test('a relative path fails the workflow at once with one sentence naming the path and the host, and makes no version', async () => {

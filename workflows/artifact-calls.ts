@@ -60,9 +60,12 @@ export async function logArtifact(spec: WorkflowArtifactSpec): Promise<LoggedWor
   return { ...workflowVersionOf(result.version), created: result.created };
 }
 
-/** Resolves a ref (`name:alias`, `name:vN`) to the version it names now; the answer is recorded in history. */
+/**
+ * Resolves a ref (`name:alias`, `name:vN`) to the version it names now, and records this workflow as one that used
+ * it (`artifacts lineage` lists it). The answer is recorded in history, so a replay sees the same version.
+ */
 export async function useArtifact(ref: string): Promise<WorkflowVersion> {
-  return workflowVersionOf(await registry.resolveVersion({ ref }));
+  return workflowVersionOf(await registry.resolveVersion({ ref, consumer: callerOf() }));
 }
 
 /** Points a custom alias (e.g. `production`) at the version `ref` names; returns that version with its aliases. */

@@ -96,6 +96,7 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     console.log(`used:     ${l.uses.join(', ') || '-'}`);
     console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
     console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
+    for (const w of l.usedByWorkflows) console.log(`used in:  workflow ${w.workflowId} (${w.workflowType}) run ${w.runId}`);
     return 0;
   } finally {
     await api.close();

@@ -1,5 +1,7 @@
 import { ChunkReader } from '../manifest/manifest-cursor';
 import { diffManifests, emptySummary, tally, type DiffEntry, type DiffSummary } from '../manifest/manifest-diff';
+import { consumersOf } from './consumers';
+import type { WorkflowCaller } from './producer';
 import type { Producer, VersionRecord } from './registry';
 import type { Store } from '../store';
 
@@ -38,6 +40,8 @@ export interface Lineage {
   readonly derived: readonly string[];
   /** Versions whose making used this one. */
   readonly usedBy: readonly string[];
+  /** Users' workflow runs that used this one (`useArtifact` in `temporal-artifacts/workflows`). */
+  readonly usedByWorkflows: readonly WorkflowCaller[];
 }
 
 export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage> {
@@ -52,6 +56,7 @@ export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage
     uses: uses.map((u) => `${u.name}:${u.version}`),
     derived: derived.map((r) => `${v.name}:v${Number(r.idx)}`),
     usedBy: usedBy.map((r) => `${r.name}:v${Number(r.idx)}`),
+    usedByWorkflows: await consumersOf(db, v.name, v.index),
   };
 }
 

@@ -63,4 +63,15 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `ALTER TABLE artifacts ADD COLUMN project TEXT NOT NULL DEFAULT 'default'`,
     `CREATE INDEX IF NOT EXISTS artifacts_by_project ON artifacts (project, name)`,
   ],
+  // 4: workflows that used a version (`useArtifact` inside a user's workflow), for lineage (consumers.ts).
+  [
+    `CREATE TABLE IF NOT EXISTS version_consumers (
+       name TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       workflow_id TEXT NOT NULL,
+       run_id TEXT NOT NULL,
+       workflow_type TEXT NOT NULL,
+       used_at TEXT NOT NULL,
+       PRIMARY KEY (name, idx, workflow_id, run_id))`,
+  ],
 ];
