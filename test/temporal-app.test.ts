@@ -65,6 +65,9 @@ test('the example app end to end: trains on dataset:latest, logs the model, eval
   const lineage = cli(['lineage', 'model:v0'], env);
   expect(lineage.stdout).toContain(`for:      workflow ${workflowId} (trainingWorkflow)`);
   expect(cli(['lineage', 'dataset:v0'], env).stdout).toContain(`used in:  workflow ${workflowId} (trainingWorkflow)`);
+  // With a UI known, the run that made it is one click away.
+  const linked = cli(['lineage', 'model:v0'], { ...env, TEMPORAL_UI_URL: 'http://ui.example:8233/' });
+  expect(linked.stdout).toMatch(new RegExp(`http://ui\\.example:8233/namespaces/default/workflows/${workflowId}/[0-9a-f-]+/history`));
 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await expect(Worker.runReplayHistory({ workflowsPath: path.join(APP, 'workflows.js') }, history, workflowId)).resolves.toBeUndefined();
