@@ -1,17 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 import { UsageError } from '../errors';
-
-/** Parses a command's arguments, turning parser complaints into one-sentence usage errors. */
-export function parse<const T extends Options>(argv: string[], options: T, usage: string): Parsed<T> {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}. Usage: ${usage}`);
-  }
-}
 
 /**
  * `k=v` pairs into a map without a prototype (any key is a key); unless `typed` is false, values that parse as

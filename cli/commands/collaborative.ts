@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { keyValues, parse } from '../args';
+import { keyValues } from '../args';
+import { command, JSON_OPTION } from '../command';
 import { formatBytes, table, warnSkipped } from '../output';
 import { Artifact, init, listDraftsAndPending, type PendingWriter } from '../../client';
 import { UsageError } from '../../errors';
@@ -8,75 +9,96 @@ const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-i
 const FINISH = 'artifacts finish [PATH...] --name NAME --type TYPE --distributed-id ID [--writer ID] [--alias A]... [--metadata k=v]... [--description TEXT] [--json]';
 
 const common = {
-  name: { type: 'string' }, type: { type: 'string' }, 'distributed-id': { type: 'string' }, writer: { type: 'string' }, json: { type: 'boolean' },
+  name: { type: 'string', value: 'NAME', help: 'the artifact name (required)' },
+  type: { type: 'string', value: 'TYPE', help: 'its type, such as dataset (required)' },
+  'distributed-id': { type: 'string', value: 'ID', help: 'the draft every writer of this version shares (required)' },
+  writer: { type: 'string', value: 'ID', help: 'this writer\'s id (default: a fresh one; pass one to make retries idempotent)' },
+  json: JSON_OPTION,
 } as const;
 
 /** Adds files to the draft of (name, distributed id); the writer defaults to a fresh id (pass --writer to make retries idempotent). */
-export async function upsertCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, common, UPSERT);
-  if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to upsert. Usage: ${UPSERT}`);
-  const artifact = artifactOf(values, positionals, UPSERT);
-  const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
-  try {
-    const r = await run.upsertArtifact(artifact, { distributedId: values['distributed-id']! });
-    if (values.json) {
-      console.log(JSON.stringify(r, null, 2));
-    } else {
-      console.log(`${r.status === 'merged' ? 'upserted' : 'already in the draft:'} ${r.files} files into ${r.draftId} as writer ${r.writer}`);
-      warnSkipped(r.skipped);
+export const upsertCommand = command({
+  summary: 'Add files and folders to the shared draft of (NAME, distributed id); nothing is committed until a finish.',
+  usage: UPSERT,
+  options: common,
+  run: async ({ values, positionals }) => {
+    if (positionals.length === 0) throw new UsageError(`Give at least one file or folder to upsert. Usage: ${UPSERT}`);
+    const artifact = artifactOf(values, positionals, UPSERT);
+    const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
+    try {
+      const r = await run.upsertArtifact(artifact, { distributedId: values['distributed-id']! });
+      if (values.json) {
+        console.log(JSON.stringify(r, null, 2));
+      } else {
+        console.log(`${r.status === 'merged' ? 'upserted' : 'already in the draft:'} ${r.files} files into ${r.draftId} as writer ${r.writer}`);
+        warnSkipped(r.skipped);
+      }
+      return 0;
+    } finally {
+      await run.finish();
     }
-    return 0;
-  } finally {
-    await run.finish();
-  }
-}
+  },
+});
 
 /** Commits the draft of (name, distributed id), adding the given files (if any) first. */
-export async function finishCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...common, alias: { type: 'string', multiple: true }, metadata: { type: 'string', multiple: true }, description: { type: 'string' },
-  }, FINISH);
-  const artifact = artifactOf(values, positionals, FINISH);
-  Object.assign(artifact.metadata, keyValues(values.metadata, '--metadata'));
-  if (values.description) artifact.description = values.description;
-  const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
-  try {
-    const pending = await run.pendingWriters(artifact.name, { distributedId: values['distributed-id']! });
-    const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });
-    for (const p of pending) {
-      console.error(`warning: writer ${p.writer} started adding to this draft ${ago(p.startedAt)} but never delivered, so its files are not in ${v.ref} (its workflow ${p.workflowId} still runs: \`artifacts drafts\` lists it).`);
+export const finishCommand = command({
+  summary: 'Commit the shared draft of (NAME, distributed id) as one version, adding the given files first.',
+  usage: FINISH,
+  options: {
+    ...common,
+    alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the version' },
+    metadata: { type: 'string', multiple: true, value: 'k=v', help: 'a metadata entry (JSON values keep their type)' },
+    description: { type: 'string', value: 'TEXT', help: 'a description of the version' },
+  },
+  run: async ({ values, positionals }) => {
+    const artifact = artifactOf(values, positionals, FINISH);
+    Object.assign(artifact.metadata, keyValues(values.metadata, '--metadata'));
+    if (values.description) artifact.description = values.description;
+    const run = await init({ ...(values.writer ? { id: values.writer } : {}) });
+    try {
+      const pending = await run.pendingWriters(artifact.name, { distributedId: values['distributed-id']! });
+      const v = await run.finishArtifact(artifact, { distributedId: values['distributed-id']!, aliases: values.alias ?? [] });
+      for (const p of pending) {
+        console.error(`warning: writer ${p.writer} started adding to this draft ${ago(p.startedAt)} but never delivered, so its files are not in ${v.ref} (its workflow ${p.workflowId} still runs: \`artifacts drafts\` lists it).`);
+      }
+      if (values.json) {
+        console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
+      } else {
+        console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+        warnSkipped(v.stage.skipped);
+      }
+      return 0;
+    } finally {
+      await run.finish();
     }
-    if (values.json) {
-      console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
-    } else {
-      console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
-      warnSkipped(v.stage.skipped);
-    }
-    return 0;
-  } finally {
-    await run.finish();
-  }
-}
+  },
+});
 
 /** Lists open drafts: name, distributed id, writers, files, size, age and expiry. */
-export async function draftsCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts drafts [--json]');
-  const { drafts, pending } = await listDraftsAndPending();
-  if (values.json) {
-    console.log(JSON.stringify(drafts, null, 2));
-  } else if (drafts.length === 0) {
-    console.log('no open drafts');
-  } else {
-    const now = Date.now();
-    console.log(table([
-      ['NAME', 'DISTRIBUTED-ID', 'WRITERS', 'FILES', 'SIZE', 'AGE', 'EXPIRES IN', 'STATE'],
-      ...drafts.map((d) => [d.name, d.distributedId, String(d.writers), String(d.files), formatBytes(d.bytes),
-        duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
-    ]));
-  }
-  if (!values.json) printPending(pending);
-  return 0;
-}
+export const draftsCommand = command({
+  summary: 'List the open collaborative drafts (writers, files, size, age, expiry) and writers that have not delivered.',
+  usage: 'artifacts drafts [--json]',
+  options: {
+    json: JSON_OPTION,
+  },
+  run: async ({ values }) => {
+    const { drafts, pending } = await listDraftsAndPending();
+    if (values.json) {
+      console.log(JSON.stringify(drafts, null, 2));
+    } else if (drafts.length === 0) {
+      console.log('no open drafts');
+    } else {
+      const now = Date.now();
+      console.log(table([
+        ['NAME', 'DISTRIBUTED-ID', 'WRITERS', 'FILES', 'SIZE', 'AGE', 'EXPIRES IN', 'STATE'],
+        ...drafts.map((d) => [d.name, d.distributedId, String(d.writers), String(d.files), formatBytes(d.bytes),
+          duration(now - Date.parse(d.openedAt)), duration(Date.parse(d.expiresAt) - now), d.state]),
+      ]));
+    }
+    if (!values.json) printPending(pending);
+    return 0;
+  },
+});
 
 function artifactOf(values: { name?: string | undefined; type?: string | undefined; 'distributed-id'?: string | undefined }, paths: string[], usage: string): Artifact {
   if (!values.name || !values.type || !values['distributed-id']) throw new UsageError(`--name, --type and --distributed-id are required. Usage: ${usage}`);

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { parse } from '../args';
+import { command, JSON_OPTION } from '../command';
 import { formatBytes } from '../output';
 import { Api, init, workflowUiUrl, type DiffEntry } from '../../client';
 import { UsageError } from '../../errors';
@@ -11,61 +11,75 @@ const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--a
  * and some removed, for scripts. Removals apply first, then additions (so `--remove images --add images/` swaps a
  * folder). A file is added under its base name; a folder's contents go at the root, as `artifacts log` does.
  */
-export async function draftCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, {
-    add: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true }, alias: { type: 'string', multiple: true }, json: { type: 'boolean' },
-  }, DRAFT_USAGE);
-  const ref = positionals[0];
-  if (!ref || positionals.length > 1) throw new UsageError(`Give one ref to start from, such as images:latest. Usage: ${DRAFT_USAGE}`);
-  if (!values.add?.length && !values.remove?.length) throw new UsageError(`Nothing to change: give --add PATH or --remove NAME. Usage: ${DRAFT_USAGE}`);
-  const api = new Api();
-  try {
-    const draft = (await api.artifact(ref)).newDraft();
-    for (const name of values.remove ?? []) draft.remove(name);
-    for (const p of values.add ?? []) {
-      if (fs.existsSync(p) && fs.statSync(p).isDirectory()) draft.addDir(p);
-      else draft.addFile(p);
-    }
-    const run = await init();
+export const draftCommand = command({
+  summary: 'Make a new version from REF with files added, replaced or removed (removals first, then additions).',
+  usage: DRAFT_USAGE,
+  details: 'A file is added under its base name; a folder\'s contents go at the root, as `artifacts log` does.',
+  options: {
+    add: { type: 'string', multiple: true, value: 'PATH', help: 'add or replace a file or folder' },
+    remove: { type: 'string', multiple: true, value: 'NAME', help: 'remove a file or a whole folder of the base' },
+    alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the new version' },
+    json: JSON_OPTION,
+  },
+  run: async ({ values, positionals }) => {
+    const ref = positionals[0];
+    if (!ref || positionals.length > 1) throw new UsageError(`Give one ref to start from, such as images:latest. Usage: ${DRAFT_USAGE}`);
+    if (!values.add?.length && !values.remove?.length) throw new UsageError(`Nothing to change: give --add PATH or --remove NAME. Usage: ${DRAFT_USAGE}`);
+    const api = new Api();
     try {
-      const v = await run.logArtifact(draft, { aliases: values.alias ?? [] });
-      if (values.json) {
-        console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, changes: v.changes, stage: v.stage }, null, 2));
-        return 0;
+      const draft = (await api.artifact(ref)).newDraft();
+      for (const name of values.remove ?? []) draft.remove(name);
+      for (const p of values.add ?? []) {
+        if (fs.existsSync(p) && fs.statSync(p).isDirectory()) draft.addDir(p);
+        else draft.addFile(p);
       }
-      const { added, removed, modified } = v.changes;
-      console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref} from ${v.name}:${v.basedOn}: +${added} added, -${removed} removed, ~${modified} modified (${v.fileCount} files, ${formatBytes(v.size)})`);
-      if (!v.baseWasLatest) console.log(`note: ${v.name}:${v.basedOn} was no longer latest (${v.name}:${v.previousLatest} was); ${v.ref} is based on ${v.basedOn} and does not include the changes made since.`);
-      console.log(`stored ${formatBytes(v.stage.bytesWritten)} of new files and ${formatBytes(v.chunkBytes)} of new manifest chunks`);
-      return 0;
+      const run = await init();
+      try {
+        const v = await run.logArtifact(draft, { aliases: values.alias ?? [] });
+        if (values.json) {
+          console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, changes: v.changes, stage: v.stage }, null, 2));
+          return 0;
+        }
+        const { added, removed, modified } = v.changes;
+        console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref} from ${v.name}:${v.basedOn}: +${added} added, -${removed} removed, ~${modified} modified (${v.fileCount} files, ${formatBytes(v.size)})`);
+        if (!v.baseWasLatest) console.log(`note: ${v.name}:${v.basedOn} was no longer latest (${v.name}:${v.previousLatest} was); ${v.ref} is based on ${v.basedOn} and does not include the changes made since.`);
+        console.log(`stored ${formatBytes(v.stage.bytesWritten)} of new files and ${formatBytes(v.chunkBytes)} of new manifest chunks`);
+        return 0;
+      } finally {
+        await run.finish();
+      }
     } finally {
-      await run.finish();
+      await api.close();
     }
-  } finally {
-    await api.close();
-  }
-}
+  },
+});
 
 /** `artifacts diff A B`: what changed from A to B, one line per entry, then totals. */
-export async function diffCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts diff A B [--json]');
-  const [from, to] = positionals;
-  if (!from || !to) throw new UsageError('Give two refs, such as images:v1 images:v2. Usage: artifacts diff A B [--json]');
-  const api = new Api();
-  try {
-    const diff = await (await api.artifact(to)).diff(await api.artifact(from));
-    if (values.json) {
-      console.log(JSON.stringify(diff, null, 2));
+export const diffCommand = command({
+  summary: 'List the files added, removed and modified from version A to version B.',
+  usage: 'artifacts diff A B [--json]',
+  options: {
+    json: JSON_OPTION,
+  },
+  run: async ({ values, positionals }) => {
+    const [from, to] = positionals;
+    if (!from || !to) throw new UsageError('Give two refs, such as images:v1 images:v2. Usage: artifacts diff A B [--json]');
+    const api = new Api();
+    try {
+      const diff = await (await api.artifact(to)).diff(await api.artifact(from));
+      if (values.json) {
+        console.log(JSON.stringify(diff, null, 2));
+        return 0;
+      }
+      for (const d of diff.entries) console.log(diffLine(d));
+      const s = diff.summary;
+      console.log(`${diff.from} -> ${diff.to}: +${s.added} added (${formatBytes(s.addedBytes)}), -${s.removed} removed (${formatBytes(s.removedBytes)}), ~${s.modified} modified`);
       return 0;
+    } finally {
+      await api.close();
     }
-    for (const d of diff.entries) console.log(diffLine(d));
-    const s = diff.summary;
-    console.log(`${diff.from} -> ${diff.to}: +${s.added} added (${formatBytes(s.addedBytes)}), -${s.removed} removed (${formatBytes(s.removedBytes)}), ~${s.modified} modified`);
-    return 0;
-  } finally {
-    await api.close();
-  }
-}
+  },
+});
 
 function diffLine(d: DiffEntry): string {
   if (d.kind === 'added') return `+ ${d.path}  ${formatBytes(d.after.size)}`;
@@ -74,31 +88,37 @@ function diffLine(d: DiffEntry): string {
 }
 
 /** `artifacts lineage REF`: who made a version, what it was based on and used, and what was made from it. */
-export async function lineageCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, { json: { type: 'boolean' } }, 'artifacts lineage REF [--json]');
-  const ref = positionals[0];
-  if (!ref) throw new UsageError('Give a ref such as images:v3. Usage: artifacts lineage REF [--json]');
-  const api = new Api();
-  try {
-    const l = await (await api.artifact(ref)).lineage();
-    if (values.json) {
-      console.log(JSON.stringify(l, null, 2));
+export const lineageCommand = command({
+  summary: 'Show who made a version, its base, what it used, and what was made from it.',
+  usage: 'artifacts lineage REF [--json]',
+  options: {
+    json: JSON_OPTION,
+  },
+  run: async ({ values, positionals }) => {
+    const ref = positionals[0];
+    if (!ref) throw new UsageError('Give a ref such as images:v3. Usage: artifacts lineage REF [--json]');
+    const api = new Api();
+    try {
+      const l = await (await api.artifact(ref)).lineage();
+      if (values.json) {
+        console.log(JSON.stringify(l, null, 2));
+        return 0;
+      }
+      console.log(l.ref);
+      console.log(`made by:  ${l.producer ? `workflow ${l.producer.workflowId}${l.producer.runId ? ` run ${l.producer.runId}` : ''}${l.producer.run ? ` (init run ${l.producer.run})` : ''}` : 'unknown'}`);
+      const caller = l.producer?.caller;
+      if (caller) {
+        const ui = workflowUiUrl(caller.workflowId, caller.runId);
+        console.log(`for:      workflow ${caller.workflowId} (${caller.workflowType}) run ${caller.runId}${ui ? `\n          ${ui}` : ''}`);
+      }
+      console.log(`based on: ${l.base ?? '-'}`);
+      console.log(`used:     ${l.uses.join(', ') || '-'}`);
+      console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
+      console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
+      for (const w of l.usedByWorkflows) console.log(`used in:  workflow ${w.workflowId} (${w.workflowType}) run ${w.runId}`);
       return 0;
+    } finally {
+      await api.close();
     }
-    console.log(l.ref);
-    console.log(`made by:  ${l.producer ? `workflow ${l.producer.workflowId}${l.producer.runId ? ` run ${l.producer.runId}` : ''}${l.producer.run ? ` (init run ${l.producer.run})` : ''}` : 'unknown'}`);
-    const caller = l.producer?.caller;
-    if (caller) {
-      const ui = workflowUiUrl(caller.workflowId, caller.runId);
-      console.log(`for:      workflow ${caller.workflowId} (${caller.workflowType}) run ${caller.runId}${ui ? `\n          ${ui}` : ''}`);
-    }
-    console.log(`based on: ${l.base ?? '-'}`);
-    console.log(`used:     ${l.uses.join(', ') || '-'}`);
-    console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
-    console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
-    for (const w of l.usedByWorkflows) console.log(`used in:  workflow ${w.workflowId} (${w.workflowType}) run ${w.runId}`);
-    return 0;
-  } finally {
-    await api.close();
-  }
-}
+  },
+});

@@ -1,0 +1,36 @@
+/** The command table of `artifacts`: each entry carries its usage, summary and options, which `--help` prints. */
+import type { Command } from '../command';
+import { logCommand } from './log';
+import { draftsCommand, finishCommand, upsertCommand } from './collaborative';
+import { fanOutCommand } from './fan-out';
+import { lsCommand, showCommand, verifyCommand } from './inspect';
+import { catCommand, checkoutCommand, downloadCommand } from './read';
+import { diffCommand, draftCommand, lineageCommand } from './incremental';
+import { gcCommand } from './gc';
+import { cancelCommand, runCommand, statusCommand, validateCommand } from './pipeline';
+import { serverCommand } from './server';
+import { workerCommand } from './worker';
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  log: logCommand,
+  ls: lsCommand,
+  show: showCommand,
+  download: downloadCommand,
+  checkout: checkoutCommand,
+  cat: catCommand,
+  verify: verifyCommand,
+  draft: draftCommand,
+  diff: diffCommand,
+  lineage: lineageCommand,
+  gc: gcCommand,
+  worker: workerCommand,
+  validate: validateCommand,
+  run: runCommand,
+  status: statusCommand,
+  cancel: cancelCommand,
+  upsert: upsertCommand,
+  finish: finishCommand,
+  drafts: draftsCommand,
+  'fan-out': fanOutCommand,
+  server: serverCommand,
+};
