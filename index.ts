@@ -29,6 +29,7 @@ export type { DiffEntry, DiffSummary } from './store/manifest/manifest-diff';
 export type { Lineage, VersionDiff } from './store/registry/lineage';
 export type { IncrementalResult, ChangeCounts } from './workflows/incremental-types';
 export type { VersionRecord, ArtifactSummary, Producer } from './store/registry/registry';
+export type { VersionChange, VersionPatch, ChangeKind } from './store/registry/version-edits';
 export type { StageProgress, StageResult } from './store/staging/stager';
 export type { SkippedPath } from './store/staging/walk';
 export type { VerifyReport, DownloadResult, DownloadOptions, Mismatch } from './store/version-files';

@@ -1,9 +1,11 @@
 import { ArtifactVersion } from './artifact-version';
 import { configFromEnv } from '../runtime/config';
 import { once } from '../plugin/artifacts-plugin';
-import { checkProjectName } from '../store/registry/ref';
+import { checkProjectName, qualifiedName } from '../store/registry/ref';
 import type { ArtifactSummary } from '../store/registry/registry';
 import { Store } from '../store/store';
+import { protectedAliases, setProtected, type VersionChange } from '../store/registry/version-edits';
+import { actorOf } from './actor';
 
 /**
  * Read access to the registry: find versions by ref, list names and versions. Needs no Temporal connection. Names
@@ -13,22 +15,24 @@ import { Store } from '../store/store';
 export class Api {
   private readonly store: () => Promise<Store>;
   readonly project: string;
+  private readonly actor: string;
 
   constructor(options: { env?: NodeJS.ProcessEnv; project?: string } = {}) {
     const config = configFromEnv(options.env);
     this.project = options.project === undefined ? config.project : checkProjectName(options.project);
     this.store = once(() => Store.fromConfig(config));
+    this.actor = actorOf(options.env);
   }
 
   /** `name:vN`, `name:alias`, `name:latest`, `name` (latest) or `name@digest`, each optionally `project/name...`. */
   async artifact(ref: string): Promise<ArtifactVersion> {
     const store = await this.store();
-    return new ArtifactVersion(await store.registry.resolve(ref, this.project), this.store, store);
+    return new ArtifactVersion(await store.registry.resolve(ref, this.project), this.store, store, this.actor);
   }
 
   async versions(name: string): Promise<ArtifactVersion[]> {
     const store = await this.store();
-    return (await store.registry.versions(name, this.project)).map((r) => new ArtifactVersion(r, this.store, store));
+    return (await store.registry.versions(name, this.project)).map((r) => new ArtifactVersion(r, this.store, store, this.actor));
   }
 
   /** The names of this Api's project, or of every project with `allProjects`. */
@@ -36,7 +40,32 @@ export class Api {
     return (await this.store()).registry.artifacts(options.allProjects ? null : this.project);
   }
 
+  /** The recorded alias moves and edits of every version of `name` (in this Api's project, or `project/name`), oldest first. */
+  async history(name: string): Promise<VersionChange[]> {
+    return (await this.store()).registry.changes(qualifiedName(this.project, name));
+  }
+
+  /**
+   * Protects aliases of this Api's project (or `project`), such as `production`: from now on they move or go only
+   * when forced (`addAlias(alias, { force: true })`, `artifacts alias REF ALIAS --force`), and each move is recorded.
+   */
+  async protectAliases(aliases: readonly string[], options: { project?: string } = {}): Promise<void> {
+    await this.setProtected(aliases, true, options.project);
+  }
+
+  async unprotectAliases(aliases: readonly string[], options: { project?: string } = {}): Promise<void> {
+    await this.setProtected(aliases, false, options.project);
+  }
+
+  async protectedAliases(options: { project?: string } = {}): Promise<string[]> {
+    return protectedAliases((await this.store()).registry.db, checkProjectName(options.project ?? this.project));
+  }
+
   async close(): Promise<void> {
     await (await this.store()).close();
+  }
+
+  private async setProtected(aliases: readonly string[], protect: boolean, project = this.project): Promise<void> {
+    await (await this.store()).registry.db.transaction((tx) => setProtected(tx, checkProjectName(project), aliases, protect, this.actor));
   }
 }

@@ -9,13 +9,15 @@ import type { Chunk } from '../store/manifest/manifest-chunk';
 import { hasPathOrFolder, isUnder, syncChunkReader } from '../store/manifest/manifest-lookup';
 import { normalizeEntryPath } from '../store/paths';
 import type { Producer, VersionRecord } from '../store/registry/registry';
-import type { Store } from '../store/store';
+import { MAX_METADATA_BYTES, type Store } from '../store/store';
+import type { VersionChange, VersionPatch } from '../store/registry/version-edits';
 import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
 import { findEntry } from '../store/reading/entry';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
 import type { LogArtifactResult, StageSummary } from '../workflows/types';
 import { UsageError } from '../errors';
+import { actorOf } from './actor';
 import type { LogOptions } from './log';
 import { saveDraft } from './save-draft';
 import { Session } from './session';
@@ -34,6 +36,7 @@ export class ArtifactVersion {
   /** The canonical version digest (SHA-256 over the path-sorted (path, digest, size) list). */
   readonly digest: string;
   readonly aliases: readonly string[];
+  readonly tags: readonly string[];
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly fileCount: number;
@@ -42,8 +45,11 @@ export class ArtifactVersion {
   readonly producer: Producer | null;
   readonly createdAt: string;
 
-  /** `opened`: the store, when the caller has it open, so a draft made from this version can check removals at once. */
-  constructor(readonly record: VersionRecord, private readonly store: () => Promise<Store>, private readonly opened?: Store) {
+  /**
+   * `opened`: the store, when the caller has it open, so a draft made from this version can check removals at once.
+   * `actor`: who the registry records for edits (default: ARTIFACTS_USER, or the login name and host).
+   */
+  constructor(readonly record: VersionRecord, private readonly store: () => Promise<Store>, private readonly opened?: Store, private readonly actor = actorOf()) {
     this.name = record.name;
     this.project = record.project;
     this.type = record.type;
@@ -51,6 +57,8 @@ export class ArtifactVersion {
     this.index = record.index;
     this.digest = record.digest;
     this.aliases = record.aliases;
+    // Results recorded before tags existed carry none.
+    this.tags = record.tags ?? [];
     this.description = record.description;
     this.metadata = record.metadata;
     this.fileCount = record.manifest.count;
@@ -100,13 +108,33 @@ export class ArtifactVersion {
     return verifyVersion(await this.store(), this.record);
   }
 
-  /** Points `alias` at this version (moving it off another version of the same name). */
-  async addAlias(alias: string): Promise<void> {
-    await (await this.store()).registry.setAlias(this.name, alias, this.index);
+  /**
+   * Points `alias` at this version, moving it off another version of the same name. A protected alias (see
+   * `Api.protectAliases`) moves only with `{ force: true }`; every move is recorded in `history()`.
+   */
+  async addAlias(alias: string, options: { force?: boolean } = {}): Promise<void> {
+    await (await this.store()).registry.setAlias(this.name, alias, this.index, { actor: this.actor, force: options.force });
   }
 
-  async removeAlias(alias: string): Promise<void> {
-    await (await this.store()).registry.removeAlias(this.name, alias);
+  /** Takes `alias` off whichever version of this name holds it (a protected one only with `{ force: true }`). */
+  async removeAlias(alias: string, options: { force?: boolean } = {}): Promise<void> {
+    await (await this.store()).registry.removeAlias(this.name, alias, { actor: this.actor, force: options.force });
+  }
+
+  /**
+   * Changes this version's description, metadata (keys merged, `unsetMetadata` removed) or tags, recording who
+   * changed what and when. Files and digest never change. Returns the version as it is now.
+   *
+   *   await v.update({ description: 'cleaned labels', metadata: { reviewed: true }, addTags: ['audited'] });
+   */
+  async update(patch: VersionPatch): Promise<ArtifactVersion> {
+    const record = await (await this.store()).registry.update(this.name, this.index, patch, { actor: this.actor, maxMetadataBytes: MAX_METADATA_BYTES });
+    return new ArtifactVersion(record, this.store, this.opened, this.actor);
+  }
+
+  /** The recorded alias moves and edits of this version, oldest first: what changed, who changed it and when. */
+  async history(): Promise<VersionChange[]> {
+    return (await this.store()).registry.changes(this.name, this.index);
   }
 
   /**
@@ -129,7 +157,7 @@ export class ArtifactVersion {
 
   toJSON(): Record<string, unknown> {
     return {
-      name: this.name, project: this.project, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases,
+      name: this.name, project: this.project, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases, tags: this.tags,
       files: this.fileCount, size: this.size, description: this.description, metadata: this.metadata,
       base: this.base, producer: this.producer, createdAt: this.createdAt,
     };

@@ -39,6 +39,7 @@ export type { WorkerReady } from './worker';
 export type { DevServerInfo, DevServerState } from './server';
 // What callers read in the results of the verbs above.
 export type { DiffEntry } from '../store/manifest/manifest-diff';
+export type { VersionChange, VersionPatch } from '../store/registry/version-edits';
 export type { StageProgress } from '../store/staging/stager';
 export type { SkippedPath } from '../store/staging/walk';
 export type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';

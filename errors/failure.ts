@@ -13,6 +13,7 @@ import {
 import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
 import { CommandFailedError, CommandStartError, PipelineFailedError, ShardFailedError } from './run-errors';
 import { ExpressionError, PipelineError } from './dsl-errors';
+import { ProtectedAliasError, StaleDraftError } from './version-errors';
 
 /** Builds an error of one class from its details (and, for classes that hold nothing else, its message). */
 type Reviver = (details: never, message: string) => ArtifactsError;
@@ -43,6 +44,8 @@ const REVIVERS: Readonly<Record<string, Reviver>> = {
   CommandStartError: (d: CommandStartError['details']) => new CommandStartError(d.what, d.program, d.reason),
   PipelineError: (d: PipelineError['details']) => new PipelineError(d.problems, d.rendered),
   ExpressionError: (d: ExpressionError['details'], message: string) => new ExpressionError(message, d.offset),
+  ProtectedAliasError: (d: ProtectedAliasError['details']) => new ProtectedAliasError(d),
+  StaleDraftError: (d: StaleDraftError['details']) => new StaleDraftError(d),
 };
 
 /** The codes `fromFailure` rebuilds as their own class. */

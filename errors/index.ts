@@ -9,6 +9,7 @@ export { ArtifactsError };
 export * from './draft-errors';
 export * from './run-errors';
 export * from './dsl-errors';
+export * from './version-errors';
 
 /** Thrown when an artifact entry name or a download path is not a safe, normalized relative POSIX path. */
 export class InvalidPathError extends ArtifactsError<{ path: string; reason: string }> {

@@ -6,6 +6,7 @@ import { fanOutCommand } from './fan-out';
 import { lsCommand, showCommand, verifyCommand } from './inspect';
 import { catCommand, checkoutCommand, downloadCommand } from './read';
 import { diffCommand, draftCommand, lineageCommand } from './incremental';
+import { aliasCommand, editCommand, historyCommand, protectCommand, unaliasCommand } from './edits';
 import { gcCommand } from './gc';
 import { cancelCommand, runCommand, statusCommand, validateCommand } from './pipeline';
 import { serverCommand } from './server';
@@ -22,6 +23,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   draft: draftCommand,
   diff: diffCommand,
   lineage: lineageCommand,
+  alias: aliasCommand,
+  unalias: unaliasCommand,
+  edit: editCommand,
+  history: historyCommand,
+  protect: protectCommand,
   gc: gcCommand,
   worker: workerCommand,
   validate: validateCommand,

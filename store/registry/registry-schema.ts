@@ -74,4 +74,28 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        used_at TEXT NOT NULL,
        PRIMARY KEY (name, idx, workflow_id, run_id))`,
   ],
+  // 5: edits after a commit (version-edits.ts): tags, the record of every alias move and edit (who and when), and the aliases each
+  // project protects. Content and digest never change, so no column of `versions` is touched.
+  [
+    `CREATE TABLE IF NOT EXISTS version_tags (
+       name TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       tag TEXT NOT NULL,
+       PRIMARY KEY (name, idx, tag))`,
+    `CREATE TABLE IF NOT EXISTS version_changes (
+       name TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       idx BIGINT NOT NULL,
+       change TEXT NOT NULL,
+       detail TEXT NOT NULL,
+       actor TEXT NOT NULL,
+       at TEXT NOT NULL,
+       PRIMARY KEY (name, seq))`,
+    `CREATE TABLE IF NOT EXISTS protected_aliases (
+       project TEXT NOT NULL,
+       alias TEXT NOT NULL,
+       actor TEXT NOT NULL,
+       created_at TEXT NOT NULL,
+       PRIMARY KEY (project, alias))`,
+  ],
 ];

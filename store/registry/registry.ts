@@ -3,6 +3,7 @@ import type { ManifestRef } from '../manifest/manifest';
 import { MIGRATIONS } from './registry-schema';
 import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInProject, splitName, type ArtifactRef } from './ref';
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
+import { changesOf, dropAlias, placeAlias, tagsOf, updateVersion, type EditContext, type VersionChange, type VersionPatch } from './version-edits';
 
 /** Who made a version: the workflow and run that committed it. */
 export type { Producer, WorkflowCaller } from './producer';
@@ -19,6 +20,8 @@ export interface VersionRecord {
   readonly digest: string;
   readonly manifest: ManifestRef;
   readonly aliases: readonly string[];
+  /** Labels that, unlike aliases, many versions may share. */
+  readonly tags: readonly string[];
   readonly description: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The version an incremental draft started from. */
@@ -133,7 +136,8 @@ export class Registry {
         }
         await this.moveAlias(tx, input.name, 'latest', index);
       }
-      for (const alias of aliases) await this.moveAlias(tx, input.name, alias, index);
+      const ctx = { actor: input.producer?.run ?? input.producer?.workflowId ?? 'unknown' };
+      for (const alias of aliases) await placeAlias(tx, input.name, alias, index, ctx);
       await tx.run('INSERT INTO commits (idempotency_key, name, idx, created, created_at) VALUES (?, ?, ?, ?, ?)',
         [input.idempotencyKey, input.name, index, created ? 1 : 0, now]);
       return { version: await this.byIndex(tx, input.name, index), created };
@@ -188,7 +192,8 @@ export class Registry {
     const rows = await this.db.all<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? ORDER BY v.idx`, [name]);
     const aliases = await this.aliasesOf(this.db, name);
-    return rows.map((r) => toRecord(r, aliases.get(Number(r.idx)) ?? []));
+    const tags = await tagsOf(this.db, name);
+    return rows.map((r) => toRecord(r, aliases.get(Number(r.idx)) ?? [], tags.get(Number(r.idx)) ?? []));
   }
 
   /** The names of one project, or of every project when `project` is null. */
@@ -200,27 +205,29 @@ export class Registry {
     return rows.map((r) => ({ name: r.name, project: r.project, type: r.type, versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated }));
   }
 
-  /** Points a custom alias at a version, taking it off whichever version held it. */
-  async setAlias(name: string, alias: string, index: number): Promise<void> {
-    checkAlias(alias);
+  /** Points a custom alias at a version, taking it off whichever version held it (a protected one only with `force`). */
+  async setAlias(name: string, alias: string, index: number, ctx: EditContext): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.byIndex(tx, name, index);
-      await this.moveAlias(tx, name, alias, index);
+      await placeAlias(tx, name, alias, index, ctx);
     });
   }
 
-  async removeAlias(name: string, alias: string): Promise<void> {
-    checkAlias(alias);
-    const { changes } = await this.db.run('DELETE FROM aliases WHERE name = ? AND alias = ?', [name, alias]);
-    if (changes === 0) throw new ArtifactNotFoundError(`${name}:${alias}`, `No version of ${JSON.stringify(name)} has the alias ${JSON.stringify(alias)}.`);
+  async removeAlias(name: string, alias: string, ctx: EditContext): Promise<void> {
+    await this.db.transaction((tx) => dropAlias(tx, name, alias, ctx));
   }
 
-  async setDescription(name: string, index: number, description: string | null): Promise<void> {
-    await this.db.run('UPDATE versions SET description = ? WHERE name = ? AND idx = ?', [description, name, index]);
+  /** Changes a version's description, metadata or tags (never its files), recording who changed what. */
+  async update(name: string, index: number, patch: VersionPatch, ctx: EditContext & { maxMetadataBytes: number }): Promise<VersionRecord> {
+    return this.db.transaction(async (tx) => {
+      await updateVersion(tx, name, index, patch, ctx.actor, ctx.maxMetadataBytes);
+      return this.byIndex(tx, name, index);
+    });
   }
 
-  async setMetadata(name: string, index: number, metadata: Readonly<Record<string, unknown>>): Promise<void> {
-    await this.db.run('UPDATE versions SET metadata = ? WHERE name = ? AND idx = ?', [JSON.stringify(metadata), name, index]);
+  /** The recorded alias moves and edits of a name (or of one version), oldest first. */
+  async changes(name: string, index?: number): Promise<VersionChange[]> {
+    return changesOf(this.db, name, index);
   }
 
   /** Versions recorded as used by this one. */
@@ -264,11 +271,11 @@ export class Registry {
     const row = (await db.all<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? AND v.idx = ?`, [name, index]))[0];
     if (!row) throw new ArtifactNotFoundError(`${name}:v${index}`, `Run \`artifacts ls ${name}\` to list its versions.`);
-    return toRecord(row, (await this.aliasesOf(db, name, index)).get(index) ?? []);
+    return toRecord(row, (await this.aliasesOf(db, name, index)).get(index) ?? [], (await tagsOf(db, name, index)).get(index) ?? []);
   }
 }
 
-function toRecord(r: VersionRow, aliases: readonly string[]): VersionRecord {
+function toRecord(r: VersionRow, aliases: readonly string[], tags: readonly string[]): VersionRecord {
   const index = Number(r.idx);
   return {
     name: r.name,
@@ -279,6 +286,7 @@ function toRecord(r: VersionRow, aliases: readonly string[]): VersionRecord {
     digest: r.digest,
     manifest: { root: r.manifest_root, digest: r.digest, count: Number(r.file_count), size: Number(r.total_size) },
     aliases: [...aliases].sort((a, b) => (a === 'latest' ? -1 : b === 'latest' ? 1 : a.localeCompare(b))),
+    tags,
     description: r.description,
     metadata: JSON.parse(r.metadata) as Record<string, unknown>,
     base: r.base_idx === null ? null : `v${r.base_idx}`,

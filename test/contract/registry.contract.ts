@@ -78,14 +78,13 @@ export function registryContract(backend: RegistryBackend): void {
       })).version;
       expect(v).toMatchObject({ description: 'first', metadata: { accuracy: 0.9, tags: ['a'] }, producer: { workflowId: 'wf', runId: 'run' } });
       expect(v.manifest.size).toBe(big);
-      await store.registry.setAlias('lineage-dst', 'golden', 0);
-      await store.registry.setDescription('lineage-dst', 0, 'edited');
-      await store.registry.setMetadata('lineage-dst', 0, { accuracy: 0.95 });
+      await store.registry.setAlias('lineage-dst', 'golden', 0, { actor: 'test' });
+      await store.registry.update('lineage-dst', 0, { description: 'edited', metadata: { accuracy: 0.95 }, unsetMetadata: ['tags'] }, { actor: 'test', maxMetadataBytes: 1024 });
       const back = await store.registry.resolve('lineage-dst:golden');
       expect(back).toMatchObject({ description: 'edited', metadata: { accuracy: 0.95 }, aliases: ['latest', 'golden'] });
-      await store.registry.removeAlias('lineage-dst', 'golden');
+      await store.registry.removeAlias('lineage-dst', 'golden', { actor: 'test' });
       await expect(store.registry.resolve('lineage-dst:golden')).rejects.toBeInstanceOf(ArtifactNotFoundError);
-      await expect(store.registry.removeAlias('lineage-dst', 'golden')).rejects.toThrow(/has the alias "golden"/);
+      await expect(store.registry.removeAlias('lineage-dst', 'golden', { actor: 'test' })).rejects.toThrow(/has the alias "golden"/);
       expect(await store.registry.uses('lineage-dst', 0)).toEqual([{ name: 'lineage-src', version: 'v0' }]);
       expect(await store.registry.manifestRoots()).toContain(empty.root);
       expect((await store.registry.artifacts()).find((a) => a.name === 'lineage-dst')).toMatchObject({ type: 'dataset', versions: 1, latest: 'v0' });
