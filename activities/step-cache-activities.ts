@@ -81,7 +81,8 @@ export function createStepCacheActivities(store: () => Promise<Store>) {
         return { key, used };
       }
       if (outputs.artifact && outputs.version) {
-        for (const alias of input.aliases) await s.registry.setAlias(outputs.artifact, alias, Number(outputs.version.slice(1)));
+        const actor = { actor: `pipeline ${input.pipeline}, cached step ${input.step}` };
+        for (const alias of input.aliases) await s.registry.setAlias(outputs.artifact, alias, Number(outputs.version.slice(1)), actor);
       }
       return { key, used, hit: { outputs, run: entry.run } };
     },
