@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Context } from '@temporalio/activity';
 import path from 'node:path';
 import { LocalFileError, UsageError } from '../errors';
 import { normalizeEntryPath } from '../store/paths';
@@ -35,7 +36,8 @@ export function createWorkflowCallActivities(store: () => Promise<Store>, output
     async aliasVersion(input: { readonly ref: string; readonly alias: string }): Promise<VersionRecord> {
       const s = await store();
       const v = await s.registry.resolve(input.ref);
-      await s.registry.setAlias(v.name, input.alias, v.index);
+      // Recorded as the calling workflow's move; a protected alias refuses it like any unforced move.
+      await s.registry.setAlias(v.name, input.alias, v.index, { actor: `workflow ${Context.current().info.workflowExecution?.workflowId ?? 'unknown'}` });
       return s.registry.resolve(`${v.name}:${v.version}`);
     },
 
