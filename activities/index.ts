@@ -11,6 +11,7 @@ import { withFailures } from './failures';
 import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
 import { createStepCacheActivities } from './step-cache-activities';
+import { createTriggerActivities } from './trigger-activities';
 import { createStageActivity } from './stage-activity';
 import { createWorkflowCallActivities } from './workflow-call-activities';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),
     ...wrapAll(createStepCacheActivities(deps.store)),
+    ...wrapAll(createTriggerActivities(deps.store)),
     ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => scratchOf(deps))),
     ...wrapAll(createWorkflowCallActivities(deps.store, () => outputsRootOf(deps))),
   };

@@ -21,6 +21,8 @@ export { listDrafts, draftsIn, listDraftsAndPending } from './drafts';
 export type { PendingWriter } from './drafts';
 export { runGc } from './gc';
 export { cancelPipeline, pipelineStatus, pipelineUiUrl, startPipeline, waitForPipeline } from './pipelines';
+export { deployPipeline, listDeployments, undeployPipeline } from './deployments';
+export type { DeploymentInfo } from './deployments';
 export { runStandaloneWorker } from './worker';
 export { serverStatus, startServer, stopServer } from './server';
 export { workflowUiUrl } from './temporal-ui';

@@ -21,6 +21,8 @@ export interface StartPipelineOptions {
   readonly runId?: string;
   /** false (`--no-cache`): run every step, neither using nor recording the step cache. */
   readonly cache?: boolean;
+  /** `--trigger REF`: run as if a new version REF had triggered it (`${{ trigger.ref }}`). */
+  readonly trigger?: string;
 }
 
 export interface StartedPipeline {
@@ -47,6 +49,7 @@ export async function startPipeline(session: Session, file: string, options: Sta
         workDir, baseDir: path.dirname(loaded.file),
         heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
         ...(options.cache === false ? { cache: false } : {}),
+        ...(options.trigger ? { trigger: { ref: options.trigger } } : {}),
       }],
     });
     return { runId, workflowId, attached: false };

@@ -14,7 +14,7 @@ type Path = readonly (string | number)[];
 /** What each expression root offers; `steps.<id>.` fields are the outputs a step publishes. */
 const STEP_OUTPUTS = ['version', 'ref', 'digest', 'skipped', 'exitCode', 'artifact', 'result'];
 const SHARD_FIELDS = ['index', 'count', 'item'];
-const ROOTS = ['params', 'steps', 'shard', 'run', 'outputs', 'inputs'];
+const ROOTS = ['params', 'steps', 'shard', 'run', 'outputs', 'inputs', 'trigger'];
 
 /** Where in a step `${{ }}` is evaluated; anywhere else it would stay literal text, so it is refused. */
 const EVALUATED: readonly (readonly string[])[] = [
@@ -190,6 +190,7 @@ function checkPath(p: readonly string[], ctx: ExprContext): [string, string] | u
     if (!name || !SHARD_FIELDS.includes(name)) return ['unknown-name', `shard has no field "${name ?? ''}"; fields are ${SHARD_FIELDS.join(', ')}`];
   }
   if (root === 'run' && name !== 'id') return ['unknown-name', `run has no field "${name ?? ''}"; use run.id`];
+  if (root === 'trigger' && name !== 'ref') return ['unknown-name', `trigger has no field "${name ?? ''}"; use trigger.ref (the version that started a triggered run)`];
   return undefined;
 }
 

@@ -26,6 +26,26 @@ export interface Pipeline {
     [k: string]: Param;
   };
   /**
+   * What starts runs of the pipeline once it is deployed (artifacts deploy FILE): a schedule, a new version of an artifact (or an alias moving), or both.
+   */
+  on?: {
+    /**
+     * A cron expression ("0 3 * * *": every day at 03:00 UTC) or "@every 10m".
+     */
+    schedule?: string;
+    /**
+     * A new version of this artifact starts a run (or, with alias, that alias moving); ${{ trigger.ref }} names the version.
+     */
+    artifact?: {
+      name: string;
+      alias?: string;
+    };
+    /**
+     * all (the default): one run per new version or firing; latest: of versions that appear together only the newest starts a run (and a schedule keeps at most one firing waiting).
+     */
+    concurrency?: 'all' | 'latest';
+  };
+  /**
    * Steps by id. Steps run as soon as the steps they need are done; independent steps run in parallel.
    */
   steps: {

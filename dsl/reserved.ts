@@ -32,6 +32,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   resolveVersion: true,
   removeOutputsDir: true,
   aliasVersion: true,
+  waitForArtifact: true,
   runShard: true,
 };
 

@@ -45,6 +45,11 @@ export function shardIdPrefix(fanOutId: string): string {
   return `${fanOutId}/shard-`;
 }
 
+/** A deployed pipeline's schedule or artifact watcher; the task queue is part of it, as deployments are listed per queue. */
+export function deploymentId(taskQueue: string, pipeline: string, kind: 'schedule' | 'watch' | ''): string {
+  return `artifacts/deploy/${taskQueue}/${pipeline}/${kind}`;
+}
+
 export function pipelineWorkflowId(runId: string): string {
   return `artifacts/pipeline/${runId}`;
 }

@@ -19,6 +19,7 @@ export { newDraft, WorkflowDraft, type SavedWorkflowDraft } from './workflow-dra
 export { onHost } from './workflow-api-types';
 export type { HostFolder, WorkflowArtifactSpec, WorkflowVersion, LoggedWorkflowVersion, CollaborativeOptions, WorkflowUpsert } from './workflow-api-types';
 export { pipelineWorkflow } from './pipeline-workflow';
+export { artifactTriggerWorkflow } from './trigger-workflow';
 export { pipelineStatusQuery } from './pipeline-types';
 export { draftWorkflowId } from './ids';
 export type * from './draft-types';

@@ -18,6 +18,10 @@ export interface PipelineRunInput {
   readonly heartbeatTimeoutMs?: number;
   /** false (`--no-cache`): run every step, neither looking up nor recording results in the step cache. */
   readonly cache?: boolean;
+  /** Set by a deployed trigger (or `--trigger`): the version that started the run, read as `${{ trigger.ref }}`. */
+  readonly trigger?: { readonly ref: string };
+  /** Set by a schedule, whose runs all share one input: the run id is then the end of the workflow id, and its folder is made here. */
+  readonly runsDir?: string;
 }
 
 /** `cached`: the step's cache key had a recorded result, so it did not run; its outputs are the recorded versions. */

@@ -14,7 +14,7 @@ import { ACTIVITY_RETRY } from './retry-policies';
 import { fanOutWorkflow } from './fan-out-workflow';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
-import { stepWorkflowId } from './ids';
+import { pipelineWorkflowId, stepWorkflowId } from './ids';
 import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunInput, type PipelineRunResult, type PipelineStatus, type StepCommandRun, type StepOutputs, type StepStatus } from './pipeline-types';
 
 const NO_OUTPUTS: StepOutputs = { skipped: false, exitCode: null, artifact: null, version: null, ref: null, digest: null, result: null };
@@ -25,7 +25,8 @@ const FINAL = new Set(['done', 'cached', 'skipped', 'failed', 'cancelled']);
  * in parallel, and each maps onto the activities and workflows the API uses (log, fan-out, incremental). Child ids
  * derive from this workflow's id, so nothing runs twice when a run is re-attached or replayed.
  */
-export async function pipelineWorkflow(input: PipelineRunInput): Promise<PipelineRunResult> {
+export async function pipelineWorkflow(given: PipelineRunInput): Promise<PipelineRunResult> {
+  const input = identified(given);
   const ids = Object.keys(input.pipeline.steps);
   // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
   const run: RunState = { input, status: recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }])), outputs: emptyRecord<StepOutputs>(), keys: emptyRecord<string>() };
@@ -48,6 +49,16 @@ export async function pipelineWorkflow(input: PipelineRunInput): Promise<Pipelin
   }
   if (ids.some((id) => status[id]!.state === 'failed')) throw toFailure(new PipelineFailedError({ pipeline: input.pipeline.name, runId: input.runId, steps: status }));
   return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
+}
+
+/**
+ * A scheduled run's id is the end of its workflow id (Temporal appends the firing's time, `...-2026-12-02T03:00:00Z`),
+ * so `artifacts status` finds it; its folder under runsDir is that id without the characters a folder name refuses.
+ */
+function identified(input: PipelineRunInput): PipelineRunInput {
+  if (input.runId || input.runsDir === undefined) return input;
+  const runId = workflowInfo().workflowId.slice(pipelineWorkflowId('').length);
+  return { ...input, runId, workDir: `${input.runsDir}/${runId.replace(/[^A-Za-z0-9._-]/g, '')}` };
 }
 
 /** A run's state: each step's status and outputs, and the cache key of each step that has one. */
@@ -97,7 +108,7 @@ async function runStep(id: string, run: RunState): Promise<void> {
   const { input, status, outputs } = run;
   const step = input.pipeline.steps[id]!;
   const dir = `${input.workDir}/${id}`;
-  const ctx: Context = { params: input.params, steps: outputs, run: { id: input.runId }, outputs: `${dir}/outputs`, inputs: `${dir}/inputs` };
+  const ctx: Context = { params: input.params, steps: outputs, run: { id: input.runId }, trigger: { ref: input.trigger?.ref ?? '' }, outputs: `${dir}/outputs`, inputs: `${dir}/inputs` };
   status[id] = { state: 'running' };
   // How the step's command ended, once it did: kept when a later part of the step (its version) fails.
   const ran: Ran = {};

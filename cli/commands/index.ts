@@ -9,6 +9,7 @@ import { diffCommand, draftCommand, lineageCommand } from './incremental';
 import { aliasCommand, editCommand, historyCommand, protectCommand, unaliasCommand } from './edits';
 import { gcCommand } from './gc';
 import { cancelCommand, runCommand, statusCommand, validateCommand } from './pipeline';
+import { deployCommand, deploymentsCommand, undeployCommand } from './deploy';
 import { serverCommand } from './server';
 import { workerCommand } from './worker';
 
@@ -34,6 +35,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
   status: statusCommand,
   cancel: cancelCommand,
+  deploy: deployCommand,
+  deployments: deploymentsCommand,
+  undeploy: undeployCommand,
   upsert: upsertCommand,
   finish: finishCommand,
   drafts: draftsCommand,

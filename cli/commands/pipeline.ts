@@ -22,7 +22,7 @@ export const validateCommand = command({
   },
 });
 
-const RUN_USAGE = 'artifacts run FILE [--param name=value]... [--run-id ID] [--detach] [--no-cache]';
+const RUN_USAGE = 'artifacts run FILE [--param name=value]... [--run-id ID] [--detach] [--no-cache] [--trigger REF]';
 
 /** `artifacts run FILE [--param k=v]... [--run-id ID] [--detach]`. */
 export const runCommand = command({
@@ -33,6 +33,7 @@ export const runCommand = command({
     'run-id': { type: 'string', value: 'ID', help: 'the run\'s id: starts it, or attaches to it if it already runs' },
     detach: { type: 'boolean', help: 'start the run and return; `artifacts status RUN` follows it' },
     'no-cache': { type: 'boolean', help: 'run every step, even those whose cache key was recorded before' },
+    trigger: { type: 'string', value: 'REF', help: 'run as if the version REF had triggered it: ${{ trigger.ref }}' },
   },
   run: async ({ values, positionals }) => {
     const file = positionals[0];
@@ -46,7 +47,7 @@ export const runCommand = command({
     // The run's steps go to this host's queue, which this process serves while it waits for the run.
     const session = await Session.open({ worker: !values.detach, hostWork: 'host' });
     try {
-      const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}), ...(values['no-cache'] ? { cache: false } : {}) });
+      const started = await startPipeline(session, file, { params, ...(values['run-id'] ? { runId: values['run-id'] } : {}), ...(values['no-cache'] ? { cache: false } : {}), ...(values.trigger ? { trigger: values.trigger } : {}) });
       console.log(`${started.attached ? 'attached to' : 'started'} run ${started.runId}`);
       if (values.detach) {
         console.log(`detached: \`artifacts status ${started.runId}\` shows progress; an \`artifacts worker\` on this host runs its steps.`);
