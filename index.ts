@@ -11,14 +11,14 @@
  *   await run.finish();
  */
 export {
-  init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
+  init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, scheduleGc, unscheduleGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { outputsDir } from './plugin/outputs-dir';
 export * from './errors';
 
 export type {
-  InitOptions, LogOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport,
+  InitOptions, LogOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport, RetentionRule,
   UpsertOptions, FinishArtifactOptions, UpsertResult, PendingWriter,
 } from './client';
 export type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepStatus, StepOutputs } from './workflows/pipeline-types';

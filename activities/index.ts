@@ -8,6 +8,7 @@ import { createApplyDraftActivity, createStageDraftActivity } from './incrementa
 import { createDraftActivities } from './draft-activities';
 import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
+import { createGcActivity } from './gc-activity';
 import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
 import { createStepCacheActivities } from './step-cache-activities';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     commitVersion: withFailures(createCommitActivity(deps.store)),
     stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
     applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
+    collectGarbageActivity: withFailures(createGcActivity(deps.store)),
     ...wrapAll(createDraftActivities(deps.store)),
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),
@@ -59,3 +61,4 @@ function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>
 
 export type ArtifactActivities = ReturnType<typeof createActivities>;
 export type { StageInput } from './stage-activity';
+export type { GcActivityInput, GcActivityResult } from './gc-activity';

@@ -1,4 +1,5 @@
 import { ArtifactVersion } from './artifact-version';
+import { deleteName, setDefaultTtl, setNameRetention, type RetentionRule } from './lifecycle';
 import { configFromEnv } from '../runtime/config';
 import { once } from '../plugin/artifacts-plugin';
 import { checkProjectName, qualifiedName } from '../store/registry/ref';
@@ -59,6 +60,24 @@ export class Api {
 
   async protectedAliases(options: { project?: string } = {}): Promise<string[]> {
     return protectedAliases((await this.store()).registry.db, checkProjectName(options.project ?? this.project));
+  }
+
+  /**
+   * Deletes every version of a name: each ref to them then fails saying when and by whom, and `artifacts gc` frees
+   * their files. Versions holding custom aliases need `{ force: true }`. Returns the refs deleted.
+   */
+  async deleteName(name: string, options: { force?: boolean } = {}): Promise<string[]> {
+    return deleteName(await this.store(), this.project, name, options);
+  }
+
+  /** Keeps only what `rule` keeps of a name (e.g. `{ keep: { last: 10, aliased: true } }`) from the next gc on; null removes the rule. */
+  async setRetention(name: string, rule: RetentionRule | null): Promise<void> {
+    await setNameRetention(await this.store(), this.project, name, rule);
+  }
+
+  /** The TTL (`30d`, or milliseconds) new versions of `type` in this project get when they name none; null removes it. */
+  async setDefaultTtl(type: string, ttl: string | number | null): Promise<void> {
+    await setDefaultTtl(await this.store(), this.project, type, ttl);
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport 
 import { findEntry } from '../store/reading/entry';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
 import type { LogArtifactResult, StageSummary } from '../workflows/types';
+import { deleteVersions } from '../store/registry/version-lifecycle';
 import { UsageError } from '../errors';
 import { actorOf } from './actor';
 import type { LogOptions } from './log';
@@ -44,6 +45,8 @@ export class ArtifactVersion {
   readonly base: string | null;
   readonly producer: Producer | null;
   readonly createdAt: string;
+  /** When gc may delete it (its TTL, or its type's default); null: kept until deleted. */
+  readonly expiresAt: string | null;
 
   /**
    * `opened`: the store, when the caller has it open, so a draft made from this version can check removals at once.
@@ -66,6 +69,7 @@ export class ArtifactVersion {
     this.base = record.base;
     this.producer = record.producer;
     this.createdAt = record.createdAt;
+    this.expiresAt = record.expiresAt;
   }
 
   /** `name:vN`. */
@@ -106,6 +110,15 @@ export class ArtifactVersion {
   /** Re-hashes every stored file; the report names each file whose bytes no longer match. */
   async verify(): Promise<VerifyReport> {
     return verifyVersion(await this.store(), this.record);
+  }
+
+  /**
+   * Deletes this version: its aliases go, `latest` moves to the newest remaining version, its ref then fails saying
+   * when and by whom, lineage keeps it as a tombstone, and `artifacts gc` frees the files no other version needs. A
+   * version holding custom aliases needs `{ force: true }`.
+   */
+  async delete(options: { force?: boolean } = {}): Promise<void> {
+    await deleteVersions((await this.store()).registry, this.name, [this.index], { by: this.actor, force: options.force ?? false });
   }
 
   /**
@@ -159,7 +172,7 @@ export class ArtifactVersion {
     return {
       name: this.name, project: this.project, type: this.type, version: this.version, digest: this.digest, aliases: this.aliases, tags: this.tags,
       files: this.fileCount, size: this.size, description: this.description, metadata: this.metadata,
-      base: this.base, producer: this.producer, createdAt: this.createdAt,
+      base: this.base, producer: this.producer, createdAt: this.createdAt, expiresAt: this.expiresAt,
     };
   }
 }

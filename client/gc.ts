@@ -1,40 +1,85 @@
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { fromFailure } from '../errors/failure';
+import { durationMs } from './lifecycle';
 import { Session } from './session';
-import { configFromEnv } from '../runtime/config';
-import { collectGarbage, type GcOptions, type GcReport } from '../store/gc';
+import { configFromEnv, hostQueueOf } from '../runtime/config';
+import type { GcActivityResult } from '../activities';
+import type { gcWorkflow, GcWorkflowInput } from '../workflows/gc-workflow';
+import { gcScheduleId, gcWorkflowId } from '../workflows/ids';
 
-export interface GcRunOptions extends Omit<GcOptions, 'keepNewerThan'> {
+export interface GcRunOptions {
+  /** Blobs written or reused more recently than this are kept whatever refers to them (uploads in flight). */
+  readonly graceMs: number;
+  /** Report only: delete no version and no blob. */
+  readonly dryRun?: boolean;
+  /** Collect even when the registry records no version at all (see GcOptions.allowEmptyRegistry). */
+  readonly allowEmptyRegistry?: boolean;
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface GcRunReport extends GcReport {
-  /** Workflows still writing (log, incremental, collaborative drafts) when gc ran; nothing newer than the oldest one's start was deleted. */
-  readonly runningWrites: number;
-  readonly oldestRunningWrite: string | null;
-}
+export type GcRunReport = GcActivityResult;
 
 /**
- * Garbage collection with the running writes taken into account: whatever was written or reused since the oldest
- * running artifacts workflow started (an upload, a collaborative draft still open), or within the grace period
- * before that, is kept, however long ago it was. The grace period before covers files a writer staged before the
- * draft it then joined had started; it should exceed the longest staging.
+ * Garbage collection now, on this host (where a local store lives): versions past their TTL or beyond their name's
+ * retention rule are deleted, then blobs no remaining version, running write or open draft needs are swept (see
+ * activities/gc-activity.ts). It runs as a workflow served by this process, the same one a gc schedule starts.
  */
 export async function runGc(options: GcRunOptions): Promise<GcRunReport> {
-  return Session.using({ config: configFromEnv(options.env), worker: false }, async (session) => {
-    const { count, oldest } = await runningWrites(session.connections.client, session.config.taskQueue);
-    const report = await collectGarbage(await session.store(), { ...options, keepNewerThan: oldest });
-    return { ...report, runningWrites: count, oldestRunningWrite: oldest === undefined ? null : new Date(oldest).toISOString() };
+  return Session.using({ config: configFromEnv(options.env) }, async (session) => {
+    const input: GcWorkflowInput = { ...gcInput(session, options), ...session.placement() };
+    try {
+      const handle = await session.connections.client.workflow.start<typeof gcWorkflow>('gcWorkflow', {
+        taskQueue: session.config.taskQueue, workflowId: gcWorkflowId(randomUUID()), args: [input],
+      });
+      return await session.track('gc', handle, handle.result());
+    } catch (err) {
+      throw fromFailure(err);
+    }
   });
 }
 
-async function runningWrites(client: Client, taskQueue: string): Promise<{ count: number; oldest: number | undefined }> {
-  const query = `ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replaceAll("'", "\\'")}'`;
-  let count = 0;
-  let oldest: number | undefined;
-  for await (const execution of client.workflow.list({ query })) {
-    count++;
-    const started = execution.startTime.getTime();
-    oldest = oldest === undefined ? started : Math.min(oldest, started);
-  }
-  return { count, oldest };
+/**
+ * Installs (or changes) the Temporal Schedule that runs gc every `every` (`1h`, `30m`) on this host's queue, where an
+ * `artifacts worker` serves it; returns its id. A run still going when the next is due makes that one skip.
+ */
+export async function scheduleGc(every: string, options: Omit<GcRunOptions, 'dryRun'>): Promise<string> {
+  const intervalMs = durationMs(every, '--schedule');
+  return Session.using({ config: configFromEnv(options.env), worker: false }, async (session) => {
+    const id = gcScheduleId(session.config.taskQueue, session.config.hostId);
+    const input: GcWorkflowInput = { ...gcInput(session, options), hostQueue: hostQueueOf(session.config) };
+    const action = { type: 'startWorkflow' as const, workflowType: 'gcWorkflow', taskQueue: session.config.taskQueue, args: [input] };
+    const spec = { intervals: [{ every: intervalMs }] };
+    const schedules = session.connections.client.schedule;
+    try {
+      await schedules.getHandle(id).update((previous) => ({ ...previous, spec, action }));
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+      await schedules.create({ scheduleId: id, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    }
+    return id;
+  });
+}
+
+/** Removes this host's gc schedule; false when there was none. */
+export async function unscheduleGc(options: { env?: NodeJS.ProcessEnv } = {}): Promise<boolean> {
+  return Session.using({ config: configFromEnv(options.env), worker: false }, async (session) => {
+    try {
+      await session.connections.client.schedule.getHandle(gcScheduleId(session.config.taskQueue, session.config.hostId)).delete();
+      return true;
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return false;
+      throw err;
+    }
+  });
+}
+
+function gcInput(session: Session, options: Omit<GcRunOptions, 'env'>) {
+  return {
+    graceMs: options.graceMs,
+    taskQueue: session.config.taskQueue,
+    heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.allowEmptyRegistry ? { allowEmptyRegistry: true } : {}),
+  };
 }

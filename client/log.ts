@@ -1,4 +1,5 @@
 import { fromFailure } from '../errors/failure';
+import { durationMs } from './lifecycle';
 import { metadataRef, withStoredMetadata } from './metadata';
 import { resultWithProgress } from './progress';
 import type { Session } from './session';
@@ -12,6 +13,8 @@ import type { LogArtifactInput, LogArtifactResult, StagedVersionInput } from '..
 export interface LogOptions {
   /** Custom aliases to point at the version (moved off any other version of the name). `latest` is automatic. */
   readonly aliases?: readonly string[];
+  /** Lets gc delete the version this long after its commit: `30d`, `12h`, or milliseconds (default: its type's TTL, if set). */
+  readonly ttl?: string | number;
   /** Called as files are hashed and stored (read from the staging activity's heartbeats). */
   readonly onProgress?: (progress: StageProgress) => void;
 }
@@ -41,6 +44,7 @@ export function stagedVersionInput(
     ...(content.description !== undefined ? { description: content.description } : {}),
     ...metadata,
     run: runId,
+    ...(options.ttl !== undefined ? { ttlMs: durationMs(options.ttl, 'ttl') } : {}),
     heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
     ...(session.config.scheduleToStartTimeoutMs ? { scheduleToStartTimeoutMs: session.config.scheduleToStartTimeoutMs } : {}),
   };

@@ -13,6 +13,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   commitVersion: true,
   stageDraftAdds: true,
   applyDraftEdits: true,
+  collectGarbageActivity: true,
   mergeDraft: true,
   findDraftCommit: true,
   contributeToDraft: true,

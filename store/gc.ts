@@ -3,6 +3,8 @@ import { decodeChunk, isLeaf } from './manifest/manifest-chunk';
 import { LocalBlobStore } from './blobs/local-blob-store';
 import { LocalBlobSweeper, type BlobSweeper } from './blobs/local-blob-sweep';
 import { StepCache } from './registry/step-cache';
+import { S3BlobStore } from './blobs/s3-blob-store';
+import { S3BlobSweeper } from './blobs/s3-blob-sweep';
 import type { Store } from './store';
 import { ConfigError } from '../errors';
 
@@ -26,6 +28,10 @@ export interface GcOptions {
   /** Called with each unreferenced blob old enough to go, before it is deleted. */
   readonly onCandidate?: ((digest: string) => Promise<void> | void) | undefined;
   readonly now?: number | undefined;
+  /** Writes running when gc started: an object store (which cannot see a reuse) is not swept while there are any. */
+  readonly runningWrites?: number | undefined;
+  /** Whether a write started at or after this time (epoch ms): an object store's sweep is then put back (settle). */
+  readonly writesStartedSince?: ((sinceMs: number) => Promise<boolean>) | undefined;
 }
 
 export interface GcReport {
@@ -41,13 +47,16 @@ export interface GcReport {
   /** Temp files of writes that ended without finishing (killed uploads), deleted like old unreferenced blobs. */
   readonly tempFiles: number;
   readonly tempBytes: number;
+  /** True when an object store was not swept because writes were running (run gc again once they end). */
+  readonly deferred: boolean;
 }
 
 /**
- * Deletes blobs that no committed version (and no kept root) needs. Mark: walk every version's manifest tree,
- * skipping subtrees already seen (versions share most chunks). Sweep: an unreferenced blob goes only when it was
- * neither written nor reused within the grace period, and the delete itself re-checks that (see BlobSweeper), so
- * an upload running at the same time never loses a blob it wrote or deduplicated against.
+ * Deletes blobs that no committed version that is not deleted (and no kept root) needs. Mark: walk every version's
+ * manifest tree, skipping subtrees already seen (versions share most chunks). Sweep: an unreferenced blob goes only
+ * when it was neither written nor reused within the grace period, and the delete itself re-checks that (see
+ * BlobSweeper), so an upload running at the same time never loses a blob it wrote or deduplicated against. An object
+ * store cannot record reuse: it is swept only when no write runs, and its sweep is settled afterwards (settle).
  */
 export async function collectGarbage(store: Store, options: GcOptions): Promise<GcReport> {
   const sweeper = sweeperOf(store.blobs);
@@ -56,39 +65,71 @@ export async function collectGarbage(store: Store, options: GcOptions): Promise<
   const marked = new Set<string>();
   const visited = new Set<string>();
   const versionRoots = await store.registry.manifestRoots();
+  const registryEmpty = versionRoots.length === 0 && !(await store.registry.hasVersions());
   // Cached fan-out shards' files may be in no version yet (their fan-out failed): a re-run reuses them.
   const roots = [...versionRoots, ...(await new StepCache(store.registry.db).manifestRoots()), ...(options.keepRoots ?? [])];
   for (const root of roots) await mark(store.blobs, root, visited, marked);
-  let scanned = 0;
-  let young = 0;
-  let deleted = 0;
-  let deletedBytes = 0;
-  let rescued = 0;
+  if (sweeper.needsQuiet && (options.runningWrites ?? 0) > 0) {
+    return { ...EMPTY_SWEEP, referenced: marked.size, deferred: true };
+  }
+  const began = Date.now();
+  const sweep = await sweepUnmarked(store, sweeper, marked, cutoff, { ...options, registryEmpty });
+  if (sweeper.settle && !options.dryRun) {
+    const restored = await settle(store, sweeper, began, options, { visited, marked });
+    sweep.deleted -= restored.blobs;
+    sweep.deletedBytes -= restored.bytes;
+    sweep.rescued += restored.blobs;
+  }
+  const temp = await sweeper.sweepTemp(cutoff, options.dryRun === true);
+  return { ...sweep, referenced: marked.size, tempFiles: temp.files, tempBytes: temp.bytes, deferred: false };
+}
+
+const EMPTY_SWEEP = { scanned: 0, young: 0, deleted: 0, deletedBytes: 0, rescued: 0, tempFiles: 0, tempBytes: 0 };
+
+/** Deletes the unmarked blobs last touched before `cutoff`; counts what it saw. */
+async function sweepUnmarked(
+  store: Store, sweeper: BlobSweeper, marked: ReadonlySet<string>, cutoff: number, options: GcOptions & { registryEmpty: boolean },
+): Promise<{ scanned: number; young: number; deleted: number; deletedBytes: number; rescued: number }> {
+  const counts = { scanned: 0, young: 0, deleted: 0, deletedBytes: 0, rescued: 0 };
   for await (const digest of store.blobs.list()) {
-    scanned++;
+    counts.scanned++;
     if (marked.has(digest)) continue;
     const touched = await sweeper.touchedAt(digest);
     if (touched === undefined) continue;
     if (touched > cutoff) {
-      young++;
+      counts.young++;
       continue;
     }
-    if (versionRoots.length === 0 && !options.allowEmptyRegistry) throw registryLooksReset(store, digest);
+    if (options.registryEmpty && !options.allowEmptyRegistry) throw registryLooksReset(store, digest);
     await options.onCandidate?.(digest);
     if (options.dryRun) {
-      deleted++;
+      counts.deleted++;
       continue;
     }
     const freed = await sweeper.deleteIfUntouched(digest, cutoff);
     if (freed === undefined) {
-      rescued++;
+      counts.rescued++;
     } else {
-      deleted++;
-      deletedBytes += freed;
+      counts.deleted++;
+      counts.deletedBytes += freed;
     }
   }
-  const temp = await sweeper.sweepTemp(cutoff, options.dryRun === true);
-  return { scanned, referenced: marked.size, young, deleted, deletedBytes, rescued, tempFiles: temp.files, tempBytes: temp.bytes };
+  return counts;
+}
+
+/**
+ * Ends an object store's sweep: when a write started while it ran, it may have found a blob present just before the
+ * blob went to the trash, so everything goes back; otherwise only the blobs of versions committed since (by writes
+ * that started and ended during the sweep) go back, and the rest of the trash is deleted.
+ */
+async function settle(
+  store: Store, sweeper: BlobSweeper, began: number, options: GcOptions, seen: { visited: Set<string>; marked: Set<string> },
+): Promise<{ blobs: number; bytes: number }> {
+  // A minute of margin for clocks: versions are stamped by the host that committed them.
+  const since = began - 60_000;
+  if (await options.writesStartedSince?.(since)) return sweeper.settle!(() => true);
+  for (const root of await store.registry.manifestRootsSince(new Date(since).toISOString())) await mark(store.blobs, root, seen.visited, seen.marked);
+  return sweeper.settle!((digest) => seen.marked.has(digest));
 }
 
 /** Adds a tree's chunks and the stored files its entries name (references live elsewhere) to `marked`. */
@@ -114,5 +155,6 @@ function registryLooksReset(store: Store, digest: string): ConfigError {
 
 function sweeperOf(blobs: BlobStore): BlobSweeper {
   if (blobs instanceof LocalBlobStore) return new LocalBlobSweeper(blobs);
-  throw new ConfigError(`artifacts gc supports the local blob store only; ${blobs.location} is not one. Use the object store's lifecycle rules there.`);
+  if (blobs instanceof S3BlobStore) return new S3BlobSweeper(blobs);
+  throw new ConfigError(`artifacts gc supports the local and S3 blob stores; ${blobs.location} is neither.`);
 }

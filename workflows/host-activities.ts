@@ -61,6 +61,7 @@ export function commitInputOf(input: StagedVersionInput, manifest: ManifestRef, 
     description: input.description,
     metadata: input.metadata,
     ...(input.metadataDigest ? { metadataDigest: input.metadataDigest } : {}),
+    ...(input.ttlMs !== undefined ? { ttlMs: input.ttlMs } : {}),
     idempotencyKey: `${keyPrefix}:${info.workflowId}`,
     producer: producerOf(info, input.run, input.caller),
   };

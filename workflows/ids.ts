@@ -63,3 +63,13 @@ export function stepWorkflowId(pipelineId: string, step: string, child: 'log' | 
 export function callWorkflowId(parentId: string, kind: 'log' | 'upsert' | 'finish' | 'draft', name: string, seq: number): string {
   return `${parentId}/${kind}/${name}/${seq}`;
 }
+
+/** One garbage collection started by `artifacts gc`. */
+export function gcWorkflowId(id: string): string {
+  return `artifacts/gc/${id}`;
+}
+
+/** The gc schedule of one host (its store, when local, lives there) on one task queue. */
+export function gcScheduleId(taskQueue: string, hostId: string): string {
+  return `artifacts-gc/${taskQueue}/${hostId}`;
+}

@@ -20,6 +20,7 @@ export { onHost } from './workflow-api-types';
 export type { HostFolder, WorkflowArtifactSpec, WorkflowVersion, LoggedWorkflowVersion, CollaborativeOptions, WorkflowUpsert } from './workflow-api-types';
 export { pipelineWorkflow } from './pipeline-workflow';
 export { artifactTriggerWorkflow } from './trigger-workflow';
+export { gcWorkflow } from './gc-workflow';
 export { pipelineStatusQuery } from './pipeline-types';
 export { draftWorkflowId } from './ids';
 export type * from './draft-types';

@@ -20,6 +20,8 @@ export interface StagedVersionInput {
   readonly run?: string;
   /** The user's workflow that asked for it from `temporal-artifacts/workflows` (lineage). */
   readonly caller?: WorkflowCaller;
+  /** Lets gc delete the version this long after its commit (absent: its type's default TTL, if any). */
+  readonly ttlMs?: number;
   /** How long a staging attempt may go without a heartbeat before Temporal retries it elsewhere on the host. */
   readonly heartbeatTimeoutMs?: number;
   /** How long each staging attempt may wait for a worker on the host queue before the write fails (default: no limit). */

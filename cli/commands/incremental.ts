@@ -4,7 +4,7 @@ import { formatBytes } from '../output';
 import { Api, init, workflowUiUrl, type DiffEntry } from '../../client';
 import { UsageError } from '../../errors';
 
-const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--json]';
+const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--ttl 30d] [--json]';
 
 /**
  * `artifacts draft REF --add PATH... --remove NAME...`: a new version from REF with some files added or replaced
@@ -19,6 +19,7 @@ export const draftCommand = command({
     add: { type: 'string', multiple: true, value: 'PATH', help: 'add or replace a file or folder' },
     remove: { type: 'string', multiple: true, value: 'NAME', help: 'remove a file or a whole folder of the base' },
     alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the new version' },
+    ttl: { type: 'string', value: 'DURATION', help: 'let gc delete the version this long after its commit (30d, 12h)' },
     json: JSON_OPTION,
   },
   run: async ({ values, positionals }) => {
@@ -35,7 +36,7 @@ export const draftCommand = command({
       }
       const run = await init();
       try {
-        const v = await run.logArtifact(draft, { aliases: values.alias ?? [] });
+        const v = await run.logArtifact(draft, { aliases: values.alias ?? [], ...(values.ttl ? { ttl: values.ttl } : {}) });
         if (values.json) {
           console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, changes: v.changes, stage: v.stage }, null, 2));
           return 0;
@@ -115,6 +116,7 @@ export const lineageCommand = command({
       console.log(`used:     ${l.uses.join(', ') || '-'}`);
       console.log(`drafts:   ${l.derived.join(', ') || '-'}`);
       console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
+      if (l.deleted.length) console.log(`deleted:  ${l.deleted.join(', ')} (tombstones: their refs fail)`);
       for (const w of l.usedByWorkflows) console.log(`used in:  workflow ${w.workflowId} (${w.workflowType}) run ${w.runId}`);
       return 0;
     } finally {

@@ -8,6 +8,7 @@ import { catCommand, checkoutCommand, downloadCommand } from './read';
 import { diffCommand, draftCommand, lineageCommand } from './incremental';
 import { aliasCommand, editCommand, historyCommand, protectCommand, unaliasCommand } from './edits';
 import { gcCommand } from './gc';
+import { deleteCommand, retentionCommand } from './lifecycle';
 import { cancelCommand, runCommand, statusCommand, validateCommand } from './pipeline';
 import { deployCommand, deploymentsCommand, undeployCommand } from './deploy';
 import { serverCommand } from './server';
@@ -30,6 +31,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   history: historyCommand,
   protect: protectCommand,
   gc: gcCommand,
+  delete: deleteCommand,
+  retention: retentionCommand,
   worker: workerCommand,
   validate: validateCommand,
   run: runCommand,

@@ -5,7 +5,7 @@ import { formatBytes, ProgressBar, warnSkipped } from '../output';
 import { Artifact, init } from '../../client';
 import { UsageError } from '../../errors';
 
-const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT] [--no-checksum] [--max-objects N]';
+const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT] [--no-checksum] [--max-objects N] [--ttl 30d]';
 /** A positional that is a reference rather than a local path. */
 const URI = /^(file|https?|s3):\/\//;
 
@@ -20,6 +20,7 @@ export const logCommand = command({
     name: { type: 'string', value: 'NAME', help: 'the artifact name (required)' },
     type: { type: 'string', value: 'TYPE', help: 'its type, such as dataset or model (required)' },
     alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the new version' },
+    ttl: { type: 'string', value: 'DURATION', help: 'let gc delete the version this long after its commit (30d, 12h)' },
     metadata: { type: 'string', multiple: true, value: 'k=v', help: 'a metadata entry (JSON values keep their type)' },
     description: { type: 'string', value: 'TEXT', help: 'a description of the version' },
     'no-checksum': { type: 'boolean', help: 'record references without fetching them to checksum them' },
@@ -39,7 +40,7 @@ export const logCommand = command({
     const run = await init();
     const bar = new ProgressBar('hashing+uploading');
     try {
-      const v = await run.logArtifact(artifact, { aliases: values.alias ?? [], onProgress: (p) => bar.update(p) });
+      const v = await run.logArtifact(artifact, { aliases: values.alias ?? [], ...(values.ttl ? { ttl: values.ttl } : {}), onProgress: (p) => bar.update(p) });
       bar.done();
       if (values.json) {
         console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));

@@ -22,6 +22,10 @@ export interface BlobSweeper {
    * and its write is running, so its files are newer than the cutoff gc computes.
    */
   sweepTemp(cutoffMs: number, dryRun: boolean): Promise<{ readonly files: number; readonly bytes: number }>;
+  /** A store whose deletes cannot see a concurrent reuse: gc sweeps it only while no write runs (see S3BlobSweeper). */
+  readonly needsQuiet?: boolean;
+  /** After the sweep of such a store: puts back the blobs `restore` names, ends the others. */
+  settle?(restore: (digest: string) => boolean): Promise<{ readonly blobs: number; readonly bytes: number }>;
 }
 
 export class LocalBlobSweeper implements BlobSweeper {

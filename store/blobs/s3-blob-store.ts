@@ -1,5 +1,5 @@
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
+  CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -210,6 +210,44 @@ export class S3BlobStore implements BlobStore {
 
   async delete(digest: string): Promise<void> {
     await this.guard(this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+  }
+
+  /** When the object under a digest was last written, and its size; undefined when there is none. */
+  async statBlob(digest: string): Promise<{ readonly modifiedMs: number; readonly size: number } | undefined> {
+    try {
+      const head = await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
+      return { modifiedMs: head.LastModified?.getTime() ?? 0, size: head.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * gc's first step for a blob: moves it under `<prefix>/trash/`, where no reader or writer looks (a writer that asks
+   * for it now finds it missing and uploads it again). `restoreFromTrash` puts it back, `purgeFromTrash` ends it.
+   */
+  async moveToTrash(digest: string): Promise<void> {
+    await this.copy(this.keyOf(digest), this.trashKeyOf(digest));
+    await this.delete(digest);
+  }
+
+  async restoreFromTrash(digest: string): Promise<void> {
+    await this.copy(this.trashKeyOf(digest), this.keyOf(digest));
+    await this.purgeFromTrash(digest);
+  }
+
+  async purgeFromTrash(digest: string): Promise<void> {
+    await this.guard(this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.trashKeyOf(digest) })));
+  }
+
+  private trashKeyOf(digest: string): string {
+    return `${this.where.prefix ? `${this.where.prefix}/` : ''}trash/${digest}`;
+  }
+
+  private async copy(from: string, to: string): Promise<void> {
+    const source = `${this.where.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+    await this.guard(this.s3.send(new CopyObjectCommand({ Bucket: this.where.bucket, Key: to, CopySource: source })));
   }
 
   private async get(digest: string): Promise<GetObjectCommandOutput & { Body: NonNullable<GetObjectCommandOutput['Body']> }> {

@@ -42,6 +42,8 @@ export interface Lineage {
   readonly usedBy: readonly string[];
   /** Users' workflow runs that used this one (`useArtifact` in `temporal-artifacts/workflows`). */
   readonly usedByWorkflows: readonly WorkflowCaller[];
+  /** Which of the refs above name deleted versions (tombstones: lineage keeps them, their refs fail). */
+  readonly deleted: readonly string[];
 }
 
 export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage> {
@@ -49,7 +51,7 @@ export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage
   const uses = await store.registry.uses(v.name, v.index);
   const derived = await db.all<{ idx: number | string }>('SELECT idx FROM versions WHERE name = ? AND base_idx = ? ORDER BY idx', [v.name, v.index]);
   const usedBy = await db.all<{ name: string; idx: number | string }>('SELECT name, idx FROM version_uses WHERE used_name = ? AND used_idx = ? ORDER BY name, idx', [v.name, v.index]);
-  return {
+  const lineage = {
     ref: refOf(v),
     producer: v.producer,
     base: v.base === null ? null : `${v.name}:${v.base}`,
@@ -58,6 +60,12 @@ export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage
     usedBy: usedBy.map((r) => `${r.name}:v${Number(r.idx)}`),
     usedByWorkflows: await consumersOf(db, v.name, v.index),
   };
+  const named = [...(lineage.base ? [lineage.base] : []), ...lineage.uses, ...lineage.derived, ...lineage.usedBy];
+  const names = [...new Set(named.map((ref) => ref.slice(0, ref.lastIndexOf(':v'))))];
+  const gone = names.length === 0 ? [] : await db.all<{ name: string; idx: number | string }>(
+    `SELECT name, idx FROM versions WHERE deleted_at IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`, names);
+  const tombstones = new Set(gone.map((r) => `${r.name}:v${Number(r.idx)}`));
+  return { ...lineage, deleted: named.filter((ref) => tombstones.has(ref)) };
 }
 
 function refOf(v: VersionRecord): string {

@@ -98,4 +98,18 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        created_at TEXT NOT NULL,
        PRIMARY KEY (project, alias))`,
   ],
+  // 6: deletes, TTLs and retention. A deleted version keeps its row (a tombstone lineage still names) with when and
+  // by whom; expires_at is when gc may delete it; a name's retention rule and a type's default TTL (per project).
+  [
+    `ALTER TABLE versions ADD COLUMN expires_at TEXT`,
+    `ALTER TABLE versions ADD COLUMN deleted_at TEXT`,
+    `ALTER TABLE versions ADD COLUMN deleted_by TEXT`,
+    `CREATE INDEX IF NOT EXISTS versions_by_expiry ON versions (expires_at)`,
+    `ALTER TABLE artifacts ADD COLUMN retention TEXT`,
+    `CREATE TABLE IF NOT EXISTS type_ttls (
+       project TEXT NOT NULL,
+       type TEXT NOT NULL,
+       ttl_ms BIGINT NOT NULL,
+       PRIMARY KEY (project, type))`,
+  ],
 ];

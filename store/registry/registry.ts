@@ -1,75 +1,12 @@
 import type { SqlDb } from './sql-db';
-import type { ManifestRef } from '../manifest/manifest';
 import { MIGRATIONS } from './registry-schema';
 import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInProject, splitName, type ArtifactRef } from './ref';
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
 import { changesOf, dropAlias, placeAlias, tagsOf, updateVersion, type EditContext, type VersionChange, type VersionPatch } from './version-edits';
+import { toRecord, VERSION_COLUMNS, type ArtifactSummary, type CommitInput, type CommitResult, type VersionRecord, type VersionRow } from './version-record';
 
-/** Who made a version: the workflow and run that committed it. */
 export type { Producer, WorkflowCaller } from './producer';
-import type { Producer } from './producer';
-
-export interface VersionRecord {
-  /** The name with its project, `project/name`, or just `name` in the default project (see qualifiedName). */
-  readonly name: string;
-  readonly project: string;
-  readonly type: string;
-  readonly index: number;
-  /** `v0`, `v1`, ... */
-  readonly version: string;
-  readonly digest: string;
-  readonly manifest: ManifestRef;
-  readonly aliases: readonly string[];
-  /** Labels that, unlike aliases, many versions may share. */
-  readonly tags: readonly string[];
-  readonly description: string | null;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  /** The version an incremental draft started from. */
-  readonly base: string | null;
-  readonly producer: Producer | null;
-  readonly createdAt: string;
-}
-
-export interface CommitInput {
-  /** With its project (see qualifiedName): `project/name`, or `name` in the default project. */
-  readonly name: string;
-  readonly type: string;
-  readonly manifest: ManifestRef;
-  readonly aliases?: readonly string[];
-  readonly description?: string | undefined;
-  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
-  /** One key per logical commit (derived from the workflow id): a retried or replayed commit returns the first result. */
-  readonly idempotencyKey: string;
-  readonly producer?: Producer | undefined;
-  readonly baseIndex?: number | undefined;
-  /** Versions this one was made from (lineage). */
-  readonly uses?: readonly { name: string; index: number }[] | undefined;
-}
-
-export interface CommitResult {
-  readonly version: VersionRecord;
-  /** False when the content equalled `latest` (no new version) or the key had committed before. */
-  readonly created: boolean;
-}
-
-export interface ArtifactSummary {
-  /** With its project, as in VersionRecord. */
-  readonly name: string;
-  readonly project: string;
-  readonly type: string;
-  readonly versions: number;
-  readonly latest: string;
-  readonly updatedAt: string;
-}
-
-interface VersionRow {
-  name: string; type: string; idx: number | string; digest: string; manifest_root: string; file_count: number | string;
-  total_size: number | string; description: string | null; metadata: string; base_idx: number | string | null;
-  producer: string | null; created_at: string;
-}
-
-const VERSION_COLUMNS = `v.name, a.type, v.idx, v.digest, v.manifest_root, v.file_count, v.total_size, v.description,
-  v.metadata, v.base_idx, v.producer, v.created_at`;
+export type { ArtifactSummary, CommitInput, CommitResult, Tombstone, VersionRecord } from './version-record';
 
 /**
  * Names, versions, aliases and lineage. Version numbers are assigned inside one write transaction, so they are
@@ -113,27 +50,22 @@ export class Registry {
       const artifact = (await tx.all<{ type: string }>('SELECT type FROM artifacts WHERE name = ?', [input.name]))[0];
       if (artifact && artifact.type !== input.type) throw new TypeMismatchError(input.name, artifact.type, input.type);
       if (!artifact) await tx.run('INSERT INTO artifacts (name, type, created_at, project) VALUES (?, ?, ?, ?)', [input.name, input.type, now, project]);
+      // A draft shares its base's unchanged subtrees by digest: once the base is deleted, gc may free them.
+      if (input.baseIndex !== undefined) await this.refuseDeletedBase(tx, input.name, input.baseIndex);
 
       const latest = (await tx.all<{ idx: number | string; digest: string }>(
-        'SELECT idx, digest FROM versions WHERE name = ? ORDER BY idx DESC LIMIT 1', [input.name]))[0];
+        'SELECT idx, digest FROM versions WHERE name = ? AND deleted_at IS NULL ORDER BY idx DESC LIMIT 1', [input.name]))[0];
       let index: number;
       let created: boolean;
       if (latest && latest.digest === input.manifest.digest) {
         index = Number(latest.idx);
         created = false;
       } else {
-        index = latest ? Number(latest.idx) + 1 : 0;
+        // Numbers of deleted versions are never given again: a ref to one keeps failing rather than meaning another.
+        const top = (await tx.all<{ top: number | string | null }>('SELECT MAX(idx) AS top FROM versions WHERE name = ?', [input.name]))[0]?.top;
+        index = top === null || top === undefined ? 0 : Number(top) + 1;
         created = true;
-        await tx.run(
-          `INSERT INTO versions (name, idx, digest, manifest_root, file_count, total_size, description, metadata, base_idx, producer, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [input.name, index, input.manifest.digest, input.manifest.root, input.manifest.count, input.manifest.size,
-            input.description ?? null, JSON.stringify(input.metadata ?? {}), input.baseIndex ?? null,
-            input.producer ? JSON.stringify(input.producer) : null, now]);
-        for (const used of input.uses ?? []) {
-          await tx.run('INSERT INTO version_uses (name, idx, used_name, used_idx) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-            [input.name, index, used.name, used.index]);
-        }
+        await insertVersion(tx, input, index, now, project);
         await this.moveAlias(tx, input.name, 'latest', index);
       }
       const ctx = { actor: input.producer?.run ?? input.producer?.workflowId ?? 'unknown' };
@@ -177,20 +109,17 @@ export class Registry {
       }
       index = rows[0] ? Number(rows[0].idx) : undefined;
     }
-    if (index === undefined) {
-      const known = await this.versions(ref.name);
-      const aliases = [...new Set(known.flatMap((v) => v.aliases))].sort();
-      throw new ArtifactNotFoundError(shown,
-        `${JSON.stringify(ref.name)} has versions v0..v${known.length - 1} and aliases ${aliases.join(', ')}; run \`artifacts ls ${ref.name}\` to list them.`);
-    }
-    return this.byIndex(this.db, ref.name, index);
+    if (index === undefined) throw new ArtifactNotFoundError(shown, await this.whatExists(ref.name));
+    const found = await this.byIndex(this.db, ref.name, index);
+    if (found.deleted) throw new ArtifactNotFoundError(shown, deletedMessage(found));
+    return found;
   }
 
   /** A name's versions; `name` without a project is looked up in `project`. */
   async versions(bare: string, project: string = DEFAULT_PROJECT): Promise<VersionRecord[]> {
     const name = qualifiedName(project, bare);
     const rows = await this.db.all<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? ORDER BY v.idx`, [name]);
+      `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? AND v.deleted_at IS NULL ORDER BY v.idx`, [name]);
     const aliases = await this.aliasesOf(this.db, name);
     const tags = await tagsOf(this.db, name);
     return rows.map((r) => toRecord(r, aliases.get(Number(r.idx)) ?? [], tags.get(Number(r.idx)) ?? []));
@@ -200,7 +129,7 @@ export class Registry {
   async artifacts(project: string | null = DEFAULT_PROJECT): Promise<ArtifactSummary[]> {
     const rows = await this.db.all<{ name: string; project: string; type: string; n: number | string; top: number | string; updated: string }>(
       `SELECT a.name, a.project, a.type, COUNT(v.idx) AS n, MAX(v.idx) AS top, MAX(v.created_at) AS updated
-       FROM artifacts a JOIN versions v ON v.name = a.name ${project === null ? '' : 'WHERE a.project = ?'}
+       FROM artifacts a JOIN versions v ON v.name = a.name AND v.deleted_at IS NULL ${project === null ? '' : 'WHERE a.project = ?'}
        GROUP BY a.name, a.project, a.type ORDER BY a.project, a.name`, project === null ? [] : [project]);
     return rows.map((r) => ({ name: r.name, project: r.project, type: r.type, versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated }));
   }
@@ -208,7 +137,8 @@ export class Registry {
   /** Points a custom alias at a version, taking it off whichever version held it (a protected one only with `force`). */
   async setAlias(name: string, alias: string, index: number, ctx: EditContext): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.byIndex(tx, name, index);
+      const target = await this.byIndex(tx, name, index);
+      if (target.deleted) throw new ArtifactNotFoundError(`${name}:v${index}`, deletedMessage(target));
       await placeAlias(tx, name, alias, index, ctx);
     });
   }
@@ -244,9 +174,36 @@ export class Registry {
     }
   }
 
-  /** Every manifest root held by a committed version (for garbage collection). */
+  /** Every manifest root held by a version not deleted (for garbage collection). */
   async manifestRoots(): Promise<string[]> {
-    return (await this.db.all<{ manifest_root: string }>('SELECT DISTINCT manifest_root FROM versions')).map((r) => r.manifest_root);
+    return (await this.db.all<{ manifest_root: string }>('SELECT DISTINCT manifest_root FROM versions WHERE deleted_at IS NULL')).map((r) => r.manifest_root);
+  }
+
+  /** Manifest roots of the versions (not deleted) committed at or after `since` (ISO time). */
+  async manifestRootsSince(since: string): Promise<string[]> {
+    return (await this.db.all<{ manifest_root: string }>('SELECT DISTINCT manifest_root FROM versions WHERE deleted_at IS NULL AND created_at >= ?', [since])).map((r) => r.manifest_root);
+  }
+
+  /** Whether any version was ever committed, deleted ones included (an empty registry may be a reset one). */
+  async hasVersions(): Promise<boolean> {
+    return (await this.db.all('SELECT 1 FROM versions LIMIT 1')).length > 0;
+  }
+
+  private async refuseDeletedBase(tx: SqlDb, name: string, baseIndex: number): Promise<void> {
+    const base = await this.byIndex(tx, name, baseIndex);
+    if (base.deleted) throw new ArtifactNotFoundError(`${name}:v${baseIndex}`, `A draft of it cannot be saved: ${deletedMessage(base)} Make the draft from a version that remains.`);
+  }
+
+  /** What a ref that found nothing could have named: the versions and aliases that remain, or when the last went. */
+  private async whatExists(name: string): Promise<string> {
+    const live = await this.versions(name);
+    if (live.length === 0) {
+      const last = (await this.db.all<{ idx: number | string | null }>('SELECT MAX(idx) AS idx FROM versions WHERE name = ?', [name]))[0];
+      const gone = last?.idx === null || last?.idx === undefined ? undefined : await this.byIndex(this.db, name, Number(last.idx));
+      return gone ? `Every version of ${JSON.stringify(name)} was deleted; the last, ${deletedMessage(gone)}` : `${JSON.stringify(name)} has no versions.`;
+    }
+    const aliases = [...new Set(live.flatMap((v) => v.aliases))].sort();
+    return `${JSON.stringify(name)} has versions ${versionRanges(live.map((v) => v.index))} and aliases ${aliases.join(', ')}; run \`artifacts ls ${name}\` to list them.`;
   }
 
   private async moveAlias(tx: SqlDb, name: string, alias: string, index: number): Promise<void> {
@@ -275,22 +232,35 @@ export class Registry {
   }
 }
 
-function toRecord(r: VersionRow, aliases: readonly string[], tags: readonly string[]): VersionRecord {
-  const index = Number(r.idx);
-  return {
-    name: r.name,
-    project: splitName(r.name).project,
-    type: r.type,
-    index,
-    version: `v${index}`,
-    digest: r.digest,
-    manifest: { root: r.manifest_root, digest: r.digest, count: Number(r.file_count), size: Number(r.total_size) },
-    aliases: [...aliases].sort((a, b) => (a === 'latest' ? -1 : b === 'latest' ? 1 : a.localeCompare(b))),
-    tags,
-    description: r.description,
-    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
-    base: r.base_idx === null ? null : `v${r.base_idx}`,
-    producer: r.producer ? (JSON.parse(r.producer) as Producer) : null,
-    createdAt: r.created_at,
-  };
+/** Writes a new version row (with its expiry: its own TTL, else its type's default in its project) and its lineage. */
+async function insertVersion(tx: SqlDb, input: CommitInput, index: number, now: string, project: string): Promise<void> {
+  const typeTtl = (await tx.all<{ ttl_ms: number | string }>('SELECT ttl_ms FROM type_ttls WHERE project = ? AND type = ?', [project, input.type]))[0]?.ttl_ms;
+  const ttlMs = input.ttlMs ?? (typeTtl === undefined ? undefined : Number(typeTtl));
+  const expiresAt = ttlMs === undefined ? null : new Date(Date.parse(now) + ttlMs).toISOString();
+  await tx.run(
+    `INSERT INTO versions (name, idx, digest, manifest_root, file_count, total_size, description, metadata, base_idx, producer, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [input.name, index, input.manifest.digest, input.manifest.root, input.manifest.count, input.manifest.size,
+      input.description ?? null, JSON.stringify(input.metadata ?? {}), input.baseIndex ?? null,
+      input.producer ? JSON.stringify(input.producer) : null, now, expiresAt]);
+  for (const used of input.uses ?? []) {
+    await tx.run('INSERT INTO version_uses (name, idx, used_name, used_idx) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [input.name, index, used.name, used.index]);
+  }
+}
+
+/** `name:vN was deleted at <when> by <whom>` and what to do, for a ref to a tombstone. */
+export function deletedMessage(v: VersionRecord): string {
+  return `${v.name}:${v.version} was deleted at ${v.deleted?.at ?? '?'} by ${v.deleted?.by ?? '?'}; its files are freed by the next \`artifacts gc\`. Run \`artifacts ls ${v.name}\` to see the versions that remain.`;
+}
+
+/** Ascending version numbers as runs: `v0..v3, v5, v7..v8`. */
+function versionRanges(indices: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < indices.length; i++) {
+    const start = indices[i]!;
+    while (i + 1 < indices.length && indices[i + 1] === indices[i]! + 1) i++;
+    runs.push(indices[i] === start ? `v${start}` : `v${start}..v${indices[i]}`);
+  }
+  return runs.join(', ');
 }

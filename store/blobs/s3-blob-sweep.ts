@@ -1,0 +1,51 @@
+import type { BlobSweeper } from './local-blob-sweep';
+import type { S3BlobStore } from './s3-blob-store';
+
+/**
+ * gc's sweep on an object store. S3 has no atomic rename and a writer that finds a blob present does not touch it,
+ * so a reuse leaves no trace gc could read. Instead (see collectGarbage): gc sweeps only while no write is running,
+ * a candidate is first moved to the trash (a writer asking for it afterwards uploads it again), and once the sweep
+ * is over the trash is settled: blobs a write started during the sweep may have reused, or that a version committed
+ * since references, go back; the rest are deleted.
+ */
+export class S3BlobSweeper implements BlobSweeper {
+  readonly needsQuiet = true;
+  private readonly trashed = new Map<string, number>();
+
+  constructor(private readonly blobs: S3BlobStore) {}
+
+  async touchedAt(digest: string): Promise<number | undefined> {
+    return (await this.blobs.statBlob(digest))?.modifiedMs;
+  }
+
+  async deleteIfUntouched(digest: string, cutoffMs: number): Promise<number | undefined> {
+    const stat = await this.blobs.statBlob(digest);
+    if (stat === undefined) return 0;
+    if (stat.modifiedMs > cutoffMs) return undefined;
+    await this.blobs.moveToTrash(digest);
+    this.trashed.set(digest, stat.size);
+    return stat.size;
+  }
+
+  /** Incomplete multipart uploads are the store's temp files; bucket lifecycle rules end them (not swept here). */
+  async sweepTemp(): Promise<{ files: number; bytes: number }> {
+    return { files: 0, bytes: 0 };
+  }
+
+  /** Puts back the trashed blobs `restore` names, deletes the others; returns what was put back. */
+  async settle(restore: (digest: string) => boolean): Promise<{ readonly blobs: number; readonly bytes: number }> {
+    let blobs = 0;
+    let bytes = 0;
+    for (const [digest, size] of this.trashed) {
+      if (restore(digest)) {
+        await this.blobs.restoreFromTrash(digest);
+        blobs++;
+        bytes += size;
+      } else {
+        await this.blobs.purgeFromTrash(digest);
+      }
+    }
+    this.trashed.clear();
+    return { blobs, bytes };
+  }
+}
