@@ -6,6 +6,7 @@ export * from './index';
 export { Session, cancelPipeline, pipelineStatus } from './client';
 export { draftWorkflowId, logWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
 export { collectGarbage } from './store/gc';
+export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { Store } from './store/store';
 export { downloadVersion, verifyVersion } from './store/version-files';

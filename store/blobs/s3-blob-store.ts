@@ -241,6 +241,20 @@ export class S3BlobStore implements BlobStore {
     await this.guard(this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.trashKeyOf(digest) })));
   }
 
+  /** Digests in the trash: this sweep's, and any a gc that died before settling left there. */
+  async *listTrash(): AsyncIterable<string> {
+    const prefix = this.trashKeyOf('');
+    let token: string | undefined;
+    do {
+      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ContinuationToken: token })));
+      for (const object of page.Contents ?? []) {
+        const digest = object.Key?.slice(prefix.length);
+        if (digest && isDigest(digest)) yield digest;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   private trashKeyOf(digest: string): string {
     return `${this.where.prefix ? `${this.where.prefix}/` : ''}trash/${digest}`;
   }

@@ -32,17 +32,25 @@ export class S3BlobSweeper implements BlobSweeper {
     return { files: 0, bytes: 0 };
   }
 
-  /** Puts back the trashed blobs `restore` names, deletes the others; returns what was put back. */
+  /**
+   * Puts back the trashed blobs `restore` names, deletes the others; returns what this sweep put back. The trash of a
+   * gc that died before settling is settled the same way, since it is listed with this sweep's.
+   */
   async settle(restore: (digest: string) => boolean): Promise<{ readonly blobs: number; readonly bytes: number }> {
     let blobs = 0;
     let bytes = 0;
-    for (const [digest, size] of this.trashed) {
-      if (restore(digest)) {
-        await this.blobs.restoreFromTrash(digest);
+    const inTrash: string[] = [];
+    for await (const digest of this.blobs.listTrash()) inTrash.push(digest);
+    for (const digest of inTrash) {
+      if (!restore(digest)) {
+        await this.blobs.purgeFromTrash(digest);
+        continue;
+      }
+      await this.blobs.restoreFromTrash(digest);
+      const size = this.trashed.get(digest);
+      if (size !== undefined) {
         blobs++;
         bytes += size;
-      } else {
-        await this.blobs.purgeFromTrash(digest);
       }
     }
     this.trashed.clear();
