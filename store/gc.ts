@@ -3,6 +3,7 @@ import { decodeChunk, isLeaf } from './manifest/manifest-chunk';
 import { LocalBlobStore } from './blobs/local-blob-store';
 import { LocalBlobSweeper, type BlobSweeper } from './blobs/local-blob-sweep';
 import { StepCache } from './registry/step-cache';
+import { CachedBlobStore } from './blobs/cached-blob-store';
 import { S3BlobStore } from './blobs/s3-blob-store';
 import { S3BlobSweeper } from './blobs/s3-blob-sweep';
 import type { Store } from './store';
@@ -156,5 +157,7 @@ function registryLooksReset(store: Store, digest: string): ConfigError {
 function sweeperOf(blobs: BlobStore): BlobSweeper {
   if (blobs instanceof LocalBlobStore) return new LocalBlobSweeper(blobs);
   if (blobs instanceof S3BlobStore) return new S3BlobSweeper(blobs);
+  // This host's read cache of a remote store drops what gc deletes there (other hosts' caches age out).
+  if (blobs instanceof CachedBlobStore && blobs.remote instanceof S3BlobStore) return new S3BlobSweeper(blobs.remote, (digest) => blobs.cache.drop(digest));
   throw new ConfigError(`artifacts gc supports the local and S3 blob stores; ${blobs.location} is neither.`);
 }

@@ -86,6 +86,13 @@ describe.each(BACKENDS)('the life of a version on $label', ({ setup }) => {
     expect(lineage).toMatchObject({ base: 'lineage-src:v1', deleted: ['lineage-src:v1'] });
   });
 
+  test('a draft of a version deleted before it is saved is refused, naming the deletion', async () => {
+    const base = await log('draft-base', 'draft base');
+    const draft = (await api.artifact(base.ref)).newDraft().addFile(file('late.txt', 'late'));
+    await (await api.artifact(base.ref)).delete();
+    await expect(run.logArtifact(draft)).rejects.toThrow(/A draft of it cannot be saved: draft-base:v0 was deleted at .* by /);
+  });
+
   test('gc frees the blobs of a deleted version and keeps those a remaining version or an open draft still needs', async () => {
     const [gone, shared, drafted] = ['only in the deleted version', 'in both versions', 'in the deleted version and an open draft'];
     const distributedId = `life-${Date.now()}`;

@@ -12,7 +12,8 @@ export class S3BlobSweeper implements BlobSweeper {
   readonly needsQuiet = true;
   private readonly trashed = new Map<string, number>();
 
-  constructor(private readonly blobs: S3BlobStore) {}
+  /** `dropCached`: forgets a deleted blob in this host's read cache, when reads go through one. */
+  constructor(private readonly blobs: S3BlobStore, private readonly dropCached?: (digest: string) => Promise<void>) {}
 
   async touchedAt(digest: string): Promise<number | undefined> {
     return (await this.blobs.statBlob(digest))?.modifiedMs;
@@ -44,6 +45,7 @@ export class S3BlobSweeper implements BlobSweeper {
     for (const digest of inTrash) {
       if (!restore(digest)) {
         await this.blobs.purgeFromTrash(digest);
+        await this.dropCached?.(digest);
         continue;
       }
       await this.blobs.restoreFromTrash(digest);
