@@ -3,7 +3,8 @@
  * activities. Not a stable interface: it follows the code's layout (see ARCHITECTURE.md).
  */
 export * from './index';
-export { Session, cancelPipeline, pipelineStatus } from './client';
+export { Session, cancelPipeline, pipelineStatus, startPipeline, waitForPipeline } from './client';
+export { StepCache } from './store/registry/step-cache';
 export { draftWorkflowId, logWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
 export { collectGarbage } from './store/gc';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';

@@ -13,6 +13,7 @@ import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
 import { createStepCacheActivities } from './step-cache-activities';
 import { createTriggerActivities } from './trigger-activities';
+import { createFanOutItemsActivities } from './fan-out-items';
 import { createStageActivity } from './stage-activity';
 import { createWorkflowCallActivities } from './workflow-call-activities';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...wrapAll(createPipelineActivities(deps.store)),
     ...wrapAll(createStepCacheActivities(deps.store)),
     ...wrapAll(createTriggerActivities(deps.store)),
+    ...wrapAll(createFanOutItemsActivities(deps.store)),
     ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => scratchOf(deps))),
     ...wrapAll(createWorkflowCallActivities(deps.store, () => outputsRootOf(deps))),
   };

@@ -55,6 +55,7 @@ export function checkPipeline(pipeline: Pipeline, ctx: { add: Add; map: SourceMa
       else producers.set(step.produces.artifact, id);
     }
     forEachString(step, ['steps', id], (value, at) => checkExpressions(value, at, { pipeline, id, step, dependencies, add, map: ctx.map }));
+    checkItemsFrom(id, step, pipeline, dependencies, add);
   }
 }
 
@@ -67,7 +68,8 @@ function checkStepShape(id: string, step: Step, add: Add): void {
     add('no-command', at, `step "${id}" has nothing to do: give it "run" (a command) or "activity"`);
   }
   if (step.fanOut) {
-    if ((step.fanOut.count === undefined) === (step.fanOut.items === undefined)) add('fan-out', [...at, 'fanOut'], `fanOut of step "${id}" needs exactly one of "count" and "items"`);
+    const given = [step.fanOut.count, step.fanOut.items, step.fanOut.itemsFrom].filter((v) => v !== undefined).length;
+    if (given !== 1) add('fan-out', [...at, 'fanOut'], `fanOut of step "${id}" needs exactly one of "count", "items" and "itemsFrom"`);
     if (typeof step.run === 'string') add('fan-out', [...at, 'run'], `step "${id}" fans out, so its run must be an argv list such as [node, eval.mjs, --shard, "\${{ shard.index }}"]`);
     if (typeof step.fanOut.count === 'number' && step.fanOut.count < 1) add('fan-out', [...at, 'fanOut', 'count'], `fanOut.count of step "${id}" must be at least 1`);
     if (step.produces && mode !== 'collaborative') add('fan-out', [...at, 'produces', 'mode'], `step "${id}" fans out, so its shards produce one collaborative version; set mode: collaborative (or leave it out)`);
@@ -95,6 +97,21 @@ function checkStepShape(id: string, step: Step, add: Add): void {
       add('bad-alias', [...at, 'produces', 'aliases', i], (err as Error).message);
     }
   });
+}
+
+/** A dynamic fan-out reads the version of a step that runs before it. */
+function checkItemsFrom(id: string, step: Step, pipeline: Pipeline, dependencies: Dependencies, add: Add): void {
+  const from = step.fanOut?.itemsFrom;
+  if (!from) return;
+  const at = ['steps', id, 'fanOut', 'itemsFrom', 'step'];
+  if (!own(pipeline.steps, from.step)) {
+    const guess = didYouMean(from.step, Object.keys(pipeline.steps));
+    add('unknown-step', at, `fanOut.itemsFrom of step "${id}" names "${from.step}", which is not a step${guess ? ` (did you mean "${guess}"?)` : ''}`);
+  } else if (!dependencies.needs(id, from.step)) {
+    add('step-not-needed', at, `step "${id}" fans out over a file of step "${from.step}" but does not need it; add "${from.step}" to its needs`);
+  } else if (!own(pipeline.steps, from.step)!.produces) {
+    add('fan-out', at, `step "${from.step}" makes no version for step "${id}" to read its items from; give it a produces`);
+  }
 }
 
 function checkRefs(id: string, step: Step, add: Add): void {

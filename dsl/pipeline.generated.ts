@@ -131,6 +131,17 @@ export interface FanOut {
    * One shard per item; ${{ shard.item }} is the item.
    */
   items?: (string | number | boolean)[];
+  /**
+   * One shard per item of a JSON list (strings, numbers or booleans) in the version an earlier step made, e.g. { step: list, path: items.json }.
+   */
+  itemsFrom?: {
+    step: string;
+    path: string;
+  };
+  /**
+   * The most items itemsFrom may list (default 1000); a longer list fails the step.
+   */
+  maxItems?: number;
   maxConcurrent?: number;
   minSuccessRatio?: number;
 }

@@ -24,6 +24,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   recordOutputs: true,
   prepareIncremental: true,
   recordStepUses: true,
+  readFanOutItems: true,
   lookUpStep: true,
   recordStep: true,
   lookUpShard: true,

@@ -47,3 +47,19 @@ test('a trigger has only a ref', () => {
     1 problem in pipeline.yaml"
   `);
 });
+
+test('a dynamic fan-out reads its items from a step it needs, which makes a version; itemsFrom and count are exclusive', () => {
+  const steps = 'steps:\n  list:\n    run: [node, list.mjs]\n  label:\n    fanOut: { itemsFrom: { step: lst, path: items.json }, count: 2 }\n    run: [node, label.mjs]\n  other:\n    fanOut: { itemsFrom: { step: list, path: items.json } }\n    run: [node, label.mjs]\n';
+  expect(report(`${header}${steps}`)).toMatchInlineSnapshot(`
+    "pipeline.yaml:7:13: error: fanOut of step "label" needs exactly one of "count", "items" and "itemsFrom" [fan-out]
+       7 |     fanOut: { itemsFrom: { step: lst, path: items.json }, count: 2 }
+         |             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    pipeline.yaml:7:34: error: fanOut.itemsFrom of step "label" names "lst", which is not a step (did you mean "list"?) [unknown-step]
+       7 |     fanOut: { itemsFrom: { step: lst, path: items.json }, count: 2 }
+         |                                  ^^^
+    pipeline.yaml:10:34: error: step "other" fans out over a file of step "list" but does not need it; add "list" to its needs [step-not-needed]
+      10 |     fanOut: { itemsFrom: { step: list, path: items.json } }
+         |                                  ^^^^
+    3 problems in pipeline.yaml"
+  `);
+});

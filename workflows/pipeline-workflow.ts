@@ -1,6 +1,6 @@
 import { CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
+import { renderCommand, renderValues } from '../dsl/command';
 import { renderTemplate, truthy, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { emptyRecord, recordOf } from '../dsl/records';
@@ -9,9 +9,8 @@ import { cacheOn, lookUpStep, recordStep } from './step-cache';
 import { isLibraryActivity, libraryActivityMessage } from '../dsl/reserved';
 import { CommandFailedError, PipelineFailedError, UsageError } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
-import { DEFAULT_PROJECT, qualifiedName } from '../store/registry/ref';
-import { ACTIVITY_RETRY } from './retry-policies';
-import { fanOutWorkflow } from './fan-out-workflow';
+import { fanOutStep } from './pipeline-fan-out';
+import { hostActivities, inProject, outputsOf, projectOf, type Ran, type StepParts } from './pipeline-step';
 import { incrementalArtifactWorkflow } from './incremental-workflow';
 import { logArtifactWorkflow } from './log-workflow';
 import { pipelineWorkflowId, stepWorkflowId } from './ids';
@@ -29,7 +28,7 @@ export async function pipelineWorkflow(given: PipelineRunInput): Promise<Pipelin
   const input = identified(given);
   const ids = Object.keys(input.pipeline.steps);
   // Keyed by step ids the user chose: maps without a prototype, so an id like __proto__ is just a key.
-  const run: RunState = { input, status: recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }])), outputs: emptyRecord<StepOutputs>(), keys: emptyRecord<string>() };
+  const run: RunState = { input, status: recordOf<StepStatus>(ids.map((id) => [id, { state: 'pending' }])), outputs: emptyRecord<StepOutputs>(), keys: emptyRecord<string>(), prepared: false };
   const { status, outputs } = run;
   const current = (): PipelineStatus => ({ name: input.pipeline.name, runId: input.runId, steps: status });
   setHandler(pipelineStatusQuery, current);
@@ -45,7 +44,7 @@ export async function pipelineWorkflow(given: PipelineRunInput): Promise<Pipelin
     await runSteps(ids, run, publish);
   } finally {
     publish();
-    await removeInputCopies(ids, input);
+    await removeInputCopies(ids, run);
   }
   if (ids.some((id) => status[id]!.state === 'failed')) throw toFailure(new PipelineFailedError({ pipeline: input.pipeline.name, runId: input.runId, steps: status }));
   return { name: input.pipeline.name, runId: input.runId, steps: status, outputs };
@@ -67,6 +66,8 @@ interface RunState {
   readonly status: Record<string, StepStatus>;
   readonly outputs: Record<string, StepOutputs>;
   readonly keys: Record<string, string>;
+  /** Whether any step made its folders (a run whose steps were all cached made none, and has nothing to remove). */
+  prepared: boolean;
 }
 
 /** Starts each step once the steps it needs are final, until none is running; `publish` after each change. */
@@ -97,8 +98,9 @@ async function runSteps(ids: readonly string[], run: RunState, publish: () => vo
  * they are versions the store already holds. Best effort within a minute, so a host that went away cannot hold
  * the run open; runs recorded before this existed replay without it.
  */
-async function removeInputCopies(ids: readonly string[], input: PipelineRunInput): Promise<void> {
+async function removeInputCopies(ids: readonly string[], { input, prepared }: RunState): Promise<void> {
   if (!patched('remove-run-inputs')) return;
+  if (!prepared && patched('no-folders-no-removal')) return;
   const host = proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, scheduleToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } });
   await CancellationScope.nonCancellable(() => host.removeStepInputs({ dirs: ids.map((id) => `${input.workDir}/${id}`) })).catch(() => undefined);
 }
@@ -126,8 +128,9 @@ async function runStep(id: string, run: RunState): Promise<void> {
       status[id] = { state: 'cached', ...refOf(cache.hit.outputs), cachedFrom: cache.hit.run };
       return;
     }
+    run.prepared = true;
     const used = await hostActivities(input).prepareStep({ dir, uses: cache ? cache.used.map((u) => u.ref) : renderList(step.uses, ctx) ?? [], ...projectOf(input) });
-    const parts: SingleStep = { id, step, input, ctx, dir, cwd, used, ran, key: cache?.key };
+    const parts: StepParts = { id, step, input, ctx, dir, cwd, used, ran, key: cache?.key };
     outputs[id] = step.fanOut ? await fanOutStep(parts, status) : await singleStep(parts);
     const o = outputs[id]!;
     await recordLineage(input, o, used);
@@ -156,31 +159,8 @@ function refOf(o: StepOutputs): Pick<StepStatus, 'version' | 'ref'> {
   return { ...(o.version ? { version: o.version } : {}), ...(o.ref ? { ref: o.ref } : {}) };
 }
 
-interface SingleStep {
-  readonly id: string;
-  readonly step: Step;
-  readonly input: PipelineRunInput;
-  readonly ctx: Context;
-  readonly dir: string;
-  readonly cwd: string;
-  readonly used: readonly { name: string; index: number }[];
-  readonly ran: Ran;
-  /** The step's cache key, when it has one (a fan-out's shards are cached under keys derived from it). */
-  readonly key: string | undefined;
-}
-
-/** Filled in by a `run` step once its command ended; the attempt is unknown in histories recorded before it was reported. */
-interface Ran {
-  command?: Pick<StepCommandRun, 'exitCode'> & Partial<StepCommandRun>;
-  /** Whether the step's commit made a new version (false: its content equalled an existing one). */
-  created?: boolean;
-  /** Of a fan-out: its shards, and those whose recorded files were used instead of running them. */
-  shards?: number;
-  shardsCached?: number;
-}
-
 /** A step that runs once: its command (or named activity), then the version its outputs folder becomes. */
-async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: SingleStep): Promise<StepOutputs> {
+async function singleStep({ id, step, input, ctx, dir, cwd, used, ran }: StepParts): Promise<StepOutputs> {
   let result: StepOutputs['result'] = null;
   if (step.run !== undefined) {
     const command = renderCommand(step.run, ctx);
@@ -204,10 +184,6 @@ function failedCommandOf(err: unknown): StepCommandRun | undefined {
   return cause instanceof CommandFailedError ? { exitCode: cause.details.exitCode, attempt: cause.details.attempt } : undefined;
 }
 
-function hostActivities(input: PipelineRunInput) {
-  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: ACTIVITY_RETRY });
-}
-
 async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Context, dir: string, used: readonly { name: string; index: number }[], ran: Ran): Promise<StepOutputs> {
   const p = step.produces;
   if (!p) return NO_OUTPUTS;
@@ -227,46 +203,6 @@ async function produce(id: string, step: Step, input: PipelineRunInput, ctx: Con
   return outputsOf(r, ran);
 }
 
-async function fanOutStep({ id, step, input, ctx, cwd, ran, key }: SingleStep, status: Record<string, StepStatus>): Promise<StepOutputs> {
-  const fan = step.fanOut!;
-  const shards = fan.items ? fan.items.length : Number(renderTemplate(String(fan.count), ctx));
-  if (typeof step.run === 'string') throw toFailure(new UsageError(`step "${id}" fans out, so its run must be an argv list`));
-  const run = step.run ?? [];
-  const env = recordOf(Object.entries(step.env ?? {}).map(([k, v]) => [k, renderShardArg(v, ctx)]));
-  const p = step.produces;
-  status[id] = { state: 'running', shards };
-  const r = await executeChild(fanOutWorkflow, {
-    workflowId: stepWorkflowId(workflowInfo().workflowId, id, 'fan-out'),
-    args: [{
-      name: inProject(input, p?.artifact ?? `${input.pipeline.name}-${id}`),
-      type: p?.type === undefined ? 'predictions' : String(renderTemplate(p.type, ctx)),
-      shards,
-      command: { argv: run.map((arg) => renderShardArg(arg, ctx)), env, cwd, ...inheritOf(step) },
-      ...(fan.items ? { items: fan.items.map((item) => String(typeof item === 'string' ? renderTemplate(item, ctx) : item)) } : {}),
-      ...(fan.maxConcurrent ? { maxConcurrent: fan.maxConcurrent } : {}),
-      ...(fan.minSuccessRatio !== undefined ? { minSuccessRatio: fan.minSuccessRatio } : {}),
-      shardAttempts: step.retry?.maxAttempts ?? 3,
-      ...(input.heartbeatTimeoutMs ? { shardHeartbeatTimeoutMs: input.heartbeatTimeoutMs } : {}),
-      ...describedBy(p, id, input, ctx),
-      ...(key ? { stepCache: { stepKey: key, pipeline: input.pipeline.name, step: id, run: input.runId } } : {}),
-    }],
-  });
-  ran.shards = shards;
-  if (r.cachedShards) ran.shardsCached = r.cachedShards;
-  // Every shard whose files are in the version ran its command to a 0 exit.
-  return { ...outputsOf(r, ran), exitCode: 0 };
-}
-
-/** The registry name of a step's artifact in the run's project (the same name in the default project, as before projects). */
-function inProject(input: PipelineRunInput, name: string): string {
-  return qualifiedName(input.project ?? DEFAULT_PROJECT, name);
-}
-
-/** What the step activities need to look refs up in the run's project; nothing for runs recorded before projects. */
-function projectOf(input: PipelineRunInput): { project?: string } {
-  return input.project === undefined ? {} : { project: input.project };
-}
-
 function commandActivities(input: PipelineRunInput, step: Step) {
   return proxyActivities<ArtifactActivities>({
     taskQueue: input.hostQueue,
@@ -279,12 +215,6 @@ function commandActivities(input: PipelineRunInput, step: Step) {
 
 function retryOf(step: Step) {
   return { maximumAttempts: step.retry?.maxAttempts ?? 1, initialInterval: step.retry?.backoff ?? '1 second', backoffCoefficient: 2 };
-}
-
-/** A step's outputs from the version its child workflow committed; notes in `ran` whether it was new. */
-function outputsOf({ version, created }: { version: { name: string; version: string; digest: string }; created: boolean }, ran: Ran): StepOutputs {
-  ran.created = created;
-  return { skipped: false, exitCode: null, artifact: version.name, version: version.version, ref: `${version.name}:${version.version}`, digest: version.digest, result: null };
 }
 
 function messageOf(err: unknown): string {

@@ -62,7 +62,7 @@ function keyMaterial({ step, input, ctx, outputs, keys }: StepProbe): Record<str
   const keyCtx: Context = { ...ctx, ...PLACEHOLDERS };
   const read = pathsRead(step);
   const params = recordOf(read.filter((p) => p[0] === 'params' && p[1] !== undefined).map((p) => [p[1]!, own(input.params, p[1]!) ?? null]));
-  const upstream = new Set([...(step.needs ?? []), ...read.filter((p) => p[0] === 'steps' && p[1] !== undefined).map((p) => p[1]!)]);
+  const upstream = new Set([...(step.needs ?? []), ...read.filter((p) => p[0] === 'steps' && p[1] !== undefined).map((p) => p[1]!), ...(step.fanOut?.itemsFrom ? [step.fanOut.itemsFrom.step] : [])]);
   return {
     command: commandOf(step, keyCtx),
     activity: step.activity ? { name: step.activity.name, args: renderDeep(step.activity.args ?? [], keyCtx) } : null,
@@ -73,6 +73,7 @@ function keyMaterial({ step, input, ctx, outputs, keys }: StepProbe): Record<str
     fanOut: step.fanOut ? {
       count: step.fanOut.count === undefined ? null : renderTemplate(String(step.fanOut.count), keyCtx),
       items: step.fanOut.items ? renderDeep(step.fanOut.items, keyCtx) : null,
+      itemsFrom: step.fanOut.itemsFrom ? { ...step.fanOut.itemsFrom, maxItems: step.fanOut.maxItems ?? 1000 } : null,
       minSuccessRatio: step.fanOut.minSuccessRatio ?? 1,
     } : null,
     produces: step.produces ? renderDeep(filesOf(step.produces), keyCtx) : null,
