@@ -192,7 +192,7 @@ describe('malformed pipelines are reported like a compiler: all problems, file:l
 
   test('a fan-out needs exactly one of count and items, and an argv list', () => {
     expect(report(`${header}steps:\n  a:\n    run: [echo]\n    fanOut: { count: 2, items: [x, y] }\n  b:\n    run: echo hi\n    fanOut: { count: 2 }\n`)).toMatchInlineSnapshot(`
-      "pipeline.yaml:6:13: error: fanOut of step "a" needs exactly one of "count" and "items" [fan-out]
+      "pipeline.yaml:6:13: error: fanOut of step "a" needs exactly one of "count", "items" and "itemsFrom" [fan-out]
          6 |     fanOut: { count: 2, items: [x, y] }
            |             ^^^^^^^^^^^^^^^^^^^^^^^^^^^
       pipeline.yaml:8:10: error: step "b" fans out, so its run must be an argv list such as [node, eval.mjs, --shard, "\${{ shard.index }}"] [fan-out]
