@@ -1,12 +1,16 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
 import { makeScratchFolder } from './scratch-folder';
 import type { ManifestRef } from '../store/manifest/manifest';
 import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
+import type { VersionRecord } from '../store/registry/registry';
+import { downloadVersion } from '../store/reading/download';
+import { recordRunUse } from '../store/registry/run-uses';
 import { recordOf } from '../dsl/records';
-import type { ShardArg, ShardCommand } from '../workflows/fan-out-types';
+import type { ShardArg, ShardCommand, UsedVersionRef } from '../workflows/fan-out-types';
 
 export interface RunShardInput {
   /** The fan-out's workflow id. */
@@ -16,6 +20,8 @@ export interface RunShardInput {
   readonly command: ShardCommand;
   /** Folder inside the artifact the shard's outputs go under ('' for the root). */
   readonly prefix: string;
+  /** Versions to download here before the command runs (into ARTIFACTS_INPUTS_DIR/<name>). */
+  readonly uses?: readonly UsedVersionRef[] | undefined;
 }
 
 export interface ShardOutput {
@@ -42,8 +48,14 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
     async runShard(input: RunShardInput): Promise<ShardOutput> {
       const ctx = Context.current();
       const output = makeScratchFolder(scratchRoot(), input.index);
+      const inputs = input.uses?.length ? makeScratchFolder(scratchRoot(), input.index) : undefined;
       try {
-        await runCommand(shardCommand(input, output), ctx, `Shard ${input.index}`);
+        const used = inputs ? await downloadUses(await store(), input.uses ?? [], inputs) : [];
+        await runCommand(shardCommand(input, output, inputs), ctx, `Shard ${input.index}`);
+        // Recorded once the command succeeded: the attempt whose outputs count is the one that used them.
+        const shard = ctx.info.workflowExecution?.workflowId ?? `${input.fanOutId}/shard-${input.index}`;
+        const host = hostQueue().slice(hostQueue().lastIndexOf('@') + 1);
+        for (const v of used) await recordRunUse((await store()).registry.db, shard, v.name, v.index, host);
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {
           signal: ctx.cancellationSignal,
           onProgress: (progress) => ctx.heartbeat({ staging: progress.filesDone }),
@@ -51,12 +63,24 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
         return { manifest: staged.manifest, files: staged.files, bytes: staged.bytes, host: hostQueue() };
       } finally {
         fs.rmSync(output, { recursive: true, force: true });
+        if (inputs) fs.rmSync(inputs, { recursive: true, force: true });
       }
     },
   };
 }
 
-function shardCommand(input: RunShardInput, output: string): CommandSpec {
+/** Downloads a shard's `uses` into `<inputs>/<name>` on this host (through its read cache when the store is remote). */
+async function downloadUses(s: Store, uses: readonly UsedVersionRef[], inputs: string): Promise<VersionRecord[]> {
+  const versions: VersionRecord[] = [];
+  for (const u of uses) {
+    const version = await s.registry.resolve(u.ref);
+    await downloadVersion(s, version, path.join(inputs, u.name.split('/').pop()!));
+    versions.push(version);
+  }
+  return versions;
+}
+
+function shardCommand(input: RunShardInput, output: string, inputs: string | undefined): CommandSpec {
   const values = { index: String(input.index), count: String(input.count), item: input.command.item ?? '', output };
   // One pass over the text: a value filled in is never scanned again for placeholders.
   const placeholders = (arg: string): string => arg.replace(/\{(index|count|item|output)\}/g, (_, key: keyof typeof values) => values[key]);
@@ -66,6 +90,9 @@ function shardCommand(input: RunShardInput, output: string): CommandSpec {
     argv: input.command.argv.map((arg) => (typeof arg === 'string' ? placeholders(arg) : join(arg))),
     cwd: input.command.cwd,
     inheritEnv: input.command.inheritEnv,
-    env: { ...env, ARTIFACTS_SHARD_INDEX: values.index, ARTIFACTS_SHARD_COUNT: values.count, ARTIFACTS_SHARD_ITEM: values.item, ARTIFACTS_OUTPUT_DIR: output },
+    env: {
+      ...env, ARTIFACTS_SHARD_INDEX: values.index, ARTIFACTS_SHARD_COUNT: values.count, ARTIFACTS_SHARD_ITEM: values.item, ARTIFACTS_OUTPUT_DIR: output,
+      ...(inputs ? { ARTIFACTS_INPUTS_DIR: inputs } : {}),
+    },
   };
 }

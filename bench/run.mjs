@@ -16,7 +16,11 @@ if (suite === 'peers') {
   await (await import('./peers/suite.mjs')).runPeers(args);
   process.exit(0);
 }
-if (suite !== 'foundation') throw new Error(`unknown --suite ${suite}: use foundation (the default) or peers`);
+if (suite === 'read') {
+  await (await import('./read.mjs')).runRead(args);
+  process.exit(0);
+}
+if (suite !== 'foundation') throw new Error(`unknown --suite ${suite}: use foundation (the default), peers or read`);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-'));
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { fromFailure } from '../errors/failure';
 import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
 import type { fanOutWorkflow } from '../workflows/fan-out-workflow';
-import type { FanOutOptions, FanOutResult } from '../workflows/fan-out-types';
+import type { FanOutInput, FanOutOptions, FanOutResult, UsedVersionRef } from '../workflows/fan-out-types';
 import { fanOutWorkflowId } from '../workflows/ids';
 
 export interface RunFanOutSettings {
@@ -28,7 +28,7 @@ export async function runFanOut(options: FanOutOptions, settings: RunFanOutSetti
  * id (a fresh one when the options name none).
  */
 export async function fanOutIn(session: Session, options: FanOutOptions, workflowId?: string): Promise<FanOutResult> {
-  const inProject = { ...options, name: session.inProject(options.name) };
+  const inProject = { ...options, name: session.inProject(options.name), ...(await resolvedUses(session, options.uses)) };
   const [args, id] = workflowId === undefined ? withDerivedId(inProject) : [inProject, workflowId];
   try {
     const handle = await session.connections.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
@@ -43,7 +43,15 @@ export async function fanOutIn(session: Session, options: FanOutOptions, workflo
   }
 }
 
-function withDerivedId(options: FanOutOptions): [FanOutOptions, string] {
+/** `uses` refs resolved once, here, so every shard downloads the very same versions. */
+async function resolvedUses(session: Session, refs: readonly string[] | undefined): Promise<{ usesResolved?: UsedVersionRef[] }> {
+  if (!refs?.length) return {};
+  const store = await session.store();
+  const records = await Promise.all(refs.map((ref) => store.registry.resolve(ref, session.config.project)));
+  return { usesResolved: records.map((r) => ({ name: r.name, index: r.index, ref: `${r.name}:${r.version}` })) };
+}
+
+function withDerivedId(options: FanOutInput): [FanOutInput, string] {
   const distributedId = options.distributedId ?? randomUUID();
   return [{ ...options, distributedId }, fanOutWorkflowId(options.name, distributedId)];
 }

@@ -55,14 +55,16 @@ export function stagedVersionInput(
  * the workflow's result (Artifact and Run make the LoggedVersion of it). When this process runs a worker, hashing starts at once, while Temporal schedules the staging
  * activity that will take it over (the early-staging handover, store/staging/early-stages.ts).
  */
-export async function logArtifact(session: Session, runId: string, seq: number, artifact: ArtifactContent, options: LogOptions): Promise<LogArtifactResult> {
+export async function logArtifact(
+  session: Session, runId: string, seq: number, artifact: ArtifactContent, options: LogOptions, uses: LogArtifactInput['uses'] = [],
+): Promise<LogArtifactResult> {
   const store = await session.store();
   const metadata = await metadataRef(store, artifact.metadata, `artifact ${JSON.stringify(artifact.name)}`);
   const spec = artifact.spec();
   const specDigest = await store.putSpec(spec);
   if (session.runsWorker) startEarlyStage(store, specDigest, spec, session.config.maxBytesPerSecond);
   const name = session.inProject(artifact.name);
-  const input: LogArtifactInput = { ...stagedVersionInput(session, runId, artifact, specDigest, metadata, options), name };
+  const input: LogArtifactInput = { ...stagedVersionInput(session, runId, artifact, specDigest, metadata, options), name, ...(uses?.length ? { uses } : {}) };
   try {
     const handle = await session.connections.client.workflow.start<typeof logArtifactWorkflow>('logArtifactWorkflow', {
       taskQueue: session.config.taskQueue,

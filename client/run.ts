@@ -1,6 +1,7 @@
 import { UsageError } from '../errors';
 import type { Artifact } from './artifact';
-import { Draft, LoggedVersion, SavedDraft } from './artifact-version';
+import { ArtifactVersion, Draft, LoggedVersion, SavedDraft } from './artifact-version';
+import { recordRunUse } from '../store/registry/run-uses';
 import {
   finishedVersion, resolveDistributedId, sendToDraft, upsertResult, type DraftWriter, type FinishArtifactOptions, type UpsertOptions, type UpsertResult,
 } from './collaborative';
@@ -14,6 +15,8 @@ import type { Session } from './session';
 export class Run {
   private seq = 0;
   private finished = false;
+  /** The versions this run used (`useArtifact`): every version it logs records them as its inputs. */
+  private readonly used: { name: string; index: number }[] = [];
 
   constructor(
     private readonly session: Session,
@@ -32,7 +35,24 @@ export class Run {
   async logArtifact(artifact: Artifact | Draft, options: LogOptions = {}): Promise<LoggedVersion> {
     this.assertOpen();
     if (artifact instanceof Draft) return new SavedDraft(await saveDraft(this.session, this.id, artifact, options), this.session.store);
-    return LoggedVersion.of(await logArtifact(this.session, this.id, this.seq++, artifact, options), this.session.store);
+    return LoggedVersion.of(await logArtifact(this.session, this.id, this.seq++, artifact, options, [...this.used]), this.session.store);
+  }
+
+  /**
+   * Resolves `ref` (in this run's project unless it names one), records that this run used that version (on this
+   * host), and returns it to read from: `download`, `checkout`, `getEntry`. Versions this run logs afterwards record
+   * it as an input, and `artifacts lineage REF` lists this run among its users.
+   *
+   *   const data = await run.useArtifact('dataset:latest');
+   *   await data.download('./data');
+   */
+  async useArtifact(ref: string): Promise<ArtifactVersion> {
+    this.assertOpen();
+    const store = await this.session.store();
+    const record = await store.registry.resolve(ref, this.project);
+    await recordRunUse(store.registry.db, this.id, record.name, record.index, this.session.config.hostId);
+    if (!this.used.some((u) => u.name === record.name && u.index === record.index)) this.used.push({ name: record.name, index: record.index });
+    return new ArtifactVersion(record, this.session.store, store);
   }
 
   /**

@@ -55,6 +55,19 @@ export interface FanOutOptions {
   readonly continueAsNewAfterEvents?: number;
   /** Contributions sent to the draft in one update (default 200). */
   readonly contributeBatch?: number;
+  /**
+   * Versions every shard downloads on the host it runs on, before its command, into `ARTIFACTS_INPUTS_DIR/<name>`
+   * (through that host's read cache); the fan-out's version records them as its inputs. Refs are resolved once,
+   * when the fan-out starts, so every shard reads the same versions.
+   */
+  readonly uses?: readonly string[];
+}
+
+/** A version a fan-out's shards use, as resolved when it started: its registry name, index and `name:vN`. */
+export interface UsedVersionRef {
+  readonly name: string;
+  readonly index: number;
+  readonly ref: string;
 }
 
 /** Progress a fan-out carries across continue-as-new. */
@@ -72,6 +85,8 @@ export interface FanOutInput extends FanOutOptions {
   readonly progress?: FanOutProgress;
   /** A pipeline step's cache key: each shard is then looked up and recorded under a key of its own. */
   readonly stepCache?: ShardCacheScope;
+  /** `uses`, resolved by the client that started the fan-out. */
+  readonly usesResolved?: readonly UsedVersionRef[];
 }
 
 /** Where a pipeline fan-out's shards are cached: under keys derived from the step's key. */
@@ -92,6 +107,7 @@ export interface ShardInput {
   readonly heartbeatTimeoutMs: number;
   /** Set in a pipeline step with a cache key: a shard whose key has recorded files does not run. */
   readonly cache?: ShardCacheScope;
+  readonly uses?: readonly UsedVersionRef[];
 }
 
 export interface ShardResult {

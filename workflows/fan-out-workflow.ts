@@ -8,7 +8,7 @@ import { draftWorkflowId, shardWorkflowId } from './ids';
 import type { FanOutInput, FanOutProgress, FanOutResult, ShardInput, ShardResult } from './fan-out-types';
 import { shardWorkflow } from './shard-workflow';
 
-const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
+const { contributeToDraft, finishDraft, recordStepUses } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
   retry: ACTIVITY_RETRY,
 });
@@ -28,7 +28,11 @@ export async function fanOutWorkflow(input: FanOutInput): Promise<FanOutResult> 
   await fanOut.runWindow();
   if (fanOut.launchedAll()) {
     fanOut.assertEnoughSucceeded();
-    return fanOut.result(await fanOut.finishDraft());
+    const finished = await fanOut.finishDraft();
+    // Only with `uses`: a fan-out without them keeps the history it always had.
+    const uses = input.usesResolved ?? [];
+    if (uses.length > 0) await recordStepUses({ name: finished.version.name, index: finished.version.index, uses: uses.map((u) => ({ name: u.name, index: u.index })) });
+    return fanOut.result(finished);
   }
   return continueAsNew<typeof fanOutWorkflow>({ ...input, progress: fanOut.handover() });
 }
@@ -146,6 +150,7 @@ class FanOutRun {
     return {
       fanOutId: this.info.workflowId, index, count: this.count,
       command: input.items ? { ...input.command, item: input.items[index] ?? '' } : input.command,
+      ...(input.usesResolved?.length ? { uses: input.usesResolved } : {}),
       prefix: (input.prefix ?? '').replaceAll('{index}', String(index)),
       attempts: input.shardAttempts ?? 3, heartbeatTimeoutMs: input.shardHeartbeatTimeoutMs ?? 30_000,
       ...(input.stepCache ? { cache: input.stepCache } : {}),

@@ -45,7 +45,9 @@ async function runShardAttempts(input: ShardInput): Promise<ShardResult> {
       retry: { maximumAttempts: 1 },
     });
     try {
-      const out = await runShard({ fanOutId: input.fanOutId, index: input.index, count: input.count, command: input.command, prefix: input.prefix });
+      const out = await runShard({
+        fanOutId: input.fanOutId, index: input.index, count: input.count, command: input.command, prefix: input.prefix, ...(input.uses ? { uses: input.uses } : {}),
+      });
       return { index: input.index, manifest: out.manifest, files: out.files, host: out.host, attempts: attempt };
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : err;

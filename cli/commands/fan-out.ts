@@ -27,6 +27,7 @@ export const fanOutCommand = command({
     'min-success-ratio': { type: 'string', value: 'R', help: 'commit when at least this share of shards succeeded (default 1)' },
     attempts: { type: 'string', value: 'N', help: 'attempts per shard (default 3)' },
     prefix: { type: 'string', value: 'DIR', help: 'put every shard\'s files under this folder of the version' },
+    use: { type: 'string', multiple: true, value: 'REF', help: 'a version every shard downloads on its host into ARTIFACTS_INPUTS_DIR/<name>, recorded as an input' },
     alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the version' },
     metadata: { type: 'string', multiple: true, value: 'k=v', help: 'a metadata entry' },
     'no-worker': { type: 'boolean', help: 'run no worker in this process (standalone workers take the shards)' },
@@ -43,6 +44,7 @@ export const fanOutCommand = command({
       ...(values['min-success-ratio'] ? { minSuccessRatio: ratio(values['min-success-ratio']) } : {}),
       ...(values.attempts ? { shardAttempts: integer(values.attempts, '--attempts') } : {}),
       ...(values.prefix ? { prefix: values.prefix } : {}),
+      ...(values.use ? { uses: values.use } : {}),
       aliases: values.alias ?? [], metadata: keyValues(values.metadata, '--metadata'),
     }, { worker: !values['no-worker'], ...(values.id ? { workflowId: values.id } : {}) });
     if (values.json) {

@@ -118,6 +118,7 @@ export const lineageCommand = command({
       console.log(`used by:  ${l.usedBy.join(', ') || '-'}`);
       if (l.deleted.length) console.log(`deleted:  ${l.deleted.join(', ')} (tombstones: their refs fail)`);
       for (const w of l.usedByWorkflows) console.log(`used in:  workflow ${w.workflowId} (${w.workflowType}) run ${w.runId}`);
+      console.log(`runs:     ${l.usedByRuns.map((r) => `${r.run} on ${r.host} (${r.at})`).join(', ') || '-'}`);
       return 0;
     } finally {
       await api.close();

@@ -3,6 +3,7 @@ import { diffManifests, emptySummary, tally, type DiffEntry, type DiffSummary } 
 import { consumersOf } from './consumers';
 import type { WorkflowCaller } from './producer';
 import type { Producer, VersionRecord } from './registry';
+import { runsUsing, type RunUse } from './run-uses';
 import type { Store } from '../store';
 
 export interface VersionDiff {
@@ -44,6 +45,8 @@ export interface Lineage {
   readonly usedByWorkflows: readonly WorkflowCaller[];
   /** Which of the refs above name deleted versions (tombstones: lineage keeps them, their refs fail). */
   readonly deleted: readonly string[];
+  /** Runs that used this version (`run.useArtifact`), with their host. */
+  readonly usedByRuns: readonly RunUse[];
 }
 
 export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage> {
@@ -59,6 +62,7 @@ export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage
     derived: derived.map((r) => `${v.name}:v${Number(r.idx)}`),
     usedBy: usedBy.map((r) => `${r.name}:v${Number(r.idx)}`),
     usedByWorkflows: await consumersOf(db, v.name, v.index),
+    usedByRuns: await runsUsing(db, v.name, v.index),
   };
   const named = [...(lineage.base ? [lineage.base] : []), ...lineage.uses, ...lineage.derived, ...lineage.usedBy];
   const names = [...new Set(named.map((ref) => ref.slice(0, ref.lastIndexOf(':v'))))];

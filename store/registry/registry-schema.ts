@@ -112,4 +112,15 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        ttl_ms BIGINT NOT NULL,
        PRIMARY KEY (project, type))`,
   ],
+  // 7: lineage of use. The runs that asked for a version (`run.useArtifact`), and on which host.
+  [
+    `CREATE TABLE IF NOT EXISTS run_uses (
+       run_id TEXT NOT NULL,
+       used_name TEXT NOT NULL,
+       used_idx BIGINT NOT NULL,
+       host TEXT NOT NULL,
+       used_at TEXT NOT NULL,
+       PRIMARY KEY (run_id, used_name, used_idx))`,
+    `CREATE INDEX IF NOT EXISTS run_uses_by_version ON run_uses (used_name, used_idx)`,
+  ],
 ];
