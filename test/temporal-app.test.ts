@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Api } from 'temporal-artifacts';
-import { cli, isolatedEnv, spawnLive, waitFor, writeFiles } from './helpers';
+import { cli, isolatedEnv, spawnLive, waitFor, writeFiles, type LiveProcess } from './helpers';
 
 // The example app as a Temporal user runs it: its compiled files, its worker with the ArtifactsPlugin (which also
 // polls this host's artifact queue), its client. Only the data folder and queues are this test's own.
@@ -25,7 +25,11 @@ beforeAll(async () => {
   expect(cli(['log', data, '--name', 'dataset', '--type', 'dataset'], env).code).toBe(0);
 });
 
+// Worker processes a test starts, ended here too, so a test that times out leaves none behind.
+const children: LiveProcess[] = [];
+
 afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   await connection.close();
   await native.close();
 });
@@ -91,6 +95,7 @@ test('kill -9 of the app\'s worker mid-training: a new worker finishes the run, 
   const workerScript = path.join(__dirname, 'fixtures', 'app-worker.mjs');
   const queue = `training-${randomUUID().slice(0, 8)}`;
   const first = spawnLive([queue], env, workerScript);
+  children.push(first);
   await waitFor(() => (first.output.stdout.includes('ready') ? true : undefined), 60_000, 'the app worker to start');
   const { runTraining } = await app();
   const running = runTraining(client, { shards: 4, threshold: 2 }, `training-${randomUUID().slice(0, 8)}`, queue);
@@ -100,6 +105,7 @@ test('kill -9 of the app\'s worker mid-training: a new worker finishes the run, 
   first.child.kill('SIGKILL');
   await first.exited;
   const second = spawnLive([queue], env, workerScript);
+  children.push(second);
   try {
     const result = await running;
     expect(result).toMatchObject({ model: `model:v${models}`, metrics: `eval-metrics:v${metrics}`, promoted: false });
