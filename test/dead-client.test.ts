@@ -1,28 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { Artifact, init } from 'temporal-artifacts';
-import { cli, isolatedEnv, spawnLive, startWorker, tempDir, waitFor, writeUniqueFile } from './helpers';
+import { cli, fileClient, isolatedEnv, spawnLive, startWorker, tempDir, waitFor, writeUniqueFile } from './helpers';
 
 // A heartbeat timeout far shorter than the copies below take at the capped rate, and far shorter than the local
 // store's first checkpoint (32 MiB): only heartbeats sent between checkpoints keep these attempts alive.
 const RATE = 2 << 20;
 const env = isolatedEnv({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000', ARTIFACTS_MAX_BYTES_PER_SECOND: String(RATE) });
 const children: ChildProcess[] = [];
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
-  client = new Client({ connection });
-});
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await connection.close();
-});
+const client = fileClient(children);
 
 /** Everything a worker printed, from now on. */
 function capture(worker: ChildProcess): { text: () => string } {
@@ -43,7 +31,7 @@ test('a capped copy that takes three heartbeat timeouts finishes on its first at
   try {
     const v = await run.logArtifact(new Artifact('slow-weights', 'model').addFile(file));
     expect(v.version).toBe('v0');
-    const history = await client.workflow.getHandle(`artifacts/log/slow-weights/${run.id}/0`).fetchHistory();
+    const history = await client().workflow.getHandle(`artifacts/log/slow-weights/${run.id}/0`).fetchHistory();
     const events = history.events ?? [];
     const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
     expect(attempts.length).toBeGreaterThan(0);

@@ -3,6 +3,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -117,4 +119,22 @@ export function spawnLive(args: string[], env: NodeJS.ProcessEnv, script?: strin
     resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), ...output });
   }));
   return { child, output, exited };
+}
+
+/**
+ * A Temporal client for the test file that calls this at its top level; after the file, the connection is closed and
+ * every process still running in `children` is killed.
+ */
+export function fileClient(children: readonly ChildProcess[]): () => Client {
+  let connection: Connection | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
+    client = new Client({ connection });
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await connection?.close();
+  });
+  return () => client!;
 }

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { cli, isolatedEnv, spawnLive, startWorker, tempDir, waitFor, writeUniqueFile } from './helpers';
+import { expect, test } from 'vitest';
+import { cli, fileClient, isolatedEnv, spawnLive, startWorker, tempDir, waitFor, writeUniqueFile } from './helpers';
 import type { ChildProcess } from 'node:child_process';
 
 // A fast heartbeat timeout, so a dead writer's staging is noticed and moved within seconds; the writer to be killed
@@ -9,22 +8,11 @@ import type { ChildProcess } from 'node:child_process';
 const env = isolatedEnv({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '2000' });
 const slow = { ...env, ARTIFACTS_MAX_BYTES_PER_SECOND: String(2 * 1024 * 1024) };
 const children: ChildProcess[] = [];
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
-  client = new Client({ connection });
-});
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await connection.close();
-});
+const client = fileClient(children);
 
 /** The worker identities (`pid@host`) that started any activity of a workflow. */
 async function activityRunners(workflowId: string): Promise<string[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await client().workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes?.identity ? [e.activityTaskStartedEventAttributes.identity] : []));
 }
 
@@ -44,7 +32,7 @@ test('a killed collaborative writer\'s staging is never taken up by other short-
   children.push(killed.child);
   const doomedId = `artifacts/upsert/${name}/${draftId}/doomed/0`;
   await waitFor(async () => {
-    const d = await client.workflow.getHandle(doomedId).describe().catch(() => undefined);
+    const d = await client().workflow.getHandle(doomedId).describe().catch(() => undefined);
     return d?.raw.pendingActivities?.some((a) => a.heartbeatDetails) ? true : undefined;
   }, 60_000, 'the doomed writer to be staging');
   killed.child.kill('SIGKILL');
@@ -77,6 +65,6 @@ test('a killed collaborative writer\'s staging is never taken up by other short-
 
   // A worker on the writer's host takes the moved work up and settles it: refused, naming the committed version.
   children.push(await startWorker(env));
-  const failure = await waitFor(() => client.workflow.getHandle(doomedId).result().then(() => 'completed', messages), 120_000, 'the doomed writer to settle');
+  const failure = await waitFor(() => client().workflow.getHandle(doomedId).result().then(() => 'completed', messages), 120_000, 'the doomed writer to settle');
   expect(failure).toContain(`${name}:v0`);
 }, 300_000);
