@@ -55,3 +55,14 @@ export function table(rows: readonly (readonly string[])[]): string {
 export function warnSkipped(skipped: readonly SkippedPath[]): void {
   for (const s of skipped) console.error(`warning: skipped ${s.local}: ${s.reason}`);
 }
+
+/** A digest with its algorithm: versions and files from before digests named theirs are bare SHA-256 hex. */
+export function digestText(digest: string): string {
+  return /^[0-9a-f]{64}$/.test(digest) ? `sha256:${digest}` : digest;
+}
+
+/** A digest shortened for tables and one-line summaries: its algorithm and 16 hex digits. */
+export function shortDigest(digest: string): string {
+  const shown = digestText(digest);
+  return shown.slice(0, shown.indexOf(':') + 17);
+}

@@ -1,4 +1,4 @@
-import { formatBytes } from './output';
+import { formatBytes, shortDigest } from './output';
 import type { PipelineRunResult, PipelineStatus, StepProgress, StepStatus } from '../client';
 
 const NONE: StepProgress = { shardsDone: {}, bytes: {} };
@@ -74,7 +74,7 @@ export class PipelineView {
     for (const [id, o] of Object.entries(result.outputs).filter(([, o]) => o.ref)) {
       const s = result.steps[id];
       const how = s?.state === 'cached' ? 'cached' : s?.outcome ?? '';
-      console.log(`  ${id}: ${o.ref}  (digest ${o.digest?.slice(0, 16)})${how ? `  ${how}` : ''}`);
+      console.log(`  ${id}: ${o.ref}  (digest ${o.digest ? shortDigest(o.digest) : undefined})${how ? `  ${how}` : ''}`);
     }
   }
 

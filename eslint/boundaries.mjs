@@ -20,7 +20,7 @@ export const LAYERS = {
   },
   errors: { values: ['errors/', '@temporalio/common'] },
   // Storage knows nothing of Temporal.
-  store: { values: ['store/', 'errors/', NODE, '@aws-sdk/', '@smithy/', 'better-sqlite3', 'pg'] },
+  store: { values: ['store/', 'errors/', NODE, '@aws-sdk/', '@smithy/', 'better-sqlite3', 'pg', '@napi-rs/blake-hash'] },
   dsl: { values: ['dsl/', 'errors/', 'schemas/', 'store/registry/ref', NODE, 'ajv', 'yaml'], types: ['activities/', 'workflows/'] },
   activities: {
     values: ['activities/', 'store/', 'errors/', 'dsl/', 'runtime/config', NODE, '@temporalio/activity', '@temporalio/common', '@temporalio/client'],

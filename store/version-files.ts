@@ -23,7 +23,8 @@ export interface VerifyReport {
  */
 export async function verifyVersion(store: Store, version: VersionRecord): Promise<VerifyReport> {
   const mismatches: Mismatch[] = [];
-  const canonical = new VersionDigest();
+  // Re-hashed in the algorithm the version was made with (bare hex: SHA-256, before digests named theirs).
+  const canonical = new VersionDigest(version.digest);
   let checked = 0;
   for await (const entry of readManifest(store.blobs, version.manifest.root)) {
     canonical.add(entry.path, entry.digest, entry.size);
@@ -39,7 +40,7 @@ export async function verifyVersion(store: Store, version: VersionRecord): Promi
 async function actualDigest(store: Store, entry: ManifestEntry): Promise<string> {
   try {
     if (entry.ref === undefined) return await store.blobs.hashStored(entry.digest);
-    return (await hashOrigin(entry.ref)).digest;
+    return (await hashOrigin(entry.ref, entry.digest)).digest;
   } catch {
     return 'missing';
   }

@@ -18,7 +18,7 @@ test('log, ls, show, download and verify work end to end with plain output when 
   const shown = cli(['show', 'cli-data:best'], env).stdout;
   expect(shown).toContain('cli-data:v0 (dataset)');
   expect(shown).toContain('metadata: {"rows":2,"source":"unit"}');
-  expect(shown).toMatch(/nested\/test\.csv\s+8 B\s+sha256:/);
+  expect(shown).toMatch(/nested\/test\.csv\s+8 B\s+blake3:/);
 
   const out = path.join(tempDir(), 'out');
   expect(cli(['download', 'cli-data:latest', out], env)).toMatchObject({ code: 0, stdout: `downloaded cli-data:v0: 2 files, 16 B (2 fetched, 16 B; 0 already in place) into ${out}\n` });

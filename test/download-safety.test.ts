@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { Artifact, IntegrityError, UnsafeTargetError } from 'temporal-artifacts';
 import { configFromEnv, downloadVersion, Store } from 'temporal-artifacts/internal';
-import { cli, tempDir, writeFiles } from './helpers';
+import { cli, tempDir, writeFiles, shortDigest } from './helpers';
 import { sharedRun } from './shared-run';
 
 const shared = sharedRun();
@@ -21,7 +21,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
     const out = cli(['download', 'damaged-download:v0', target], env);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('1 of 2 files of damaged-download:v0 do not match their digests and were not written');
-    expect(out.stderr).toContain(`bad.txt: expected sha256:${bad.digest.slice(0, 16)}, found sha256:`);
+    expect(out.stderr).toContain(`bad.txt: expected ${shortDigest(bad.digest)}, found blake3:`);
     expect(fs.readdirSync(target)).toEqual(['good.txt']);
     expect(fs.readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('fine');
   });
@@ -35,7 +35,7 @@ describe('download serves only verified bytes, and only inside its folder', () =
     const target = path.join(tempDir(), 'out');
     const download = (await api.artifact(v.ref)).download(target);
     await expect(download).rejects.toBeInstanceOf(IntegrityError);
-    await expect(download).rejects.toThrow(/1 of 1 files of changed-reference:v0 do not match .*\n {2}weights\.bin: changed at its origin file:\/\/.* since it was logged \(expected sha256:/);
+    await expect(download).rejects.toThrow(/1 of 1 files of changed-reference:v0 do not match .*\n {2}weights\.bin: changed at its origin file:\/\/.* since it was logged \(expected blake3:/);
     expect(fs.readdirSync(target)).toEqual([]);
   });
 

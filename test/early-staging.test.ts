@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, expect, test } from 'vitest';
 import { Artifact, init } from 'temporal-artifacts';
-import { isolatedEnv, startWorker, writeFiles } from './helpers';
+import { isolatedEnv, startWorker, writeFiles, b3 } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = b3;
 const children: ChildProcess[] = [];
 
 afterAll(() => {

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectGarbage, deleteVersions, Store, writeManifest } from 'temporal-artifacts/internal';
 import { freshPostgresDb, freshS3Url, removeTestPrefixes } from './contract/services';
-import { tempDir } from './helpers';
+import { tempDir, b3 } from './helpers';
 
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha = b3;
 
 /**
  * gc on S3, at the store level, where the moments that matter can be chosen: S3 cannot record that a writer found a

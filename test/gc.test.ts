@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, runGc, type Run } from 'temporal-artifacts';
 import { collectGarbage, LocalBlobStore, configFromEnv, Store, writeManifest } from 'temporal-artifacts/internal';
-import { cli, isolatedEnv, waitFor, writeFiles } from './helpers';
+import { cli, isolatedEnv, waitFor, writeFiles, b3 } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
@@ -93,7 +92,7 @@ describe('garbage collection', () => {
   test('gc keeps what an open collaborative draft staged, however old, while the draft is open: nothing written since (or within the grace period before) the oldest running write goes', async () => {
     const dir = writeFiles({ 'shard-0.json': '{"predictions":[1,2,3]}' });
     await run.upsertArtifact(new Artifact('predictions-in-progress', 'predictions').addFile(path.join(dir, 'shard-0.json')), { distributedId: 'eval-gc' });
-    const staged = createHash('sha256').update('{"predictions":[1,2,3]}').digest('hex');
+    const staged = b3('{"predictions":[1,2,3]}');
     const orphan = await blobs.putBytes(Buffer.from('old garbage from before the draft opened'));
     fs.utimesSync(blobs.pathOf(orphan), new Date(Date.now() - DAY), new Date(Date.now() - DAY));
     // The draft's workflow must be visible to gc's listing before gc can count it as a running write.

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,11 +86,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 
 /**
  * Writes `size` bytes no other test writes (random 1 MiB blocks, each numbered), so a content-addressed store never
- * finds them already present; returns their SHA-256.
+ * finds them already present; returns their digest as a whole (`blake3:`; see fileDigest for a chunked file's).
  */
 export function writeUniqueFile(file: string, size: number): string {
   const block = randomBytes(1024 * 1024);
-  const hash = createHash('sha256');
+  const hash = new Blake3Hasher();
   const fd = fs.openSync(file, 'w');
   for (let done = 0, i = 0; done < size; done += block.length, i++) {
     block.writeUInt32LE(i, 0);
@@ -98,7 +99,30 @@ export function writeUniqueFile(file: string, size: number): string {
     hash.update(chunk);
   }
   fs.closeSync(fd);
-  return hash.digest('hex');
+  return `blake3:${hash.digest('hex')}`;
+}
+
+/** `blake3:<hex>` of some bytes: the digest new content is stored under, computed here without the store's code. */
+export function b3(data: string | Uint8Array): string {
+  return `blake3:${new Blake3Hasher().update(data).digest('hex')}`;
+}
+
+/** Where a blob sits under a store's or cache's root (`<root>/<algorithm>/ab/cdef...`; bare hex is SHA-256). */
+export function blobFile(root: string, digest: string): string {
+  const [algorithm, hex] = digest.includes(':') ? digest.split(':') as [string, string] : ['sha256', digest];
+  return path.join(root, algorithm, hex.slice(0, 2), hex.slice(2));
+}
+
+/** A blob's key in a bucket under `prefix`. */
+export function blobKey(prefix: string, digest: string): string {
+  const [algorithm, hex] = digest.includes(':') ? digest.split(':') as [string, string] : ['sha256', digest];
+  return `${prefix}/${algorithm}/${hex.slice(0, 2)}/${hex.slice(2)}`;
+}
+
+/** A digest as messages show it: algorithm and 16 hex digits. */
+export function shortDigest(digest: string): string {
+  const shown = digest.includes(':') ? digest : `sha256:${digest}`;
+  return shown.slice(0, shown.indexOf(':') + 17);
 }
 
 /** A background process whose output is collected as it comes, for tests that signal or outlive it. */

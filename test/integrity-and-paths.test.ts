@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, InvalidPathError, init, type Run } from 'temporal-artifacts';
 import { ManifestWriter, configFromEnv, Store } from 'temporal-artifacts/internal';
-import { cli, isolatedEnv, tempDir, writeFiles } from './helpers';
+import { cli, isolatedEnv, tempDir, writeFiles, shortDigest, blobFile } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
@@ -22,7 +22,7 @@ describe('integrity and paths', () => {
     const v = await run.logArtifact(new Artifact('corruptible', 'dataset').addDir(dir));
     expect((await v.verify()).ok).toBe(true);
     const bad = (await v.files()).find((f) => f.path === 'bad.txt')!;
-    const blob = path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', bad.digest.slice(0, 2), bad.digest.slice(2));
+    const blob = blobFile(path.join(env.ARTIFACTS_HOME, 'blobs'), bad.digest);
     fs.writeFileSync(blob, 'flipped bits');
 
     const report = await v.verify();
@@ -35,7 +35,7 @@ describe('integrity and paths', () => {
     expect(aside).toMatch(new RegExp(`^${bad.digest}-`));
     const out = cli(['verify', 'corruptible:v0'], env);
     expect(out.code).toBe(1);
-    expect(out.stderr).toContain(`corrupt: bad.txt (expected sha256:${bad.digest.slice(0, 16)}, found no bytes: missing, or set aside as damaged by an earlier check)`);
+    expect(out.stderr).toContain(`corrupt: bad.txt (expected ${shortDigest(bad.digest)}, found no bytes: missing, or set aside as damaged by an earlier check)`);
     expect(out.stderr).toContain('FAILED: 1 of 2 files of corruptible:v0 do not match');
     expect((await v.verify()).mismatches).toEqual([{ path: 'bad.txt', expected: bad.digest, actual: 'missing' }]);
   });

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, LocalFileError, type Run } from 'temporal-artifacts';
 import { LocalBlobStore, type IngestCheckpoint } from 'temporal-artifacts/internal';
-import { isolatedEnv, tempDir, writeFiles, writeUniqueFile } from './helpers';
+import { isolatedEnv, tempDir, writeFiles, writeUniqueFile, b3 } from './helpers';
 
 const env = isolatedEnv();
 Object.assign(process.env, env);
 
-const sha256 = (bytes: string | Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const sha256 = b3;
 
 describe('small files in batches on worker threads', () => {
   test('a batch stores each file under its digest, in the order given, and only once however often it is ingested', async () => {

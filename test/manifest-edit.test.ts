@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
 import { editManifest, readManifest, configFromEnv, Store, versionDigestOf, writeManifest, type BlobStore, type ManifestEdit } from 'temporal-artifacts/internal';
-import { isolatedEnv } from './helpers';
+import { isolatedEnv, b3 } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
 
@@ -17,7 +16,7 @@ function random(seed: number): () => number {
   };
 }
 
-const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const digestOf = b3;
 /** An entry; about one in five is a reference (kept in the leaf's trailer), so edits carry those too. */
 const entry = (path: string, salt = ''): ManifestEntry => {
   const digest = digestOf(path + salt);
@@ -86,7 +85,7 @@ describe('incremental manifest edits', () => {
     // Same bytes, but not a LocalBlobStore: no synchronous reads, so the windowed path runs.
     const remoteLike: BlobStore = { location: 'remote-like', has: (d) => store.blobs.has(d), putBytes: (b) => store.blobs.putBytes(b), getBytes: (d) => store.blobs.getBytes(d),
       ingestFile: (p, o) => store.blobs.ingestFile(p, o), read: (d) => store.blobs.read(d), hashStored: (d) => store.blobs.hashStored(d), setAsideDamaged: (d) => store.blobs.setAsideDamaged(d), list: () => store.blobs.list(), delete: (d) => store.blobs.delete(d) };
-    const canonical = createHash('sha256').update(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join('')).digest('hex');
+    const canonical = b3(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join(''));
     expect(await versionDigestOf(remoteLike, ref.root)).toBe(canonical);
     expect(await versionDigestOf(store.blobs, ref.root)).toBe(canonical);
     expect(ref.digest).toBe(canonical);

@@ -1,11 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Artifact } from 'temporal-artifacts';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
-import { spawnLive, tempDir, writeFiles, writeUniqueFile } from './helpers';
+import { spawnLive, tempDir, writeFiles, writeUniqueFile, shortDigest, blobFile, b3, blobKey as keyOf } from './helpers';
 import { sharedRun } from './shared-run';
 
 // The S3 store is set up before the shared run opens (this beforeAll is registered first), so the run logs to it.
@@ -23,8 +22,8 @@ afterAll(async () => {
 
 const { env } = shared;
 const prefix = (): string => new URL(storeUrl).pathname.slice(1);
-const cacheFile = (digest: string): string => path.join(env.ARTIFACTS_HOME, 'cache', 'sha256', digest.slice(0, 2), digest.slice(2));
-const blobKey = (digest: string): string => `${prefix()}/sha256/${digest.slice(0, 2)}/${digest.slice(2)}`;
+const cacheFile = (digest: string): string => blobFile(path.join(env.ARTIFACTS_HOME, 'cache'), digest);
+const blobKey = (digest: string): string => keyOf(prefix(), digest);
 const artifacts = (args: string[], extra: Record<string, string> = {}): ReturnType<typeof spawnLive>['exited'] =>
   spawnLive(args, { ...env, ...s3Env, ARTIFACTS_STORE: storeUrl, ...extra }).exited;
 
@@ -70,7 +69,7 @@ describe('the shared read cache of an S3 store', () => {
     const failed = await artifacts(['download', v.ref, tempDir()]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`1 of 2 files of ${v.ref} do not match their digests`);
-    expect(failed.stderr).toContain(`  ${second!.path}: expected sha256:${second!.digest.slice(0, 16)}`);
+    expect(failed.stderr).toContain(`  ${second!.path}: expected ${shortDigest(second!.digest)}`);
   });
 
   test('a blob over 64 MiB is read as parallel ranges, verified, and cached', async () => {
@@ -79,26 +78,26 @@ describe('the shared read cache of an S3 store', () => {
     const v = await shared.run.logArtifact(new Artifact('cache-big', 'model').addDir(dir));
     const out = tempDir();
     expect(await artifacts(['download', v.ref, out])).toMatchObject({ code: 0 });
-    expect(createHash('sha256').update(fs.readFileSync(path.join(out, 'big.bin'))).digest('hex')).toBe(digest);
+    expect(b3(fs.readFileSync(path.join(out, 'big.bin')))).toBe(digest);
     expect(fs.statSync(cacheFile(digest)).size).toBe(70 * 1024 * 1024 + 123);
   });
 
   test('the cache keeps under its cap, dropping the least recently used blobs first', async () => {
-    const capped = { ARTIFACTS_CACHE_MAX_BYTES: '10000' };
+    const capped = { ARTIFACTS_CACHE_MAX_BYTES: '12000' };
     const cacheTotal = (): number => {
-      const root = path.join(env.ARTIFACTS_HOME, 'cache', 'sha256');
+      const root = path.join(env.ARTIFACTS_HOME, 'cache', 'blake3');
       return fs.readdirSync(root).flatMap((d) => fs.readdirSync(path.join(root, d)).map((f) => fs.statSync(path.join(root, d, f)).size)).reduce((n, s) => n + s, 0);
     };
     const v = await shared.run.logArtifact(new Artifact('cache-capped', 'dataset').addDir(writeFiles(files('cache-capped', 30))));
     expect(await artifacts(['download', v.ref, tempDir()], capped)).toMatchObject({ code: 0 });
-    expect(cacheTotal()).toBeLessThanOrEqual(10000);
+    expect(cacheTotal()).toBeLessThanOrEqual(12000);
 
     expect(await artifacts(['cat', v.ref, 'part-0.txt'], capped)).toMatchObject({ code: 0 });
     const used = (await v.files()).find((e) => e.path === 'part-0.txt')!;
     expect(fs.existsSync(cacheFile(used.digest))).toBe(true);
     const w = await shared.run.logArtifact(new Artifact('cache-capped-next', 'dataset').addDir(writeFiles(files('cache-capped-next', 5))));
     expect(await artifacts(['download', w.ref, tempDir()], capped)).toMatchObject({ code: 0 });
-    expect(cacheTotal()).toBeLessThanOrEqual(10000);
+    expect(cacheTotal()).toBeLessThanOrEqual(12000);
     expect(fs.existsSync(cacheFile(used.digest))).toBe(true);
     const older = (await v.files()).filter((e) => e.path !== 'part-0.txt' && fs.existsSync(cacheFile(e.digest)));
     expect(older.length).toBeLessThan(29);

@@ -1,5 +1,4 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,13 +6,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Artifact, IntegrityError, UsageError } from 'temporal-artifacts';
 import { freshS3Url, removeTestPrefixes, s3Env } from './contract/services';
-import { spawnLive, tempDir, writeFiles, type CliResult } from './helpers';
+import { spawnLive, tempDir, writeFiles, type CliResult, shortDigest, b3 } from './helpers';
 import { sharedRun } from './shared-run';
 
 const shared = sharedRun();
 const { api, env } = shared;
 const artifacts = (args: string[]): Promise<CliResult> => spawnLive(args, env).exited;
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha = b3;
 
 /** A local HTTP server whose files the test can change or take away. */
 const origin = { files: new Map<string, string>(), server: http.createServer(), url: '' };
@@ -54,7 +53,7 @@ describe('HTTP references', () => {
     const download = v.download(target);
     await expect(download).rejects.toBeInstanceOf(IntegrityError);
     await expect(download).rejects.toThrow(`1 of 3 files of http-model:v0 do not match their digests and were not written to ${target}:\n` +
-      `  weights.bin: changed at its origin ${origin.url}/weights.bin since it was logged (expected sha256:${sha('weights v1').slice(0, 16)}, found sha256:${sha('weights v2').slice(0, 16)})`);
+      `  weights.bin: changed at its origin ${origin.url}/weights.bin since it was logged (expected ${shortDigest(sha('weights v1'))}, found ${shortDigest(sha('weights v2'))})`);
     expect(fs.readdirSync(target).sort()).toEqual(['notes.txt', 'readme.txt']);
     expect(fs.readFileSync(path.join(target, 'notes.txt'), 'utf8')).toBe('other notes');
     await expect((await v.getEntry('weights.bin')).bytes()).rejects.toThrow('weights.bin does not match its digest');

@@ -1,12 +1,12 @@
 import { ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { LocalFileError } from 'temporal-artifacts';
 import { downloadVersion, ManifestWriter, Store } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
-import { tempDir, writeUniqueFile } from './helpers';
+import { tempDir, writeUniqueFile, blobKey, b3 } from './helpers';
 
 afterAll(removeTestPrefixes);
 
@@ -17,7 +17,7 @@ test('on S3 a large file already stored is recognised by digest before any part 
   const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
   const file = path.join(tempDir(), 'twice.bin');
   fs.writeFileSync(file, randomBytes(20 * 1024 * 1024));
-  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const digest = b3(fs.readFileSync(file));
   expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 20 * 1024 * 1024, partsSent: 2 });
   expect(await store.blobs.ingestFile(file)).toMatchObject({ digest, bytesWritten: 0, partsSent: 0 });
   await store.close();
@@ -29,7 +29,7 @@ test('on S3 a file that changes while its parts are sent is refused, and nothing
   const file = path.join(tempDir(), 'changing.bin');
   // 16 parts: more than are in flight at once, so the last part is read only after the first one is stored.
   fs.writeFileSync(file, randomBytes(256 * MiB));
-  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const digest = b3(fs.readFileSync(file));
   let rewritten = false;
   const ingest = store.blobs.ingestFile(file, {
     maxBytesPerSecond: 128 * MiB,
@@ -69,7 +69,7 @@ test('on S3 the latest checkpoint is reported every second even while parts are 
 /** Puts other bytes under a blob's key, as damage outside this tool would. */
 async function damageObject(url: string, digest: string, bytes: Buffer): Promise<void> {
   const s3 = new S3Client({ endpoint: s3Env.AWS_ENDPOINT_URL, region: s3Env.AWS_REGION, forcePathStyle: true });
-  const key = `${new URL(url).pathname.slice(1)}/sha256/${digest.slice(0, 2)}/${digest.slice(2)}`;
+  const key = blobKey(new URL(url).pathname.slice(1), digest);
   await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: bytes }));
   s3.destroy();
 }

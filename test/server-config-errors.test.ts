@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, expect, test } from 'vitest';
 import { ConfigError } from 'temporal-artifacts';
 import { Store } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
-import { tempDir } from './helpers';
+import { tempDir, b3 } from './helpers';
 
 afterAll(removeTestPrefixes);
 
@@ -41,7 +41,7 @@ test('an unreachable S3 endpoint, a missing bucket and wrong credentials each sa
   await expect(unreachable.blobs.putBytes(bytes)).rejects.toThrow(/^Cannot reach the blob store at s3:\/\/artifacts-test\/x \(endpoint http:\/\/127\.0\.0\.1:1\): .*Check AWS_ENDPOINT_URL/);
   // Reads, since SeaweedFS creates a missing bucket on the first write by an admin identity.
   const noBucket = await open('s3://never-created-bucket/x', {});
-  await expect(noBucket.blobs.getBytes(createHash('sha256').update(bytes).digest('hex'))).rejects.toThrow(
+  await expect(noBucket.blobs.getBytes(b3(bytes))).rejects.toThrow(
     /^The bucket "never-created-bucket" does not exist at s3:\/\/never-created-bucket\/x .*Create it .* or fix ARTIFACTS_STORE/);
   const badKey = await open(`s3://${TEST_BUCKET}/x`, { AWS_SECRET_ACCESS_KEY: 'wrong' });
   await expect(badKey.blobs.putBytes(bytes)).rejects.toThrow(/refused the credentials.*Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/);

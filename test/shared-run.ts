@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Api, init, type InitOptions, type Run } from 'temporal-artifacts';
-import { isolatedEnv } from './helpers';
+import { isolatedEnv, blobFile } from './helpers';
 
 /** What most test files share: a run opened before their tests and finished after them, and an Api to read with. */
 export interface SharedRun {
@@ -36,6 +36,6 @@ export function sharedRun(options: InitOptions = {}): SharedRun {
     },
     api,
     env,
-    blobPath: (digest) => path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)),
+    blobPath: (digest) => blobFile(path.join(env.ARTIFACTS_HOME, 'blobs'), digest),
   };
 }

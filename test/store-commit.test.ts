@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { ManifestWriter, readManifest, configFromEnv, Store } from 'temporal-artifacts/internal';
-import { isolatedEnv } from './helpers';
+import { isolatedEnv, b3 } from './helpers';
 
 const env = isolatedEnv();
 
@@ -11,7 +11,7 @@ test('the version digest is SHA-256 over path-sorted "path\\tdigest\\tsize\\n" l
   const writer = new ManifestWriter(store.blobs);
   for (const e of entries) await writer.add(e);
   const ref = await writer.finish();
-  const expected = createHash('sha256').update(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join('')).digest('hex');
+  const expected = b3(entries.map((e) => `${e.path}\t${e.digest}\t${e.size}\n`).join(''));
   expect(ref.digest).toBe(expected);
   expect(writer.chunksWritten).toBeGreaterThan(10);
   const back = [];

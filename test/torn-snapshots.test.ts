@@ -22,8 +22,11 @@ function keepRewriting(file: string, size: number): () => void {
 }
 
 function blobFiles(home: string): string[] {
-  const root = path.join(home, 'blobs', 'sha256');
-  return fs.readdirSync(root).flatMap((shard) => fs.readdirSync(path.join(root, shard)).map((rest) => shard + rest));
+  return ['sha256', 'blake3'].flatMap((algorithm) => {
+    const root = path.join(home, 'blobs', algorithm);
+    if (!fs.existsSync(root)) return [];
+    return fs.readdirSync(root).flatMap((shard) => fs.readdirSync(path.join(root, shard)).map((rest) => `${algorithm}:${shard}${rest}`));
+  });
 }
 
 describe('a file written to while it is read is refused, never stored as a mix of old and new bytes', () => {

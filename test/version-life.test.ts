@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, init, type Run } from 'temporal-artifacts';
 import { Store, configFromEnv } from 'temporal-artifacts/internal';
 import { freshPostgresDb, freshS3Url, removeTestPrefixes, s3Env } from './contract/services';
-import { cli, isolatedEnv, startWorker, waitFor, writeFiles } from './helpers';
+import { cli, isolatedEnv, startWorker, waitFor, writeFiles, b3 } from './helpers';
 
 /** Where the same behaviour is shown: registry and blob store as the embedded default, on PostgreSQL, and on PostgreSQL with S3. */
 const BACKENDS = [
@@ -19,7 +18,7 @@ const BACKENDS = [
   } },
 ];
 
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha = b3;
 const file = (name: string, content: string): string => path.join(writeFiles({ [name]: content }), name);
 
 describe.each(BACKENDS)('the life of a version on $label', ({ setup }) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { keyValues } from '../args';
 import { command, JSON_OPTION } from '../command';
-import { formatBytes, table, warnSkipped } from '../output';
+import { formatBytes, shortDigest, table, warnSkipped } from '../output';
 import { Artifact, init, listDraftsAndPending, type PendingWriter } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -64,7 +64,7 @@ export const finishCommand = command({
       if (values.json) {
         console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
       } else {
-        console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+        console.log(`${v.created ? 'committed' : 'already committed as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${shortDigest(v.digest)})`);
         warnSkipped(v.stage.skipped);
       }
       return 0;

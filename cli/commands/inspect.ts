@@ -1,5 +1,5 @@
 import { command, JSON_OPTION } from '../command';
-import { formatBytes, table } from '../output';
+import { digestText, formatBytes, shortDigest, table } from '../output';
 import { Api } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -26,7 +26,7 @@ export const lsCommand = command({
       const versions = await api.versions(name);
       if (versions.length === 0) throw new UsageError(`No artifact is named ${JSON.stringify(name)}; run \`artifacts ls\` to see the names that exist.`);
       if (values.json) console.log(JSON.stringify(versions, null, 2));
-      else console.log(table([['VERSION', 'FILES', 'SIZE', 'DIGEST', 'ALIASES', 'CREATED'], ...versions.map((v) => [v.version, String(v.fileCount), formatBytes(v.size), v.digest.slice(0, 16), v.aliases.join(','), v.createdAt])]));
+      else console.log(table([['VERSION', 'FILES', 'SIZE', 'DIGEST', 'ALIASES', 'CREATED'], ...versions.map((v) => [v.version, String(v.fileCount), formatBytes(v.size), shortDigest(v.digest), v.aliases.join(','), v.createdAt])]));
       return 0;
     } finally {
       await api.close();
@@ -56,7 +56,7 @@ export const showCommand = command({
         return 0;
       }
       console.log(`${v.ref} (${v.type})`);
-      console.log(`digest:   ${v.digest}`);
+      console.log(`digest:   ${digestText(v.digest)}`);
       console.log(`aliases:  ${v.aliases.join(', ')}`);
       console.log(`files:    ${v.fileCount}, ${formatBytes(v.size)}`);
       if (v.base && changes) console.log(`base:     ${v.name}:${v.base} (+${changes.added} added, -${changes.removed} removed, ~${changes.modified} modified)`);
@@ -64,7 +64,7 @@ export const showCommand = command({
       if (Object.keys(v.metadata).length) console.log(`metadata: ${JSON.stringify(v.metadata)}`);
       if (v.producer) console.log(`made by:  workflow ${v.producer.workflowId}${v.producer.run ? ` (run ${v.producer.run})` : ''}`);
       console.log(`created:  ${v.createdAt}`);
-      console.log(table(files.map((f) => [f.path, formatBytes(f.size), f.ref ?? `sha256:${f.digest.slice(0, 16)}`])));
+      console.log(table(files.map((f) => [f.path, formatBytes(f.size), f.ref ?? shortDigest(f.digest)])));
       return 0;
     } finally {
       await api.close();
@@ -89,7 +89,7 @@ export const verifyCommand = command({
         return 0;
       }
       for (const m of report.mismatches) {
-        console.error(`corrupt: ${m.path} (expected sha256:${m.expected.slice(0, 16)}, found ${m.actual === 'missing' ? 'no bytes: missing, or set aside as damaged by an earlier check' : `sha256:${m.actual.slice(0, 16)}`})`);
+        console.error(`corrupt: ${m.path} (expected ${shortDigest(m.expected)}, found ${m.actual === 'missing' ? 'no bytes: missing, or set aside as damaged by an earlier check' : shortDigest(m.actual)})`);
       }
       if (!report.manifestOk) console.error(`corrupt: the manifest of ${report.ref} no longer hashes to its version digest`);
       console.error(`FAILED: ${report.mismatches.length} of ${report.checked} files of ${report.ref} do not match; re-log them from the originals.`);

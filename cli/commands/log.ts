@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { keyValues } from '../args';
 import { command, JSON_OPTION } from '../command';
-import { formatBytes, ProgressBar, warnSkipped } from '../output';
+import { formatBytes, ProgressBar, shortDigest, warnSkipped } from '../output';
 import { Artifact, init } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -45,7 +45,7 @@ export const logCommand = command({
       if (values.json) {
         console.log(JSON.stringify({ ...v.toJSON(), created: v.created, stage: v.stage }, null, 2));
       } else {
-        console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${v.digest.slice(0, 16)})`);
+        console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref}  (${v.fileCount} files, ${formatBytes(v.size)}, digest ${shortDigest(v.digest)})`);
         console.log(`aliases: ${v.aliases.join(', ')}`);
         console.log(`stored ${formatBytes(v.stage.bytesWritten)} new bytes${v.stage.resumedBytes ? `, resumed ${formatBytes(v.stage.resumedBytes)}` : ''}`);
         warnSkipped(v.stage.skipped);

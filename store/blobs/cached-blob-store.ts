@@ -1,5 +1,4 @@
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
-import { sha256 } from './digest';
 import type { ReadCache } from './read-cache';
 
 /**
@@ -34,9 +33,10 @@ export class CachedBlobStore implements BlobStore {
       return Buffer.concat(parts);
     }
     const bytes = await this.remote.getBytes(digest);
-    const writer = this.cache.writer();
+    // remote.getBytes checked the bytes against the digest; commit checks them again while it writes.
+    const writer = this.cache.writer(digest);
     writer.write(bytes);
-    await writer.commit(sha256(bytes) === digest ? digest : '');
+    await writer.commit();
     return bytes;
   }
 
@@ -50,13 +50,13 @@ export class CachedBlobStore implements BlobStore {
       yield* hit;
       return;
     }
-    const writer = this.cache.writer();
+    const writer = this.cache.writer(digest);
     try {
       for await (const chunk of this.remote.read(digest)) {
         writer.write(chunk);
         yield chunk;
       }
-      await writer.commit(digest);
+      await writer.commit();
     } finally {
       writer.abandon();
     }

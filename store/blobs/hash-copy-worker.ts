@@ -1,18 +1,18 @@
 /**
  * Worker-thread body of the local store's ingests, so hashing runs on every core and the event loop stays free for
- * heartbeats. Two kinds of job:
- * - a large file: read once in chunks, each chunk hashed and written to the store's temp file, with resumable
- *   checkpoints;
- * - a batch of small files: each read whole once, hashed, and written to a temp file renamed to its blob (or
- *   hard-linked, when the caller opted in), so thousands of small files cost no main-thread time.
+ * heartbeats. Two kinds of job: a large file (read once in chunks, each hashed and written to the store's temp file,
+ * with resumable checkpoints); a batch of small files (each read whole once, hashed, and written to a temp file
+ * renamed to its blob, or hard-linked when the caller opted in), so thousands of small files cost no main-thread time.
  */
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
 import { reusableBlob } from './blob-freshness';
+import { hasherFor, type StreamHasher } from './digest';
+import { blobPath } from './blob-layout';
 import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
@@ -41,7 +41,7 @@ export interface HashCopyJob {
 
 export interface SmallBatchJob {
   readonly kind: 'small';
-  /** The store's `sha256` folder and temp folder. */
+  /** The store's root (blobs sit under `<root>/<algorithm>/`) and temp folder. */
   readonly blobRoot: string;
   readonly tmpDir: string;
   readonly files: readonly string[];
@@ -155,7 +155,7 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
         // A trailing hole has no bytes written: extend the file, since a resume checks it holds `offset` bytes.
         await out.truncate(offset);
         lastCheckpoint = offset;
-        post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.copy().digest('hex'), upload: { tmpName } } });
+        post({ type: 'checkpoint', checkpoint: { localPath: job.localPath, sourceSize: job.sourceSize, sourceMtimeMs: job.sourceMtimeMs, bytesDone: offset, prefixDigest: hash.digest(), upload: { tmpName } } });
       }
     }
     await Promise.all(writes);
@@ -167,7 +167,7 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
   } finally {
     await out.close();
   }
-  const digest = hash.digest('hex');
+  const digest = hash.digest();
   // Only the size was checked here once: a file rewritten in place during a long, capped read kept its size.
   if (!(await unchangedSince(job, src, before, digest))) {
     await fsp.rm(tmpPath, { force: true });
@@ -177,9 +177,9 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
   return { type: 'done', digest, size: offset, resumedBytes: start.bytesDone };
 }
 
-/** SHA-256 of a whole file, read in chunks on this thread (at the capped rate, if any). */
+/** The digest of a whole file, read in chunks on this thread (at the capped rate, if any). */
 async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ digest: string; size: number }> {
-  const hash = createHash('sha256');
+  const hash = hasherFor();
   const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
   const buffer = Buffer.allocUnsafe(job.chunkBytes);
   let offset = 0;
@@ -191,7 +191,7 @@ async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ diges
     if (offset > job.sourceSize) break; // it grew (see copyInChunks)
     if (limiter) await limiter.take(bytesRead);
   }
-  return { digest: hash.digest('hex'), size: offset };
+  return { digest: hash.digest(), size: offset };
 }
 
 /**
@@ -244,8 +244,8 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   } finally {
     fs.closeSync(fd);
   }
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  const final = path.join(job.blobRoot, digest.slice(0, 2), digest.slice(2));
+  const digest = hasherFor().update(bytes).digest();
+  const final = blobPath(job.blobRoot, digest);
   if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.tmpDir, randomUUID());
   try {
@@ -269,15 +269,15 @@ const REHASH_REPORT_BYTES = 256 << 20;
  * fresh. Re-hashing a long prefix takes a while, so the checkpoint is re-reported as it goes (the caller
  * heartbeats each report; a silent minute would time the activity out and start the re-hash over).
  */
-async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<{ hash: Hash; bytesDone: number }> {
-  const fresh = { hash: createHash('sha256'), bytesDone: 0 };
+async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: HashCopyMessage) => void): Promise<{ hash: StreamHasher; bytesDone: number }> {
+  const fresh = { hash: hasherFor(), bytesDone: 0 };
   const r = job.resume;
   if (!r || r.localPath !== job.localPath || r.sourceSize !== job.sourceSize || r.sourceMtimeMs !== job.sourceMtimeMs) return fresh;
   const tmpName = r.upload['tmpName'];
   if (typeof tmpName !== 'string' || !/^[0-9a-f-]{36}$/.test(tmpName)) return fresh;
   const tmpStat = fs.statSync(job.tmpPath.replace(job.tmpName, tmpName), { throwIfNoEntry: false });
   if (!tmpStat || tmpStat.size < r.bytesDone) return fresh;
-  const hash = createHash('sha256');
+  const hash = hasherFor();
   const buffer = Buffer.allocUnsafe(job.chunkBytes);
   let pos = 0;
   while (pos < r.bytesDone) {
@@ -287,7 +287,7 @@ async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: Hash
     hash.update(buffer.subarray(0, bytesRead));
     pos += bytesRead;
   }
-  return hash.copy().digest('hex') === r.prefixDigest ? { hash, bytesDone: r.bytesDone } : fresh;
+  return hash.digest() === r.prefixDigest ? { hash, bytesDone: r.bytesDone } : fresh;
 }
 
 parentPort?.on('message', (job: WorkerJob) => {

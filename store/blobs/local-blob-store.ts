@@ -7,7 +7,8 @@ import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { HashCopyPool } from './hash-copy-pool';
 import { readFrom, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
-import { hashChunks, hashFile, sha256 } from './digest';
+import { blake3, hashChunks, hashFile } from './digest';
+import { blobPath, listBlobs, makeShardFolders } from './blob-layout';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
 import { storingFailure } from './file-failures';
@@ -28,7 +29,7 @@ export function prestartIngestThreads(): void {
 }
 
 /**
- * The embedded blob store: `<root>/sha256/ab/cdef...` on the local filesystem. Blobs are written to
+ * The embedded blob store: `<root>/<algorithm>/ab/cdef...` on the local filesystem (see blob-layout.ts). Blobs are written to
  * `<root>/tmp` and renamed into place, so a crash leaves at most an orphaned temp file, never a partial blob.
  */
 export class LocalBlobStore implements BlobStore {
@@ -39,14 +40,11 @@ export class LocalBlobStore implements BlobStore {
     this.location = root;
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
-    const shard = path.join(root, 'sha256');
-    if (!fs.existsSync(path.join(shard, 'ff'))) {
-      for (let i = 0; i < 256; i++) fs.mkdirSync(path.join(shard, i.toString(16).padStart(2, '0')), { recursive: true });
-    }
+    makeShardFolders(root);
   }
 
   pathOf(digest: string): string {
-    return path.join(this.root, 'sha256', digest.slice(0, 2), digest.slice(2));
+    return blobPath(this.root, digest);
   }
 
   async has(digest: string): Promise<boolean> {
@@ -54,7 +52,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async putBytes(bytes: Uint8Array): Promise<string> {
-    const digest = sha256(bytes);
+    const digest = blake3(bytes);
     this.putSync(digest, bytes, null);
     return digest;
   }
@@ -87,7 +85,7 @@ export class LocalBlobStore implements BlobStore {
     if (stat.size <= SMALL_FILE && !options.hardLinkIntoStore) {
       const bytes = readSourceSnapshot(localPath);
       await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
-      const digest = sha256(bytes);
+      const digest = blake3(bytes);
       const wrote = this.putSync(digest, bytes, localPath);
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
     }
@@ -130,7 +128,7 @@ export class LocalBlobStore implements BlobStore {
    * its blob. Several batches in flight use every core.
    */
   async ingestFiles(localPaths: readonly string[], options: BatchIngestOptions = {}): Promise<IngestResult[]> {
-    const job = { kind: 'small' as const, blobRoot: path.join(this.root, 'sha256'), tmpDir: this.tmpDir, files: localPaths, hardLink: options.hardLinkIntoStore === true };
+    const job = { kind: 'small' as const, blobRoot: this.root, tmpDir: this.tmpDir, files: localPaths, hardLink: options.hardLinkIntoStore === true };
     let m;
     try {
       m = await ingestPool.run(job, undefined, options.signal);
@@ -163,7 +161,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async hashStored(digest: string): Promise<string> {
-    return (await hashChunks(this.read(digest))).digest;
+    return (await hashChunks(this.read(digest), digest)).digest;
   }
 
   async setAsideDamaged(digest: string): Promise<void> {
@@ -177,17 +175,14 @@ export class LocalBlobStore implements BlobStore {
       throw err;
     }
     // An ingest may have rewritten the blob between the read that found it damaged and the move: put it back.
-    if ((await hashFile(aside)).digest === digest) {
+    if ((await hashFile(aside, digest)).digest === digest) {
       await fsp.link(aside, final).catch(() => undefined);
       await fsp.rm(aside, { force: true });
     }
   }
 
   async *list(): AsyncIterable<string> {
-    const shardRoot = path.join(this.root, 'sha256');
-    for (const shard of (await fsp.readdir(shardRoot)).sort()) {
-      for (const rest of await fsp.readdir(path.join(shardRoot, shard))) yield shard + rest;
-    }
+    yield* listBlobs(this.root);
   }
 
   async delete(digest: string): Promise<void> {

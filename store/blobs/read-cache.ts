@@ -1,14 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { hasherFor, type StreamHasher } from './digest';
+import { blobPath, listBlobs } from './blob-layout';
 
 /** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
 const WHOLE = 16 << 20;
 const CHUNK = 8 << 20;
 
 /**
- * A local cache of a remote store's blobs, shared by every process of the data folder: `<root>/sha256/ab/cdef...`.
+ * A local cache of a remote store's blobs, shared by every process of the data folder: `<root>/<algorithm>/ab/cdef...`.
  * Safe under concurrent processes without locks: an entry is written to a temp file and renamed into place only
  * once its bytes hash to its digest, so nobody sees a partial or wrong entry appear; a hit is hashed again before
  * it is served, and an entry found damaged is removed and not served. Size-capped, least recently used first: a
@@ -24,7 +26,7 @@ export class ReadCache {
   }
 
   pathOf(digest: string): string {
-    return path.join(this.root, 'sha256', digest.slice(0, 2), digest.slice(2));
+    return blobPath(this.root, digest);
   }
 
   /** The cached bytes of `digest`, checked, or undefined when there are none (or they were damaged: then removed). */
@@ -40,13 +42,13 @@ export class ReadCache {
       const { size } = await handle.stat();
       if (size <= WHOLE) {
         const bytes = await handle.readFile();
-        if (!this.matches(digest, createHash('sha256').update(bytes).digest('hex'))) return undefined;
+        if (!this.matches(digest, hasherFor(digest).update(bytes).digest())) return undefined;
         this.touch(digest);
         return (async function* () {
           yield bytes;
         })();
       }
-      if (!this.matches(digest, await hashHandle(handle))) return undefined;
+      if (!this.matches(digest, await hashHandle(handle, digest))) return undefined;
       this.touch(digest);
       keep = true;
       return streamHandle(handle);
@@ -60,10 +62,10 @@ export class ReadCache {
     await fsp.rm(this.pathOf(digest), { force: true });
   }
 
-  /** Starts an entry: write its bytes as they arrive, then `commit` (kept only if they hash to the digest) or `abandon`. */
-  writer(): CacheWriter {
+  /** Starts the entry of `digest`: write its bytes as they arrive, then `commit` (kept only if they hash to it) or `abandon`. */
+  writer(digest: string): CacheWriter {
     fs.mkdirSync(this.tmpDir, { recursive: true });
-    return new CacheWriter(path.join(this.tmpDir, randomUUID()), this);
+    return new CacheWriter(path.join(this.tmpDir, randomUUID()), this, digest);
   }
 
   /** Called by a writer whose entry was committed: sweeps once a twentieth of the cap was added since the last sweep. */
@@ -77,13 +79,10 @@ export class ReadCache {
   /** Deletes the least recently used entries until the cache is under 90% of its cap. */
   async sweep(): Promise<void> {
     const entries: { file: string; size: number; mtimeMs: number }[] = [];
-    const shards = await fsp.readdir(path.join(this.root, 'sha256')).catch(() => []);
-    for (const shard of shards) {
-      for (const name of await fsp.readdir(path.join(this.root, 'sha256', shard)).catch(() => [])) {
-        const file = path.join(this.root, 'sha256', shard, name);
-        const st = await fsp.stat(file).catch(() => undefined);
-        if (st) entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
-      }
+    for await (const digest of listBlobs(this.root)) {
+      const file = this.pathOf(digest);
+      const st = await fsp.stat(file).catch(() => undefined);
+      if (st) entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
     }
     let total = entries.reduce((n, e) => n + e.size, 0);
     if (total <= this.maxBytes) return;
@@ -114,12 +113,13 @@ export class ReadCache {
 /** One entry being written to the cache. */
 export class CacheWriter {
   private readonly fd: number;
-  private readonly hash = createHash('sha256');
+  private readonly hash: StreamHasher;
   private size = 0;
   private open = true;
 
-  constructor(private readonly tmp: string, private readonly cache: ReadCache) {
+  constructor(private readonly tmp: string, private readonly cache: ReadCache, private readonly digest: string) {
     this.fd = fs.openSync(tmp, 'wx', 0o600);
+    this.hash = hasherFor(digest);
   }
 
   write(chunk: Uint8Array): void {
@@ -128,10 +128,11 @@ export class CacheWriter {
     for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
   }
 
-  /** Renames the entry into place if its bytes hash to `digest` and it fits the cache; else drops it. */
-  async commit(digest: string): Promise<void> {
+  /** Renames the entry into place if its bytes hash to its digest and it fits the cache; else drops it. */
+  async commit(): Promise<void> {
     this.close();
-    if (this.hash.digest('hex') !== digest || this.size > this.cache.maxBytes) {
+    const digest = this.digest;
+    if (this.hash.digest() !== digest || this.size > this.cache.maxBytes) {
       fs.rmSync(this.tmp, { force: true });
       return;
     }
@@ -154,10 +155,10 @@ export class CacheWriter {
   }
 }
 
-async function hashHandle(handle: fsp.FileHandle): Promise<string> {
-  const hash = createHash('sha256');
+async function hashHandle(handle: fsp.FileHandle, like: string): Promise<string> {
+  const hash = hasherFor(like);
   for await (const chunk of handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return hash.digest();
 }
 
 async function* streamHandle(handle: fsp.FileHandle): AsyncIterable<Buffer> {

@@ -4,9 +4,10 @@ import {
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
-import { hashChunks, isDigest, sha256 } from './digest';
+import { blake3, bytesMatch, hashChunks, hasherFor, isDigest, parseDigest } from './digest';
+import { ALGORITHMS, digestAt } from './blob-layout';
 import { RateLimiter } from './rate-limiter';
-import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, type S3Location } from './s3-location';
+import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, sha256Base64, type S3Location } from './s3-location';
 import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { rangedRead, RANGED_MIN } from './s3-ranged-read';
@@ -19,8 +20,8 @@ const SEND_BEFORE_ASKING = 256 << 10;
 const SMALL_UPLOADS = 16;
 
 /**
- * Blobs in an S3-compatible bucket under `<prefix>/sha256/ab/cdef...`, the same layout as the local store.
- * Writes are put-if-absent by digest and carry the SHA-256 checksum, so the server rejects bytes damaged in
+ * Blobs in an S3-compatible bucket under `<prefix>/<algorithm>/ab/cdef...`, the same layout as the local store.
+ * Writes are put-if-absent by digest and carry a SHA-256 checksum, so the server rejects bytes damaged in
  * transit; reads are hashed and compared to the key. Files larger than one part go up as resumable multipart
  * uploads straight to their digest key (see s3-multipart.ts), invisible until complete.
  */
@@ -28,7 +29,7 @@ export class S3BlobStore implements BlobStore {
   readonly location: string;
   private readonly where: S3Location;
   private readonly s3: S3Client;
-  /** `<prefix>/sha256/`: every blob key starts with it. */
+  /** `<prefix>/`: every blob key starts with it and an algorithm's folder. */
   private readonly root: string;
   /** Small-blob reads worth having in flight at once (see BlobStore.prefetch). */
   readonly prefetch = 32;
@@ -39,11 +40,12 @@ export class S3BlobStore implements BlobStore {
     this.where = parseS3Url(url, env);
     this.location = url;
     this.s3 = createS3Client(this.where, env);
-    this.root = this.where.prefix ? `${this.where.prefix}/sha256/` : 'sha256/';
+    this.root = this.where.prefix ? `${this.where.prefix}/` : '';
   }
 
   keyOf(digest: string): string {
-    return `${this.root}${digest.slice(0, 2)}/${digest.slice(2)}`;
+    const { algorithm, hex } = parseDigest(digest);
+    return `${this.root}${algorithm}/${hex.slice(0, 2)}/${hex.slice(2)}`;
   }
 
   async has(digest: string): Promise<boolean> {
@@ -62,7 +64,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async putBytes(bytes: Uint8Array): Promise<string> {
-    const digest = sha256(bytes);
+    const digest = blake3(bytes);
     await this.putIfAbsent(digest, bytes);
     return digest;
   }
@@ -78,7 +80,7 @@ export class S3BlobStore implements BlobStore {
     try {
       await this.s3.send(new PutObjectCommand({
         Bucket: this.where.bucket, Key: this.keyOf(digest), Body: bytes, ContentLength: bytes.length,
-        ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'), ...(this.conditionalPut && !replace ? { IfNoneMatch: '*' } : {}),
+        ChecksumSHA256: sha256Base64(digest, bytes), ...(this.conditionalPut && !replace ? { IfNoneMatch: '*' } : {}),
       }));
       return true;
     } catch (err) {
@@ -95,7 +97,7 @@ export class S3BlobStore implements BlobStore {
   async getBytes(digest: string): Promise<Buffer> {
     const { Body: body } = await this.get(digest);
     const bytes = Buffer.from(await body.transformToByteArray());
-    if (sha256(bytes) !== digest) throw this.corrupt(digest, sha256(bytes));
+    if (!bytesMatch(bytes, digest)) throw this.corrupt(digest, hasherFor(digest).update(bytes).digest());
     return bytes;
   }
 
@@ -103,7 +105,7 @@ export class S3BlobStore implements BlobStore {
     const stat = statSourceFile(localPath);
     if (stat.size <= partSizeFor(stat.size)) {
       const bytes = readSourceSnapshot(localPath);
-      const digest = sha256(bytes);
+      const digest = blake3(bytes);
       // Above a few requests' worth of bytes, ask before sending them; an object of the wrong size is replaced.
       const stored = bytes.length > SEND_BEFORE_ASKING ? await this.storedSize(digest) : undefined;
       if (stored === bytes.length) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
@@ -171,7 +173,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async hashStored(digest: string): Promise<string> {
-    return (await hashChunks(this.read(digest))).digest;
+    return (await hashChunks(this.read(digest), digest)).digest;
   }
 
   /**
@@ -183,7 +185,7 @@ export class S3BlobStore implements BlobStore {
     try {
       const got = await this.get(digest);
       etag = got.ETag;
-      if ((await hashChunks(got.Body as Readable)).digest === digest) return;
+      if ((await hashChunks(got.Body as Readable, digest)).digest === digest) return;
     } catch (err) {
       if (err instanceof IntegrityError) return;
       throw err;
@@ -197,15 +199,19 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<string> {
-    let token: string | undefined;
-    do {
-      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.root, ContinuationToken: token })));
-      for (const object of page.Contents ?? []) {
-        const digest = object.Key?.slice(this.root.length).replace('/', '');
-        if (digest && isDigest(digest)) yield digest;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for (const algorithm of ALGORITHMS) {
+      const prefix = `${this.root}${algorithm}/`;
+      let token: string | undefined;
+      do {
+        const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ContinuationToken: token })));
+        for (const object of page.Contents ?? []) {
+          const [shard, rest] = object.Key?.slice(prefix.length).split('/') ?? [];
+          const digest = shard && rest ? digestAt(algorithm, shard, rest) : undefined;
+          if (digest && isDigest(digest)) yield digest;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    }
   }
 
   async delete(digest: string): Promise<void> {

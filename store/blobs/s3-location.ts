@@ -1,5 +1,6 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors';
+import { parseDigest, sha256 } from './digest';
 
 /** Where an S3 blob store lives: `s3://bucket/prefix`, with the endpoint it talks to. */
 export interface S3Location {
@@ -76,4 +77,10 @@ export function isNotFound(err: unknown): boolean {
   const name = s3ErrorName(err);
   const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
   return name === 'NotFound' || name === 'NoSuchKey' || (status === 404 && name !== 'NoSuchBucket');
+}
+
+/** The SHA-256 the server checks an upload against: a SHA-256 digest's own bytes, else computed here. */
+export function sha256Base64(digest: string, bytes: Uint8Array): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return Buffer.from(algorithm === 'sha256' ? hex : sha256(bytes), 'hex').toString('base64');
 }

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type fsp from 'node:fs/promises';
 import type { IngestCheckpoint, IngestOptions } from './blob-store';
 import { RateLimiter } from './rate-limiter';
+import { hasherFor } from './digest';
 import { sameSource, sourceState, type SourceState } from './source-file';
 import { IntegrityError, LocalFileError } from '../../errors';
 
@@ -37,7 +38,7 @@ export interface FilePlan {
 export async function planFile(localPath: string, src: fsp.FileHandle, size: number, mtimeMs: number): Promise<FilePlan> {
   const source = sourceState(src.fd);
   const partSize = partSizeFor(size);
-  const whole = createHash('sha256');
+  const whole = hasherFor();
   const partChecksums: string[] = [];
   const buffer = Buffer.allocUnsafe(partSize);
   for (let offset = 0; offset < size; offset += partSize) {
@@ -45,7 +46,7 @@ export async function planFile(localPath: string, src: fsp.FileHandle, size: num
     whole.update(part);
     partChecksums.push(createHash('sha256').update(part).digest('base64'));
   }
-  return { localPath, size, mtimeMs, digest: whole.digest('hex'), partSize, partChecksums, source };
+  return { localPath, size, mtimeMs, digest: whole.digest(), partSize, partChecksums, source };
 }
 
 /** State of an unfinished multipart upload, kept in the checkpoint's `upload` field. */

@@ -1,20 +1,20 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { BlobStore } from '../blobs/blob-store';
 import { decodeChunk, isLeaf, leafLines, type NodeRow } from './manifest-chunk';
 import { syncBlobReader } from '../blobs/sync-blob-read';
+import { VersionDigest } from '../blobs/digest';
 
 /** Leaf fetches kept in flight on a remote store while earlier leaves are hashed. */
 const WINDOW = 64;
 
 /**
  * The canonical version digest of a stored tree, streamed: leaf bytes are the canonical lines, so they go straight
- * into SHA-256 without being parsed. This reads every leaf (the digest covers every entry), so it is the one
+ * into the hash without being parsed. This reads every leaf (the digest covers every entry), so it is the one
  * O(entries) step of an incremental save; it only reads. On a local store reads are synchronous (much faster for
  * thousands of small chunks); on a remote one the nodes are read level by level, then the leaves with a window of
  * fetches in flight, hashed in order.
  */
-export async function versionDigestOf(blobs: BlobStore, root: string): Promise<string> {
-  const hash = createHash('sha256');
+export async function versionDigestOf(blobs: BlobStore, root: string, like?: string): Promise<string> {
+  const hash = new VersionDigest(like);
   const readSync = syncBlobReader(blobs);
   if (readSync) {
     const visit = async (bytes: Buffer): Promise<void> => {
@@ -25,7 +25,7 @@ export async function versionDigestOf(blobs: BlobStore, root: string): Promise<s
       await new Promise((resolve) => setImmediate(resolve));
     };
     await visit(readSync(root));
-    return hash.digest('hex');
+    return hash.digest();
   }
   let level = [root];
   for (;;) {
@@ -48,18 +48,18 @@ export async function versionDigestOf(blobs: BlobStore, root: string): Promise<s
     if (next < level.length) fetchNext();
     take(hash, bytes);
   }
-  return hash.digest('hex');
+  return hash.digest();
 }
 
 /** Hashes a leaf's lines and returns undefined, or returns a node's rows. */
-function take(hash: Hash, bytes: Buffer): NodeRow[] | undefined {
+function take(hash: VersionDigest, bytes: Buffer): NodeRow[] | undefined {
   const lines = leafLines(bytes);
   if (lines) {
-    hash.update(lines);
+    hash.addLines(lines);
     return undefined;
   }
   const chunk = decodeChunk(bytes);
   if (!isLeaf(chunk)) return chunk.n;
-  for (const [path, digest, size] of chunk.l) hash.update(`${path}\t${digest}\t${size}\n`);
+  for (const [path, digest, size] of chunk.l) hash.add(path, digest, size);
   return undefined;
 }

@@ -122,7 +122,7 @@ class Placing {
     const here = this.target.inPlace(entry.path);
     if (!here || here.stamp.size !== expected.size) return false;
     if (this.cache.digestOf(entry.path, here.stamp) === expected.digest) return true;
-    const read = await here.hash();
+    const read = await here.hash(expected.digest);
     this.counts.hashed++;
     if (read.digest !== expected.digest || read.size !== expected.size) return false;
     this.cache.record(entry.path, read.stamp, read.digest);

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { sha256 } from '../blobs/digest';
+import { blake3, displayDigest, hasherFor, sha256 } from '../blobs/digest';
 import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
 import { originBytes } from '../references/origin';
@@ -7,7 +6,7 @@ import { IntegrityError } from '../../errors';
 
 /** A reference added with `checksum: false`: its digest names the URI, not bytes, so its bytes cannot be checked. */
 export function isUnchecked(entry: ManifestEntry): boolean {
-  return entry.ref !== undefined && entry.size === 0 && entry.digest === sha256(entry.ref);
+  return entry.ref !== undefined && entry.size === 0 && (entry.digest === blake3(entry.ref) || entry.digest === sha256(entry.ref));
 }
 
 /** What an entry's bytes must hash to and weigh, or undefined for an unchecked reference. */
@@ -24,13 +23,13 @@ export function entryBytes(store: Store, entry: ManifestEntry): AsyncIterable<Ui
 }
 
 /**
- * Passes `chunks` through SHA-256 and fails before its end when they do not hash to `expected`. An entry up to
+ * Passes `chunks` through the hash of the entry's digest and fails before its end when they do not hash to `expected`. An entry up to
  * `holdBytes` is held back whole and served only once it matched, so none of a damaged one is served; a larger one
  * is served as it arrives, and a mismatch is an error in place of its end.
  */
 export async function* verified(entry: ManifestEntry, chunks: AsyncIterable<Uint8Array>, holdBytes = 16 << 20): AsyncIterable<Uint8Array> {
   const expected = expectedOf(entry);
-  const hash = createHash('sha256');
+  const hash = hasherFor(expected?.digest);
   const held: Uint8Array[] = [];
   let size = 0;
   const hold = expected !== undefined && expected.size <= holdBytes;
@@ -43,7 +42,7 @@ export async function* verified(entry: ManifestEntry, chunks: AsyncIterable<Uint
       yield chunk;
     }
   }
-  const digest = hash.digest('hex');
+  const digest = hash.digest();
   if (expected && (digest !== expected.digest || size !== expected.size)) throw new EntryMismatch(entry, digest);
   yield* held;
 }
@@ -51,7 +50,7 @@ export async function* verified(entry: ManifestEntry, chunks: AsyncIterable<Uint
 /** An entry whose bytes did not match its digest: `actual` is what they hashed to. */
 export class EntryMismatch extends IntegrityError {
   constructor(readonly entry: ManifestEntry, readonly actual: string) {
-    super(`${entry.path} does not match its digest (expected sha256:${entry.digest.slice(0, 16)}, found sha256:${actual.slice(0, 16)}), so it was not served. ` +
+    super(`${entry.path} does not match its digest (expected ${short(entry.digest)}, found ${short(actual)}), so it was not served. ` +
       (entry.ref === undefined ? 'The stored blob was damaged and has been set aside; log the file again from its original to repair the store.' : `Its origin ${entry.ref} changed since it was logged; restore it, or log a new version.`));
   }
 }
@@ -76,7 +75,13 @@ export async function mismatchOf(store: Store, entry: ManifestEntry, actual: str
 /** One line of a download's failure report for a mismatch. */
 export function mismatchLine(m: Mismatch): string {
   if (m.reason !== undefined) return `  ${m.path}: its origin could not be read (${m.reason})`;
-  const found = m.actual === 'missing' ? 'no bytes' : `sha256:${m.actual.slice(0, 16)}`;
-  if (m.ref !== undefined) return `  ${m.path}: changed at its origin ${m.ref} since it was logged (expected sha256:${m.expected.slice(0, 16)}, found ${found})`;
-  return `  ${m.path}: expected sha256:${m.expected.slice(0, 16)}, found ${found}`;
+  const found = m.actual === 'missing' ? 'no bytes' : short(m.actual);
+  if (m.ref !== undefined) return `  ${m.path}: changed at its origin ${m.ref} since it was logged (expected ${short(m.expected)}, found ${found})`;
+  return `  ${m.path}: expected ${short(m.expected)}, found ${found}`;
+}
+
+/** A digest as shown in messages: its algorithm and the first 16 hex digits. */
+export function short(digest: string): string {
+  const shown = displayDigest(digest);
+  return shown.slice(0, shown.indexOf(':') + 17);
 }

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { hasherFor } from '../blobs/digest';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export interface WrittenFile {
 export interface FileInPlace {
   readonly stamp: FileStamp;
   /** Reads it (never through a link) and returns what its bytes hash to, with its stamp as read. */
-  hash(): Promise<WrittenFile & { readonly stamp: FileStamp }>;
+  hash(like?: string): Promise<WrittenFile & { readonly stamp: FileStamp }>;
 }
 
 /**
@@ -54,7 +55,7 @@ export class TargetFolder {
   }
 
   /**
-   * Writes `chunks` at `entryPath` (a normalized entry path) if their SHA-256 and size are `expected` (undefined:
+   * Writes `chunks` at `entryPath` (a normalized entry path) if their digest and size are `expected` (undefined:
    * whatever they are). Returns what was read; when it does not match, nothing is left at `entryPath` or under a
    * temp name.
    */
@@ -67,7 +68,7 @@ export class TargetFolder {
     const out = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
     let written: WrittenFile;
     try {
-      written = await writeHashed(out, chunks);
+      written = await writeHashed(out, chunks, expected?.digest);
     } catch (err) {
       fs.closeSync(out);
       fs.rmSync(tmp, { force: true });
@@ -98,7 +99,7 @@ export class TargetFolder {
     const at = `${this.enter(entryPath, segments).at}/${leaf}`;
     const st = fs.lstatSync(at, { bigint: true, throwIfNoEntry: false });
     if (!st?.isFile()) return undefined;
-    return { stamp: stampOf(st), hash: () => hashInPlace(at) };
+    return { stamp: stampOf(st), hash: (like?: string) => hashInPlace(at, like) };
   }
 
   /**
@@ -156,11 +157,11 @@ export class TargetFolder {
   }
 }
 
-async function hashInPlace(at: string): Promise<WrittenFile & { readonly stamp: FileStamp }> {
+async function hashInPlace(at: string, like: string | undefined): Promise<WrittenFile & { readonly stamp: FileStamp }> {
   const handle = await fsp.open(at, O_RDONLY | O_NOFOLLOW);
   try {
     const before = stampOf(await handle.stat({ bigint: true }));
-    const hash = createHash('sha256');
+    const hash = hasherFor(like);
     let size = 0;
     for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: 8 << 20 })) {
       hash.update(chunk as Buffer);
@@ -169,19 +170,19 @@ async function hashInPlace(at: string): Promise<WrittenFile & { readonly stamp: 
     const stamp = stampOf(await handle.stat({ bigint: true }));
     // Written to while we read it: what we hashed is no snapshot, so it counts as not in place.
     const torn = JSON.stringify(before) !== JSON.stringify(stamp);
-    return { digest: torn ? 'changed while read' : hash.digest('hex'), size, stamp };
+    return { digest: torn ? 'changed while read' : hash.digest(), size, stamp };
   } finally {
     await handle.close();
   }
 }
 
-async function writeHashed(out: number, chunks: AsyncIterable<Uint8Array>): Promise<WrittenFile> {
-  const hash = createHash('sha256');
+async function writeHashed(out: number, chunks: AsyncIterable<Uint8Array>, like: string | undefined): Promise<WrittenFile> {
+  const hash = hasherFor(like);
   let size = 0;
   for await (const chunk of chunks) {
     hash.update(chunk);
     for (let done = 0; done < chunk.length;) done += fs.writeSync(out, chunk, done, chunk.length - done);
     size += chunk.length;
   }
-  return { digest: hash.digest('hex'), size };
+  return { digest: hash.digest(), size };
 }

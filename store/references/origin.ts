@@ -24,9 +24,9 @@ export async function* originBytes(uri: string): AsyncIterable<Uint8Array> {
   }
 }
 
-/** SHA-256 and size of what a reference's origin holds now. */
-export async function hashOrigin(uri: string): Promise<{ digest: string; size: number }> {
-  return hashChunks(originBytes(uri));
+/** Digest (new content's algorithm, or `like`'s) and size of what a reference's origin holds now. */
+export async function hashOrigin(uri: string, like?: string): Promise<{ digest: string; size: number }> {
+  return hashChunks(originBytes(uri), like);
 }
 
 /** A reference's origin could not be read. Not an ArtifactsError of its own: callers say which entry it was. */

@@ -1,8 +1,8 @@
 import { InvalidRefError, UsageError, AliasError } from '../../errors';
 
 /**
- * A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits), each
- * optionally `project/name...`. `name` is as written: with its project when the ref names one.
+ * A parsed artifact ref: `name`, `name:vN`, `name:alias` or `name@digest` (a digest prefix of 8+ hex digits, with
+ * or without its algorithm: `blake3:`, `sha256:`), each optionally `project/name...`. `name` is as written: with its project when the ref names one.
  */
 export type ArtifactRef =
   | { readonly name: string; readonly kind: 'version'; readonly index: number }
@@ -65,10 +65,9 @@ export function parseRef(ref: string): ArtifactRef {
   const colon = ref.indexOf(':');
   if (at >= 0 && (colon < 0 || at < colon)) {
     const name = ref.slice(0, at);
-    let digest = ref.slice(at + 1);
-    if (digest.startsWith('sha256:')) digest = digest.slice(7);
+    const digest = ref.slice(at + 1);
     if (!isRefName(name)) throw new InvalidRefError(ref, 'the name part is not a valid artifact name');
-    if (!/^[0-9a-f]{8,64}$/.test(digest)) throw new InvalidRefError(ref, 'the digest must be 8 to 64 lowercase hex digits');
+    if (!/^((blake3|sha256):)?[0-9a-f]{8,64}$/.test(digest)) throw new InvalidRefError(ref, 'the digest must be 8 to 64 lowercase hex digits, optionally after blake3: or sha256:');
     return { name, kind: 'digest', digest };
   }
   const name = colon < 0 ? ref : ref.slice(0, colon);

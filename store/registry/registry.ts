@@ -103,7 +103,7 @@ export class Registry {
       const row = await this.db.all<{ idx: number }>('SELECT idx FROM aliases WHERE name = ? AND alias = ?', [ref.name, ref.alias]);
       index = row[0] ? Number(row[0].idx) : undefined;
     } else {
-      const rows = await this.db.all<{ idx: number }>('SELECT idx FROM versions WHERE name = ? AND digest LIKE ? ORDER BY idx', [ref.name, `${ref.digest}%`]);
+      const rows = await this.db.all<{ idx: number }>('SELECT idx FROM versions WHERE name = ? AND (digest LIKE ? OR digest LIKE ?) ORDER BY idx', [ref.name, ...digestPatterns(ref.digest)]);
       if (rows.length > 1 && new Set(rows.map((r) => r.idx)).size > 1) {
         throw new ArtifactNotFoundError(shown, 'The digest prefix matches more than one version; give more digits.');
       }
@@ -263,4 +263,14 @@ function versionRanges(indices: readonly number[]): string {
     runs.push(indices[i] === start ? `v${start}` : `v${start}..v${indices[i]}`);
   }
   return runs.join(', ');
+}
+
+/**
+ * The LIKE patterns a digest prefix in a ref matches. Versions made before digests named their algorithm store bare
+ * SHA-256 hex; newer ones `blake3:<hex>`. A bare prefix matches either.
+ */
+function digestPatterns(prefix: string): [string, string] {
+  if (prefix.startsWith('sha256:')) return [`${prefix.slice(7)}%`, `${prefix.slice(7)}%`];
+  if (prefix.startsWith('blake3:')) return [`${prefix}%`, `${prefix}%`];
+  return [`${prefix}%`, `blake3:${prefix}%`];
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { sha256 } from '../blobs/digest';
+import { blake3 } from '../blobs/digest';
 import { hashOrigin, OriginError } from '../references/origin';
 import { statSourceFile } from '../blobs/source-file';
 import type { ManifestEntry } from '../manifest/manifest';
@@ -66,11 +66,11 @@ function referenceSize(uri: string): number {
 }
 
 /**
- * A reference's digest is the SHA-256 of the bytes at its origin now (file, HTTP(S), S3), so a download can tell
- * when the origin changed; unchecked, it is the SHA-256 of the URI and its size 0.
+ * A reference's digest is the BLAKE3 of the bytes at its origin now (file, HTTP(S), S3), so a download can tell
+ * when the origin changed; unchecked, it is the BLAKE3 of the URI (SHA-256 in older versions) and its size 0.
  */
 export async function referenceEntry(entryPath: string, uri: string, checksum: boolean): Promise<ManifestEntry> {
-  if (!checksum) return { path: entryPath, digest: sha256(uri), size: 0, ref: uri };
+  if (!checksum) return { path: entryPath, digest: blake3(uri), size: 0, ref: uri };
   try {
     const { digest, size } = await hashOrigin(uri);
     return { path: entryPath, digest, size, ref: uri };

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { IngestCheckpoint, IngestResult } from '../blobs/blob-store';
-import { sha256 } from '../blobs/digest';
+import { blake3 } from '../blobs/digest';
 import type { ManifestEntry } from '../manifest/manifest';
 import { comparePaths, refuseClashes } from '../paths';
 import type { Store } from '../store';
@@ -112,7 +112,7 @@ export class Staging {
 
   private async storeValue(entryPath: string, json: string): Promise<ManifestEntry> {
     const bytes = Buffer.from(json);
-    const existed = await this.store.blobs.has(sha256(bytes));
+    const existed = await this.store.blobs.has(blake3(bytes));
     const digest = await this.store.blobs.putBytes(bytes);
     if (!existed) this.bytesWritten += bytes.length;
     return { path: entryPath, digest, size: bytes.length };

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IntegrityError } from 'temporal-artifacts';
 import { Store, type IngestCheckpoint } from 'temporal-artifacts/internal';
-import { tempDir, writeUniqueFile } from '../helpers';
+import { b3, tempDir, writeUniqueFile } from '../helpers';
 
 /** A blob store backend under test: `create` returns the URL of a new, empty store. */
 export interface BlobStoreBackend {
@@ -12,7 +12,7 @@ export interface BlobStoreBackend {
   create(): Promise<string>;
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const sha256 = b3;
 const MiB = 1024 * 1024;
 
 async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -43,7 +43,7 @@ export function blobStoreContract(backend: BlobStoreBackend): void {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    test('bytes are stored under their SHA-256, once, and read back whole', async () => {
+    test('bytes are stored under their BLAKE3 digest, once, and read back whole', async () => {
       const bytes = randomBytes(3000);
       const digest = sha256(bytes);
       expect(await store.blobs.has(digest)).toBe(false);
