@@ -32,8 +32,8 @@ export class DraftConflictError extends ArtifactsError<ConflictDetails> {
 function conflictMessage(d: ConflictDetails): string {
   const where = `Conflict in draft ${JSON.stringify(d.artifactName)} (distributedId ${JSON.stringify(d.distributedId)}): writer ${JSON.stringify(d.writer)} upserted ${JSON.stringify(d.path)}`;
   if (d.otherPath === undefined) {
-    return `${where} with digest ${d.digest.slice(0, 12)}, but writer ${JSON.stringify(d.otherWriter)} already added it with digest ` +
-      `${d.otherDigest.slice(0, 12)}. Give one of the files another name, or make both writers produce the same bytes; nothing of this upsert was merged.`;
+    return `${where} with digest ${shortDigest(d.digest)}, but writer ${JSON.stringify(d.otherWriter)} already added it with digest ` +
+      `${shortDigest(d.otherDigest)}. Give one of the files another name, or make both writers produce the same bytes; nothing of this upsert was merged.`;
   }
   const [file, inner] = d.path.startsWith(`${d.otherPath}/`) ? [d.otherPath, d.path] : [d.path, d.otherPath];
   return `${where}, but writer ${JSON.stringify(d.otherWriter)} already added ${JSON.stringify(d.otherPath)}: ${JSON.stringify(file)} would be a file and ` +
@@ -102,4 +102,10 @@ export class FanOutFailedError extends ArtifactsError<FanOutFailureDetails> {
       `${Math.ceil(d.minSuccessRatio * d.shards)} had to succeed. ${first ? `Shard ${first.index}: ${first.error} ` : ''}` +
       'Fix the failing shards and run the fan-out again with the same id: the draft is still open, and outputs it already holds are not added twice.', details);
   }
+}
+
+/** A digest in a message: its algorithm (bare hex is SHA-256, from older versions) and twelve hex digits. */
+function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? `sha256:${digest.slice(0, 12)}` : digest.slice(0, colon + 13);
 }

@@ -10,10 +10,10 @@ test('log, ls, show, download and verify work end to end with plain output when 
   const logged = cli(['log', dir, '--name', 'cli-data', '--type', 'dataset', '--alias', 'best', '--metadata', 'rows=2', '--metadata', 'source=unit'], env);
   expect(logged.stderr).toBe('');
   expect(logged.code).toBe(0);
-  expect(logged.stdout).toMatch(/^created cli-data:v0 {2}\(2 files, 16 B, digest [0-9a-f]{16}\)\naliases: latest, best\nstored 16 B new bytes\n$/);
+  expect(logged.stdout).toMatch(/^created cli-data:v0 {2}\(2 files, 16 B, digest blake3:[0-9a-f]{16}\)\naliases: latest, best\nstored 16 B new bytes\n$/);
 
   expect(cli(['ls'], env).stdout).toMatch(/^NAME\s+TYPE\s+VERSIONS\s+LATEST\s+UPDATED\ncli-data\s+dataset\s+1\s+v0\s+\S+\n$/);
-  expect(cli(['ls', 'cli-data'], env).stdout).toMatch(/v0\s+2\s+16 B\s+[0-9a-f]{16}\s+latest,best/);
+  expect(cli(['ls', 'cli-data'], env).stdout).toMatch(/v0\s+2\s+16 B\s+blake3:[0-9a-f]{16}\s+latest,best/);
 
   const shown = cli(['show', 'cli-data:best'], env).stdout;
   expect(shown).toContain('cli-data:v0 (dataset)');

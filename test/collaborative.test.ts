@@ -75,7 +75,7 @@ describe('collaborative mode', () => {
     await expect(refused).rejects.toMatchObject({
       details: { path: 'preds/part-0.json', writer: 'writer-b', otherWriter: 'writer-a', artifactName: 'conflicted', distributedId: id },
     });
-    await expect(refused).rejects.toThrow(/writer "writer-b" upserted "preds\/part-0.json" with digest [0-9a-f]{12}, but writer "writer-a" already added it/);
+    await expect(refused).rejects.toThrow(/writer "writer-b" upserted "preds\/part-0.json" with digest blake3:[0-9a-f]{12}, but writer "writer-a" already added it with digest blake3:[0-9a-f]{12}\./);
     // Same path with the same bytes from another writer is fine; nothing of the refused upsert was merged.
     const same = await b.upsertArtifact(fileArtifact('conflicted', { 'shared.txt': 'same', 'preds/part-1.json': 'b' }), { distributedId: id });
     expect(same.status).toBe('merged');
@@ -208,6 +208,6 @@ describe('collaborative mode', () => {
     expect((await cli(['drafts'], process.env)).stdout).toMatch(new RegExp(`from-cli\\s+${id}\\s+1\\s+1\\s+3 B`));
     fs.writeFileSync(path.join(dir, 'cli-2.txt'), 'two');
     const done = await cli(['finish', path.join(dir, 'cli-2.txt'), '--name', 'from-cli', '--type', 'dataset', '--distributed-id', id, '--alias', 'cli'], process.env);
-    expect(done.stdout).toMatch(/^committed from-cli:v0 {2}\(2 files, 6 B, digest [0-9a-f]{16}\)\n$/);
+    expect(done.stdout).toMatch(/^committed from-cli:v0 {2}\(2 files, 6 B, digest blake3:[0-9a-f]{16}\)\n$/);
   });
 });

@@ -27,7 +27,7 @@ describe('integrity and paths', () => {
 
     const report = await v.verify();
     expect(report.ok).toBe(false);
-    expect(report.mismatches).toEqual([{ path: 'bad.txt', expected: bad.digest, actual: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(report.mismatches).toEqual([{ path: 'bad.txt', expected: bad.digest, actual: expect.stringMatching(/^blake3:[0-9a-f]{64}$/) }]);
 
     // The damaged blob was set aside (kept under damaged/ for inspection), so it reads as missing from now on.
     expect(fs.existsSync(blob)).toBe(false);

@@ -115,7 +115,7 @@ describe('one entry', () => {
     const v = await logged('one-entry');
     const entry = await v.getEntry('labels/7.json');
     expect(entry).toMatchObject({ path: 'labels/7.json', size: 11 });
-    expect(entry.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.digest).toMatch(/^blake3:[0-9a-f]{64}$/);
     expect((await entry.bytes()).toString()).toBe('{"label":7}');
     const file = path.join(tempDir(), 'label.json');
     expect(await entry.download(file)).toBe(file);

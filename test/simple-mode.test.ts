@@ -17,7 +17,7 @@ describe('simple mode', () => {
     const v = await shared.run.logArtifact(artifact);
     expect(v).toMatchObject({ name: 'artifact_name', type: 'artifact_type', version: 'v0', created: true, fileCount: 1 });
     expect(v.aliases).toEqual(['latest']);
-    expect(await v.files()).toEqual([{ path: 'image1.png', digest: expect.stringMatching(/^[0-9a-f]{64}$/), size: 8 }]);
+    expect(await v.files()).toEqual([{ path: 'image1.png', digest: expect.stringMatching(/^blake3:[0-9a-f]{64}$/), size: 8 }]);
   });
 
   test('artifact.save() outside a run creates a version on its own', async () => {

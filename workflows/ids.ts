@@ -17,7 +17,8 @@ export function logWorkflowId(name: string, runId: string, seq: number): string 
 
 /** A draft's save: the same draft with the same content attaches to the same version; changed content is a new save. */
 export function incrementalWorkflowId(name: string, draftId: string, specDigest: string): string {
-  return `artifacts/incremental/${name}/${draftId}/${specDigest.slice(0, 16)}`;
+  // The hex, not the algorithm's name: sixteen digits of it keep ids of different content apart.
+  return `artifacts/incremental/${name}/${draftId}/${specDigest.slice(specDigest.indexOf(':') + 1).slice(0, 16)}`;
 }
 
 /** The `seq`-th upsert (or finish) a run sends to the draft of `(name, distributedId)`. */
