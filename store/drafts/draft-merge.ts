@@ -1,8 +1,10 @@
 import type { BlobStore } from '../blobs/blob-store';
-import { ManifestWriter, readManifest, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
+import { ManifestWriter, readManifest, type ManifestEntry, type ManifestRef, type ManifestTree } from '../manifest/manifest';
 import { ChunkReader } from '../manifest/manifest-cursor';
+import { editTree } from '../manifest/manifest-edit';
 import { firstUnder, lookupPaths } from '../manifest/manifest-lookup';
-import { comparePaths, foldersOf } from '../paths';
+import { comparePaths } from '../paths';
+import { contributionKey, MergeBatch, writerOf } from './merge-batch';
 
 /** One writer's part of a collaborative draft: the manifest its staging wrote (a reference, never the file list). */
 export interface Contribution {
@@ -12,12 +14,13 @@ export interface Contribution {
 
 /**
  * What a draft holds, as two manifest trees in the blob store: `files` is the merged manifest (it becomes the
- * version as is), `writers` has one entry per accepted contribution, keyed `<URI-encoded writer>/<contribution digest>`,
- * whose digest field is the contribution's manifest root. Both are null while the draft is empty.
+ * version as is; its version digest is taken at the commit, as it reads every leaf), `writers` has one entry per
+ * accepted contribution, keyed `<URI-encoded writer>/<contribution digest>`, whose digest field is the contribution's
+ * manifest root. Both are null while the draft is empty. (Drafts handed over by earlier releases carry a digest too.)
  */
 export interface DraftIndex {
-  readonly files: ManifestRef | null;
-  readonly writers: ManifestRef | null;
+  readonly files: ManifestTree | null;
+  readonly writers: ManifestTree | null;
 }
 
 export type ContributionOutcome =
@@ -47,116 +50,156 @@ export interface MergeResult {
   readonly newWriters: number;
 }
 
+/** Incoming entries held in memory at once: a batch's small contributions together, or a window of a huge one. */
+export const MERGE_WINDOW = 50_000;
+
 /**
  * Merges contributions into a draft, in order. A contribution is all or nothing: if any of its paths holds
  * different bytes in the draft (or in an earlier contribution of the batch), or would make a file and a folder of
- * the same name, it is refused, naming the writer that got there first. A contribution already merged (same writer, same content) is a duplicate and changes
- * nothing, so retries are idempotent. With `dryRun` nothing is written (used to test a late finish against a
- * committed version).
+ * the same name, it is refused, naming the writer that got there first. A contribution already merged (same
+ * writer, same content) is a duplicate and changes nothing, so retries are idempotent. With `dryRun` nothing is
+ * written (used to test a late finish against a committed version).
+ *
+ * Cost is O(batch): the draft's trees are read only where the batch's paths fall and edited chunk by chunk
+ * (manifest-edit.ts), never rewritten. Small contributions are judged together, up to `window` entries; a larger
+ * one is judged and merged on its own as a stream of windows, so memory stays bounded whatever its size.
  */
-export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: { dryRun?: boolean } = {}): Promise<MergeResult> {
-  const known = await readWriterKeys(blobs, index.writers);
-  const incoming = await readIncoming(blobs, contributions, known);
-  const existing = index.files ? await lookupPaths(blobs, index.files.root, sortedPathsOf(incoming)) : new Map<string, ManifestEntry>();
-  const batch = new MergeBatch(blobs, index, existing);
+export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: { dryRun?: boolean; window?: number } = {}): Promise<MergeResult> {
+  const window = options.window ?? MERGE_WINDOW;
   const outcomes: ContributionOutcome[] = [];
-  for (const c of contributions) outcomes.push(await batch.judge(c, incoming.get(keyOf(c))));
-  const knownWriters = new Set([...known].map(writerOf));
-  const newWriters = new Set(batch.acceptedKeys.map((c) => c.writer).filter((w) => !knownWriters.has(w))).size;
-  if (options.dryRun || batch.acceptedKeys.length === 0) return { index, outcomes, newWriters: options.dryRun ? 0 : newWriters };
-
-  const files = await mergeSorted(blobs, index.files, [...batch.accepted.values()].map((a) => a.entry));
-  const writerRows = batch.acceptedKeys.map((c) => ({ path: keyOf(c), digest: c.manifest.root, size: c.manifest.count }));
-  const writers = await mergeSorted(blobs, index.writers, writerRows);
-  return { index: { files, writers }, outcomes, newWriters };
+  const accepted: Contribution[] = [];
+  let current = index;
+  for (const segment of segmentsOf(contributions, window)) {
+    const merged = segment.length === 1 && segment[0]!.manifest.count > window
+      ? await mergeLarge(blobs, current, segment[0]!, window, options.dryRun === true)
+      : await mergeSmall(blobs, current, segment, options.dryRun === true);
+    outcomes.push(...merged.outcomes);
+    accepted.push(...merged.accepted);
+    current = merged.index;
+  }
+  return { index: current, outcomes, newWriters: options.dryRun ? 0 : await countNewWriters(blobs, index.writers, accepted) };
 }
 
-/** The keys (`<writer>/<contribution digest>`) of every contribution the draft has already merged. */
-async function readWriterKeys(blobs: BlobStore, writers: ManifestRef | null): Promise<Set<string>> {
-  const known = new Set<string>();
-  if (writers) for await (const w of readManifest(blobs, writers.root)) known.add(w.path);
-  return known;
+interface SegmentResult {
+  readonly index: DraftIndex;
+  readonly outcomes: readonly ContributionOutcome[];
+  readonly accepted: readonly Contribution[];
 }
 
-/** The entries of each contribution not merged before, keyed by contribution; a repeat in the batch is read once. */
-async function readIncoming(blobs: BlobStore, contributions: readonly Contribution[], known: ReadonlySet<string>): Promise<Map<string, ManifestEntry[]>> {
+/** Runs of contributions whose entries fit one window together; a contribution larger than a window stands alone. */
+function segmentsOf(contributions: readonly Contribution[], window: number): Contribution[][] {
+  const segments: Contribution[][] = [];
+  let open: Contribution[] = [];
+  let size = 0;
+  for (const c of contributions) {
+    if (open.length > 0 && (size + c.manifest.count > window || c.manifest.count > window)) {
+      segments.push(open);
+      open = [];
+      size = 0;
+    }
+    open.push(c);
+    size += c.manifest.count;
+  }
+  if (open.length > 0) segments.push(open);
+  return segments;
+}
+
+/** Judges contributions that fit in memory together, then applies the accepted ones as one edit of each tree. */
+async function mergeSmall(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], dryRun: boolean): Promise<SegmentResult> {
+  const known = await knownKeys(blobs, index.writers, contributions.map(contributionKey));
   const incoming = new Map<string, ManifestEntry[]>();
   for (const c of contributions) {
-    if (known.has(keyOf(c)) || incoming.has(keyOf(c))) continue;
-    const entries: ManifestEntry[] = [];
-    for await (const e of readManifest(blobs, c.manifest.root)) entries.push(e);
-    incoming.set(keyOf(c), entries);
+    const key = contributionKey(c);
+    if (!known.has(key) && !incoming.has(key)) incoming.set(key, await readAll(blobs, c.manifest.root));
   }
-  return incoming;
+  const batch = new MergeBatch(blobs, index.files, index.writers);
+  await batch.lookUp([...incoming.values()].flat());
+  const outcomes: ContributionOutcome[] = [];
+  for (const c of contributions) {
+    const entries = incoming.get(contributionKey(c));
+    const repeat = batch.acceptedKeys.some((a) => contributionKey(a) === contributionKey(c));
+    outcomes.push(!entries || repeat ? { writer: c.writer, status: 'duplicate' } : await batch.judge(c, entries));
+  }
+  if (dryRun || batch.acceptedKeys.length === 0) return { index, outcomes, accepted: [] };
+  const files = await putEntries(blobs, index.files, [...batch.accepted.values()].map((a) => a.entry));
+  return { index: { files, writers: await putWriters(blobs, index.writers, batch.acceptedKeys) }, outcomes, accepted: batch.acceptedKeys };
 }
 
-/** The incoming paths and the folders they lie in (a file of the draft at one of those would clash), sorted. */
-function sortedPathsOf(incoming: ReadonlyMap<string, readonly ManifestEntry[]>): string[] {
-  const paths = new Set<string>();
-  for (const entries of incoming.values()) {
-    for (const e of entries) for (const p of [e.path, ...foldersOf(e.path)]) paths.add(p);
+/**
+ * Judges one contribution too large to hold, window by window against the draft (reading only the chunks its
+ * paths touch); if no window conflicts, reads it again and merges it window by window.
+ */
+async function mergeLarge(blobs: BlobStore, index: DraftIndex, c: Contribution, window: number, dryRun: boolean): Promise<SegmentResult> {
+  if ((await knownKeys(blobs, index.writers, [contributionKey(c)])).size > 0) return { index, outcomes: [{ writer: c.writer, status: 'duplicate' }], accepted: [] };
+  let added = 0;
+  for await (const entries of windowsOf(blobs, c.manifest.root, window)) {
+    const batch = new MergeBatch(blobs, index.files, index.writers);
+    await batch.lookUp(entries);
+    const conflict = await batch.conflictIn(c, entries);
+    if (conflict) return { index, outcomes: [conflict], accepted: [] };
+    added += batch.newEntries(entries).length;
   }
-  return [...paths].sort(comparePaths);
+  const outcomes: ContributionOutcome[] = [{ writer: c.writer, status: 'merged', added }];
+  if (dryRun) return { index, outcomes, accepted: [] };
+  let files = index.files;
+  for await (const entries of windowsOf(blobs, c.manifest.root, window)) {
+    const batch = new MergeBatch(blobs, files, index.writers);
+    await batch.lookUp(entries);
+    files = await putEntries(blobs, files, batch.newEntries(entries));
+  }
+  return { index: { files, writers: await putWriters(blobs, index.writers, [c]) }, outcomes, accepted: [c] };
 }
 
-type Accepted = { readonly entry: ManifestEntry; readonly writer: string };
+/** Which of `keys` (contribution keys) the writers tree already holds, reading only the chunks they fall in. */
+async function knownKeys(blobs: BlobStore, writers: ManifestTree | null, keys: readonly string[]): Promise<Set<string>> {
+  if (!writers) return new Set();
+  const sorted = [...new Set(keys)].sort(comparePaths);
+  return new Set((await lookupPaths(blobs, writers.root, sorted)).keys());
+}
 
-/** The contributions of one merge, judged in order against the draft and against those accepted before them. */
-class MergeBatch {
-  readonly accepted = new Map<string, Accepted>();
-  readonly acceptedKeys: Contribution[] = [];
-  /** One accepted entry inside each folder the batch brought, to name when a file arrives at that folder's name. */
-  private readonly acceptedFolders = new Map<string, Accepted>();
-  private readonly reader: ChunkReader;
+/** Writers of accepted contributions that had none in the draft before this merge. */
+async function countNewWriters(blobs: BlobStore, writersBefore: ManifestTree | null, accepted: readonly Contribution[]): Promise<number> {
+  const names = new Set(accepted.map((c) => c.writer));
+  if (!writersBefore) return names.size;
+  const reader = new ChunkReader(blobs);
+  let count = 0;
+  for (const name of names) if ((await firstUnder(reader, writersBefore.root, encodeURIComponent(name))) === undefined) count++;
+  return count;
+}
 
-  constructor(private readonly blobs: BlobStore, private readonly index: DraftIndex, private readonly existing: ReadonlyMap<string, ManifestEntry>) {
-    this.reader = new ChunkReader(blobs);
-  }
+async function readAll(blobs: BlobStore, root: string): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = [];
+  for await (const e of readManifest(blobs, root)) entries.push(e);
+  return entries;
+}
 
-  /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes or clashes. */
-  async judge(c: Contribution, entries: readonly ManifestEntry[] | undefined): Promise<ContributionOutcome> {
-    if (!entries || this.acceptedKeys.some((a) => keyOf(a) === keyOf(c))) return { writer: c.writer, status: 'duplicate' };
-    for (const e of entries) {
-      const conflict = await this.conflictAt(c, e);
-      if (conflict) return conflict;
+/** A manifest's entries in path order, `size` at a time. */
+async function* windowsOf(blobs: BlobStore, root: string, size: number): AsyncGenerator<ManifestEntry[]> {
+  let window: ManifestEntry[] = [];
+  for await (const e of readManifest(blobs, root)) {
+    window.push(e);
+    if (window.length >= size) {
+      yield window;
+      window = [];
     }
-    let added = 0;
-    for (const entry of entries) {
-      if (this.existing.has(entry.path) || this.accepted.has(entry.path)) continue;
-      added++;
-      this.accepted.set(entry.path, { entry, writer: c.writer });
-      for (const folder of foldersOf(entry.path)) if (!this.acceptedFolders.has(folder)) this.acceptedFolders.set(folder, { entry, writer: c.writer });
-    }
-    this.acceptedKeys.push(c);
-    return { writer: c.writer, status: 'merged', added };
   }
+  if (window.length > 0) yield window;
+}
 
-  /**
-   * Other bytes at `e`'s path, or a file/folder clash: a file (of the draft or the batch) at one of its folders, or
-   * entries inside it. The draft's files at those paths were looked up beforehand; entries inside are looked for.
-   */
-  private async conflictAt(c: Contribution, e: ManifestEntry): Promise<ConflictOutcome | undefined> {
-    const refuse = (other: ManifestEntry, otherWriter: string): ConflictOutcome => ({
-      writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: other.digest, ...(other.path !== e.path ? { otherPath: other.path } : {}),
-    });
-    for (const path of [e.path, ...foldersOf(e.path)]) {
-      const before = this.existing.get(path);
-      if (before && (path !== e.path || before.digest !== e.digest)) return refuse(before, await ownerOf(this.blobs, this.index.writers, path, before.digest));
-      const batch = this.accepted.get(path);
-      if (batch && (path !== e.path || batch.entry.digest !== e.digest)) return refuse(batch.entry, batch.writer);
-    }
-    const inside = this.acceptedFolders.get(e.path);
-    if (inside) return refuse(inside.entry, inside.writer);
-    const files = this.index.files;
-    const under = files ? await firstUnder(this.reader, files.root, e.path) : undefined;
-    if (!files || under === undefined) return undefined;
-    const other = (await lookupPaths(this.blobs, files.root, [under])).get(under)!;
-    return refuse(other, await ownerOf(this.blobs, this.index.writers, under, other.digest));
-  }
+/** Puts new entries (paths the tree does not hold) into a tree, editing only the chunks they fall in. */
+async function putEntries(blobs: BlobStore, tree: ManifestTree | null, entries: readonly ManifestEntry[]): Promise<ManifestTree | null> {
+  if (entries.length === 0) return tree;
+  const edits = [...entries].sort((a, b) => comparePaths(a.path, b.path)).map((entry) => ({ path: entry.path, entry }));
+  const base = tree?.root ?? (await new ManifestWriter(blobs).finish()).root;
+  return (await editTree(blobs, base, edits)).tree;
+}
+
+function putWriters(blobs: BlobStore, writers: ManifestTree | null, accepted: readonly Contribution[]): Promise<ManifestTree | null> {
+  return putEntries(blobs, writers, accepted.map((c) => ({ path: contributionKey(c), digest: c.manifest.root, size: c.manifest.count })));
 }
 
 /** How many contributions a writers tree holds, and the distinct writers among them. */
-export async function countWriters(blobs: BlobStore, writers: ManifestRef | null): Promise<{ contributions: number; writers: string[] }> {
+export async function countWriters(blobs: BlobStore, writers: ManifestTree | null): Promise<{ contributions: number; writers: string[] }> {
   const names = new Set<string>();
   let contributions = 0;
   if (writers) {
@@ -166,40 +209,4 @@ export async function countWriters(blobs: BlobStore, writers: ManifestRef | null
     }
   }
   return { contributions, writers: [...names] };
-}
-
-// Writer ids are free text; encoded, they hold no tab, newline, NUL or slash, so they fit a manifest leaf.
-function keyOf(c: Contribution): string {
-  return `${encodeURIComponent(c.writer)}/${c.manifest.digest}`;
-}
-
-function writerOf(key: string): string {
-  return decodeURIComponent(key.slice(0, key.lastIndexOf('/')));
-}
-
-/** Rewrites a manifest with `added` merged in (paths not already present), streaming the old one. */
-async function mergeSorted(blobs: BlobStore, base: ManifestRef | null, added: ManifestEntry[]): Promise<ManifestRef> {
-  added.sort((a, b) => comparePaths(a.path, b.path));
-  const writer = new ManifestWriter(blobs);
-  let i = 0;
-  if (base) {
-    for await (const e of readManifest(blobs, base.root)) {
-      while (i < added.length && comparePaths(added[i]!.path, e.path) < 0) await writer.add(added[i++]!);
-      if (i < added.length && added[i]!.path === e.path) i++;
-      await writer.add(e);
-    }
-  }
-  while (i < added.length) await writer.add(added[i++]!);
-  return writer.finish();
-}
-
-/** The writer whose contribution put `digest` at `path`; only asked when a conflict is found, so a scan is fine. */
-async function ownerOf(blobs: BlobStore, writers: ManifestRef | null, path: string, digest: string): Promise<string> {
-  if (writers) {
-    for await (const w of readManifest(blobs, writers.root)) {
-      const hit = (await lookupPaths(blobs, w.digest, [path])).get(path);
-      if (hit && hit.digest === digest) return writerOf(w.path);
-    }
-  }
-  return 'an earlier writer';
 }

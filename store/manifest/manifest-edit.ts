@@ -1,5 +1,5 @@
 import type { BlobStore } from '../blobs/blob-store';
-import type { ManifestRef } from './manifest';
+import type { ManifestRef, ManifestTree } from './manifest';
 import { versionDigestOf } from './manifest';
 import { encodeChunk, isLeaf, keyOf, rowOf, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { buildAbove, LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
@@ -18,13 +18,18 @@ export interface EditChanges {
   modified: number;
 }
 
-export interface EditResult {
-  readonly manifest: ManifestRef;
+/** An edit's outcome before the version digest: the new tree and what writing it cost. */
+export interface TreeEditResult {
+  readonly tree: ManifestTree;
   readonly changes: EditChanges;
   /** Chunks written (the new metadata) and chunks read, to show an edit costs O(changes). */
   readonly chunksWritten: number;
   readonly chunkBytes: number;
   readonly chunksRead: number;
+}
+
+export interface EditResult extends Omit<TreeEditResult, 'tree'> {
+  readonly manifest: ManifestRef;
 }
 
 type Row = LeafRow | NodeRow;
@@ -50,6 +55,15 @@ interface Context {
  * The canonical version digest is then streamed from the new leaves (reads only, no parsing).
  */
 export async function editManifest(blobs: BlobStore, baseRoot: string, edits: readonly ManifestEdit[]): Promise<EditResult> {
+  const { tree, ...rest } = await editTree(blobs, baseRoot, edits);
+  return { manifest: { ...tree, digest: await versionDigestOf(blobs, tree.root) }, ...rest };
+}
+
+/**
+ * The tree half of editManifest, without the version digest (which reads every leaf): what a collaborative draft
+ * does per merge batch, so a batch costs O(batch x height); the digest is taken once, at the commit.
+ */
+export async function editTree(blobs: BlobStore, baseRoot: string, edits: readonly ManifestEdit[]): Promise<TreeEditResult> {
   for (let i = 1; i < edits.length; i++) {
     if (comparePaths(edits[i - 1]!.path, edits[i]!.path) >= 0) throw new Error(`manifest edits must be sorted and unique: ${JSON.stringify(edits[i]!.path)} after ${JSON.stringify(edits[i - 1]!.path)}`);
   }
@@ -70,8 +84,7 @@ export async function editManifest(blobs: BlobStore, baseRoot: string, edits: re
   const top = await ctx.reader.read(root);
   const count = isLeaf(top) ? top.l.length : top.n.reduce((n, r) => n + r[2], 0);
   const size = isLeaf(top) ? top.l.reduce((n, r) => n + r[2], 0) : top.n.reduce((n, r) => n + r[3], 0);
-  const manifest = { root, digest: await versionDigestOf(blobs, root), count, size };
-  return { manifest, changes: ctx.changes, chunksWritten: ctx.stats.chunksWritten, chunkBytes: ctx.stats.chunkBytes, chunksRead: ctx.reader.fetched.length };
+  return { tree: { root, count, size }, changes: ctx.changes, chunksWritten: ctx.stats.chunksWritten, chunkBytes: ctx.stats.chunkBytes, chunksRead: ctx.reader.fetched.length };
 }
 
 /** Re-cuts the chunks of height `h` that edits touch; returns the edits this makes to the rows of height h + 1. */

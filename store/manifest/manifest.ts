@@ -9,12 +9,16 @@ export { isBoundary } from './manifest-chunker';
 export { versionDigestOf } from './manifest-digest';
 export type { Chunk, LeafRow, ManifestEntry, NodeRow } from './manifest-chunk';
 
-/** What a written manifest is known by: the root chunk plus the canonical version digest and totals. */
-export interface ManifestRef {
+/** A manifest tree by its root chunk and totals, before (or without) its version digest. */
+export interface ManifestTree {
   readonly root: string;
-  readonly digest: string;
   readonly count: number;
   readonly size: number;
+}
+
+/** What a written manifest is known by: the root chunk plus the canonical version digest and totals. */
+export interface ManifestRef extends ManifestTree {
+  readonly digest: string;
 }
 
 /**

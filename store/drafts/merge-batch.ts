@@ -1,0 +1,107 @@
+import type { BlobStore } from '../blobs/blob-store';
+import { readManifest, type ManifestEntry, type ManifestTree } from '../manifest/manifest';
+import { ChunkReader } from '../manifest/manifest-cursor';
+import { firstUnder, lookupPaths } from '../manifest/manifest-lookup';
+import { comparePaths, foldersOf } from '../paths';
+import type { ConflictOutcome, Contribution, ContributionOutcome } from './draft-merge';
+
+type Accepted = { readonly entry: ManifestEntry; readonly writer: string };
+
+/**
+ * Contributions judged in order against a draft's files and against those accepted before them in the same batch.
+ * Only what the incoming paths touch is read from the draft: the entries at those paths and at their folders (looked
+ * up beforehand, `lookUp`) and, per incoming path, the first entry inside it (a descent of the tree).
+ */
+export class MergeBatch {
+  readonly accepted = new Map<string, Accepted>();
+  readonly acceptedKeys: Contribution[] = [];
+  /** One accepted entry inside each folder the batch brought, to name when a file arrives at that folder's name. */
+  private readonly acceptedFolders = new Map<string, Accepted>();
+  private readonly reader: ChunkReader;
+  private existing = new Map<string, ManifestEntry>();
+
+  constructor(private readonly blobs: BlobStore, private readonly files: ManifestTree | null, private readonly writers: ManifestTree | null) {
+    this.reader = new ChunkReader(blobs);
+  }
+
+  /** Reads the draft's entries at `entries`' paths and at their folders, in one walk of the touched chunks. */
+  async lookUp(entries: Iterable<ManifestEntry>): Promise<void> {
+    if (!this.files) return;
+    const paths = new Set<string>();
+    for (const e of entries) for (const p of [e.path, ...foldersOf(e.path)]) paths.add(p);
+    this.existing = await lookupPaths(this.blobs, this.files.root, [...paths].sort(comparePaths));
+  }
+
+  /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes or clashes. */
+  async judge(c: Contribution, entries: readonly ManifestEntry[]): Promise<ContributionOutcome> {
+    const conflict = await this.conflictIn(c, entries);
+    if (conflict) return conflict;
+    let added = 0;
+    for (const entry of this.newEntries(entries)) {
+      added++;
+      this.accepted.set(entry.path, { entry, writer: c.writer });
+      for (const folder of foldersOf(entry.path)) if (!this.acceptedFolders.has(folder)) this.acceptedFolders.set(folder, { entry, writer: c.writer });
+    }
+    this.acceptedKeys.push(c);
+    return { writer: c.writer, status: 'merged', added };
+  }
+
+  /** The first of `entries` that conflicts with the draft or the batch (entries looked up with lookUp first). */
+  async conflictIn(c: Contribution, entries: readonly ManifestEntry[]): Promise<ConflictOutcome | undefined> {
+    for (const e of entries) {
+      const conflict = await this.conflictAt(c, e);
+      if (conflict) return conflict;
+    }
+    return undefined;
+  }
+
+  /** The entries that neither the draft nor the batch holds yet (what merging them adds). */
+  newEntries(entries: readonly ManifestEntry[]): ManifestEntry[] {
+    return entries.filter((e) => !this.existing.has(e.path) && !this.accepted.has(e.path));
+  }
+
+  /**
+   * Other bytes at `e`'s path, or a file/folder clash: a file (of the draft or the batch) at one of its folders, or
+   * entries inside it. The draft's files at those paths were looked up beforehand; entries inside are looked for.
+   */
+  private async conflictAt(c: Contribution, e: ManifestEntry): Promise<ConflictOutcome | undefined> {
+    const refuse = (other: ManifestEntry, otherWriter: string): ConflictOutcome => ({
+      writer: c.writer, status: 'conflict', path: e.path, digest: e.digest, otherWriter, otherDigest: other.digest, ...(other.path !== e.path ? { otherPath: other.path } : {}),
+    });
+    for (const path of [e.path, ...foldersOf(e.path)]) {
+      const before = this.existing.get(path);
+      if (before && (path !== e.path || before.digest !== e.digest)) return refuse(before, await ownerOf(this.blobs, this.writers, path, before.digest));
+      const batch = this.accepted.get(path);
+      if (batch && (path !== e.path || batch.entry.digest !== e.digest)) return refuse(batch.entry, batch.writer);
+    }
+    const inside = this.acceptedFolders.get(e.path);
+    if (inside) return refuse(inside.entry, inside.writer);
+    const under = this.files ? await firstUnder(this.reader, this.files.root, e.path) : undefined;
+    if (!this.files || under === undefined) return undefined;
+    const other = (await lookupPaths(this.blobs, this.files.root, [under])).get(under)!;
+    return refuse(other, await ownerOf(this.blobs, this.writers, under, other.digest));
+  }
+}
+
+// Writer ids are free text; encoded, they hold no tab, newline, NUL or slash, so they fit a manifest leaf.
+export function contributionKey(c: Contribution): string {
+  return `${encodeURIComponent(c.writer)}/${c.manifest.digest}`;
+}
+
+export function writerOf(key: string): string {
+  return decodeURIComponent(key.slice(0, key.lastIndexOf('/')));
+}
+
+/**
+ * The writer whose contribution put `digest` at `path`. Only asked once a conflict is found, so it may scan the
+ * writers tree (one lookup per contribution until the first hit).
+ */
+async function ownerOf(blobs: BlobStore, writers: ManifestTree | null, path: string, digest: string): Promise<string> {
+  if (writers) {
+    for await (const w of readManifest(blobs, writers.root)) {
+      const hit = (await lookupPaths(blobs, w.digest, [path])).get(path);
+      if (hit && hit.digest === digest) return writerOf(w.path);
+    }
+  }
+  return 'an earlier writer';
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { type ManifestEntry } from 'temporal-artifacts';
+import { configFromEnv, mergeContributions, Store, versionDigestOf, writeManifest, type BlobStore, type Contribution, type DraftIndex } from 'temporal-artifacts/internal';
+import { isolatedEnv } from './helpers';
+
+Object.assign(process.env, isolatedEnv());
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const entry = (path: string, salt = ''): ManifestEntry => ({ path, digest: digestOf(path + salt), size: path.length });
+/** Writer w's files are spread over the whole tree (shard-major paths), so every batch lands in many chunks. */
+const filesOf = (w: number, n: number): ManifestEntry[] => Array.from({ length: n }, (_, i) => entry(`part-${String(i).padStart(3, '0')}/writer-${String(w).padStart(4, '0')}.json`));
+
+/** The real store's blobs, counting reads (a read of a chunk is how an O(entries) merge shows itself). */
+function counting(blobs: BlobStore): { blobs: BlobStore; reads: () => number } {
+  let reads = 0;
+  const wrapped = new Proxy(blobs, {
+    get(target, key) {
+      if (key === 'getBytes') return (digest: string) => (reads++, target.getBytes(digest));
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { blobs: wrapped, reads: () => reads };
+}
+
+async function contribution(blobs: BlobStore, writer: string, entries: ManifestEntry[]): Promise<Contribution> {
+  return { writer, manifest: await writeManifest(blobs, entries) };
+}
+
+describe('collaborative merges in O(changes)', () => {
+  test('a draft merged in many batches (with repeats, overlaps and a contribution streamed in windows) has the tree written from scratch, root and digest included', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    const all = new Map<string, ManifestEntry>();
+    let index: DraftIndex = { files: null, writers: null };
+    for (let batch = 0; batch < 30; batch++) {
+      const contributions: Contribution[] = [];
+      for (let k = 0; k < 4; k++) {
+        const w = batch * 4 + k;
+        // Every writer also brings one file of its predecessor's, with the same bytes: accepted, not added twice.
+        const files = [...filesOf(w, 25), ...(w > 0 ? filesOf(w - 1, 1) : [])];
+        contributions.push(await contribution(store.blobs, `writer ${w}`, files));
+        for (const f of files) all.set(f.path, f);
+      }
+      // A retried upsert of the previous batch's last writer: a duplicate.
+      if (batch > 0) contributions.push(await contribution(store.blobs, `writer ${batch * 4 - 1}`, [...filesOf(batch * 4 - 1, 25), ...filesOf(batch * 4 - 2, 1)]));
+      // Once, a contribution larger than the window: judged and merged as a stream of 300-entry windows.
+      if (batch === 17) {
+        const big = Array.from({ length: 2000 }, (_, i) => entry(`big/${String(i).padStart(5, '0')}.bin`));
+        contributions.push(await contribution(store.blobs, 'big writer', big));
+        for (const f of big) all.set(f.path, f);
+      }
+      const merged = await mergeContributions(store.blobs, index, contributions, { window: 300 });
+      expect(merged.outcomes.map((o) => o.status)).toEqual(contributions.map((_, i) => (batch > 0 && i === 4 ? 'duplicate' : 'merged')));
+      index = merged.index;
+    }
+    const scratch = await writeManifest(store.blobs, all.values());
+    expect(index.files).toEqual({ root: scratch.root, count: scratch.count, size: scratch.size });
+    expect(await versionDigestOf(store.blobs, index.files!.root)).toBe(scratch.digest);
+    expect(index.writers!.count).toBe(121);
+    await store.close();
+  });
+
+  test('one more writer merged into a 30,000-file draft reads and writes a handful of chunks, not the tree', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    let index: DraftIndex = { files: null, writers: null };
+    const first: Contribution[] = [];
+    for (let w = 0; w < 300; w++) first.push(await contribution(store.blobs, `writer ${w}`, filesOf(w, 100)));
+    index = (await mergeContributions(store.blobs, index, first)).index;
+    expect(index.files!.count).toBe(30_000);
+    const counted = counting(store.blobs);
+    const late = await contribution(store.blobs, 'writer 300', filesOf(300, 10));
+    const merged = await mergeContributions(counted.blobs, index, [late]);
+    expect(merged.outcomes).toEqual([{ writer: 'writer 300', status: 'merged', added: 10 }]);
+    // ~240 leaves in the files tree; 10 paths touch at most 10 leaves (and their neighbours) plus the nodes above.
+    expect(counted.reads()).toBeLessThan(80);
+    await store.close();
+  });
+
+  test('a contribution larger than the window that conflicts in its last window is refused whole, naming the writer, and the draft is unchanged', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    const early = await contribution(store.blobs, 'early', [entry('z/last.bin')]);
+    const { index } = await mergeContributions(store.blobs, { files: null, writers: null }, [early]);
+    const big = [...Array.from({ length: 1000 }, (_, i) => entry(`a/${String(i).padStart(4, '0')}`)), entry('z/last.bin', 'other bytes')];
+    const merged = await mergeContributions(store.blobs, index, [await contribution(store.blobs, 'big', big)], { window: 100 });
+    expect(merged.outcomes).toEqual([expect.objectContaining({ writer: 'big', status: 'conflict', path: 'z/last.bin', otherWriter: 'early' })]);
+    expect(merged.index).toEqual(index);
+    expect(merged.newWriters).toBe(0);
+    await store.close();
+  });
+});
