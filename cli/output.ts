@@ -51,6 +51,34 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
+/**
+ * Aligned columns printed as pages arrive (a listing of 100,000 names is never held whole): the widths are the
+ * first page's (header included); a longer cell later only pushes its own row out.
+ */
+export class TableStream {
+  private widths: number[] | undefined;
+
+  constructor(private readonly header: readonly string[], private readonly out: (line: string) => void = (line) => console.log(line)) {}
+
+  write(rows: readonly (readonly string[])[]): void {
+    if (!this.widths) {
+      this.widths = [];
+      for (const row of [this.header, ...rows]) row.forEach((cell, i) => (this.widths![i] = Math.max(this.widths![i] ?? 0, cell.length)));
+      this.line(this.header);
+    }
+    for (const row of rows) this.line(row);
+  }
+
+  /** True once anything was printed. */
+  get started(): boolean {
+    return this.widths !== undefined;
+  }
+
+  private line(row: readonly string[]): void {
+    this.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(this.widths![i]!))).join('  '));
+  }
+}
+
 /** Warns on stderr about each path an added folder did not follow, so no file goes missing unnoticed. */
 export function warnSkipped(skipped: readonly SkippedPath[]): void {
   for (const s of skipped) console.error(`warning: skipped ${s.local}: ${s.reason}`);

@@ -7,6 +7,7 @@ import type { ArtifactSummary } from '../store/registry/registry';
 import { Store } from '../store/store';
 import { protectedAliases, setProtected, type VersionChange } from '../store/registry/version-edits';
 import { actorOf } from './actor';
+import { decodeNameCursor, encodeNameCursor, pageLimit, versionNumber } from './page-cursors';
 
 /**
  * Read access to the registry: find versions by ref, list names and versions. Needs no Temporal connection. Names
@@ -39,6 +40,25 @@ export class Api {
   /** The names of this Api's project, or of every project with `allProjects`. */
   async artifacts(options: { allProjects?: boolean } = {}): Promise<ArtifactSummary[]> {
     return (await this.store()).registry.artifacts(options.allProjects ? null : this.project);
+  }
+
+  /**
+   * One page of names (default 1,000), in (project, name) order; `next` is the cursor to pass as `after` for the
+   * following page, absent on the last. Keyset paging: a name committed meanwhile never repeats or hides another.
+   */
+  async artifactsPage(options: { allProjects?: boolean; after?: string; limit?: number } = {}): Promise<{ items: ArtifactSummary[]; next?: string }> {
+    const registry = (await this.store()).registry;
+    const page = await registry.artifactsPage(options.allProjects ? null : this.project, { ...pageLimit(options.limit), ...(options.after ? { after: decodeNameCursor(options.after) } : {}) });
+    return page.next ? { items: page.items, next: encodeNameCursor(page.next) } : { items: page.items };
+  }
+
+  /** One page of a name's versions in version order, after version `after` (`v41` or 41); `next` is the last one's number. */
+  async versionsPage(name: string, options: { after?: string | number; limit?: number } = {}): Promise<{ items: ArtifactVersion[]; next?: number }> {
+    const store = await this.store();
+    const after = options.after === undefined ? {} : { after: versionNumber(options.after) };
+    const page = await store.registry.versionsPage(name, this.project, { ...pageLimit(options.limit), ...after });
+    const items = page.items.map((r) => new ArtifactVersion(r, this.store, store, this.actor));
+    return page.next === undefined ? { items } : { items, next: page.next };
   }
 
   /** The recorded alias moves and edits of every version of `name` (in this Api's project, or `project/name`), oldest first. */

@@ -31,6 +31,7 @@ export { workflowUiUrl } from './temporal-ui';
 export { safeLoadPipeline } from '../dsl/load';
 
 export type { InitOptions } from './init';
+export type { ArtifactSummary } from '../store/registry/registry';
 export type { SessionOptions } from './session';
 export type { LogOptions } from './log';
 export type { AddLocalOptions } from './spec-ops';

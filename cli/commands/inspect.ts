@@ -1,38 +1,87 @@
 import { command, JSON_OPTION } from '../command';
-import { digestText, formatBytes, shortDigest, table } from '../output';
-import { Api } from '../../client';
+import { digestText, formatBytes, shortDigest, table, TableStream } from '../output';
+import { Api, type ArtifactSummary, type ArtifactVersion } from '../../client';
 import { UsageError } from '../../errors';
 
-/** `artifacts ls [NAME]`: names with their latest version, or one name's versions. */
+/** `artifacts ls [NAME]`: names with their latest version, or one name's versions, fetched page by page. */
 export const lsCommand = command({
   summary: "List the current project's artifact names with their latest version, or the versions of NAME.",
-  usage: 'artifacts ls [NAME] [--all-projects] [--json]',
+  usage: 'artifacts ls [NAME] [--all-projects] [--limit N] [--after CURSOR] [--json]',
+  details: 'Without --limit every row is listed, read and printed a page at a time. With --limit N one page is printed, and, when more follow, the --after CURSOR that continues it (on stderr).',
   options: {
     'all-projects': { type: 'boolean', help: 'list the names of every project, not only the current one' },
+    limit: { type: 'string', value: 'N', help: 'print one page of at most N rows' },
+    after: { type: 'string', value: 'CURSOR', help: 'start after this cursor (printed by a previous --limit page; for NAME, a version such as v41)' },
     json: JSON_OPTION,
   },
   run: async ({ values, positionals }) => {
     const api = new Api();
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
     try {
-      if (positionals.length === 0) {
-        const all = await api.artifacts({ allProjects: values['all-projects'] ?? false });
-        if (values.json) console.log(JSON.stringify(all, null, 2));
-        else if (all.length === 0) console.log('No artifacts yet. Log one with: artifacts log PATH --name NAME --type TYPE');
-        else if (values['all-projects']) console.log(table([['PROJECT', 'NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'], ...all.map((a) => [a.project, a.name, a.type, String(a.versions), a.latest, a.updatedAt])]));
-        else console.log(table([['NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'], ...all.map((a) => [a.name, a.type, String(a.versions), a.latest, a.updatedAt])]));
-        return 0;
+      const name = positionals[0];
+      const how = { json: values.json ?? false, limit, after: values.after };
+      const more = name === undefined ? await printPages(namesListing(api, values['all-projects'] ?? false), how) : await printPages(versionsListing(api, name), how);
+      if (!more.printed && !values.json) {
+        if (name !== undefined) throw new UsageError(`No artifact is named ${JSON.stringify(name)}; run \`artifacts ls\` to see the names that exist.`);
+        console.log(values.after ? 'No more artifacts after that cursor.' : 'No artifacts yet. Log one with: artifacts log PATH --name NAME --type TYPE');
       }
-      const name = positionals[0]!;
-      const versions = await api.versions(name);
-      if (versions.length === 0) throw new UsageError(`No artifact is named ${JSON.stringify(name)}; run \`artifacts ls\` to see the names that exist.`);
-      if (values.json) console.log(JSON.stringify(versions, null, 2));
-      else console.log(table([['VERSION', 'FILES', 'SIZE', 'DIGEST', 'ALIASES', 'CREATED'], ...versions.map((v) => [v.version, String(v.fileCount), formatBytes(v.size), shortDigest(v.digest), v.aliases.join(','), v.createdAt])]));
+      if (more.next !== undefined) console.error(`more: artifacts ls ${name === undefined ? '' : `${name} `}--after ${more.next}${limit === undefined ? '' : ` --limit ${limit}`}`);
       return 0;
     } finally {
       await api.close();
     }
   },
 });
+
+/** A paged listing as the CLI prints it: its header, how a row reads, and how to fetch a page. */
+interface Listing<T> {
+  readonly header: readonly string[];
+  row(item: T): string[];
+  page(after: string | undefined, limit: number | undefined): Promise<{ items: T[]; next?: string | undefined }>;
+}
+
+function namesListing(api: Api, allProjects: boolean): Listing<ArtifactSummary> {
+  return {
+    header: [...(allProjects ? ['PROJECT'] : []), 'NAME', 'TYPE', 'VERSIONS', 'LATEST', 'UPDATED'],
+    row: (a) => [...(allProjects ? [a.project] : []), a.name, a.type, String(a.versions), a.latest, a.updatedAt],
+    page: (after, limit) => api.artifactsPage({ allProjects, ...(after ? { after } : {}), ...(limit === undefined ? {} : { limit }) }),
+  };
+}
+
+function versionsListing(api: Api, name: string): Listing<ArtifactVersion> {
+  return {
+    header: ['VERSION', 'FILES', 'SIZE', 'DIGEST', 'ALIASES', 'CREATED'],
+    row: (v) => [v.version, String(v.fileCount), formatBytes(v.size), shortDigest(v.digest), v.aliases.join(','), v.createdAt],
+    page: async (after, limit) => {
+      const page = await api.versionsPage(name, { ...(after ? { after } : {}), ...(limit === undefined ? {} : { limit }) });
+      return { items: page.items, next: page.next === undefined ? undefined : `v${page.next}` };
+    },
+  };
+}
+
+/** Prints every page (or, with a limit, one), as a table or as one JSON array; returns whether any row came and the next cursor. */
+async function printPages<T>(listing: Listing<T>, options: { json: boolean; limit: number | undefined; after: string | undefined }): Promise<{ printed: boolean; next?: string }> {
+  const table = new TableStream(listing.header);
+  let after = options.after;
+  let printed = false;
+  if (options.json) process.stdout.write('[');
+  for (;;) {
+    const page = await listing.page(after, options.limit);
+    if (options.json) {
+      for (const item of page.items) {
+        process.stdout.write(`${printed ? ',' : ''}\n${JSON.stringify(item)}`);
+        printed = true;
+      }
+    } else if (page.items.length > 0) {
+      table.write(page.items.map((item) => listing.row(item)));
+      printed = true;
+    }
+    after = page.next;
+    if (after === undefined || options.limit !== undefined) break;
+  }
+  if (options.json) process.stdout.write(printed ? '\n]\n' : ']\n');
+  return after === undefined ? { printed } : { printed, next: after };
+}
 
 /** `artifacts show REF`: one version's details and files. */
 export const showCommand = command({

@@ -3,9 +3,11 @@ import { MIGRATIONS } from './registry-schema';
 import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInProject, splitName, type ArtifactRef } from './ref';
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
 import { changesOf, dropAlias, placeAlias, tagsOf, updateVersion, type EditContext, type VersionChange, type VersionPatch } from './version-edits';
+import { allPages, artifactsPage, versionsPage, type NameCursor, type Page } from './listing';
 import { toRecord, VERSION_COLUMNS, type ArtifactSummary, type CommitInput, type CommitResult, type VersionRecord, type VersionRow } from './version-record';
 
 export type { Producer, WorkflowCaller } from './producer';
+export type { NameCursor, Page } from './listing';
 export type { ArtifactSummary, CommitInput, CommitResult, Tombstone, VersionRecord } from './version-record';
 
 /**
@@ -115,23 +117,29 @@ export class Registry {
     return found;
   }
 
-  /** A name's versions; `name` without a project is looked up in `project`. */
+  /** A name's versions (every page of versionsPage); `name` without a project is looked up in `project`. */
   async versions(bare: string, project: string = DEFAULT_PROJECT): Promise<VersionRecord[]> {
     const name = qualifiedName(project, bare);
-    const rows = await this.db.all<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? AND v.deleted_at IS NULL ORDER BY v.idx`, [name]);
-    const aliases = await this.aliasesOf(this.db, name);
-    const tags = await tagsOf(this.db, name);
-    return rows.map((r) => toRecord(r, aliases.get(Number(r.idx)) ?? [], tags.get(Number(r.idx)) ?? []));
+    const out: VersionRecord[] = [];
+    for await (const page of allPages<VersionRecord, number>((after) => versionsPage(this.db, name, after === undefined ? {} : { after }))) out.push(...page);
+    return out;
   }
 
-  /** The names of one project, or of every project when `project` is null. */
+  /** One page of a name's versions after version number `after` (keyset paging, listing.ts). */
+  async versionsPage(bare: string, project: string = DEFAULT_PROJECT, options: { after?: number; limit?: number } = {}): Promise<Page<VersionRecord, number>> {
+    return versionsPage(this.db, qualifiedName(project, bare), options);
+  }
+
+  /** The names of one project, or of every project when `project` is null (every page of artifactsPage). */
   async artifacts(project: string | null = DEFAULT_PROJECT): Promise<ArtifactSummary[]> {
-    const rows = await this.db.all<{ name: string; project: string; type: string; n: number | string; top: number | string; updated: string }>(
-      `SELECT a.name, a.project, a.type, COUNT(v.idx) AS n, MAX(v.idx) AS top, MAX(v.created_at) AS updated
-       FROM artifacts a JOIN versions v ON v.name = a.name AND v.deleted_at IS NULL ${project === null ? '' : 'WHERE a.project = ?'}
-       GROUP BY a.name, a.project, a.type ORDER BY a.project, a.name`, project === null ? [] : [project]);
-    return rows.map((r) => ({ name: r.name, project: r.project, type: r.type, versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated }));
+    const out: ArtifactSummary[] = [];
+    for await (const page of allPages<ArtifactSummary, NameCursor>((after) => artifactsPage(this.db, project, after ? { after } : {}))) out.push(...page);
+    return out;
+  }
+
+  /** One page of names in (project, name) order after `after` (keyset paging, listing.ts). */
+  async artifactsPage(project: string | null = DEFAULT_PROJECT, options: { after?: NameCursor; limit?: number } = {}): Promise<Page<ArtifactSummary, NameCursor>> {
+    return artifactsPage(this.db, project, options);
   }
 
   /** Points a custom alias at a version, taking it off whichever version held it (a protected one only with `force`). */

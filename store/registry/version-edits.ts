@@ -124,9 +124,9 @@ async function updateMetadata(
 }
 
 /** Tags by version index, of one name (or one of its versions). */
-export async function tagsOf(db: SqlDb, name: string, index?: number): Promise<Map<number, string[]>> {
-  const rows = await db.all<{ idx: number | string; tag: string }>(
-    `SELECT idx, tag FROM version_tags WHERE name = ?${index === undefined ? '' : ' AND idx = ?'} ORDER BY tag`, index === undefined ? [name] : [name, index]);
+export async function tagsOf(db: SqlDb, name: string, index?: number | { readonly from: number; readonly to: number }): Promise<Map<number, string[]>> {
+  const [where, params] = index === undefined ? ['', [name]] : typeof index === 'number' ? [' AND idx = ?', [name, index]] : [' AND idx BETWEEN ? AND ?', [name, index.from, index.to]];
+  const rows = await db.all<{ idx: number | string; tag: string }>(`SELECT idx, tag FROM version_tags WHERE name = ?${where} ORDER BY tag`, params);
   const byIndex = new Map<number, string[]>();
   for (const r of rows) byIndex.set(Number(r.idx), [...(byIndex.get(Number(r.idx)) ?? []), r.tag]);
   return byIndex;
