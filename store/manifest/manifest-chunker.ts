@@ -41,6 +41,13 @@ export function isBoundary(key: string, level: number, rows: number): boolean {
   return pathHash(key, level) < ((rows - min) / spread) * 0x100000000;
 }
 
+/** One level of a ManifestWriter in the middle of a tree: its open chunk and how many rows it was fed. */
+export interface LevelState {
+  readonly rows: readonly (LeafRow | NodeRow)[];
+  readonly added: number;
+  readonly lastAdded?: LeafRow | NodeRow;
+}
+
 /** What chunk writing cost: every chunk emitted counts, whether or not the store already held it. */
 export interface ChunkStats {
   chunksWritten: number;
@@ -68,6 +75,17 @@ export class LevelChunker {
     private readonly stats: ChunkStats,
     private readonly emit: (row: NodeRow) => Promise<void> | void,
   ) {}
+
+  /** What a resumed writer needs to carry on exactly where this chunker stands (its open chunk is at most MAX_ROWS rows). */
+  state(): LevelState {
+    return { rows: this.rows, added: this.added, ...(this.lastAdded ? { lastAdded: this.lastAdded } : {}) };
+  }
+
+  restore(state: LevelState): void {
+    this.rows = [...state.rows];
+    this.added = state.added;
+    this.lastAdded = state.lastAdded;
+  }
 
   /** True when no chunk is open: the rows fed so far ended exactly at a chunk boundary. */
   get empty(): boolean {

@@ -1,12 +1,13 @@
 import type { BlobStore } from '../blobs/blob-store';
 import { VersionDigest } from '../blobs/digest';
 import { encodeChunk, entryOf, isLeaf, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
-import { LevelChunker, newChunkStats, type ChunkStats } from './manifest-chunker';
+import { LevelChunker, newChunkStats, type ChunkStats, type LevelState } from './manifest-chunker';
+import { versionDigestOf } from './manifest-digest';
 import { comparePaths } from '../paths';
 
 export { entryOf, isLeaf, readChunk } from './manifest-chunk';
 export { isBoundary } from './manifest-chunker';
-export { versionDigestOf } from './manifest-digest';
+export { versionDigestOf };
 export type { Chunk, LeafRow, ManifestEntry, NodeRow } from './manifest-chunk';
 
 /** A manifest tree by its root chunk and totals, before (or without) its version digest. */
@@ -31,7 +32,8 @@ export interface ManifestRef extends ManifestTree {
  */
 export class ManifestWriter {
   private readonly levels: LevelChunker[] = [];
-  private readonly versionDigest = new VersionDigest();
+  /** Undefined once the writer was restored from a state: the digest is then streamed from the finished tree. */
+  private versionDigest: VersionDigest | undefined = new VersionDigest();
   private readonly stats: ChunkStats = newChunkStats();
   private last: string | undefined;
   private count = 0;
@@ -59,7 +61,7 @@ export class ManifestWriter {
     this.last = entry.path;
     this.count++;
     this.size += entry.size;
-    this.versionDigest.add(entry.path, entry.digest, entry.size);
+    this.versionDigest?.add(entry.path, entry.digest, entry.size);
     await this.levels[0]!.add(rowOf(entry));
   }
 
@@ -67,17 +69,53 @@ export class ManifestWriter {
     return (this.levels[n] ??= new LevelChunker(n, this.blobs, this.stats, (row) => this.level(n + 1).add(row)));
   }
 
+  /** The path last added (a resumed staging carries on after it). */
+  get lastPath(): string | undefined {
+    return this.last;
+  }
+
+  /**
+   * Everything needed to carry on writing later, in another process: each level's open chunk (all closed chunks are
+   * in the store already) and the totals. JSON, at most a few hundred KiB; kept as a blob, referenced by digest.
+   */
+  state(): WriterState {
+    return { levels: this.levels.map((l) => l.state()), count: this.count, size: this.size, ...(this.last === undefined ? {} : { last: this.last }) };
+  }
+
+  /** A writer that carries on from `state`; the version digest of its tree is read back from the tree at the finish. */
+  static restore(blobs: BlobStore, state: WriterState): ManifestWriter {
+    const writer = new ManifestWriter(blobs);
+    writer.versionDigest = undefined;
+    state.levels.forEach((level, n) => writer.level(n).restore(level));
+    writer.count = state.count;
+    writer.size = state.size;
+    writer.last = state.last;
+    return writer;
+  }
+
   /** Closes every level and returns the root: the first level that holds a single chunk. An empty manifest is one empty leaf. */
   async finish(): Promise<ManifestRef> {
-    const digest = this.versionDigest.digest();
-    if (this.count === 0) return { root: await this.blobs.putBytes(encodeChunk({ l: [] })), digest, count: 0, size: 0 };
+    const tree = await this.finishTree();
+    return { ...tree, digest: this.versionDigest ? this.versionDigest.digest() : await versionDigestOf(this.blobs, tree.root) };
+  }
+
+  private async finishTree(): Promise<ManifestTree> {
+    if (this.count === 0) return { root: await this.blobs.putBytes(encodeChunk({ l: [] })), count: 0, size: 0 };
     for (let n = 0; ; n++) {
       await this.levels[n]!.flush();
       // Every chunk of level n has now been handed up; a level of one chunk is the root.
       const parent = this.level(n + 1);
-      if (parent.added === 1) return { root: (parent.lastAdded as NodeRow)[4], digest, count: this.count, size: this.size };
+      if (parent.added === 1) return { root: (parent.lastAdded as NodeRow)[4], count: this.count, size: this.size };
     }
   }
+}
+
+/** A ManifestWriter's state between two processes (see ManifestWriter.state). */
+export interface WriterState {
+  readonly levels: readonly LevelState[];
+  readonly count: number;
+  readonly size: number;
+  readonly last?: string;
 }
 
 /** Streams a manifest's entries in path order, one chunk in memory per tree level. */

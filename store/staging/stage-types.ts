@@ -10,8 +10,17 @@ export interface StageProgress {
   readonly bytesTotal: number;
   /** Large files being written right now, each resumable from its checkpoint. */
   readonly checkpoints?: readonly IngestCheckpoint[] | undefined;
-  /** Large files already stored by an earlier attempt, so a retry does not read them again. */
+  /** Large files stored past the cursor, so a retry does not read them again. */
   readonly done?: readonly DoneFile[] | undefined;
+  /** Every entry up to this path is in the manifest a retry carries on writing (see OrderedWriter). */
+  readonly cursor?: StageCursor | undefined;
+}
+
+/** Where a staging stands, kept small whatever the file count: the last path written and the writer's state blob. */
+export interface StageCursor {
+  readonly path: string;
+  /** Digest of the blob holding the ManifestWriter's state just after `path`. */
+  readonly writer: string;
 }
 
 export interface DoneFile {

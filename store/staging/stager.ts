@@ -1,28 +1,26 @@
-import { ManifestWriter, type ManifestEntry, type ManifestRef } from '../manifest/manifest';
 import type { Store } from '../store';
 import type { ArtifactSpec } from './spec';
 import { resolveSpec } from './sources';
+import { isStreamable, sortedSources, streamSources } from './source-stream';
 import { expandReferences } from '../references/expand';
 import { Staging } from './staging';
 import type { StageOptions, StageResult } from './stage-types';
 import type { SkippedPath } from './walk';
 
-export type { DoneFile, StageOptions, StageProgress, StageResult } from './stage-types';
+export type { DoneFile, StageCursor, StageOptions, StageProgress, StageResult } from './stage-types';
 
 /**
  * Applies a spec's operations in order (a later add of the same path replaces the earlier one; remove drops a
- * path or a whole folder prefix), then hashes and stores every file once, and writes the manifest tree.
+ * path or a whole folder prefix), then hashes and stores every file once, writing the manifest tree as it goes.
+ * A spec without removals is staged as a stream (folders walked in path order), so memory does not grow with the
+ * number of files; one with removals is resolved in memory first. A retry resumes after its progress's cursor.
  */
 export async function stageSpec(store: Store, spec: ArtifactSpec, options: StageOptions = {}): Promise<StageResult> {
   const skipped: SkippedPath[] = [];
-  const staging = new Staging(store, resolveSpec(await expandReferences(spec), skipped), options);
-  const entries = await staging.storeAll();
-  const manifest = await writeManifest(store, entries);
-  return { manifest, files: entries.length, skipped, ...staging.totals() };
-}
-
-async function writeManifest(store: Store, entries: readonly ManifestEntry[]): Promise<ManifestRef> {
-  const writer = new ManifestWriter(store.blobs);
-  for (const entry of entries) await writer.add(entry);
-  return writer.finish();
+  const expanded = await expandReferences(spec);
+  const after = options.resume?.cursor?.path;
+  const sources = isStreamable(expanded) ? streamSources(expanded, skipped, after) : sortedSources(resolveSpec(expanded, skipped), after);
+  const staging = await Staging.open(store, options);
+  const manifest = await staging.storeAll(sources);
+  return { manifest, files: manifest.count, skipped, ...staging.totals() };
 }

@@ -1,8 +1,10 @@
 import os from 'node:os';
 import type { IngestCheckpoint, IngestResult } from '../blobs/blob-store';
 import { blake3 } from '../blobs/digest';
-import type { ManifestEntry } from '../manifest/manifest';
-import { comparePaths, refuseClashes } from '../paths';
+import type { ManifestEntry, ManifestRef } from '../manifest/manifest';
+import { OrderedWriter } from './ordered-writer';
+import type { SourceEntry } from './source-stream';
+import { comparePaths } from '../paths';
 import type { Store } from '../store';
 import { SmallFileBatches, TaskPool, type BatchedFile } from './ingest-pool';
 import { referenceEntry, type FileSource, type Source } from './sources';
@@ -18,20 +20,28 @@ const MIN_BATCHED = 64;
 /** How often (ms) the walk over entries reports progress and lets heartbeats and cancellation through. */
 const BREATHE_MS = 100;
 
+/** Entries stored ahead of the first one still being stored, at most: what the reordering may hold in memory. */
+const MAX_AHEAD = 16_384;
+/** How often (ms) the manifest writer's state is saved, so a retry resumes from there. */
+const CHECKPOINT_MS = 2000;
+
 /**
- * One staging run over resolved sources, in path order: each entry is stored inline (values, references, small
- * files when there are few), by the pool (large files), or in a batch on the store's worker threads (many small
- * files); files an earlier attempt stored are taken over. It counts what it wrote and reports progress.
+ * One staging run over a stream of sources in path order: each entry is stored inline (values, references, small
+ * files until there are many), by the pool (large files), or in a batch on the store's worker threads (many small
+ * files); the results go into the manifest in path order (OrderedWriter). Memory holds the entries in flight, never
+ * the list of all files. It counts what it wrote and reports progress, with the cursor a retry resumes from.
  */
 export class Staging {
-  private readonly paths: readonly string[];
-  private readonly entries: ManifestEntry[];
-  private readonly bytesTotal: number;
   private readonly done: ReadonlyMap<string, DoneFile>;
-  private readonly doneList: DoneFile[];
+  /** Large files stored by this attempt, with their entry path (pruned to those past the cursor at each report). */
+  private doneList: (DoneFile & { readonly path: string })[] = [];
   private readonly inFlight = new Map<string, IngestCheckpoint | undefined>();
   private readonly pool = new TaskPool(CONCURRENCY);
-  private readonly batches: SmallFileBatches | undefined;
+  private batches: SmallFileBatches | undefined;
+  private smallFiles = 0;
+  private handedOut = 0;
+  private filesTotal = 0;
+  private bytesTotal = 0;
   private filesDone = 0;
   private bytesDone = 0;
   private bytesWritten = 0;
@@ -39,57 +49,78 @@ export class Staging {
   private partsSent = 0;
   private lastBreath = Date.now();
 
-  constructor(private readonly store: Store, private readonly sources: ReadonlyMap<string, Source>, private readonly options: StageOptions) {
-    this.paths = [...sources.keys()].sort(comparePaths);
-    refuseClashes(this.paths);
-    this.entries = new Array<ManifestEntry>(this.paths.length);
-    this.bytesTotal = this.paths.reduce((n, p) => n + sources.get(p)!.size, 0);
+  private constructor(private readonly store: Store, private readonly options: StageOptions, private readonly output: OrderedWriter) {
     this.done = new Map((options.resume?.done ?? []).map((d) => [d.local, d]));
-    this.doneList = [...this.done.values()];
-    this.batches = this.batchesIfWorthIt();
+    const inherited = output.totals;
+    this.filesTotal = this.filesDone = inherited.files;
+    this.bytesTotal = this.bytesDone = this.resumedBytes = inherited.bytes;
   }
 
-  /** Stores every entry and returns them in path order, or throws the first failure once in-flight work settled. */
-  async storeAll(): Promise<ManifestEntry[]> {
-    for (const [index, entryPath] of this.paths.entries()) {
-      if (this.pool.failed) break;
-      if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('staging cancelled');
-      const source = this.sources.get(entryPath)!;
-      if (!(await this.storeOrSchedule(index, entryPath, source))) continue;
-      this.finished(source);
-      await this.breathe();
+  /** A staging that writes a new manifest, or carries on the one an earlier attempt's cursor names. */
+  static async open(store: Store, options: StageOptions): Promise<Staging> {
+    const made: { staging?: Staging } = {};
+    const output = await OrderedWriter.open(store.blobs, options.resume?.cursor, { ms: CHECKPOINT_MS, onCheckpoint: () => made.staging?.report() });
+    made.staging = new Staging(store, options, output);
+    return made.staging;
+  }
+
+  /** Stores every entry of `sources` and returns the manifest, or throws the first failure once in-flight work settled. */
+  async storeAll(sources: Iterable<SourceEntry>): Promise<ManifestRef> {
+    try {
+      for (const [entryPath, source] of sources) {
+        if (this.pool.failed || this.output.failed) break;
+        if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('staging cancelled');
+        this.filesTotal++;
+        this.bytesTotal += source.size;
+        const index = this.handedOut++;
+        if (await this.storeOrSchedule(index, entryPath, source)) this.finished(source);
+        await this.holdBack();
+        await this.breathe();
+      }
+    } catch (err) {
+      // A walk that fails midway (an unreadable folder, a file/folder clash) ends the staging once in-flight work settled.
+      await this.pool.drain().catch(() => undefined);
+      throw err;
     }
     if (!this.pool.failed) await this.batches?.flushAll();
     await this.pool.drain();
+    const manifest = await this.output.finish();
     this.report();
-    return this.entries;
+    return manifest;
   }
 
   totals(): Pick<StageResult, 'bytes' | 'bytesWritten' | 'resumedBytes' | 'partsSent'> {
     return { bytes: this.bytesTotal, bytesWritten: this.bytesWritten, resumedBytes: this.resumedBytes, partsSent: this.partsSent };
   }
 
+  /** Waits while too many entries finished ahead of one still being stored (sending half-filled batches on). */
+  private async holdBack(): Promise<void> {
+    while (this.output.behind(this.handedOut) > MAX_AHEAD && !this.pool.failed && !this.output.failed) {
+      await this.batches?.flushAll();
+      await Promise.race([this.output.progressed(), new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
+  }
+
   /**
-   * Small files go to worker threads in batches when the store offers it; a read-rate cap keeps them on the
-   * per-file path, which honours it, and a handful of small files (an incremental draft's) is quicker inline
-   * than starting worker threads for it.
+   * Small files go to worker threads in batches when the store offers it, once there are enough of them to be
+   * worth it (a handful, an incremental draft's, is quicker inline); a read-rate cap keeps them on the per-file
+   * path, which honours it.
    */
   private batchesIfWorthIt(): SmallFileBatches | undefined {
+    if (this.batches) return this.batches;
     const ingestFiles = this.store.blobs.ingestFiles?.bind(this.store.blobs);
-    let smallFiles = 0;
-    for (const source of this.sources.values()) if (source.kind === 'file' && source.size < LARGE) smallFiles++;
-    if (!ingestFiles || this.options.maxBytesPerSecond || smallFiles < MIN_BATCHED) return undefined;
-    return new SmallFileBatches(this.pool, (batch, hardLink) => this.ingestBatch(ingestFiles, batch, hardLink));
+    if (!ingestFiles || this.options.maxBytesPerSecond || ++this.smallFiles < MIN_BATCHED) return undefined;
+    return (this.batches = new SmallFileBatches(this.pool, (batch, hardLink) => this.ingestBatch(ingestFiles, batch, hardLink)));
   }
 
   /** Stores one entry now (true), or hands it to the pool or a batch, which count it once stored (false). */
   private async storeOrSchedule(index: number, entryPath: string, source: Source): Promise<boolean> {
     switch (source.kind) {
       case 'value':
-        this.entries[index] = await this.storeValue(entryPath, source.json);
+        this.output.put(index, await this.storeValue(entryPath, source.json));
         return true;
       case 'ref':
-        this.entries[index] = await referenceEntry(entryPath, source.uri, source.checksum);
+        this.output.put(index, await referenceEntry(entryPath, source.uri, source.checksum));
         return true;
       case 'file':
         return this.storeOrScheduleFile(index, entryPath, source);
@@ -102,8 +133,9 @@ export class Staging {
       await this.pool.schedule(() => this.ingestLarge(index, entryPath, source));
       return false;
     }
-    if (this.batches) {
-      await this.batches.add({ index, entryPath, source });
+    const batches = this.batchesIfWorthIt();
+    if (batches) {
+      await batches.add({ index, entryPath, source });
       return false;
     }
     this.record(index, entryPath, await this.store.blobs.ingestFile(source.local, this.ingestOptions(source)));
@@ -122,7 +154,7 @@ export class Staging {
   private async takeOverDone(index: number, entryPath: string, source: FileSource): Promise<boolean> {
     const prior = this.done.get(source.local);
     if (!prior || prior.size !== source.size || prior.mtimeMs !== source.mtimeMs || !(await this.store.blobs.has(prior.digest))) return false;
-    this.entries[index] = { path: entryPath, digest: prior.digest, size: prior.size };
+    this.output.put(index, { path: entryPath, digest: prior.digest, size: prior.size });
     this.resumedBytes += prior.size;
     return true;
   }
@@ -140,7 +172,7 @@ export class Staging {
       });
       this.record(index, entryPath, result);
       this.resumedBytes += result.resumedBytes;
-      if (this.doneList.length < MAX_DONE) this.doneList.push({ local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
+      if (this.doneList.length < MAX_DONE) this.doneList.push({ path: entryPath, local: source.local, size: source.size, mtimeMs: source.mtimeMs, digest: result.digest });
       this.finished(source);
     } finally {
       this.inFlight.delete(source.local);
@@ -160,7 +192,7 @@ export class Staging {
   }
 
   private record(index: number, entryPath: string, result: IngestResult): void {
-    this.entries[index] = { path: entryPath, digest: result.digest, size: result.size };
+    this.output.put(index, { path: entryPath, digest: result.digest, size: result.size });
     this.bytesWritten += result.bytesWritten;
     this.partsSent += result.partsSent ?? 0;
   }
@@ -177,11 +209,15 @@ export class Staging {
     this.lastBreath = Date.now();
   }
 
-  private report(): void {
+  /** Heartbeat-sized progress: in-flight large files, large files stored past the cursor, and the cursor. */
+  report(): void {
+    const cursor = this.output.cursor;
+    if (cursor) this.doneList = this.doneList.filter((d) => comparePaths(d.path, cursor.path) > 0);
     const checkpoints = [...this.inFlight.values()].filter((c): c is IngestCheckpoint => c !== undefined);
     const partial = checkpoints.reduce((n, c) => n + c.bytesDone, 0);
+    const done = this.doneList.map(({ local, size, mtimeMs, digest }) => ({ local, size, mtimeMs, digest }));
     this.options.onProgress?.({
-      filesDone: this.filesDone, filesTotal: this.paths.length, bytesDone: this.bytesDone + partial, bytesTotal: this.bytesTotal, checkpoints, done: this.doneList,
+      filesDone: this.filesDone, filesTotal: this.filesTotal, bytesDone: this.bytesDone + partial, bytesTotal: this.bytesTotal, checkpoints, done, ...(cursor ? { cursor } : {}),
     });
   }
 }
