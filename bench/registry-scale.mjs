@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Store } from '../dist/internal.js';
+import { fillRegistry, postgresSeries, sqliteSeries, timeEach } from './registry-fill.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -15,28 +16,7 @@ const NAMES = Number(arg('--names', 100_000));
 const PER = Number(arg('--per-name', 10));
 const PG_URL = arg('--pg', process.env.ARTIFACTS_TEST_POSTGRES_URL || 'postgres://artifacts:artifacts@127.0.0.1:15432/artifacts_test');
 const HEX = '0'.repeat(64);
-
-/** Inserts the names, versions and `latest` aliases in three set-based statements. */
-async function fill(db, series) {
-  const t = Date.now();
-  await db.run(`INSERT INTO artifacts (name, type, created_at, project) SELECT 'name-' || n, 'dataset', '2026-01-01T00:00:00Z', 'default' FROM ${series(NAMES - 1)}`);
-  await db.run(`INSERT INTO versions (name, idx, digest, manifest_root, file_count, total_size, description, metadata, base_idx, producer, created_at)
-    SELECT 'name-' || (n / ${PER}), n % ${PER}, 'sha256:' || n || '${HEX.slice(0, 40)}', 'sha256:${HEX}', 1, 1, NULL, '{}', NULL, NULL, '2026-01-01T00:00:00Z'
-    FROM ${series(NAMES * PER - 1)}`);
-  await db.run(`INSERT INTO aliases (name, alias, idx) SELECT 'name-' || n, 'latest', ${PER - 1} FROM ${series(NAMES - 1)}`);
-  return Date.now() - t;
-}
-
-async function timeEach(times, op) {
-  const ms = [];
-  for (let i = 0; i < times; i++) {
-    const t = process.hrtime.bigint();
-    await op(i);
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(ms.length / 2)], p99: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))] };
-}
+const fill = (db, series) => fillRegistry(db, series, NAMES, PER);
 
 const pick = (i) => `name-${(i * 7919) % NAMES}`;
 
@@ -51,7 +31,8 @@ async function measure(label, store, series, plan) {
       name: pick(i), type: 'dataset', idempotencyKey: `bench-${label}-${i}`,
       manifest: { root: `sha256:${HEX}`, digest: `sha256:${String(i).padStart(64, 'f')}`, count: 1, size: 1 },
     }))],
-    ['ls (every name)', await timeEach(3, () => registry.artifacts())],
+    ['ls, one page of 100', await timeEach(200, (i) => registry.artifactsPage('default', { limit: 100, ...(i % 2 ? { after: { project: 'default', name: pick(i) } } : {}) }))],
+    ['ls (every name, paged)', await timeEach(3, () => registry.artifacts())],
   ];
   console.log(`\n${label}: ${NAMES.toLocaleString()} names x ${PER} = ${(NAMES * PER).toLocaleString()} versions, filled in ${(filled / 1000).toFixed(1)} s`);
   for (const [op, { p50, p99 }] of rows) console.log(`  ${op.padEnd(24)} p50 ${p50.toFixed(2).padStart(9)} ms   p99 ${p99.toFixed(2).padStart(9)} ms`);
@@ -66,7 +47,7 @@ async function measure(label, store, series, plan) {
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-scale-'));
 try {
   await measure('SQLite', await Store.fromConfig({ home }),
-    (max) => `(WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${max}) SELECT n FROM seq)`,
+    sqliteSeries,
     async (db, sql, params) => (await db.all(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail));
 } finally {
   fs.rmSync(home, { recursive: true, force: true });
@@ -83,7 +64,7 @@ if (!reachable) {
   url.pathname = `/${dbName}`;
   try {
     const store = await Store.fromConfig({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'registry-scale-')), registryUrl: url.toString() });
-    await measure('PostgreSQL', store, (max) => `generate_series(0, ${max}) AS s(n)`, async (db, sql, params) => {
+    await measure('PostgreSQL', store, postgresSeries, async (db, sql, params) => {
       await db.run('ANALYZE');
       let i = 0;
       return (await db.all(`EXPLAIN ${sql.replace(/\?/g, () => `$${++i}`)}`, params)).map((r) => r['QUERY PLAN'].trim());
