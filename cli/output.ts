@@ -58,13 +58,15 @@ export function table(rows: readonly (readonly string[])[]): string {
 export class TableStream {
   private widths: number[] | undefined;
 
-  constructor(private readonly header: readonly string[], private readonly out: (line: string) => void = (line) => console.log(line)) {}
+  /** `header`: the column names, or null for rows alone. */
+  constructor(private readonly header: readonly string[] | null, private readonly out: (line: string) => void = (line) => console.log(line)) {}
 
   write(rows: readonly (readonly string[])[]): void {
     if (!this.widths) {
+      if (rows.length === 0 && !this.header) return;
       this.widths = [];
-      for (const row of [this.header, ...rows]) row.forEach((cell, i) => (this.widths![i] = Math.max(this.widths![i] ?? 0, cell.length)));
-      this.line(this.header);
+      for (const row of this.header ? [this.header, ...rows] : rows) row.forEach((cell, i) => (this.widths![i] = Math.max(this.widths![i] ?? 0, cell.length)));
+      if (this.header) this.line(this.header);
     }
     for (const row of rows) this.line(row);
   }
@@ -77,6 +79,23 @@ export class TableStream {
   private line(row: readonly string[]): void {
     this.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(this.widths![i]!))).join('  '));
   }
+}
+
+/**
+ * Prints `{ ...head, [key]: [...items], ...tail() }` as JSON while the items arrive (one per line), so a list of
+ * millions is never held: the same document `JSON.stringify` would give, laid out differently.
+ */
+export async function printJsonStream(head: object, key: string, items: AsyncIterable<unknown>, tail: () => object = () => ({})): Promise<void> {
+  const open = JSON.stringify(head, null, 2);
+  process.stdout.write(`${open.slice(0, open.lastIndexOf('}')).trimEnd()}${Object.keys(head).length > 0 ? ',' : ''}\n  ${JSON.stringify(key)}: [`);
+  let first = true;
+  for await (const item of items) {
+    process.stdout.write(`${first ? '' : ','}\n    ${JSON.stringify(item)}`);
+    first = false;
+  }
+  const rest = JSON.stringify(tail(), null, 2);
+  const more = rest.slice(1, rest.lastIndexOf('}')).trim();
+  process.stdout.write(`${first ? '' : '\n  '}]${more ? `,\n  ${more}` : ''}\n}\n`);
 }
 
 /** Warns on stderr about each path an added folder did not follow, so no file goes missing unnoticed. */

@@ -11,7 +11,8 @@ import { normalizeEntryPath } from '../store/paths';
 import type { Producer, VersionRecord } from '../store/registry/registry';
 import { MAX_METADATA_BYTES, type Store } from '../store/store';
 import type { VersionChange, VersionPatch } from '../store/registry/version-edits';
-import { lineageOf, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
+import { lineageOf, diffEntries, diffVersions, type Lineage, type VersionDiff } from '../store/registry/lineage';
+import { summarizeDiff, type DiffEntry, type DiffSummary } from '../store/manifest/manifest-diff';
 import { downloadVersion, verifyVersion, type DownloadResult, type VerifyReport } from '../store/version-files';
 import { findEntry } from '../store/reading/entry';
 import type { ChangeCounts, IncrementalResult } from '../workflows/incremental-types';
@@ -161,6 +162,16 @@ export class ArtifactVersion {
   /** What changed from `other` to this version (added, removed, modified, with sizes), reading only the chunks that differ. */
   async diff(other: ArtifactVersion): Promise<VersionDiff> {
     return diffVersions(await this.store(), other.record, this.record);
+  }
+
+  /** Only the counts of `diff` (added, removed, modified, bytes), streamed, holding none of the entries. */
+  async diffSummary(other: ArtifactVersion): Promise<DiffSummary> {
+    return summarizeDiff(this.diffEntries(other));
+  }
+
+  /** The same differences as `diff`, in path order, as a stream (for versions too large to hold every change). */
+  async *diffEntries(other: ArtifactVersion): AsyncGenerator<DiffEntry> {
+    yield* diffEntries(await this.store(), other.record, this.record);
   }
 
   /** Who made this version (workflow, run), which version it was based on, which it used, and which were based on it. */

@@ -32,6 +32,7 @@ export { safeLoadPipeline } from '../dsl/load';
 
 export type { InitOptions } from './init';
 export type { ArtifactSummary } from '../store/registry/registry';
+export { emptySummary, tally } from '../store/manifest/manifest-diff';
 export type { SessionOptions } from './session';
 export type { LogOptions } from './log';
 export type { AddLocalOptions } from './spec-ops';

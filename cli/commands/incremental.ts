@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { command, JSON_OPTION } from '../command';
-import { formatBytes } from '../output';
-import { Api, init, workflowUiUrl, type DiffEntry } from '../../client';
+import { formatBytes, printJsonStream } from '../output';
+import { Api, emptySummary, init, tally, workflowUiUrl, type DiffEntry } from '../../client';
 import { UsageError } from '../../errors';
 
 const DRAFT_USAGE = 'artifacts draft REF [--add PATH]... [--remove NAME]... [--alias A]... [--ttl 30d] [--json]';
@@ -67,14 +67,21 @@ export const diffCommand = command({
     if (!from || !to) throw new UsageError('Give two refs, such as images:v1 images:v2. Usage: artifacts diff A B [--json]');
     const api = new Api();
     try {
-      const diff = await (await api.artifact(to)).diff(await api.artifact(from));
+      const [a, b] = [await api.artifact(from), await api.artifact(to)];
+      // Streamed and counted as it goes: a diff of millions of entries is never held.
+      const s = emptySummary();
+      const counted = async function* (): AsyncGenerator<DiffEntry> {
+        for await (const d of b.diffEntries(a)) {
+          tally(s, d);
+          yield d;
+        }
+      };
       if (values.json) {
-        console.log(JSON.stringify(diff, null, 2));
+        await printJsonStream({ from: a.ref, to: b.ref }, 'entries', counted(), () => ({ summary: s }));
         return 0;
       }
-      for (const d of diff.entries) console.log(diffLine(d));
-      const s = diff.summary;
-      console.log(`${diff.from} -> ${diff.to}: +${s.added} added (${formatBytes(s.addedBytes)}), -${s.removed} removed (${formatBytes(s.removedBytes)}), ~${s.modified} modified`);
+      for await (const d of counted()) console.log(diffLine(d));
+      console.log(`${a.ref} -> ${b.ref}: +${s.added} added (${formatBytes(s.addedBytes)}), -${s.removed} removed (${formatBytes(s.removedBytes)}), ~${s.modified} modified`);
       return 0;
     } finally {
       await api.close();

@@ -1,5 +1,5 @@
 import { command, JSON_OPTION } from '../command';
-import { digestText, formatBytes, shortDigest, table, TableStream } from '../output';
+import { digestText, formatBytes, printJsonStream, shortDigest, TableStream } from '../output';
 import { Api, type ArtifactSummary, type ArtifactVersion } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -97,11 +97,10 @@ export const showCommand = command({
     const api = new Api();
     try {
       const v = await api.artifact(ref);
-      const files = await v.files();
       // Counted by diffing against the base, which reads only the chunks that differ.
-      const changes = v.base ? (await v.diff(await api.artifact(`${v.name}:${v.base}`))).summary : null;
+      const changes = v.base ? await v.diffSummary(await api.artifact(`${v.name}:${v.base}`)) : null;
       if (values.json) {
-        console.log(JSON.stringify({ ...v.toJSON(), changes, entries: files }, null, 2));
+        await printJsonStream({ ...v.toJSON(), changes }, 'entries', v.entries());
         return 0;
       }
       console.log(`${v.ref} (${v.type})`);
@@ -113,7 +112,16 @@ export const showCommand = command({
       if (Object.keys(v.metadata).length) console.log(`metadata: ${JSON.stringify(v.metadata)}`);
       if (v.producer) console.log(`made by:  workflow ${v.producer.workflowId}${v.producer.run ? ` (run ${v.producer.run})` : ''}`);
       console.log(`created:  ${v.createdAt}`);
-      console.log(table(files.map((f) => [f.path, formatBytes(f.size), f.ref ?? shortDigest(f.digest)])));
+      // The files stream from the manifest, a page of rows at a time, aligned on the first page.
+      const rows = new TableStream(null);
+      let page: string[][] = [];
+      for await (const f of v.entries()) {
+        page.push([f.path, formatBytes(f.size), f.ref ?? shortDigest(f.digest)]);
+        if (page.length < 1000) continue;
+        rows.write(page);
+        page = [];
+      }
+      rows.write(page);
       return 0;
     } finally {
       await api.close();

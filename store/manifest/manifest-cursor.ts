@@ -3,23 +3,33 @@ import { decodeChunk, isLeaf, keyOf, type Chunk, type LeafRow, type NodeRow } fr
 import { comparePaths } from '../paths';
 
 /**
- * Reads chunks once each (an edit or a diff visits the same few nodes repeatedly) and counts the reads, so tests
- * and benchmarks can prove how little of a tree was touched.
+ * Reads chunks once each while they stay in its bounded cache (an edit or a diff visits the same few nodes
+ * repeatedly) and records the reads, so tests and benchmarks can prove how little of a tree was touched.
  */
 export class ChunkReader {
   private readonly cache = new Map<string, Chunk>();
   /** Digests fetched from the store, in order. */
   readonly fetched: string[] = [];
 
-  constructor(readonly blobs: BlobStore) {}
+  /** `capacity`: chunks kept, least recently used dropped first, so a walk over a huge tree holds a bounded set. */
+  constructor(readonly blobs: BlobStore, private readonly capacity = 4096) {}
+
+  /** Chunks held right now (never more than the capacity). */
+  get cachedChunks(): number {
+    return this.cache.size;
+  }
 
   async read(digest: string): Promise<Chunk> {
     let chunk = this.cache.get(digest);
-    if (!chunk) {
+    if (chunk) {
+      // Re-inserted so the Map's order is least recently used first.
+      this.cache.delete(digest);
+    } else {
       chunk = decodeChunk(await this.blobs.getBytes(digest));
       this.fetched.push(digest);
-      this.cache.set(digest, chunk);
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     }
+    this.cache.set(digest, chunk);
     return chunk;
   }
 

@@ -28,6 +28,11 @@ export async function diffVersions(store: Store, from: VersionRecord, to: Versio
   return { from: refOf(from), to: refOf(to), entries, summary, chunksRead: reader.fetched.length };
 }
 
+/** The differences between two versions as a stream, for diffs too large to hold (memory: the chunks on the way). */
+export function diffEntries(store: Store, from: VersionRecord, to: VersionRecord): AsyncGenerator<DiffEntry> {
+  return diffManifests(new ChunkReader(store.blobs), from.manifest.root, to.manifest.root);
+}
+
 /** Where a version came from and what came of it. */
 export interface Lineage {
   readonly ref: string;
