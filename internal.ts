@@ -36,3 +36,4 @@ export type { GcOptions, GcReport } from './store/gc';
 export type { IncrementalInput } from './workflows/incremental-types';
 export type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from './store/blobs/blob-store';
 export type { LogArtifactInput } from './workflows/types';
+export { startUiServer } from './ui/server';

@@ -50,3 +50,5 @@ export type { StageProgress } from '../store/staging/stager';
 export type { SkippedPath } from '../store/staging/walk';
 export type { PipelineRunResult, PipelineStatus, StepStatus } from '../workflows/pipeline-types';
 export type { DownloadResult } from '../store/reading/download';
+export { listPipelineRuns, pipelineRunView } from './pipeline-runs';
+export type { PipelineRunSummary, PipelineRunView, PipelineStepNode } from './pipeline-runs';

@@ -130,7 +130,8 @@ function pipelineHandle(session: Session, runId: string): WorkflowHandle<typeof 
   return session.connections.client.workflow.getHandle<typeof pipelineWorkflow>(pipelineWorkflowId(runId));
 }
 
-async function stepProgress(session: Session, workflowId: string, status: PipelineStatus): Promise<StepProgress> {
+/** Shards finished and bytes staged of a run's running steps, by step id. */
+export async function stepProgress(session: Session, workflowId: string, status: PipelineStatus): Promise<StepProgress> {
   const client = session.connections.client;
   const shardsDone: Record<string, number> = {};
   const bytes: Record<string, { done: number; total: number }> = {};

@@ -37,7 +37,11 @@ export const LAYERS = {
     types: ['*'],
   },
   // A thin entry point: arguments and output only, everything else through the client.
-  cli: { values: ['cli/', 'client/', 'errors/', NODE] },
+  cli: { values: ['cli/', 'client/', 'errors/', 'ui/', NODE] },
+  // The web view's server: like the CLI, it stands on the client layer only.
+  ui: { values: ['ui/', 'client/', 'errors/', NODE] },
+  // The pages, bundled for the browser: the front-end libraries and the API's types, nothing of Node.
+  web: { values: ['web/', 'preact', '@dagrejs/dagre'], types: ['ui/'] },
 };
 
 /** `spec` as imported from `file`: a repository path without extension, a package name, or `node:`. */
@@ -102,7 +106,7 @@ const rule = {
 /** The plugin and the config block that turns the rule on; eslint.config.mjs and the lint test both use it. */
 export const boundariesPlugin = { rules: { 'allowed-imports': rule } };
 export const boundariesConfig = (root) => ({
-  files: ['**/*.ts'],
+  files: ['**/*.ts', '**/*.tsx'],
   plugins: { boundaries: boundariesPlugin },
   settings: { boundariesRoot: root },
   rules: { 'boundaries/allowed-imports': 'error' },

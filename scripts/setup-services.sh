@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The real servers behind the PostgreSQL and S3 tests, on loopback only: PostgreSQL from Debian's packages and
-# SeaweedFS (built from the Go module proxy, cached in .tools/bin). Idempotent: a running server is left alone.
+# SeaweedFS (built from the Go module proxy, cached in .tools/bin), and Debian's chromium for the UI's browser tests.
+# Idempotent: a running server is left alone.
 #
 #   bash scripts/setup-services.sh          # install what is missing, start both, create the test database
-#   bash scripts/setup-services.sh postgres # (or s3) only that one
+#   bash scripts/setup-services.sh postgres # (or s3, or chromium) only that one
 #   bash scripts/setup-services.sh env      # print the variables the tests read (eval "$(... env)")
 #   bash scripts/setup-services.sh stop     # stop both servers (data is kept)
 #
@@ -111,6 +112,15 @@ EOF
   die "SeaweedFS did not answer on 127.0.0.1:$S3_PORT within 60 s; see $DIR/seaweedfs.log"
 }
 
+# The browser the UI tests drive (playwright-core given its path; browser downloads do not work here).
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "chromium is not installed and installing it needs root: run 'sudo apt-get install chromium', then this script again."
+  log "installing chromium from Debian's packages (for the UI's browser tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 stop_all() {
   local bin; bin="$(pg_bin)"
   if [ -n "$bin" ] && [ -f "$DIR/pg/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$DIR/pg" -m fast stop >/dev/null || true; fi
@@ -123,9 +133,10 @@ stop_all() {
 }
 
 case "${1:-start}" in
-  start) ensure_postgres; ensure_seaweedfs; log "PostgreSQL on 127.0.0.1:$PG_PORT and S3 on 127.0.0.1:$S3_PORT are ready" ;;
+  start) ensure_postgres; ensure_seaweedfs; ensure_chromium; log "PostgreSQL on 127.0.0.1:$PG_PORT and S3 on 127.0.0.1:$S3_PORT are ready" ;;
   postgres) ensure_postgres ;;
   s3) ensure_seaweedfs ;;
+  chromium) ensure_chromium ;;
   env) print_env ;;
   stop) stop_all ;;
   *) die "unknown command $1: use start, env or stop" ;;

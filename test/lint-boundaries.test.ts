@@ -87,3 +87,29 @@ test('the CLI stands on the client only: Temporal, the runtime, the store and th
     ]
   `);
 });
+
+test('the web view stands on the client like the CLI, and its pages import only the front-end libraries and the API types', async () => {
+  const server = [
+    "import { Store } from '../store/store';",
+    "import { Client } from '@temporalio/client';",
+    "import { Api } from '../client';",
+    "import http from 'node:http';",
+  ].join('\n');
+  expect(await boundaryErrors('ui/lint-fixture.ts', server)).toEqual([
+    "1: 'ui/' may not import '../store/store'. See ARCHITECTURE.md for who may import whom.",
+    "2: 'ui/' may not import '@temporalio/client'. See ARCHITECTURE.md for who may import whom.",
+  ]);
+  const page = [
+    "import fs from 'node:fs';",
+    "import { Api } from '../client';",
+    "import { startUiServer } from '../ui/server';",
+    "import type { LineageJson } from '../ui/api-types';",
+    "import { render } from 'preact';",
+    "import { layout } from '@dagrejs/dagre';",
+  ].join('\n');
+  expect(await boundaryErrors('web/lint-fixture.ts', page)).toEqual([
+    "1: 'web/' may not import 'node:fs'. See ARCHITECTURE.md for who may import whom.",
+    "2: 'web/' may not import '../client'. See ARCHITECTURE.md for who may import whom.",
+    "3: 'web/' may not import '../ui/server'. See ARCHITECTURE.md for who may import whom.",
+  ]);
+});

@@ -13,6 +13,7 @@ import { cancelCommand, runCommand, statusCommand, validateCommand } from './pip
 import { deployCommand, deploymentsCommand, undeployCommand } from './deploy';
 import { serverCommand } from './server';
 import { workerCommand } from './worker';
+import { uiCommand } from './ui';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   log: logCommand,
@@ -46,4 +47,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   drafts: draftsCommand,
   'fan-out': fanOutCommand,
   server: serverCommand,
+  ui: uiCommand,
 };
