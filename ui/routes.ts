@@ -3,7 +3,7 @@
  * string, so refs and paths with any characters travel encoded and nothing is parsed out of the path.
  */
 import type { ServerResponse } from 'node:http';
-import { ArtifactsError } from '../errors';
+import { ArtifactNotFoundError, InvalidRefError, UsageError } from '../errors';
 import { artifactList, folderListing, versionDetail, versionDiff, versionList } from './artifact-views';
 import { lineageGraph, type Direction } from './lineage-view';
 import { runDetail, runList } from './run-views';
@@ -27,7 +27,11 @@ class Query {
   }
 }
 
+/** A request missing or misspelling an argument: 400. */
 class BadRequest extends Error {}
+
+/** No such run: 404 (a ref that resolves to nothing is the store's own ArtifactsError, also 404). */
+class NotFound extends Error {}
 
 const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];
 
@@ -50,13 +54,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
 };
 
-class NotFound extends Error {}
-
 export function isApiPath(pathname: string): boolean {
   return pathname.startsWith('/api/');
 }
 
-/** Answers one API request; an unknown route is a 404, a bad ref a 404 with the store's own message. */
+/** Answers one API request; an unknown route or ref is a 404, a malformed one a 400, each with the store's own message. */
 export async function answerApi(data: UiData, url: URL, res: ServerResponse): Promise<void> {
   const route = ROUTES[url.pathname];
   if (!route) return sendError(res, 404, `No API route ${url.pathname}; the routes are ${Object.keys(ROUTES).join(', ')} and /api/file.`);
@@ -69,8 +71,8 @@ export async function answerApi(data: UiData, url: URL, res: ServerResponse): Pr
 
 export function statusOf(err: unknown): number {
   if (err instanceof BadRequest) return 400;
-  if (err instanceof NotFound || err instanceof ArtifactsError) return 404;
+  if (err instanceof NotFound || err instanceof ArtifactNotFoundError) return 404;
+  if (err instanceof InvalidRefError || err instanceof UsageError) return 400;
+  // Anything else the store explains (an integrity failure, a bad configuration) is the server's problem.
   return 500;
 }
-
-export { BadRequest, Query };
