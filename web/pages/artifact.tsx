@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { VersionListJson } from '../../ui/api-types';
 import { useApi } from '../api';
-import { formatBytes, shortDigest, when } from '../format';
+import { digestText, formatBytes, shortDigest, when } from '../format';
 import { Pending } from '../parts/status';
 import { href } from '../routes';
 
@@ -28,7 +28,7 @@ export function ArtifactPage({ name }: { name: string }) {
               <td><a href={href.version(v.ref)}>{v.version}</a></td>
               <td class="num">{v.files}</td>
               <td class="num">{formatBytes(v.size)}</td>
-              <td class="mono" title={v.digest}>{shortDigest(v.digest)}</td>
+              <td class="mono" title={digestText(v.digest)}>{shortDigest(v.digest)}</td>
               <td>{v.aliases.map((a) => <span class="badge" key={a}>{a}</span>)}</td>
               <td>{when(v.createdAt)}</td>
             </tr>

@@ -1,6 +1,6 @@
 import type { VersionDetailJson } from '../../ui/api-types';
 import { useApi } from '../api';
-import { formatBytes, when } from '../format';
+import { digestText, formatBytes, when } from '../format';
 import { FileTree } from '../parts/file-tree';
 import { Pending } from '../parts/status';
 import { href, safeExternal } from '../routes';
@@ -22,7 +22,7 @@ export function VersionPage({ ref_ }: { ref_: string }) {
       </p>
       <dl class="facts">
         <dt>Aliases</dt><dd id="aliases">{v.aliases.map((a) => <span class="badge" key={a}>{a}</span>)}</dd>
-        <dt>Digest</dt><dd class="mono">{v.digest}</dd>
+        <dt>Digest</dt><dd class="mono">{digestText(v.digest)}</dd>
         <dt>Files</dt><dd>{v.files}, {formatBytes(v.size)}</dd>
         <dt>Created</dt><dd>{when(v.createdAt)}{v.expiresAt ? `, expires ${when(v.expiresAt)}` : ''}</dd>
         <dt>Description</dt><dd id="description">{v.description ?? <span class="muted">none</span>}</dd>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { FileRow, FolderJson } from '../../ui/api-types';
 import { useApi } from '../api';
-import { formatBytes, shortDigest } from '../format';
+import { digestText, formatBytes, shortDigest } from '../format';
 import { href } from '../routes';
 import { Pending } from './status';
 
@@ -35,7 +35,7 @@ function File({ ref_, row }: { ref_: string; row: FileRow }) {
     <li class="file">
       <span class="name">{row.name}</span>
       <span class="size">{formatBytes(row.size)}</span>
-      <span class="mono" title={row.digest}>{row.ref ? row.ref : `sha256:${shortDigest(row.digest)}`}</span>
+      <span class="mono" title={digestText(row.digest)}>{row.ref ? row.ref : shortDigest(row.digest)}</span>
       <a class="download" href={href.file(ref_, row.path)} download={row.name}>download</a>
     </li>
   );
