@@ -18,7 +18,7 @@ export { outputsDir } from './plugin/outputs-dir';
 export * from './errors';
 
 export type {
-  InitOptions, LogOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport, RetentionRule,
+  InitOptions, LogOptions, SaveDraftOptions, AddLocalOptions, RunFanOutSettings, StartPipelineOptions, StartedPipeline, StepProgress, GcRunOptions, GcRunReport, RetentionRule,
   UpsertOptions, FinishArtifactOptions, UpsertResult, PendingWriter,
 } from './client';
 export type { PipelineRunInput, PipelineRunResult, PipelineStatus, StepStatus, StepOutputs } from './workflows/pipeline-types';

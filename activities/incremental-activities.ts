@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { applyDraft, stageDraft, type DraftStageSummary } from '../store/drafts/draft-edits';
+import { applyDraftOnLatest as applyOnLatest, type RebaseInput, type RebaseResult } from '../store/drafts/draft-rebase';
 import type { EditResult } from '../store/manifest/manifest-edit';
 import type { StageProgress } from '../store/staging/stager';
 import type { Store } from '../store/store';
@@ -39,5 +40,15 @@ export function createStageDraftActivity(store: () => Promise<Store>, maxBytesPe
 export function createApplyDraftActivity(store: () => Promise<Store>) {
   return async function applyDraftEdits(input: ApplyDraftInput): Promise<EditResult> {
     return applyDraft(await store(), input.baseRoot, input.editsDigest, input.baseRef);
+  };
+}
+
+/**
+ * Applies staged edits on `latest` when the draft's base is no longer latest and the changes do not overlap (else
+ * refuses, or applies on the base if asked); on the base otherwise. Store-only: runs anywhere.
+ */
+export function createRebaseDraftActivity(store: () => Promise<Store>) {
+  return async function applyDraftOnLatest(input: RebaseInput): Promise<RebaseResult> {
+    return applyOnLatest(await store(), input);
   };
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createCommitActivity } from './commit-activity';
-import { createApplyDraftActivity, createStageDraftActivity } from './incremental-activities';
+import { createApplyDraftActivity, createRebaseDraftActivity, createStageDraftActivity } from './incremental-activities';
 import { createDraftActivities } from './draft-activities';
 import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
@@ -37,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
     applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
     collectGarbageActivity: withFailures(createGcActivity(deps.store)),
+    applyDraftOnLatest: withFailures(createRebaseDraftActivity(deps.store)),
     ...wrapAll(createDraftActivities(deps.store)),
     ...createDraftClientActivities(),
     ...wrapAll(createPipelineActivities(deps.store)),

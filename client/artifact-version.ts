@@ -20,8 +20,7 @@ import type { LogArtifactResult, StageSummary } from '../workflows/types';
 import { deleteVersions } from '../store/registry/version-lifecycle';
 import { UsageError } from '../errors';
 import { actorOf } from './actor';
-import type { LogOptions } from './log';
-import { saveDraft } from './save-draft';
+import { saveDraft, type SaveDraftOptions } from './save-draft';
 import { Session } from './session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 import { VersionEntry } from './version-entry';
@@ -206,8 +205,14 @@ export class SavedDraft extends LoggedVersion {
   readonly basedOn: string;
   /** `vN` that was `latest` when this version was committed. */
   readonly previousLatest: string;
-  /** False when other versions were committed after the base: this one is still based on `basedOn`, not on them. */
+  /** False when other versions were committed after the base (see `rebasedOnto` and `branched` for what was done). */
   readonly baseWasLatest: boolean;
+  /** `vN` the changes were applied on top of, when the base was no longer latest; null when applied on the base. */
+  readonly rebasedOnto: string | null;
+  /** True when the draft overlapped newer changes and was committed on its old base (`onStale: 'branch'`). */
+  readonly branched: boolean;
+  /** The paths changed both by the draft and since its base (the first few), when branched. */
+  readonly overlapping: readonly string[];
   readonly changes: ChangeCounts;
   /** Manifest chunks this version wrote (its new metadata) and their bytes. */
   readonly chunksWritten: number;
@@ -218,6 +223,10 @@ export class SavedDraft extends LoggedVersion {
     this.basedOn = result.basedOn;
     this.previousLatest = result.previousLatest;
     this.baseWasLatest = result.baseWasLatest;
+    // Results recorded before drafts were rebased carry none of these.
+    this.rebasedOnto = result.rebasedOnto ?? null;
+    this.branched = result.branched ?? false;
+    this.overlapping = result.overlapping ?? [];
     this.changes = result.changes;
     this.chunksWritten = result.chunksWritten;
     this.chunkBytes = result.chunkBytes;
@@ -273,7 +282,7 @@ export class Draft extends SpecBuilder {
   }
 
   /** Commits the draft outside a run: starts (or reuses) the embedded default, commits, and disconnects. */
-  async save(options: LogOptions = {}): Promise<SavedDraft> {
+  async save(options: SaveDraftOptions = {}): Promise<SavedDraft> {
     return Session.using({}, async (session) => new SavedDraft(await saveDraft(session, randomUUID(), this, options), session.store));
   }
 

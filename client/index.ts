@@ -36,6 +36,7 @@ export type { ArtifactSummary } from '../store/registry/registry';
 export { emptySummary, tally } from '../store/manifest/manifest-diff';
 export type { SessionOptions } from './session';
 export type { LogOptions } from './log';
+export type { SaveDraftOptions } from './save-draft';
 export type { AddLocalOptions } from './spec-ops';
 export type { UpsertOptions, FinishArtifactOptions, UpsertResult } from './collaborative';
 export type { RunFanOutSettings } from './fan-out';

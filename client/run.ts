@@ -8,7 +8,7 @@ import {
 import { pendingWriters, type PendingWriter } from './drafts';
 import { logArtifact, type LogOptions } from './log';
 import { draftWorkflowId } from '../workflows/ids';
-import { saveDraft } from './save-draft';
+import { saveDraft, type SaveDraftOptions } from './save-draft';
 import type { Session } from './session';
 
 /** A unit of work that logs artifacts, as `init()` returns it. Call `finish()` when done to stop its worker. */
@@ -30,9 +30,9 @@ export class Run {
    * Simple mode: this run provides every file of a new version. Incremental mode: given a draft (from
    * `version.newDraft()`), commits its changes as a new version based on the draft's base.
    */
-  logArtifact(artifact: Draft, options?: LogOptions): Promise<SavedDraft>;
+  logArtifact(artifact: Draft, options?: SaveDraftOptions): Promise<SavedDraft>;
   logArtifact(artifact: Artifact, options?: LogOptions): Promise<LoggedVersion>;
-  async logArtifact(artifact: Artifact | Draft, options: LogOptions = {}): Promise<LoggedVersion> {
+  async logArtifact(artifact: Artifact | Draft, options: SaveDraftOptions = {}): Promise<LoggedVersion> {
     this.assertOpen();
     if (artifact instanceof Draft) return new SavedDraft(await saveDraft(this.session, this.id, artifact, options), this.session.store);
     return LoggedVersion.of(await logArtifact(this.session, this.id, this.seq++, artifact, options, [...this.used]), this.session.store);

@@ -9,6 +9,16 @@ import type { incrementalArtifactWorkflow } from '../workflows/incremental-workf
 import type { IncrementalInput, IncrementalResult } from '../workflows/incremental-types';
 import { metadataRef, withStoredMetadata } from './metadata';
 
+/** How a draft is saved: a log's options, and what to do when its base is no longer `latest` and overlaps newer changes. */
+export interface SaveDraftOptions extends LogOptions {
+  /**
+   * A draft whose base is no longer `latest` is applied on top of `latest` when the paths it changes were not
+   * changed since. When they were, the save fails with a StaleDraftError naming them (`rebase`, the default), or
+   * commits on the old base, without the newer changes, and says so (`branch`).
+   */
+  readonly onStale?: 'rebase' | 'branch';
+}
+
 /** What saving needs of a Draft: its content, the version it starts from and the id that names its saves. */
 export interface DraftContent extends ArtifactContent {
   readonly base: VersionRecord;
@@ -20,7 +30,7 @@ export interface DraftContent extends ArtifactContent {
  * spec digest: saving the same draft again attaches to (or returns) the same version, while a draft changed since
  * gets a new one. Returns the workflow's result; the Draft makes the SavedDraft of it.
  */
-export async function saveDraft(session: Session, runId: string, draft: DraftContent, options: LogOptions): Promise<IncrementalResult> {
+export async function saveDraft(session: Session, runId: string, draft: DraftContent, options: SaveDraftOptions): Promise<IncrementalResult> {
   const store = await session.store();
   const metadata = await metadataRef(store, draft.metadata, `the draft of ${JSON.stringify(draft.name)}`);
   const specDigest = await store.putSpec(draft.spec());
@@ -28,6 +38,7 @@ export async function saveDraft(session: Session, runId: string, draft: DraftCon
     ...stagedVersionInput(session, runId, draft, specDigest, metadata, options),
     baseIndex: draft.base.index,
     baseRoot: draft.base.manifest.root,
+    ...(options.onStale ? { onStale: options.onStale } : {}),
   };
   const workflowId = incrementalWorkflowId(draft.name, draft.draftId, specDigest);
   const client = session.connections.client;

@@ -14,6 +14,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   stageDraftAdds: true,
   applyDraftEdits: true,
   collectGarbageActivity: true,
+  applyDraftOnLatest: true,
   mergeDraft: true,
   findDraftCommit: true,
   contributeToDraft: true,

@@ -24,6 +24,15 @@ test('the recorded incremental-workflow history (add, replace, remove) replays a
   await expect(Worker.runReplayHistory(workflowSource(), recorded)).resolves.toBeUndefined();
 });
 
+test('a history of a stale draft rebased onto a newer latest (recorded after the rebase-stale-drafts patch) replays too, and keeps file names out', async () => {
+  const rebased = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'incremental-rebased-history.json'), 'utf8')) as { events: unknown[] };
+  await expect(Worker.runReplayHistory(workflowSource(), rebased)).resolves.toBeUndefined();
+  const texts = payloadTexts(rebased.events);
+  expect(texts.some((t) => t.includes('rebase-stale-drafts'))).toBe(true);
+  expect(texts.some((t) => t.includes('"rebasedOnto":"v1"'))).toBe(true);
+  for (const text of texts) expect(text).not.toMatch(/[abc]2?\.txt/);
+});
+
 test('the incremental workflow keeps file lists and manifests out of history: only digests and counts pass through it', () => {
   const texts = payloadTexts(recorded.events);
   expect(texts.length).toBeGreaterThan(5);

@@ -20,6 +20,7 @@ export const draftCommand = command({
     remove: { type: 'string', multiple: true, value: 'NAME', help: 'remove a file or a whole folder of the base' },
     alias: { type: 'string', multiple: true, value: 'A', help: 'point this alias at the new version' },
     ttl: { type: 'string', value: 'DURATION', help: 'let gc delete the version this long after its commit (30d, 12h)' },
+    branch: { type: 'boolean', help: 'if REF is no longer latest and newer versions changed the same paths, commit on REF anyway (default: refuse)' },
     json: JSON_OPTION,
   },
   run: async ({ values, positionals }) => {
@@ -36,14 +37,19 @@ export const draftCommand = command({
       }
       const run = await init();
       try {
-        const v = await run.logArtifact(draft, { aliases: values.alias ?? [], ...(values.ttl ? { ttl: values.ttl } : {}) });
+        const v = await run.logArtifact(draft, {
+          aliases: values.alias ?? [],
+          ...(values.ttl ? { ttl: values.ttl } : {}),
+          ...(values.branch ? { onStale: 'branch' as const } : {}),
+        });
         if (values.json) {
-          console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, changes: v.changes, stage: v.stage }, null, 2));
+          console.log(JSON.stringify({ ...v.toJSON(), created: v.created, basedOn: v.basedOn, baseWasLatest: v.baseWasLatest, previousLatest: v.previousLatest, rebasedOnto: v.rebasedOnto, branched: v.branched, overlapping: v.overlapping, changes: v.changes, stage: v.stage }, null, 2));
           return 0;
         }
         const { added, removed, modified } = v.changes;
         console.log(`${v.created ? 'created' : 'unchanged, same content as'} ${v.ref} from ${v.name}:${v.basedOn}: +${added} added, -${removed} removed, ~${modified} modified (${v.fileCount} files, ${formatBytes(v.size)})`);
-        if (!v.baseWasLatest) console.log(`note: ${v.name}:${v.basedOn} was no longer latest (${v.name}:${v.previousLatest} was); ${v.ref} is based on ${v.basedOn} and does not include the changes made since.`);
+        if (v.rebasedOnto) console.log(`note: ${v.name}:${v.basedOn} was no longer latest; the changes touch none of the paths changed since, so they were applied on top of ${v.name}:${v.rebasedOnto}.`);
+        if (v.branched) console.log(`note: branched: ${v.ref} is based on ${v.basedOn} and does not include the changes of ${v.name}:${v.previousLatest} to ${v.overlapping.join(', ')}.`);
         console.log(`stored ${formatBytes(v.stage.bytesWritten)} of new files and ${formatBytes(v.chunkBytes)} of new manifest chunks`);
         return 0;
       } finally {
@@ -119,6 +125,7 @@ export const lineageCommand = command({
         const ui = workflowUiUrl(caller.workflowId, caller.runId);
         console.log(`for:      workflow ${caller.workflowId} (${caller.workflowType}) run ${caller.runId}${ui ? `\n          ${ui}` : ''}`);
       }
+      for (const p of l.reproducedBy) console.log(`again by: workflow ${p.workflowId}${p.run ? ` (init run ${p.run})` : ''} (identical content)`);
       console.log(`based on: ${l.base ?? '-'}`);
       console.log(`used:     ${l.uses.join(', ') || '-'}`);
       console.log(`drafts:   ${l.derived.join(', ') || '-'}`);

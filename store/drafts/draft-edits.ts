@@ -63,7 +63,7 @@ export async function stageDraft(store: Store, spec: ArtifactSpec, options: Stag
  * refused, naming the path and the base version (`ref`).
  */
 export async function applyDraft(store: Store, baseRoot: string, editsDigest: string, ref: string): Promise<EditResult> {
-  const edits = JSON.parse((await store.blobs.getBytes(editsDigest)).toString('utf8')) as DraftEdits;
+  const edits = await loadDraftEdits(store, editsDigest);
   const reader = new ChunkReader(store.blobs);
   const removed = new Set<string>();
   for (const { path, ofAdds } of edits.removes) {
@@ -82,4 +82,8 @@ export async function applyDraft(store: Store, baseRoot: string, editsDigest: st
   const clash = await findClash(reader, result.manifest.root, edits.puts.map((e) => e.path));
   if (clash) throw new PathClashError(clash.file, clash.inner, ` in the draft of ${ref}`);
   return result;
+}
+
+export async function loadDraftEdits(store: Store, editsDigest: string): Promise<DraftEdits> {
+  return JSON.parse((await store.blobs.getBytes(editsDigest)).toString('utf8')) as DraftEdits;
 }

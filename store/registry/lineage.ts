@@ -5,6 +5,7 @@ import type { WorkflowCaller } from './producer';
 import type { Producer, VersionRecord } from './registry';
 import { runsUsing, type RunUse } from './run-uses';
 import type { Store } from '../store';
+import { changesOf } from './version-edits';
 
 export interface VersionDiff {
   /** `name:vN` of the older and the newer side. */
@@ -38,6 +39,8 @@ export interface Lineage {
   readonly ref: string;
   /** The workflow (and user-level run) that committed it. */
   readonly producer: Producer | null;
+  /** Later producers whose output was identical, so they got this version instead of a copy; oldest first. */
+  readonly reproducedBy: readonly Producer[];
   /** `name:vN` an incremental draft started from. */
   readonly base: string | null;
   /** Versions recorded as inputs of the run that made it. */
@@ -62,6 +65,7 @@ export async function lineageOf(store: Store, v: VersionRecord): Promise<Lineage
   const lineage = {
     ref: refOf(v),
     producer: v.producer,
+    reproducedBy: (await changesOf(db, v.name, v.index)).flatMap((c) => (c.change === 'logged-again' && c.detail['producer'] ? [c.detail['producer'] as Producer] : [])),
     base: v.base === null ? null : `${v.name}:${v.base}`,
     uses: uses.map((u) => `${u.name}:${u.version}`),
     derived: derived.map((r) => `${v.name}:v${Number(r.idx)}`),

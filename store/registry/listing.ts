@@ -53,13 +53,17 @@ async function firstCursor(db: SqlDb): Promise<NameCursor | undefined> {
   return first === null || first === undefined ? undefined : { project: first, name: '' };
 }
 
-/** Live versions, latest number and last commit of each name (names with none left are absent): one PK range per name. */
+/**
+ * Live versions, `latest` and last commit of each name (names with none left are absent): one PK range per name.
+ * `latest` is the alias, not the highest number: content logged again moves it back to an older version.
+ */
 async function liveCounts(db: SqlDb, names: readonly string[]): Promise<Map<string, { versions: number; latest: string; updatedAt: string }>> {
   const out = new Map<string, { versions: number; latest: string; updatedAt: string }>();
   if (names.length === 0) return out;
   const rows = await db.all<{ name: string; n: number | string; top: number | string; updated: string }>(
-    `SELECT name, COUNT(*) AS n, MAX(idx) AS top, MAX(created_at) AS updated FROM versions
-     WHERE name IN (${names.map(() => '?').join(', ')}) AND deleted_at IS NULL GROUP BY name`, names);
+    `SELECT v.name, COUNT(*) AS n, MAX(l.idx) AS top, MAX(v.created_at) AS updated
+     FROM versions v LEFT JOIN aliases l ON l.name = v.name AND l.alias = 'latest'
+     WHERE v.name IN (${names.map(() => '?').join(', ')}) AND v.deleted_at IS NULL GROUP BY v.name`, names);
   for (const r of rows) out.set(r.name, { versions: Number(r.n), latest: `v${r.top}`, updatedAt: r.updated });
   return out;
 }

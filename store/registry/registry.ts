@@ -2,6 +2,7 @@ import type { SqlDb } from './sql-db';
 import { MIGRATIONS } from './registry-schema';
 import { checkAlias, DEFAULT_PROJECT, formatRef, parseRef, qualifiedName, refInProject, splitName, type ArtifactRef } from './ref';
 import { ArtifactNotFoundError, TypeMismatchError, UsageError } from '../../errors';
+import { insertVersion, latestIndex, nextIndex, recordLoggedAgain, sameContent } from './version-rows';
 import { changesOf, dropAlias, placeAlias, tagsOf, updateVersion, type EditContext, type VersionChange, type VersionPatch } from './version-edits';
 import { allPages, artifactsPage, versionsPage, type NameCursor, type Page } from './listing';
 import { toRecord, VERSION_COLUMNS, type ArtifactSummary, type CommitInput, type CommitResult, type VersionRecord, type VersionRow } from './version-record';
@@ -35,8 +36,10 @@ export class Registry {
   }
 
   /**
-   * Commits a version, or returns the one this idempotency key already committed, or returns `latest` when the
-   * content is identical to it (adding the requested aliases). Moves custom aliases onto the result.
+   * Commits a version, or returns the one this idempotency key already committed, or returns the version whose
+   * content is identical (any version of the name, not only `latest`): `latest` and the requested aliases move to
+   * it and its lineage records this producer too. With `expectLatest`, returns `stale` instead of committing when
+   * `latest` has moved on.
    */
   async commit(input: CommitInput): Promise<CommitResult> {
     const project = splitName(input.name).project;
@@ -55,22 +58,17 @@ export class Registry {
       // A draft shares its base's unchanged subtrees by digest: once the base is deleted, gc may free them.
       if (input.baseIndex !== undefined) await this.refuseDeletedBase(tx, input.name, input.baseIndex);
 
-      const latest = (await tx.all<{ idx: number | string; digest: string }>(
-        'SELECT idx, digest FROM versions WHERE name = ? AND deleted_at IS NULL ORDER BY idx DESC LIMIT 1', [input.name]))[0];
-      let index: number;
-      let created: boolean;
-      if (latest && latest.digest === input.manifest.digest) {
-        index = Number(latest.idx);
-        created = false;
-      } else {
-        // Numbers of deleted versions are never given again: a ref to one keeps failing rather than meaning another.
-        const top = (await tx.all<{ top: number | string | null }>('SELECT MAX(idx) AS top FROM versions WHERE name = ?', [input.name]))[0]?.top;
-        index = top === null || top === undefined ? 0 : Number(top) + 1;
-        created = true;
-        await insertVersion(tx, input, index, now, project);
-        await this.moveAlias(tx, input.name, 'latest', index);
+      const latest = await latestIndex(tx, input.name);
+      if (input.expectLatest !== undefined && latest !== undefined && latest !== input.expectLatest) {
+        return { version: await this.byIndex(tx, input.name, latest), created: false, stale: true };
       }
       const ctx = { actor: input.producer?.run ?? input.producer?.workflowId ?? 'unknown' };
+      const existing = await sameContent(tx, input.name, input.manifest.digest);
+      const index = existing ?? (await nextIndex(tx, input.name));
+      const created = existing === undefined;
+      if (created) await insertVersion(tx, input, index, now, project);
+      else await recordLoggedAgain(tx, input, index, ctx.actor);
+      if (latest !== index) await this.moveAlias(tx, input.name, 'latest', index);
       for (const alias of aliases) await placeAlias(tx, input.name, alias, index, ctx);
       await tx.run('INSERT INTO commits (idempotency_key, name, idx, created, created_at) VALUES (?, ?, ?, ?, ?)',
         [input.idempotencyKey, input.name, index, created ? 1 : 0, now]);
@@ -237,23 +235,6 @@ export class Registry {
       `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? AND v.idx = ?`, [name, index]))[0];
     if (!row) throw new ArtifactNotFoundError(`${name}:v${index}`, `Run \`artifacts ls ${name}\` to list its versions.`);
     return toRecord(row, (await this.aliasesOf(db, name, index)).get(index) ?? [], (await tagsOf(db, name, index)).get(index) ?? []);
-  }
-}
-
-/** Writes a new version row (with its expiry: its own TTL, else its type's default in its project) and its lineage. */
-async function insertVersion(tx: SqlDb, input: CommitInput, index: number, now: string, project: string): Promise<void> {
-  const typeTtl = (await tx.all<{ ttl_ms: number | string }>('SELECT ttl_ms FROM type_ttls WHERE project = ? AND type = ?', [project, input.type]))[0]?.ttl_ms;
-  const ttlMs = input.ttlMs ?? (typeTtl === undefined ? undefined : Number(typeTtl));
-  const expiresAt = ttlMs === undefined ? null : new Date(Date.parse(now) + ttlMs).toISOString();
-  await tx.run(
-    `INSERT INTO versions (name, idx, digest, manifest_root, file_count, total_size, description, metadata, base_idx, producer, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [input.name, index, input.manifest.digest, input.manifest.root, input.manifest.count, input.manifest.size,
-      input.description ?? null, JSON.stringify(input.metadata ?? {}), input.baseIndex ?? null,
-      input.producer ? JSON.stringify(input.producer) : null, now, expiresAt]);
-  for (const used of input.uses ?? []) {
-    await tx.run('INSERT INTO version_uses (name, idx, used_name, used_idx) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      [input.name, index, used.name, used.index]);
   }
 }
 

@@ -49,12 +49,16 @@ export interface CommitInput {
   readonly uses?: readonly { name: string; index: number }[] | undefined;
   /** Lets gc delete the version this long after its commit; without it, its type's default TTL applies, if any. */
   readonly ttlMs?: number | undefined;
+  /** Commit only while `latest` is this index (a rebased draft); otherwise nothing is written and `stale` is set. */
+  readonly expectLatest?: number | undefined;
 }
 
 export interface CommitResult {
   readonly version: VersionRecord;
-  /** False when the content equalled `latest` (no new version) or the key had committed before. */
+  /** False when the content equalled an existing version (no new version) or the key had committed before. */
   readonly created: boolean;
+  /** Set when `expectLatest` no longer held: `version` is the current `latest`, and nothing was committed. */
+  readonly stale?: boolean;
 }
 
 export interface ArtifactSummary {
