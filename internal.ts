@@ -10,6 +10,7 @@ export { collectGarbage } from './store/gc';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { Store } from './store/store';
+export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest, editTree } from './store/manifest/manifest-edit';

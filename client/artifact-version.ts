@@ -21,7 +21,7 @@ import { deleteVersions } from '../store/registry/version-lifecycle';
 import { UsageError } from '../errors';
 import { actorOf } from './actor';
 import { saveDraft, type SaveDraftOptions } from './save-draft';
-import { Session } from './session';
+import { sharedSession } from './shared-session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 import { VersionEntry } from './version-entry';
 
@@ -281,9 +281,10 @@ export class Draft extends SpecBuilder {
     return this;
   }
 
-  /** Commits the draft outside a run: starts (or reuses) the embedded default, commits, and disconnects. */
+  /** Commits the draft outside a run, through the session every save of this process shares (see Artifact.save). */
   async save(options: SaveDraftOptions = {}): Promise<SavedDraft> {
-    return Session.using({}, async (session) => new SavedDraft(await saveDraft(session, randomUUID(), this, options), session.store));
+    const shared = sharedSession();
+    return shared.use(async (session) => new SavedDraft(await saveDraft(session, randomUUID(), this, options), shared.store));
   }
 
   private inBase(target: string): boolean {

@@ -4,7 +4,7 @@ import { checkArtifactName } from '../store/registry/ref';
 import { UsageError } from '../errors';
 import { LoggedVersion } from './artifact-version';
 import { logArtifact, type LogOptions } from './log';
-import { Session } from './session';
+import { sharedSession } from './shared-session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 
 /**
@@ -35,8 +35,12 @@ export class Artifact extends SpecBuilder {
     return this;
   }
 
-  /** Logs this artifact outside a run: starts (or reuses) the embedded default, commits, and disconnects. */
+  /**
+   * Logs this artifact outside a run, through the one session every save of this process shares (opened on the
+   * first, closed a moment after the last, so neither many saves nor a forgotten close cost a worker each).
+   */
   async save(options: LogOptions = {}): Promise<LoggedVersion> {
-    return Session.using({}, async (session) => LoggedVersion.of(await logArtifact(session, randomUUID(), 0, this, options), session.store));
+    const shared = sharedSession();
+    return shared.use(async (session) => LoggedVersion.of(await logArtifact(session, randomUUID(), 0, this, options), shared.store));
   }
 }

@@ -70,6 +70,9 @@ export async function logArtifact(
       taskQueue: session.config.taskQueue,
       workflowId: logWorkflowId(name, runId, seq),
       args: [input],
+      // The same run id and sequence again (`artifacts log --run-id` after a crash) attaches to that log if it
+      // still runs; a finished one runs again and its commit, keyed by the workflow id, returns the same version.
+      workflowIdConflictPolicy: 'USE_EXISTING',
     });
     const result = await session.track(`log of ${JSON.stringify(artifact.name)}`, handle, resultWithProgress<LogArtifactResult>(handle, options.onProgress));
     return { ...result, version: await withStoredMetadata(store, result.version) };

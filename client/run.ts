@@ -3,23 +3,28 @@ import type { Artifact } from './artifact';
 import { ArtifactVersion, Draft, LoggedVersion, SavedDraft } from './artifact-version';
 import { recordRunUse } from '../store/registry/run-uses';
 import {
-  finishedVersion, resolveDistributedId, sendToDraft, upsertResult, type DraftWriter, type FinishArtifactOptions, type UpsertOptions, type UpsertResult,
+  finishedVersion, resolveDistributedId, sendToDraft, upsertResult, type FinishArtifactOptions, type UpsertOptions, type UpsertResult,
 } from './collaborative';
 import { pendingWriters, type PendingWriter } from './drafts';
 import { logArtifact, type LogOptions } from './log';
 import { draftWorkflowId } from '../workflows/ids';
 import { saveDraft, type SaveDraftOptions } from './save-draft';
-import type { Session } from './session';
+import type { SharedSession } from './shared-session';
+import { qualifiedName } from '../store/registry/ref';
 
-/** A unit of work that logs artifacts, as `init()` returns it. Call `finish()` when done to stop its worker. */
-export class Run {
+/**
+ * A unit of work that logs artifacts, as `init()` returns it. Its worker and connections close by themselves a
+ * moment after the last write ends, so a script that forgets `finish()` still exits; `finish()` (or
+ * `await using run = await init()`) closes everything at once.
+ */
+export class Run implements AsyncDisposable {
   private seq = 0;
   private finished = false;
   /** The versions this run used (`useArtifact`): every version it logs records them as its inputs. */
   private readonly used: { name: string; index: number }[] = [];
 
   constructor(
-    private readonly session: Session,
+    private readonly sessions: SharedSession,
     /** Unique id of this run; workflow ids derive from it so a retried start attaches instead of duplicating. */
     readonly id: string,
     readonly project: string,
@@ -34,8 +39,11 @@ export class Run {
   logArtifact(artifact: Artifact, options?: LogOptions): Promise<LoggedVersion>;
   async logArtifact(artifact: Artifact | Draft, options: SaveDraftOptions = {}): Promise<LoggedVersion> {
     this.assertOpen();
-    if (artifact instanceof Draft) return new SavedDraft(await saveDraft(this.session, this.id, artifact, options), this.session.store);
-    return LoggedVersion.of(await logArtifact(this.session, this.id, this.seq++, artifact, options, [...this.used]), this.session.store);
+    const store = this.sessions.store;
+    if (artifact instanceof Draft) return this.sessions.use(async (session) => new SavedDraft(await saveDraft(session, this.id, artifact, options), store));
+    const seq = this.seq++;
+    const used = [...this.used];
+    return this.sessions.use(async (session) => LoggedVersion.of(await logArtifact(session, this.id, seq, artifact, options, used), store));
   }
 
   /**
@@ -48,11 +56,11 @@ export class Run {
    */
   async useArtifact(ref: string): Promise<ArtifactVersion> {
     this.assertOpen();
-    const store = await this.session.store();
+    const store = await this.sessions.store();
     const record = await store.registry.resolve(ref, this.project);
-    await recordRunUse(store.registry.db, this.id, record.name, record.index, this.session.config.hostId);
+    await recordRunUse(store.registry.db, this.id, record.name, record.index, this.sessions.config.hostId);
     if (!this.used.some((u) => u.name === record.name && u.index === record.index)) this.used.push({ name: record.name, index: record.index });
-    return new ArtifactVersion(record, this.session.store, store);
+    return new ArtifactVersion(record, this.sessions.store, store);
   }
 
   /**
@@ -64,8 +72,9 @@ export class Run {
   async upsertArtifact(artifact: Artifact, options: UpsertOptions = {}): Promise<UpsertResult> {
     this.assertOpen();
     const distributedId = resolveDistributedId('upsertArtifact', artifact.name, options.distributedId, this.group);
-    const result = await sendToDraft(this.writer(), artifact, distributedId, options, false);
-    return upsertResult(result, this.session.inProject(artifact.name), distributedId, this.id);
+    const seq = this.seq++;
+    const result = await this.sessions.use((session) => sendToDraft({ session, writer: this.id, seq }, artifact, distributedId, options, false));
+    return upsertResult(result, qualifiedName(this.project, artifact.name), distributedId, this.id);
   }
 
   /**
@@ -75,10 +84,10 @@ export class Run {
   async finishArtifact(artifact: Artifact, options: FinishArtifactOptions = {}): Promise<LoggedVersion> {
     this.assertOpen();
     const distributedId = resolveDistributedId('finishArtifact', artifact.name, options.distributedId, this.group);
-    return finishedVersion(await sendToDraft(this.writer(), artifact, distributedId, options, true), this.session);
+    const seq = this.seq++;
+    return this.sessions.use(async (session) => finishedVersion(await sendToDraft({ session, writer: this.id, seq }, artifact, distributedId, options, true), session));
   }
 
-  /** Stops this run's in-process worker and closes its connections. */
   /**
    * Collaborative mode: writers of the draft `(name, distributedId)` that started an upsert and have not delivered
    * it (still staging, or their process died and their files wait for a worker on their host). A finish now would
@@ -86,17 +95,19 @@ export class Run {
    */
   async pendingWriters(name: string, options: { distributedId?: string } = {}): Promise<PendingWriter[]> {
     const distributedId = resolveDistributedId('pendingWriters', name, options.distributedId, this.group);
-    return pendingWriters(this.session, draftWorkflowId(this.session.inProject(name), distributedId));
+    return this.sessions.use((session) => pendingWriters(session, draftWorkflowId(qualifiedName(this.project, name), distributedId)));
   }
 
+  /** Stops this run's in-process worker and closes its connections and store; a second call does nothing. */
   async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.session.close();
+    await this.sessions.close();
   }
 
-  private writer(): DraftWriter {
-    return { session: this.session, writer: this.id, seq: this.seq++ };
+  /** `await using run = await init()` finishes the run when the block is left, however it is left. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.finish();
   }
 
   private assertOpen(): void {

@@ -23,6 +23,8 @@ export interface SessionOptions {
    * up another run's; 'host': it polls this host's queue (a client that serves a whole pipeline run).
    */
   readonly hostWork?: 'process' | 'host';
+  /** A store the caller owns and keeps open when the session closes (default: one opened and closed with it). */
+  readonly store?: () => Promise<Store>;
 }
 
 /**
@@ -40,17 +42,18 @@ export class Session {
     private readonly workers: ArtifactsWorkers | undefined,
     /** The queue this process's worker polls for file work, when it is its own (see processQueueOf). */
     private readonly processQueue: string | undefined,
+    private readonly ownsStore: boolean,
   ) {}
 
   static async open(options: SessionOptions = {}): Promise<Session> {
     const config = options.config ?? configFromEnv();
-    const store = once(() => Store.fromConfig(config));
+    const store = options.store ?? once(() => Store.fromConfig(config));
     installRuntime('ERROR');
     const connections = await connect(config);
     const withWorker = options.worker !== false;
     const processQueue = withWorker && options.hostWork !== 'host' ? processQueueOf(config) : undefined;
     const workers = withWorker ? await startWorkers(config, await connections.native(), store, processQueue ?? hostQueueOf(config)) : undefined;
-    const session = new Session(config, connections, store, workers, processQueue);
+    const session = new Session(config, connections, store, workers, processQueue, options.store === undefined);
     if (options.handleSignals !== false) session.interrupts.install();
     return session;
   }
@@ -99,7 +102,7 @@ export class Session {
       this.interrupts.uninstall();
       await this.workers?.shutdown();
       await this.connections.close();
-      await (await this.store()).close();
+      if (this.ownsStore) await (await this.store()).close();
     })();
     return this.closing;
   }

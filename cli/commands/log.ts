@@ -5,7 +5,7 @@ import { formatBytes, ProgressBar, shortDigest, warnSkipped } from '../output';
 import { Artifact, init } from '../../client';
 import { UsageError } from '../../errors';
 
-const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT] [--no-checksum] [--max-objects N] [--ttl 30d]';
+const USAGE = 'artifacts log PATH... --name NAME --type TYPE [--alias A]... [--metadata k=v]... [--description TEXT] [--no-checksum] [--max-objects N] [--ttl 30d] [--run-id ID] [--json]';
 /** A positional that is a reference rather than a local path. */
 const URI = /^(file|https?|s3):\/\//;
 
@@ -25,6 +25,7 @@ export const logCommand = command({
     description: { type: 'string', value: 'TEXT', help: 'a description of the version' },
     'no-checksum': { type: 'boolean', help: 'record references without fetching them to checksum them' },
     'max-objects': { type: 'string', value: 'N', help: 'the most objects an s3:// prefix reference may hold' },
+    'run-id': { type: 'string', value: 'ID', help: 'name this log; given again (after a crash) it attaches to the same write instead of starting another' },
     json: JSON_OPTION,
   },
   run: async ({ values, positionals }) => {
@@ -37,7 +38,8 @@ export const logCommand = command({
       else if (fs.existsSync(p) && fs.statSync(p).isDirectory()) artifact.addDir(p);
       else artifact.addFile(p);
     }
-    const run = await init();
+    // With a run id this process also serves its host's queue, so it takes over the file work of the crashed one.
+    const run = await init(values['run-id'] ? { id: values['run-id'], hostWork: 'host' } : {});
     const bar = new ProgressBar('hashing+uploading');
     try {
       const v = await run.logArtifact(artifact, { aliases: values.alias ?? [], ...(values.ttl ? { ttl: values.ttl } : {}), onProgress: (p) => bar.update(p) });
