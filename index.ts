@@ -11,7 +11,7 @@
  *   await run.finish();
  */
 export {
-  init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, scheduleGc, unscheduleGc, listDrafts, runFanOut, startPipeline, waitForPipeline,
+  init, Run, Artifact, Api, ArtifactVersion, VersionEntry, Draft, LoggedVersion, SavedDraft, runGc, scheduleGc, unscheduleGc, listDrafts, abortDraft, runFanOut, startPipeline, waitForPipeline,
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { outputsDir } from './plugin/outputs-dir';

@@ -1,6 +1,11 @@
 import { Session } from './session';
 import { configFromEnv } from '../runtime/config';
-import { draftStatusQuery, type DraftStatus } from '../workflows/draft-types';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { actorOf } from './actor';
+import { UsageError } from '../errors';
+import { fromFailure } from '../errors/failure';
+import { abortUpdate, draftStatusQuery, type DraftResult, type DraftStatus } from '../workflows/draft-types';
+import { draftWorkflowId } from '../workflows/ids';
 
 /**
  * The open drafts of the configured task queue, each as its status query answers (writers, files, age). A worker
@@ -63,4 +68,23 @@ export async function pendingWriters(session: Session, draftId?: string): Promis
 /** The open drafts and the writers that started but have not delivered, as `artifacts drafts` shows them. */
 export async function listDraftsAndPending(options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ drafts: DraftStatus[]; pending: PendingWriter[] }> {
   return Session.using({ config: configFromEnv(options.env), worker: true }, async (session) => ({ drafts: await draftsIn(session), pending: await pendingWriters(session) }));
+}
+
+/**
+ * Aborts the open draft of `(name, distributedId)`: nothing of it is committed, writers still sending to it are
+ * refused (DraftAbortedError), and the blobs only it needed are freed by the next `artifacts gc`. A draft that
+ * committed first answers with its version instead.
+ */
+export async function abortDraft(name: string, distributedId: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<DraftResult> {
+  return Session.using({ config: configFromEnv(options.env), worker: true }, async (session) => {
+    const handle = session.connections.client.workflow.getHandle(draftWorkflowId(session.inProject(name), distributedId));
+    const missing = new UsageError(`No open draft of ${JSON.stringify(name)} with distributedId ${JSON.stringify(distributedId)}; \`artifacts drafts\` lists the open ones.`);
+    try {
+      if ((await handle.describe()).status.name !== 'RUNNING') throw missing;
+      return await handle.executeUpdate(abortUpdate, { args: [{ by: actorOf(options.env) }] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw missing;
+      throw fromFailure(err);
+    }
+  });
 }

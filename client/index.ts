@@ -17,7 +17,7 @@ export { Api } from './api';
 export { ArtifactVersion, Draft, LoggedVersion, SavedDraft } from './artifact-version';
 export { VersionEntry } from './version-entry';
 export { runFanOut, fanOutIn } from './fan-out';
-export { listDrafts, draftsIn, listDraftsAndPending } from './drafts';
+export { abortDraft, listDrafts, draftsIn, listDraftsAndPending } from './drafts';
 export type { PendingWriter } from './drafts';
 export { runGc, scheduleGc, unscheduleGc } from './gc';
 export { durationMs } from './lifecycle';

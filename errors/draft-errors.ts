@@ -74,6 +74,24 @@ export class DraftExpiredError extends ArtifactsError<ExpiredDetails> {
   }
 }
 
+export interface AbortedDetails {
+  readonly artifactName: string;
+  readonly distributedId: string;
+  /** ISO time the draft was aborted, and who aborted it. */
+  readonly abortedAt: string;
+  readonly abortedBy: string;
+  readonly writer: string;
+}
+
+/** Thrown to a call that reaches a draft as it is aborted (`artifacts drafts abort`): nothing of it is committed. */
+export class DraftAbortedError extends ArtifactsError<AbortedDetails> {
+  override readonly code = 'DraftAbortedError';
+  constructor(details: AbortedDetails) {
+    super(`Draft ${JSON.stringify(details.artifactName)} (distributedId ${JSON.stringify(details.distributedId)}) was aborted by ${details.abortedBy} at ` +
+      `${details.abortedAt}; writer ${JSON.stringify(details.writer)} was refused and nothing of the draft was committed. Upsert again to start a new draft.`, details);
+  }
+}
+
 export interface FailedShard {
   readonly index: number;
   readonly error: string;

@@ -10,7 +10,7 @@ import {
   AliasError, ArtifactNotFoundError, ConfigError, IntegrityError, InvalidPathError, InvalidRefError, LocalFileError, NoWorkerError, StorageFullError,
   PathClashError, TypeMismatchError, UnsafeTargetError, UsageError,
 } from './index';
-import { DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
+import { DraftAbortedError, DraftCommittedError, DraftConflictError, DraftExpiredError, FanOutFailedError } from './draft-errors';
 import { CommandFailedError, CommandStartError, PipelineFailedError, ShardFailedError } from './run-errors';
 import { ExpressionError, PipelineError } from './dsl-errors';
 import { ProtectedAliasError, StaleDraftError } from './version-errors';
@@ -37,6 +37,7 @@ const REVIVERS: Readonly<Record<string, Reviver>> = {
   DraftConflictError: (d: DraftConflictError['details']) => new DraftConflictError(d),
   DraftCommittedError: (d: DraftCommittedError['details']) => new DraftCommittedError(d),
   DraftExpiredError: (d: DraftExpiredError['details']) => new DraftExpiredError(d),
+  DraftAbortedError: (d: DraftAbortedError['details']) => new DraftAbortedError(d),
   FanOutFailedError: (d: FanOutFailedError['details']) => new FanOutFailedError(d),
   PipelineFailedError: (d: PipelineFailedError['details']) => new PipelineFailedError(d),
   ShardFailedError: (d: ShardFailedError['details']) => new ShardFailedError(d.index, d.attempts, d.lastError),

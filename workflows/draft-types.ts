@@ -59,6 +59,11 @@ export interface FinishRequest {
   readonly caller?: WorkflowCaller;
 }
 
+/** Who aborts a draft (`artifacts drafts abort`): recorded in its result and told to writers it refuses. */
+export interface AbortRequest {
+  readonly by: string;
+}
+
 export interface FinishResult {
   readonly version: VersionRecord;
   /** False when the version existed already (a second finish, or content equal to latest). */
@@ -76,14 +81,15 @@ export interface DraftStatus {
   readonly bytes: number;
   readonly openedAt: string;
   readonly expiresAt: string;
-  readonly state: 'open' | 'finishing' | 'committed' | 'expired';
+  readonly state: 'open' | 'finishing' | 'committed' | 'expired' | 'aborted';
   readonly version?: string;
   readonly generation: number;
 }
 
-/** How a draft run ended: committed (with the version) or expired (nobody finished it in time). */
+/** How a draft run ended: committed (with the version), expired (nobody finished it in time) or aborted. */
 export type DraftResult =
   | { readonly status: 'committed'; readonly version: VersionRecord; readonly message: string }
+  | { readonly status: 'aborted'; readonly name: string; readonly distributedId: string; readonly writers: number; readonly files: number; readonly abortedAt: string; readonly abortedBy: string; readonly message: string }
   | { readonly status: 'expired'; readonly name: string; readonly distributedId: string; readonly writers: number; readonly files: number; readonly expiredAt: string; readonly message: string };
 
 /** Where the draft lives, so an activity can reach it with update-with-start. */
@@ -123,5 +129,7 @@ export interface UpsertArtifactResult {
 export const contributeUpdate = defineUpdate<ContributionOutcome[], [ContributeRequest]>('contribute');
 export const finishUpdate = defineUpdate<FinishResult, [FinishRequest]>('finish');
 export const draftStatusQuery = defineQuery<DraftStatus>('status');
+/** Ends an open draft without a commit; answers with how it ended (aborted, or the commit that came first). */
+export const abortUpdate = defineUpdate<DraftResult, [AbortRequest]>('abort');
 
 export type { ContributionOutcome, DraftIndex };

@@ -1,11 +1,11 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { producerOf } from './host-activities';
-import { DraftCommittedError, DraftConflictError, DraftExpiredError, TypeMismatchError, UsageError, type ConflictDetails } from '../errors';
+import { DraftAbortedError, DraftCommittedError, DraftConflictError, DraftExpiredError, TypeMismatchError, UsageError, type ConflictDetails } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
 import { ACTIVITY_RETRY } from './retry-policies';
 import {
-  DEFAULT_DRAFT_EXPIRY_MS, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
+  DEFAULT_DRAFT_EXPIRY_MS, type AbortRequest, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
   type DraftStatus, type FinishRequest, type FinishResult,
 } from './draft-types';
 
@@ -32,6 +32,8 @@ type Conflict = Extract<ContributionOutcome, { status: 'conflict' }>;
  */
 export class OpenDraft {
   committed: FinishResult | undefined;
+  /** Set by an abort: who and when (workflow time); the loop then ends without a commit. */
+  aborted: { readonly by: string; readonly at: number } | undefined;
   private expired = false;
   /** False until a fresh draft has checked whether it was committed before; handlers wait for it. */
   private ready: boolean;
@@ -77,13 +79,21 @@ export class OpenDraft {
     return waitInLine(this.finishers, request);
   }
 
+  /** The abort update: ends the draft without a commit, unless a commit came first (then that is the answer). */
+  async abort(request: AbortRequest): Promise<DraftResult> {
+    await condition(() => this.ready);
+    if (this.committed) return committedResult(this.committed);
+    this.aborted ??= { by: request.by, at: Date.now() };
+    return this.abortedResult();
+  }
+
   status(): DraftStatus {
     const { name, type, distributedId } = this.input;
     return {
       name, type, distributedId, writers: this.writers, contributions: this.contributions,
       files: this.index.files?.count ?? 0, bytes: this.index.files?.size ?? 0,
       openedAt: new Date(this.openedAt).toISOString(), expiresAt: new Date(this.expiresAt).toISOString(),
-      state: this.committed ? 'committed' : this.expired ? 'expired' : this.finishing() ? 'finishing' : 'open',
+      state: this.committed ? 'committed' : this.aborted ? 'aborted' : this.expired ? 'expired' : this.finishing() ? 'finishing' : 'open',
       ...(this.committed ? { version: this.committed.version.version } : {}),
       generation: this.input.state?.generation ?? 0,
     };
@@ -98,7 +108,7 @@ export class OpenDraft {
 
   /** Waits for queued work or a reason to continue as new; false when the draft's time ran out first. */
   waitForWork(): Promise<boolean> {
-    return condition(() => this.hasWork() || this.shouldContinue(), Math.max(1, this.expiresAt - Date.now()));
+    return condition(() => this.hasWork() || this.shouldContinue() || this.aborted !== undefined, Math.max(1, this.expiresAt - Date.now()));
   }
 
   expire(): void {
@@ -130,8 +140,11 @@ export class OpenDraft {
   /** Refuses what is still queued, lets every handler answer, and says how the draft ended. */
   async close(): Promise<DraftResult> {
     for (const p of this.queue.splice(0)) p.result = this.refusal(p.request.contributions[0]?.writer ?? 'unknown') ?? toFailure(new Error('the draft closed'));
+    // An abort can leave finishes waiting: they are refused like late writers.
+    for (const f of this.finishers) f.result ??= this.refusal(f.request.writer) ?? toFailure(new Error('the draft closed'));
     await condition(allHandlersFinished);
-    return this.committed ? committedResult(this.committed) : this.expiredResult();
+    if (this.committed) return committedResult(this.committed);
+    return this.aborted ? this.abortedResult() : this.expiredResult();
   }
 
   private idempotencyKey(): string {
@@ -166,6 +179,10 @@ export class OpenDraft {
     if (this.committed) {
       const d = { ...this.where, version: `${this.committed.version.name}:${this.committed.version.version}`, writer };
       return toFailure(new DraftCommittedError(d));
+    }
+    if (this.aborted) {
+      const d = { ...this.where, abortedAt: new Date(this.aborted.at).toISOString(), abortedBy: this.aborted.by, writer };
+      return toFailure(new DraftAbortedError(d));
     }
     if (this.expired) {
       const d = { ...this.where, expiredAt: new Date(this.expiresAt).toISOString(), writer };
@@ -244,6 +261,14 @@ export class OpenDraft {
     } catch (err) {
       return toFailure(fromFailure(err));
     }
+  }
+
+  private abortedResult(): DraftResult {
+    const { name, distributedId } = this.input;
+    const [files, abortedBy, abortedAt] = [this.index.files?.count ?? 0, this.aborted!.by, new Date(this.aborted!.at).toISOString()];
+    const message = `Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) was aborted by ${abortedBy} at ${abortedAt}: ` +
+      `${this.writers} writers had added ${files} files, which were not committed; their staged blobs are collectable.`;
+    return { status: 'aborted', name, distributedId, writers: this.writers, files, abortedAt, abortedBy, message };
   }
 
   private expiredResult(): DraftResult {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { keyValues } from '../args';
 import { command, JSON_OPTION } from '../command';
 import { formatBytes, shortDigest, table, warnSkipped } from '../output';
-import { Artifact, init, listDraftsAndPending, type PendingWriter } from '../../client';
+import { abortDraft, Artifact, init, listDraftsAndPending, type PendingWriter } from '../../client';
 import { UsageError } from '../../errors';
 
 const UPSERT = 'artifacts upsert PATH... --name NAME --type TYPE --distributed-id ID [--writer ID] [--json]';
@@ -75,13 +75,19 @@ export const finishCommand = command({
 });
 
 /** Lists open drafts: name, distributed id, writers, files, size, age and expiry. */
+const DRAFTS_USAGE = 'artifacts drafts [--json]  |  artifacts drafts abort NAME --distributed-id ID [--json]';
+
 export const draftsCommand = command({
-  summary: 'List the open collaborative drafts (writers, files, size, age, expiry) and writers that have not delivered.',
-  usage: 'artifacts drafts [--json]',
+  summary: 'List the open collaborative drafts (writers, files, size, age, expiry) and writers that have not delivered; or abort one.',
+  usage: DRAFTS_USAGE,
+  details: 'An aborted draft commits nothing and refuses its writers; the blobs only it needed are freed by the next `artifacts gc`.',
   options: {
+    'distributed-id': { type: 'string', value: 'ID', help: 'the draft to abort (with abort NAME)' },
     json: JSON_OPTION,
   },
-  run: async ({ values }) => {
+  run: async ({ values, positionals }) => {
+    if (positionals[0] === 'abort') return abortCommand(positionals[1], values['distributed-id'], values.json ?? false);
+    if (positionals.length > 0) throw new UsageError(`Unknown drafts action ${JSON.stringify(positionals[0])}. Usage: ${DRAFTS_USAGE}`);
     const { drafts, pending } = await listDraftsAndPending();
     if (values.json) {
       console.log(JSON.stringify(drafts, null, 2));
@@ -99,6 +105,14 @@ export const draftsCommand = command({
     return 0;
   },
 });
+
+async function abortCommand(name: string | undefined, distributedId: string | undefined, json: boolean): Promise<number> {
+  if (!name || !distributedId) throw new UsageError(`Give the draft's name and --distributed-id. Usage: ${DRAFTS_USAGE}`);
+  const result = await abortDraft(name, distributedId);
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else console.log(result.message);
+  return result.status === 'aborted' ? 0 : 1;
+}
 
 function artifactOf(values: { name?: string | undefined; type?: string | undefined; 'distributed-id'?: string | undefined }, paths: string[], usage: string): Artifact {
   if (!values.name || !values.type || !values['distributed-id']) throw new UsageError(`--name, --type and --distributed-id are required. Usage: ${usage}`);
