@@ -73,9 +73,18 @@ export class SharedSession {
   }
 }
 
-let shared: SharedSession | undefined;
+let shared: { readonly key: string; readonly session: SharedSession } | undefined;
 
-/** The one session `artifact.save()` and `draft.save()` outside a run share in this process. */
+/**
+ * The one session `artifact.save()` and `draft.save()` outside a run share in this process, for the settings the
+ * environment names now: when they change (another data folder, registry or server), the next save gets a new one.
+ */
 export function sharedSession(): SharedSession {
-  return (shared ??= new SharedSession({}));
+  const config = configFromEnv();
+  const key = JSON.stringify(config);
+  if (shared?.key !== key) {
+    void shared?.session.close().catch(() => undefined);
+    shared = { key, session: new SharedSession({ config }) };
+  }
+  return shared.session;
 }
