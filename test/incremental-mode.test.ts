@@ -96,21 +96,21 @@ describe('incremental mode', () => {
     await store.close();
   });
 
-  test('a draft whose base is no longer latest still saves, based on the version it came from, and says so', async () => {
+  test('a draft whose base is no longer latest, touching nothing changed since, is applied on top of latest and says so', async () => {
     const base = await logBase('stale', { 'a.txt': 'a', 'b.txt': 'b' });
     const late = base.newDraft().remove('a.txt');
     const other = writeFiles({ 'c.txt': 'c' });
     const meanwhile = await base.newDraft().addFile(path.join(other, 'c.txt')).save();
     expect(meanwhile).toMatchObject({ version: 'v1', baseWasLatest: true });
     const v = await late.save();
-    expect(v).toMatchObject({ version: 'v2', basedOn: 'v0', previousLatest: 'v1', baseWasLatest: false });
-    // Based on v0, so v1's c.txt is not in it.
-    expect(Object.keys(await listing(v))).toEqual(['b.txt']);
+    expect(v).toMatchObject({ version: 'v2', basedOn: 'v0', previousLatest: 'v1', baseWasLatest: false, rebasedOnto: 'v1' });
+    // The removal does not touch what v1 changed, so it applies on top of v1: v1's c.txt stays.
+    expect(Object.keys(await listing(v))).toEqual(['b.txt', 'c.txt']);
     expect((await api.artifact('stale:latest')).version).toBe('v2');
     const lineage = await (await api.artifact('stale:v0')).lineage();
-    expect(lineage).toMatchObject({ ref: 'stale:v0', base: null, derived: ['stale:v1', 'stale:v2'] });
+    expect(lineage).toMatchObject({ ref: 'stale:v0', base: null, derived: ['stale:v1'] });
     const l2 = await (await api.artifact('stale:v2')).lineage();
-    expect(l2.base).toBe('stale:v0');
+    expect(l2.base).toBe('stale:v1');
     expect(l2.producer?.workflowId).toMatch(/^artifacts\/incremental\/stale\//);
   });
 

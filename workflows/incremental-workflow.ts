@@ -1,4 +1,4 @@
-import { CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { commitInputOf, onWritersHost } from './host-activities';
 import { ACTIVITY_RETRY } from './retry-policies';
@@ -36,7 +36,9 @@ export async function incrementalArtifactWorkflow(input: IncrementalInput): Prom
 /** Applies the edits on `latest` (or, if asked, on the old base) and commits while `latest` is still what they were applied on. */
 async function commitOnLatest(input: IncrementalInput, editsDigest: string): Promise<Committed> {
   for (let attempt = 1; ; attempt++) {
-    const applied = await applyDraftOnLatest({ name: input.name, baseIndex: input.baseIndex, baseRoot: input.baseRoot, editsDigest, onStale: input.onStale });
+    const applied = await applyDraftOnLatest({
+      name: input.name, baseIndex: input.baseIndex, baseRoot: input.baseRoot, editsDigest, onStale: input.onStale, idempotencyKey: `incremental:${workflowInfo().workflowId}`,
+    });
     const { version, created, stale } = await CancellationScope.nonCancellable(() => commitVersion({
       ...commitInputOf(input, applied.manifest, 'incremental'), baseIndex: applied.onto, ...(applied.branched ? {} : { expectLatest: applied.latest }),
     }));

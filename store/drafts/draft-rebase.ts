@@ -18,6 +18,8 @@ export interface RebaseInput {
   readonly editsDigest: string;
   /** `branch`: when the draft overlaps newer changes, commit it on its old base instead of failing. */
   readonly onStale?: 'rebase' | 'branch' | undefined;
+  /** The commit's key: a save that committed before (the same draft saved again) is not stale against itself. */
+  readonly idempotencyKey?: string | undefined;
 }
 
 export interface RebaseResult extends EditResult {
@@ -38,7 +40,9 @@ export async function applyDraftOnLatest(store: Store, input: RebaseInput): Prom
   const { name, baseIndex, baseRoot, editsDigest } = input;
   const latest = await store.registry.resolve(`${name}:latest`);
   const base = { latest: latest.index, onto: baseIndex, branched: false, overlapping: [] };
-  if (latest.index === baseIndex || latest.manifest.root === baseRoot) {
+  const committedBefore = input.idempotencyKey !== undefined && (await store.registry.findCommit(input.idempotencyKey)) !== undefined;
+  // Committed before: the commit returns that version whatever is applied here, so apply on the base, as then.
+  if (committedBefore || latest.index === baseIndex || latest.manifest.root === baseRoot) {
     return { ...(await applyDraft(store, baseRoot, editsDigest, `${name}:v${baseIndex}`)), ...base };
   }
   const overlapping = await overlap(store, await loadDraftEdits(store, editsDigest), baseRoot, latest.manifest.root);
