@@ -23,6 +23,8 @@ export class SharedSession {
   private users = 0;
   private idle: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Sessions being closed (an idle close runs in the background). */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: Omit<SessionOptions, 'store'> = {}, private readonly idleMs = IDLE_CLOSE_MS) {
     this.config = options.config ?? configFromEnv();
@@ -63,8 +65,14 @@ export class SharedSession {
     clearTimeout(this.idle);
     const opened = this.opened;
     this.opened = undefined;
-    const session = await opened?.catch(() => undefined);
-    await session?.close();
+    const closing = (async () => (await opened?.catch(() => undefined))?.close())();
+    this.closing.add(closing);
+    try {
+      // An idle close may still be shutting a worker down: wait for it too, so none outlives close().
+      await Promise.all(this.closing);
+    } finally {
+      this.closing.delete(closing);
+    }
   }
 
   private closeWhenIdle(): void {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
 import { abortDraft, Api, Artifact, ArtifactNotFoundError, init } from 'temporal-artifacts';
+import { freshPostgresDb } from './contract/services';
 import { cli, isolatedEnv, writeFiles } from './helpers';
 
 const env = isolatedEnv({ ARTIFACTS_USER: 'carol' });
@@ -43,7 +44,11 @@ test('artifacts drafts abort ends an open draft without a commit, and the next g
   });
 });
 
-test('abortDraft() from the API ends a draft; a committed draft is no open draft to abort', async () => {
+test.each(['SQLite', 'PostgreSQL'])('abortDraft() from the API ends a draft; a committed draft is no open draft to abort (%s)', async (registry) => {
+  const db = registry === 'PostgreSQL' ? await freshPostgresDb() : undefined;
+  // Its own data folder and queue: the registry of this case only.
+  const caseEnv = isolatedEnv({ ARTIFACTS_USER: 'carol', ...(db ? { ARTIFACTS_REGISTRY: db.url } : {}) });
+  Object.assign(process.env, caseEnv);
   const run = await init();
   try {
     await run.upsertArtifact(new Artifact('api-abort', 'dataset').addDir(writeFiles({ 'a.txt': 'a' })), { distributedId: 'd2' });
@@ -53,5 +58,6 @@ test('abortDraft() from the API ends a draft; a committed draft is no open draft
   } finally {
     await run.finish();
   }
-  expect(cli(['drafts', 'abort', 'api-abort', '--distributed-id', 'd3'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('No open draft') });
+  expect(cli(['drafts', 'abort', 'api-abort', '--distributed-id', 'd3'], caseEnv)).toMatchObject({ code: 2, stderr: expect.stringContaining('No open draft') });
+  await db?.drop();
 });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
 import { Api, Artifact, init, UsageError, type Run } from 'temporal-artifacts';
-import { sharedSession } from 'temporal-artifacts/internal';
+import { sharedSession, Store } from 'temporal-artifacts/internal';
+import { freshPostgresDb } from './contract/services';
 import { cli, isolatedEnv, ROOT, spawnLive, tempDir, writeFiles, writeUniqueFile, type CliResult } from './helpers';
 
 const env = isolatedEnv({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '3000' });
@@ -12,25 +13,34 @@ const api = new Api();
 afterAll(() => api.close());
 
 /** Runs an ESM script as its own process; a script still running after `limitMs` is killed and reported as hung. */
-async function script(source: string, limitMs = 90_000): Promise<CliResult & { hung: boolean }> {
+async function script(source: string, limitMs = 90_000, extraEnv: Record<string, string> = {}): Promise<CliResult & { hung: boolean }> {
   const file = path.join(tempDir('artifacts-script-'), 'script.mjs');
   fs.writeFileSync(file, source.replaceAll("'temporal-artifacts'", JSON.stringify(path.join(ROOT, 'dist', 'index.js'))));
-  const live = spawnLive([], env, file);
+  const live = spawnLive([], { ...env, ...extraEnv }, file);
   const timer = setTimeout(() => live.child.kill('SIGKILL'), limitMs);
   const result = await live.exited;
   clearTimeout(timer);
   return { ...result, hung: live.child.signalCode === 'SIGKILL' };
 }
 
-test('a script that never calls finish() exits by itself once its version is committed', async () => {
+test.each(['SQLite', 'PostgreSQL'])('a script that never calls finish() exits by itself once its version is committed (%s)', async (registry) => {
+  const db = registry === 'PostgreSQL' ? await freshPostgresDb() : undefined;
+  const name = `no-finish-${registry.toLowerCase()}`;
   const dir = writeFiles({ 'a.txt': 'no finish' });
   const r = await script(`
     import { init, Artifact } from 'temporal-artifacts';
     const run = await init();
-    const v = await run.logArtifact(new Artifact('no-finish', 'dataset').addDir(${JSON.stringify(dir)}));
-    console.log(v.ref);`);
-  expect(r).toMatchObject({ hung: false, code: 0, stdout: 'no-finish:v0\n' });
-  expect((await api.artifact('no-finish')).version).toBe('v0');
+    const v = await run.logArtifact(new Artifact(${JSON.stringify(name)}, 'dataset').addDir(${JSON.stringify(dir)}));
+    console.log(v.ref);`, 90_000, db ? { ARTIFACTS_REGISTRY: db.url, ARTIFACTS_TASK_QUEUE: `${env.ARTIFACTS_TASK_QUEUE}-pg` } : {});
+  expect(r).toMatchObject({ hung: false, code: 0, stdout: `${name}:v0\n` });
+  if (db) {
+    const store = await Store.fromConfig({ home: env.ARTIFACTS_HOME, registryUrl: db.url });
+    expect((await store.registry.resolve(name)).version).toBe('v0');
+    await store.close();
+    await db.drop();
+  } else {
+    expect((await api.artifact(name)).version).toBe('v0');
+  }
 });
 
 test('a script that throws after a log exits with the error, and the version it logged stays committed', async () => {

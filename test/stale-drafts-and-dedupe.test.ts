@@ -6,8 +6,6 @@ import { ManifestWriter, Store } from 'temporal-artifacts/internal';
 import { freshPostgresDb } from './contract/services';
 import { isolatedEnv, tempDir, writeFiles } from './helpers';
 
-Object.assign(process.env, isolatedEnv());
-
 const backends = [
   { label: 'SQLite', create: async () => {
     const dir = tempDir('artifacts-registry-');
@@ -22,7 +20,9 @@ describe.each(backends)('history-wide dedupe and stale drafts on $label', (backe
   let api: Api;
   beforeAll(async () => {
     db = await backend.create();
-    process.env['ARTIFACTS_REGISTRY'] = db.url;
+    // A queue of this block's own: the shared session that draft.save() opened for the previous block may still
+    // be polling its queue (it closes once idle), and its worker writes to that block's registry.
+    Object.assign(process.env, isolatedEnv({ ARTIFACTS_REGISTRY: db.url }));
     run = await init();
     api = new Api();
   });

@@ -38,6 +38,8 @@ const SHOWN = 10;
 
 export async function applyDraftOnLatest(store: Store, input: RebaseInput): Promise<RebaseResult> {
   const { name, baseIndex, baseRoot, editsDigest } = input;
+  // Checked first: once the base is deleted, `latest` may have moved back or be gone, which is not staleness.
+  await store.registry.refuseDeletedBase(name, baseIndex);
   const latest = await store.registry.resolve(`${name}:latest`);
   const base = { latest: latest.index, onto: baseIndex, branched: false, overlapping: [] };
   const committedBefore = input.idempotencyKey !== undefined && (await store.registry.findCommit(input.idempotencyKey)) !== undefined;

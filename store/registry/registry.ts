@@ -56,7 +56,7 @@ export class Registry {
       if (artifact && artifact.type !== input.type) throw new TypeMismatchError(input.name, artifact.type, input.type);
       if (!artifact) await tx.run('INSERT INTO artifacts (name, type, created_at, project) VALUES (?, ?, ?, ?)', [input.name, input.type, now, project]);
       // A draft shares its base's unchanged subtrees by digest: once the base is deleted, gc may free them.
-      if (input.baseIndex !== undefined) await this.refuseDeletedBase(tx, input.name, input.baseIndex);
+      if (input.baseIndex !== undefined) await this.refuseDeletedBase(input.name, input.baseIndex, tx);
 
       const latest = await latestIndex(tx, input.name);
       if (input.expectLatest !== undefined && latest !== undefined && latest !== input.expectLatest) {
@@ -195,7 +195,8 @@ export class Registry {
     return (await this.db.all('SELECT 1 FROM versions LIMIT 1')).length > 0;
   }
 
-  private async refuseDeletedBase(tx: SqlDb, name: string, baseIndex: number): Promise<void> {
+  /** Refuses a draft whose base version was deleted (its unchanged subtrees may be freed by gc), naming the deletion. */
+  async refuseDeletedBase(name: string, baseIndex: number, tx: SqlDb = this.db): Promise<void> {
     const base = await this.byIndex(tx, name, baseIndex);
     if (base.deleted) throw new ArtifactNotFoundError(`${name}:v${baseIndex}`, `A draft of it cannot be saved: ${deletedMessage(base)} Make the draft from a version that remains.`);
   }
