@@ -56,6 +56,26 @@ test('a script that throws after a log exits with the error, and the version it 
   expect((await api.artifact('then-crash')).version).toBe('v0');
 });
 
+test('SIGINT to a script waiting after its log stops it at once, with its version committed', async () => {
+  const file = path.join(tempDir('artifacts-script-'), 'script.mjs');
+  fs.writeFileSync(file, `
+    import { init, Artifact } from ${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))};
+    const run = await init();
+    const v = await run.logArtifact(new Artifact('interrupted-idle', 'dataset').addDir(${JSON.stringify(writeFiles({ 'a.txt': 'then SIGINT' }))}));
+    console.log(v.ref);
+    await new Promise((resolve) => setTimeout(resolve, 600_000));`);
+  const live = spawnLive([], env, file);
+  const killer = setTimeout(() => live.child.kill('SIGKILL'), 90_000);
+  while (!live.output.stdout.includes('\n') && live.child.exitCode === null) await sleep(100);
+  live.child.kill('SIGINT');
+  const r = await live.exited;
+  clearTimeout(killer);
+  expect(live.child.signalCode).not.toBe('SIGKILL');
+  expect(r.code).toBe(130);
+  expect(r.stdout).toBe('interrupted-idle:v0\n');
+  expect((await api.artifact('interrupted-idle')).version).toBe('v0');
+});
+
 test('`await using` finishes the run when its block is left', async () => {
   let kept: Run | undefined;
   {
