@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, Artifact, DraftCommittedError, DraftConflictError, UsageError, init, type DraftResult, type DraftStatus, type Run } from 'temporal-artifacts';
 import { draftWorkflowId } from 'temporal-artifacts/internal';
-import { CLI, ROOT, isolatedEnv, tempDir, writeFiles, type CliResult } from './helpers';
+import { CLI, ROOT, isolatedEnv, startWorker, tempDir, writeFiles, type CliResult } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
 
@@ -98,8 +98,14 @@ describe('collaborative mode', () => {
     } finally {
       await again.finish();
     }
-    const status = await draftOf('retried', id).query<DraftStatus>('status');
-    expect(status).toMatchObject({ writers: 1, contributions: 2, files: 2, state: 'open' });
+    // The runs' workers closed once idle; a query needs one to answer.
+    const worker = await startWorker(process.env);
+    try {
+      const status = await draftOf('retried', id).query<DraftStatus>('status');
+      expect(status).toMatchObject({ writers: 1, contributions: 2, files: 2, state: 'open' });
+    } finally {
+      worker.kill();
+    }
   });
 
   test('after the commit, an upsert is refused naming the version and a second finish returns the same version', async () => {
