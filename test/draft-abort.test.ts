@@ -1,19 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
 import { abortDraft, Api, Artifact, ArtifactNotFoundError, init } from 'temporal-artifacts';
 import { freshPostgresDb } from './contract/services';
-import { cli, isolatedEnv, writeFiles } from './helpers';
+import { b3, blobFile, cli, isolatedEnv, writeFiles } from './helpers';
 
 const env = isolatedEnv({ ARTIFACTS_USER: 'carol' });
 Object.assign(process.env, env);
 const api = new Api();
 afterAll(() => api.close());
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const blobPath = (digest: string): string => path.join(env.ARTIFACTS_HOME, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+const blobPath = (text: string): string => blobFile(path.join(env.ARTIFACTS_HOME, 'blobs'), b3(text));
 
 test('artifacts drafts abort ends an open draft without a commit, and the next gc frees the blobs only it needed', async () => {
   // gc refuses a registry without versions (it may have been reset), so one version is kept throughout.
@@ -26,7 +25,7 @@ test('artifacts drafts abort ends an open draft without a commit, and the next g
   // Older than the grace period, but an open draft's: gc keeps it.
   await sleep(2500);
   expect(cli(['gc', '--grace', '2s'], env).code).toBe(0);
-  expect(fs.existsSync(blobPath(sha256(staged)))).toBe(true);
+  expect(fs.existsSync(blobPath(staged))).toBe(true);
 
   const aborted = cli(['drafts', 'abort', 'abandoned', '--distributed-id', 'd1', '--json'], env);
   expect(aborted.stderr).toBe('');
@@ -36,8 +35,8 @@ test('artifacts drafts abort ends an open draft without a commit, and the next g
 
   const gc = JSON.parse(cli(['gc', '--grace', '2s', '--json'], env).stdout) as { deleted: number };
   expect(gc.deleted).toBeGreaterThan(0);
-  expect(fs.existsSync(blobPath(sha256(staged)))).toBe(false);
-  expect(fs.existsSync(blobPath(sha256(keep)))).toBe(true);
+  expect(fs.existsSync(blobPath(staged))).toBe(false);
+  expect(fs.existsSync(blobPath(keep))).toBe(true);
 
   expect(cli(['drafts', 'abort', 'abandoned', '--distributed-id', 'd1'], env)).toMatchObject({
     code: 2, stderr: 'error: No open draft of "abandoned" with distributedId "d1"; `artifacts drafts` lists the open ones.\n',
