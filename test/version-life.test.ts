@@ -136,9 +136,10 @@ describe.each(BACKENDS)('the life of a version on $label', ({ setup }) => {
   });
 });
 
-describe('the gc schedule', () => {
-  const env = isolatedEnv();
+describe.each(BACKENDS)('the gc schedule on $label', ({ setup }) => {
   test('`artifacts gc --schedule` installs a Temporal Schedule that a worker runs: an expired version is deleted with no command run', async () => {
+    const backend = await setup();
+    const env = isolatedEnv(backend.env);
     const worker = await startWorker(env);
     try {
       const logged = cli(['log', file('t.txt', 'scheduled expiry'), '--name', 'ephemeral', '--type', 'dataset', '--ttl', '1s'], env);
@@ -150,6 +151,7 @@ describe('the gc schedule', () => {
     } finally {
       expect(cli(['gc', '--schedule', 'off'], env).stdout).toContain('removed the gc schedule');
       worker.kill('SIGTERM');
+      await backend.drop();
     }
   });
 });
