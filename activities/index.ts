@@ -14,7 +14,7 @@ import { createShardActivities } from './shard-activity';
 import { createStepCacheActivities } from './step-cache-activities';
 import { createTriggerActivities } from './trigger-activities';
 import { createFanOutItemsActivities } from './fan-out-items';
-import { createStageActivity } from './stage-activity';
+import { createStageActivity, createTakeEarlyStageActivity } from './stage-activity';
 import { createWorkflowCallActivities } from './workflow-call-activities';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
 import type { Store } from '../store/store';
@@ -33,6 +33,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     stageArtifact: withFailures(createStageActivity(deps.store, deps.maxBytesPerSecond)),
+    takeEarlyStage: withFailures(createTakeEarlyStageActivity(deps.store)),
     commitVersion: withFailures(createCommitActivity(deps.store)),
     stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
     applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),

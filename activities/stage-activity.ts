@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { adoptEarlyStage, type EarlyStage } from '../store/staging/early-stages';
+import { adoptEarlyStage, takeFinishedEarlyStage, type EarlyStage } from '../store/staging/early-stages';
 import type { StageProgress, StageResult } from '../store/staging/stager';
 import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
@@ -29,6 +29,23 @@ export function createStageActivity(store: () => Promise<Store>, maxBytesPerSeco
       signal: ctx.cancellationSignal,
       onProgress: (progress) => ctx.heartbeat(progress),
     });
+  };
+}
+
+/** How long the log workflow's first task waits for this process's early staging before leaving it to the activity. */
+const EARLY_STAGE_WAIT_MS = 100;
+
+/**
+ * A local activity, run by the worker that runs the log workflow's first task: when that worker is in the logging
+ * process (usually so: its queue is polled there) and the staging it began early finished by now or within
+ * EARLY_STAGE_WAIT_MS (a small artifact), its result is taken as the staging, so the workflow commits in that same
+ * task and no staging activity is scheduled. Elsewhere, or for a larger artifact, it answers null at once or after
+ * the wait, and the staging activity runs (and adopts the early staging) as before.
+ */
+export function createTakeEarlyStageActivity(store: () => Promise<Store>) {
+  return async function takeEarlyStage(input: StageInput): Promise<StageResult | null> {
+    const staged = await takeFinishedEarlyStage(await store(), input.specDigest, EARLY_STAGE_WAIT_MS);
+    return staged ? { ...staged, startedEarly: true } : null;
   };
 }
 

@@ -10,6 +10,7 @@ import type { ArtifactActivities } from '../activities';
 
 const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   stageArtifact: true,
+  takeEarlyStage: true,
   commitVersion: true,
   stageDraftAdds: true,
   applyDraftEdits: true,

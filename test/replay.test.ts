@@ -10,8 +10,14 @@ import { isolatedEnv, writeFiles } from './helpers';
 Object.assign(process.env, isolatedEnv());
 const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'log-workflow-history.json'), 'utf8')) as unknown;
 
+// Recorded before logs took their early staging and committed in one task (LOCAL_LOG_PATCH): the old road must replay.
 test('the recorded log-workflow history replays against the current workflow code', async () => {
   await expect(Worker.runReplayHistory(workflowSource(), recorded)).resolves.toBeUndefined();
+});
+
+test('the recorded history of a log committed in one workflow task (local activities) replays against the current workflow code', async () => {
+  const oneTask = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'log-workflow-one-task-history.json'), 'utf8')) as unknown;
+  await expect(Worker.runReplayHistory(workflowSource(), oneTask)).resolves.toBeUndefined();
 });
 
 test('a workflow change that reorders its activities is caught as nondeterministic by the same replay', async () => {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { overheadTargets } from '../overhead.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BEGIN = '<!-- peers:begin (written by `npm run bench -- --suite peers`) -->';
@@ -86,6 +87,7 @@ export function writeReport(results, { repo, python, log }) {
     '| data set | target | measured | |',
     '| --- | --- | --- | --- |',
     ...targets(results),
+    ...(results.overhead ? overheadTargets(results.overhead) : []),
     '',
     ...results.sets.flatMap((s) => [`### (${s.key}) ${s.label}`, '', `${s.files.toLocaleString('en-US')} files, ${(s.bytes / MiB).toFixed(0)} MiB; measured ${(s.when ?? results.when).slice(0, 16).replace('T', ' ')} UTC.`, '', table(s), '']),
     END,

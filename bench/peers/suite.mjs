@@ -4,13 +4,17 @@
 // within each round (A B A B ...); each reported time is the median of the rounds. Every run is checked: the
 // tool's manifest must list every file with the digest the generator recorded, and its cache or store copy must
 // re-hash to it. Writes docs/benchmarks.md (between its markers) and docs/benchmarks.png.
+// Then the per-call overhead (bench/overhead.mjs: a small version in a warm process, the 1,000-shard fan-out) on
+// the same dev server, reported beside the targets.
 //   --rounds N (default 3)   --sets a,b,c (default all)   --quick (small sizes, to try the bench itself)
+//   --no-overhead (skip the overhead part; its last numbers stay in the report)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../../dist/internal.js';
+import { runOverhead } from '../overhead.mjs';
 import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
 import { plainCopy, sha256AllCores } from './limits.mjs';
 import { preparePeers } from './peers-venv.mjs';
@@ -58,6 +62,11 @@ export async function runPeers(args) {
     for (const set of planOf(quick, sets)) {
       results.sets.push(await measureSet(set, { scratch, tools, has, rounds }));
       // Written after every set, so a long run that is stopped still leaves what it measured.
+      report(root, results, peers, has);
+    }
+    if (!args.includes('--no-overhead')) {
+      log('\n(overhead) a small version in a warm process, and a fan-out');
+      results.overhead = await runOverhead(quick ? ['--rounds', '30', '--shards', '100'] : ['--rounds', '40', '--shards', '1000'], server);
       report(root, results, peers, has);
     }
   } finally {
@@ -256,7 +265,7 @@ function report(root, results, peers, has) {
   const file = path.join(root, 'peers-results.json');
   const saved = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { sets: [] };
   const mine = new Set(results.sets.map((s) => s.key));
-  const merged = { ...results, sets: [...saved.sets.filter((s) => !mine.has(s.key)), ...results.sets].sort((a, b) => a.key.localeCompare(b.key)) };
+  const merged = { ...results, overhead: results.overhead ?? saved.overhead, sets: [...saved.sets.filter((s) => !mine.has(s.key)), ...results.sets].sort((a, b) => a.key.localeCompare(b.key)) };
   fs.writeFileSync(file, JSON.stringify(merged, null, 2));
   writeReport(merged, { repo, python: has('matplotlib') ? peers.python : undefined, log });
 }

@@ -45,6 +45,22 @@ export function adoptEarlyStage(store: Store, specDigest: string): EarlyStage | 
   return stage;
 }
 
+/**
+ * The result of the early staging of `specDigest` if it succeeds within `waitMs`, adopted (so no activity stages it
+ * again); otherwise undefined, and the staging is left for the staging activity to adopt: one still running goes on,
+ * one that failed reports its error there, as it always has.
+ */
+export async function takeFinishedEarlyStage(store: Store, specDigest: string, waitMs: number): Promise<StageResult | undefined> {
+  const stage = byStore.get(store)?.get(specDigest);
+  if (!stage) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+  const done = await Promise.race([stage.result.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+  if (!done || byStore.get(store)?.get(specDigest) !== stage) return undefined;
+  byStore.get(store)?.delete(specDigest);
+  return done;
+}
+
 /** Stops an early staging nobody will adopt (its workflow did not start). */
 export function cancelEarlyStage(store: Store, specDigest: string, reason: Error): void {
   adoptEarlyStage(store, specDigest)?.cancel(reason);
