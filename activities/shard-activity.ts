@@ -10,7 +10,10 @@ import type { VersionRecord } from '../store/registry/registry';
 import { downloadVersion } from '../store/reading/download';
 import { recordRunUse } from '../store/registry/run-uses';
 import { recordOf } from '../dsl/records';
-import type { ShardArg, ShardCommand, UsedVersionRef } from '../workflows/fan-out-types';
+import { createStepCacheActivities } from './step-cache-activities';
+import { ArtifactsError } from '../errors';
+import { toFailure } from '../errors/failure';
+import type { ShardArg, ShardCommand, ShardInput, ShardResult, UsedVersionRef } from '../workflows/fan-out-types';
 
 export interface RunShardInput {
   /** The fan-out's workflow id. */
@@ -39,7 +42,8 @@ export interface ShardOutput {
  * retryable failure naming the shard, the command and the end of its stderr.
  */
 export function createShardActivities(store: () => Promise<Store>, hostQueue: () => string, scratchRoot: () => string) {
-  return {
+  const cache = createStepCacheActivities(store);
+  const activities = {
     /** Runs on the shared queue: whichever worker takes it answers with its own host queue. */
     async claimShardHost(): Promise<string> {
       return hostQueue();
@@ -52,8 +56,9 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
       try {
         const used = inputs ? await downloadUses(await store(), input.uses ?? [], inputs) : [];
         await runCommand(shardCommand(input, output, inputs), ctx, `Shard ${input.index}`);
-        // Recorded once the command succeeded: the attempt whose outputs count is the one that used them.
-        const shard = ctx.info.workflowExecution?.workflowId ?? `${input.fanOutId}/shard-${input.index}`;
+        // Recorded once the command succeeded: the attempt whose outputs count is the one that used them. The shard's
+        // id is its writer id in the draft (`<fan-out id>/shard-<i>`, as workflows/ids.ts makes it).
+        const shard = `${input.fanOutId}/shard-${input.index}`;
         const host = hostQueue().slice(hostQueue().lastIndexOf('@') + 1);
         for (const v of used) await recordRunUse((await store()).registry.db, shard, v.name, v.index, host);
         const staged = await stageSpec(await store(), { format: 'temporal-artifacts/spec@1', ops: [{ op: 'dir', local: output, prefix: input.prefix }] }, {
@@ -66,7 +71,30 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
         if (inputs) fs.rmSync(inputs, { recursive: true, force: true });
       }
     },
+
+    /**
+     * A whole shard as one activity on the fan-out's own queue: whichever worker takes it runs the command and stages
+     * the outputs there, so no host needs claiming first. A lost worker (heartbeat timeout) is retried by Temporal on
+     * whichever worker takes it next; a failure of the shard itself is final for this activity, and the fan-out
+     * decides whether its attempts allow another. With a cache scope it first looks the shard up and afterwards
+     * records it (best effort: a shard whose files could not be recorded only runs again next time).
+     */
+    async runShardTask(input: ShardInput): Promise<ShardResult> {
+      const scope = input.cache;
+      const cached = scope ? await cache.lookUpShard({ stepKey: scope.stepKey, index: input.index, count: input.count, item: input.command.item }) : undefined;
+      if (cached?.hit) return { index: input.index, manifest: cached.hit.manifest, files: cached.hit.files, host: 'cache', attempts: 0, cached: true };
+      const out = await activities.runShard({
+        fanOutId: input.fanOutId, index: input.index, count: input.count, command: input.command, prefix: input.prefix, ...(input.uses ? { uses: input.uses } : {}),
+      }).catch((err: unknown) => {
+        throw err instanceof ArtifactsError ? toFailure(err, { nonRetryable: true }) : err;
+      });
+      if (scope && cached) {
+        await cache.recordShard({ key: cached.key, pipeline: scope.pipeline, step: scope.step, run: scope.run, manifest: out.manifest, files: out.files }).catch(() => undefined);
+      }
+      return { index: input.index, manifest: out.manifest, files: out.files, host: out.host, attempts: 1 };
+    },
   };
+  return activities;
 }
 
 /** Downloads a shard's `uses` into `<inputs>/<name>` on this host (through its read cache when the store is remote). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { PipelineFailedError } from '../errors/run-errors';
 import { fromFailure } from '../errors/failure';
 import { awaitWithPolling } from './poll';
@@ -10,6 +10,7 @@ import { loadPipeline } from '../dsl/load';
 import { resolveParams } from '../dsl/params';
 import { hostQueueOf } from '../runtime/config';
 import { assertFolderName } from '../store/paths';
+import { shardsDoneQuery } from '../workflows/fan-out-types';
 import { pipelineWorkflowId, shardIdPrefix, stepWorkflowId } from '../workflows/ids';
 import type { pipelineWorkflow } from '../workflows/pipeline-workflow';
 import { PIPELINE_STATUS_MEMO, pipelineStatusQuery, type PipelineRunResult, type PipelineStatus } from '../workflows/pipeline-types';
@@ -130,6 +131,19 @@ function pipelineHandle(session: Session, runId: string): WorkflowHandle<typeof 
   return session.connections.client.workflow.getHandle<typeof pipelineWorkflow>(pipelineWorkflowId(runId));
 }
 
+/**
+ * How many shards of a fan-out have ended: asked of the fan-out itself; a fan-out begun before shards were its
+ * activities (or one no worker answers for now) is counted from its finished shard workflows in visibility.
+ */
+async function shardsEnded(client: Client, fanOutId: string): Promise<number> {
+  try {
+    return await client.workflow.getHandle(fanOutId).query(shardsDoneQuery);
+  } catch {
+    const { count } = await client.workflow.count(`WorkflowId STARTS_WITH "${shardIdPrefix(fanOutId)}" AND ExecutionStatus = "Completed"`);
+    return count;
+  }
+}
+
 /** Shards finished and bytes staged of a run's running steps, by step id. */
 export async function stepProgress(session: Session, workflowId: string, status: PipelineStatus): Promise<StepProgress> {
   const client = session.connections.client;
@@ -138,9 +152,7 @@ export async function stepProgress(session: Session, workflowId: string, status:
   for (const [id, step] of Object.entries(status.steps)) {
     if (step.state !== 'running') continue;
     if (step.shards) {
-      const shards = shardIdPrefix(stepWorkflowId(workflowId, id, 'fan-out'));
-      const { count } = await client.workflow.count(`WorkflowId STARTS_WITH "${shards}" AND ExecutionStatus = "Completed"`);
-      shardsDone[id] = count;
+      shardsDone[id] = await shardsEnded(client, stepWorkflowId(workflowId, id, 'fan-out'));
       continue;
     }
     for (const child of ['log', 'incremental'] as const) {

@@ -38,6 +38,7 @@ const LIBRARY_ACTIVITIES: Readonly<Record<keyof ArtifactActivities, true>> = {
   aliasVersion: true,
   waitForArtifact: true,
   runShard: true,
+  runShardTask: true,
 };
 
 /** Whether `name` is one of the library's own activities (or a name every object has, such as constructor). */

@@ -1,6 +1,8 @@
 // Records histories of the collaborative workflows into test/fixtures/ for the replay tests
 // (test/collaborative-replay.test.ts): a draft with two writers, a conflict, a duplicate and a finish; a draft run
-// that started from a continue-as-new; the upsert workflow of one writer; a fan-out and one of its shards.
+// that started from a continue-as-new; the upsert workflow of one writer; a fan-out whose shards are its activities.
+// fan-out-workflow-history.json and shard-workflow-history.json are kept as recorded before shards became
+// activities (SHARD_ACTIVITIES_PATCH), so fan-outs with shard child workflows keep replaying.
 // Usage: npm run build && node scripts/record-collaborative-histories.mjs   (uses TEMPORAL_ADDRESS, else starts a dev server)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Artifact, draftWorkflowId, init, runFanOut, shardWorkflowId, startDevServer, upsertWorkflowId } from '../dist/internal.js';
+import { Artifact, draftWorkflowId, init, runFanOut, startDevServer, upsertWorkflowId } from '../dist/internal.js';
 import { findTemporalCli } from '../dist/runtime/temporal-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,8 +51,7 @@ await runFanOut({
   name: 'recorded-fan-out', type: 'predictions', distributedId: fanOutId, shards: 4, maxConcurrent: 2, contributeBatch: 2,
   command: { argv: ['sh', '-c', 'echo {index} > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] },
 }, { workflowId: fanOutId });
-record(fanOutId, 'fan-out-workflow-history.json');
-record(shardWorkflowId(fanOutId, 1), 'shard-workflow-history.json');
+record(fanOutId, 'fan-out-shard-activities-history.json');
 await Promise.all([a.finish(), b.finish()]);
 
 /** Replay needs each workflow's id (child ids derive from it); they are kept next to the histories. */

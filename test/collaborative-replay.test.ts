@@ -17,8 +17,9 @@ describe('collaborative workflows replay their recorded histories', () => {
     ['a draft with two writers, a duplicate, a conflict and a finish', 'draft-workflow-history.json'],
     ['a draft run that started from a continue-as-new and committed', 'draft-continued-history.json'],
     ['one writer\'s upsert workflow', 'upsert-workflow-history.json'],
-    ['a fan-out of 4 shards in a window of 2', 'fan-out-workflow-history.json'],
-    ['one shard, claimed and run on its worker\'s host queue', 'shard-workflow-history.json'],
+    ['a fan-out of 4 shards in a window of 2, as child workflows (recorded before SHARD_ACTIVITIES_PATCH)', 'fan-out-workflow-history.json'],
+    ['one shard child workflow, claimed and run on its worker\'s host queue', 'shard-workflow-history.json'],
+    ['a fan-out of 4 shards in a window of 2, each shard one activity of the fan-out', 'fan-out-shard-activities-history.json'],
   ])('%s replays against the current workflow code', async (_what, file) => {
     await expect(Worker.runReplayHistory(workflowSource(), fixture(file), ids[file])).resolves.toBeUndefined();
   });

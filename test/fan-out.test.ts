@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Api, FanOutFailedError, runFanOut, type FanOutOptions } from 'temporal-artifacts';
 import { CLI, ROOT, isolatedEnv, startWorker, tempDir, waitFor } from './helpers';
@@ -29,9 +30,9 @@ describe('fan-out over several worker processes', () => {
 
   const fanOut = (options: Omit<FanOutOptions, 'type'>) => runFanOut({ type: 'predictions', ...options }, { workflowId: unique(`fan-out/${options.name}`) });
 
-  test('30 shards on 3 workers, one killed with SIGKILL mid-run: one version, every shard once', async () => {
+  test('30 shards on 3 workers, one killed with SIGKILL mid-run: one version, every shard once, and a shard lost with its worker does not use up its one attempt', async () => {
     const running = fanOut({
-      name: 'killed-evals', shards: 30, command: { argv: [process.execPath, FAKE_EVAL] }, prefix: 'predictions', shardHeartbeatTimeoutMs: 3000,
+      name: 'killed-evals', shards: 30, command: { argv: [process.execPath, FAKE_EVAL] }, prefix: 'predictions', shardHeartbeatTimeoutMs: 3000, shardAttempts: 1,
     });
     // Kill host-a once it is running shards of its own.
     await waitFor(() => (fs.readdirSync(started).some((f) => f.endsWith('@host-a')) ? true : undefined), 60_000, 'host-a to run a shard');
@@ -51,6 +52,21 @@ describe('fan-out over several worker processes', () => {
     expect(onA.length).toBeGreaterThan(0);
     expect(onA.some((shard) => markers.some((f) => f.startsWith(`${shard}@`) && !f.endsWith('@host-a')))).toBe(true);
     expect((await versions[0]!.verify()).ok).toBe(true);
+  });
+
+  test('each shard is one activity of the fan-out, not a workflow of its own', async () => {
+    const workflowId = unique('fan-out/activity-shards');
+    const result = await runFanOut({ type: 'predictions', name: 'activity-shards', shards: 4, command: { argv: ['sh', '-c', 'echo {index} > "$ARTIFACTS_OUTPUT_DIR/out-{index}.txt"'] } }, { workflowId });
+    expect(result).toMatchObject({ created: true, succeeded: 4 });
+    const connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS']! });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+      const events = history.events ?? [];
+      expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runShardTask')).toHaveLength(4);
+      expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
+    } finally {
+      await connection.close();
+    }
   });
 
   test('failed shards fail the version with FanOutFailedError listing them, unless a minimum success ratio allows them', async () => {

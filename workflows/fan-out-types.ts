@@ -1,3 +1,4 @@
+import { defineQuery } from '@temporalio/workflow';
 import type { FailedShard } from '../errors/draft-errors';
 import type { ManifestRef } from '../store/manifest/manifest';
 import type { VersionRecord } from '../store/registry/registry';
@@ -133,3 +134,6 @@ export interface FanOutResult {
   /** Shards whose recorded files were used instead of running them (pipeline steps with a cache key). */
   readonly cachedShards?: number;
 }
+
+/** How many shards have ended (succeeded or failed) so far, over every run of the fan-out: for progress views. */
+export const shardsDoneQuery = defineQuery<number>('fanOutShardsDone');

@@ -1,11 +1,11 @@
-import { ChildWorkflowFailure, condition, continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ChildWorkflowFailure, condition, continueAsNew, executeChild, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
-import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails, UsageError } from '../errors';
-import { toFailure } from '../errors/failure';
+import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails, ShardFailedError, UsageError } from '../errors';
+import { fromFailure, toFailure } from '../errors/failure';
 import { ACTIVITY_RETRY } from './retry-policies';
 import type { DraftAddress, FinishResult } from './draft-types';
 import { draftWorkflowId, shardWorkflowId } from './ids';
-import type { FanOutInput, FanOutProgress, FanOutResult, ShardInput, ShardResult } from './fan-out-types';
+import { shardsDoneQuery, type FanOutInput, type FanOutProgress, type FanOutResult, type ShardInput, type ShardResult } from './fan-out-types';
 import { shardWorkflow } from './shard-workflow';
 
 const { contributeToDraft, finishDraft, recordStepUses } = proxyActivities<ArtifactActivities>({
@@ -13,11 +13,21 @@ const { contributeToDraft, finishDraft, recordStepUses } = proxyActivities<Artif
   retry: ACTIVITY_RETRY,
 });
 
+/**
+ * Since this change a shard is one activity of the fan-out (runShardTask, on the fan-out's queue, retried up to its
+ * attempts on whichever worker takes it) instead of a child workflow that claims a host: a third of the history
+ * events and no workflow of its own to start, dispatch twice and close. Fan-outs begun before keep their children.
+ */
+export const SHARD_ACTIVITIES_PATCH = 'fan-out-shard-activities';
+
+/** Times a shard's activity is retried after its worker was lost (a heartbeat timeout), beyond its attempts. */
+const MAX_LOST_WORKERS = 20;
+
 /** Shard errors kept for the result; the indexes of every failed shard are kept regardless. */
 const MAX_ERRORS = 50;
 
 /**
- * Runs N shards as child workflows (`<this id>/shard-<i>`) in a sliding window of at most `maxConcurrent`,
+ * Runs N shards (writers `<this id>/shard-<i>`) as activities in a sliding window of at most `maxConcurrent`,
  * contributes their outputs to the draft of `(name, distributedId)` in batches (one update per batch, not per
  * shard, so the draft stays far below the server's update limits), then finishes the draft. Before its history
  * grows too long it stops launching, lets the window drain and continues as new with its counters.
@@ -52,6 +62,7 @@ class FanOutRun {
   private cached: number;
   private running = 0;
   private readonly buffer: ShardResult[] = [];
+  private readonly shardsAsActivities = patched(SHARD_ACTIVITIES_PATCH);
 
   constructor(private readonly input: FanOutInput) {
     const p = input.progress;
@@ -69,6 +80,7 @@ class FanOutRun {
     this.failedShards = [...(p?.failedShards ?? [])];
     this.errors = [...(p?.errors ?? [])];
     this.cached = p?.cached ?? 0;
+    setHandler(shardsDoneQuery, () => this.succeeded + this.failedShards.length + this.buffer.length);
   }
 
   /**
@@ -135,6 +147,7 @@ class FanOutRun {
   }
 
   private launch(index: number): void {
+    if (this.shardsAsActivities) return this.launchActivity(index);
     this.running++;
     void executeChild(shardWorkflow, { workflowId: shardWorkflowId(this.info.workflowId, index), args: [this.shardInput(index)] }).then(
       (result) => {
@@ -143,6 +156,42 @@ class FanOutRun {
       },
       (err: unknown) => this.failShard(index, err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err)),
     ).finally(() => this.running--);
+  }
+
+  private launchActivity(index: number): void {
+    this.running++;
+    void this.runShardActivities(this.shardInput(index)).then(
+      (result) => {
+        if (result.cached) this.cached++;
+        this.buffer.push(result);
+      },
+      (err: unknown) => this.failShard(index, err instanceof Error ? err.message : String(err)),
+    ).finally(() => this.running--);
+  }
+
+  /**
+   * Runs a shard as runShardTask activities, again after a failure of the shard itself while its attempts allow (a
+   * usage error ends it at once). A worker lost mid-shard does not use up an attempt: Temporal retries that activity
+   * (up to MAX_LOST_WORKERS times) on whichever worker takes it.
+   */
+  private async runShardActivities(input: ShardInput): Promise<ShardResult> {
+    const { runShardTask } = proxyActivities<ArtifactActivities>({
+      startToCloseTimeout: '1 day',
+      heartbeatTimeout: input.heartbeatTimeoutMs,
+      retry: { maximumAttempts: MAX_LOST_WORKERS, initialInterval: '1 second' },
+    });
+    let lastError = 'no attempt ran';
+    for (let attempt = 1; attempt <= input.attempts; attempt++) {
+      try {
+        const result = await runShardTask(input);
+        return result.cached ? result : { ...result, attempts: attempt };
+      } catch (err) {
+        const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+        lastError = cause instanceof Error ? cause.message : String(cause);
+        if (fromFailure(err) instanceof UsageError) break;
+      }
+    }
+    throw new ShardFailedError(input.index, input.attempts, lastError);
   }
 
   private shardInput(index: number): ShardInput {
