@@ -28,6 +28,7 @@ export type { DeploymentInfo } from './deployments';
 export { runStandaloneWorker } from './worker';
 export { serverStatus, startServer, stopServer } from './server';
 export { workflowUiUrl } from './temporal-ui';
+export { fileDigest } from './hash-file';
 // Validation needs no connection; the CLI checks a pipeline file through here like everything else.
 export { safeLoadPipeline } from '../dsl/load';
 

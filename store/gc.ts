@@ -1,5 +1,6 @@
 import type { BlobStore } from './blobs/blob-store';
 import { decodeChunk, isLeaf } from './manifest/manifest-chunk';
+import { chunksOf, isChunked, listBlobOf } from './blobs/chunked-files';
 import { LocalBlobStore } from './blobs/local-blob-store';
 import { LocalBlobSweeper, type BlobSweeper } from './blobs/local-blob-sweep';
 import { StepCache } from './registry/step-cache';
@@ -140,10 +141,23 @@ async function mark(blobs: BlobStore, root: string, visited: Set<string>, marked
   marked.add(root);
   const chunk = decodeChunk(await blobs.getBytes(root));
   if (isLeaf(chunk)) {
-    for (const row of chunk.l) if (row.length === 3) marked.add(row[1]);
+    for (const row of chunk.l) if (row.length === 3) await markFile(blobs, row[1], visited, marked);
     return;
   }
   for (const row of chunk.n) await mark(blobs, row[4], visited, marked);
+}
+
+/**
+ * A stored file: its blob; for a file stored as chunks, its chunk list and every chunk in it (a hard-linked large
+ * file is kept whole under its own digest, and has no list). A list that cannot be read keeps what is there.
+ */
+async function markFile(blobs: BlobStore, digest: string, visited: Set<string>, marked: Set<string>): Promise<void> {
+  marked.add(digest);
+  if (!isChunked(digest) || visited.has(digest)) return;
+  visited.add(digest);
+  marked.add(listBlobOf(digest));
+  if (!(await blobs.has(listBlobOf(digest)))) return;
+  for (const chunk of await chunksOf(blobs, digest)) marked.add(chunk.digest);
 }
 
 function registryLooksReset(store: Store, digest: string): ConfigError {

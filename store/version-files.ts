@@ -1,4 +1,5 @@
 import { VersionDigest } from './blobs/digest';
+import { damagedChunks, isChunked } from './blobs/chunked-files';
 import { hashOrigin } from './references/origin';
 import { readManifest, type ManifestEntry } from './manifest/manifest';
 import { isUnchecked, mismatchOf, type Mismatch } from './reading/entry-bytes';
@@ -31,7 +32,11 @@ export async function verifyVersion(store: Store, version: VersionRecord): Promi
     checked++;
     if (isUnchecked(entry)) continue;
     const actual = await actualDigest(store, entry);
-    if (actual !== entry.digest) mismatches.push(await mismatchOf(store, entry, actual));
+    if (actual === entry.digest) continue;
+    // Named before the damaged chunks are set aside (mismatchOf), which would leave them only missing.
+    const chunks = entry.ref === undefined && isChunked(entry.digest) ? await chunkProblems(store, entry.digest) : undefined;
+    const mismatch = await mismatchOf(store, entry, actual);
+    mismatches.push(chunks ? { ...mismatch, chunks } : mismatch);
   }
   const manifestOk = canonical.digest() === version.digest;
   return { ref: `${version.name}:${version.version}`, ok: manifestOk && mismatches.length === 0, checked, mismatches, manifestOk };
@@ -46,4 +51,12 @@ async function actualDigest(store: Store, entry: ManifestEntry): Promise<string>
   }
 }
 
-
+/** Which chunks of a chunked file are damaged or missing, as `chunk N (bytes A-B, blake3:...): found ...`. */
+async function chunkProblems(store: Store, digest: string): Promise<string[]> {
+  try {
+    return (await damagedChunks(store.blobs, digest)).map((c) =>
+      `chunk ${c.index} (bytes ${c.offset}-${c.offset + c.size - 1}, ${c.digest}): ${c.actual === 'missing' ? 'missing' : `holds ${c.actual}`}`);
+  } catch (err) {
+    return [`its chunk list: ${(err as Error).message}`];
+  }
+}

@@ -14,6 +14,7 @@ import { deployCommand, deploymentsCommand, undeployCommand } from './deploy';
 import { serverCommand } from './server';
 import { workerCommand } from './worker';
 import { uiCommand } from './ui';
+import { hashCommand } from './hash';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   log: logCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   checkout: checkoutCommand,
   cat: catCommand,
   verify: verifyCommand,
+  hash: hashCommand,
   draft: draftCommand,
   diff: diffCommand,
   lineage: lineageCommand,

@@ -147,6 +147,7 @@ export const verifyCommand = command({
       }
       for (const m of report.mismatches) {
         console.error(`corrupt: ${m.path} (expected ${shortDigest(m.expected)}, found ${m.actual === 'missing' ? 'no bytes: missing, or set aside as damaged by an earlier check' : shortDigest(m.actual)})`);
+        for (const chunk of m.chunks ?? []) console.error(`  damaged ${chunk}`);
       }
       if (!report.manifestOk) console.error(`corrupt: the manifest of ${report.ref} no longer hashes to its version digest`);
       console.error(`FAILED: ${report.mismatches.length} of ${report.checked} files of ${report.ref} do not match; re-log them from the originals.`);

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDigest, type DigestAlgorithm } from './digest';
 
-/** Every algorithm a store may hold blobs of, each in its own folder (`<root>/sha256/`, `<root>/blake3/`). */
-export const ALGORITHMS: readonly DigestAlgorithm[] = ['sha256', 'blake3'];
+/**
+ * Every algorithm a store may hold blobs of, each in its own folder (`<root>/sha256/`, `<root>/blake3/`); a local
+ * store also keeps whole, hard-linked large files under their `blake3c` digest (`<root>/blake3c/`).
+ */
+export const ALGORITHMS: readonly DigestAlgorithm[] = ['sha256', 'blake3', 'blake3c'];
 
 /** Where a blob sits under a store or cache root: `<root>/<algorithm>/ab/cdef...`. */
 export function blobPath(root: string, digest: string): string {

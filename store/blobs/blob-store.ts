@@ -1,5 +1,6 @@
 /**
- * Content-addressed blob storage: every blob is stored under the SHA-256 of its bytes, written at most once
+ * Content-addressed blob storage: every blob is stored under the digest of its bytes (blake3:, or bare SHA-256 hex
+ * for older blobs; see docs/format.md), written at most once
  * (put-if-absent) and atomically, so readers never see a partial blob. The embedded default is a local folder;
  * an object-store twin implements the same interface. Nothing here knows about Temporal.
  */
@@ -91,4 +92,6 @@ export interface IngestResult {
   readonly resumedBytes: number;
   /** Multipart uploads only: parts this call sent (parts an earlier attempt completed are not sent again). */
   readonly partsSent?: number | undefined;
+  /** Files stored as chunks: how many chunks the file has (see chunked-ingest.ts). */
+  readonly chunks?: number | undefined;
 }

@@ -1,10 +1,12 @@
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import type { ReadCache } from './read-cache';
+import { concatAll, isChunked, readChunked, setAsideDamagedChunks } from './chunked-files';
 
 /**
  * A remote blob store read through a local ReadCache: reads are served from the cache when it holds the blob
  * (checked on every hit), else fetched, served, and kept once their bytes matched. Writes, listing and deletes go
- * straight to the remote store.
+ * straight to the remote store. A file stored as chunks is read chunk by chunk through the cache, so a new version of
+ * a large file downloads only the chunks the cache lacks.
  */
 export class CachedBlobStore implements BlobStore {
   readonly location: string;
@@ -26,6 +28,7 @@ export class CachedBlobStore implements BlobStore {
   }
 
   async getBytes(digest: string): Promise<Buffer> {
+    if (isChunked(digest)) return concatAll(readChunked(this, digest));
     const hit = await this.cache.get(digest);
     if (hit) {
       const parts: Buffer[] = [];
@@ -45,6 +48,10 @@ export class CachedBlobStore implements BlobStore {
   }
 
   async *read(digest: string): AsyncIterable<Buffer> {
+    if (isChunked(digest)) {
+      yield* readChunked(this, digest);
+      return;
+    }
     const hit = await this.cache.get(digest);
     if (hit) {
       yield* hit;
@@ -67,6 +74,7 @@ export class CachedBlobStore implements BlobStore {
   }
 
   async setAsideDamaged(digest: string): Promise<void> {
+    if (isChunked(digest)) return setAsideDamagedChunks(this, digest);
     await this.cache.drop(digest);
     await this.remote.setAsideDamaged(digest);
   }

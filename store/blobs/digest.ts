@@ -3,15 +3,22 @@ import { createReadStream } from 'node:fs';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 
 /**
- * Digests name their algorithm: `blake3:<hex>` for everything written now, `sha256:<hex>` on input. Data written
- * before algorithms were named holds bare 64-hex SHA-256 digests; they are read as SHA-256 and kept bare (their
- * version digests and manifest chunks were computed over the bare form, so rewriting them would change them).
- * See docs/format.md.
+ * Digests name their algorithm: `blake3:<hex>` for everything written now, `blake3c:<hex>` for a file stored as
+ * chunks (see chunk-list.ts), `sha256:<hex>` on input. Data written before algorithms were named holds bare 64-hex
+ * SHA-256 digests; they are read as SHA-256 and kept bare (their version digests and manifest chunks were computed
+ * over the bare form, so rewriting them would change them). See docs/format.md.
  */
-export type DigestAlgorithm = 'sha256' | 'blake3';
+export type DigestAlgorithm = 'sha256' | 'blake3' | 'blake3c';
 
 const BARE = /^[0-9a-f]{64}$/;
-const NAMED = /^(sha256|blake3):([0-9a-f]{64})$/;
+const NAMED = /^(sha256|blake3|blake3c):([0-9a-f]{64})$/;
+
+/**
+ * Files larger than this are stored as chunks of this size (the last one shorter), each a blob of its own, so a
+ * new version of a large file stores only the chunks that changed. Part of the format: `blake3c` digests are
+ * defined over chunks of exactly this size.
+ */
+export const CHUNK_BYTES = 4 << 20;
 
 /** Hex SHA-256 of some bytes or a string (bare, as old data spells SHA-256 digests). */
 export function sha256(data: string | Uint8Array): string {
@@ -25,7 +32,8 @@ export function blake3(data: string | Uint8Array): string {
 
 /** A stored digest: `blake3:<hex>`, or a bare 64-hex SHA-256 digest of older data. */
 export function isDigest(value: string): boolean {
-  return BARE.test(value) || (NAMED.test(value) && !value.startsWith('sha256:'));
+  // A chunked file is no blob: its chunk list is (`blake3:` of the same hex).
+  return BARE.test(value) || (NAMED.test(value) && !value.startsWith('sha256:') && !value.startsWith('blake3c:'));
 }
 
 /** The algorithm and hex of a digest in any accepted spelling; throws on anything else. */
@@ -54,17 +62,82 @@ export interface StreamHasher {
   digest(): string;
 }
 
-/** A hasher for new content (BLAKE3), or for checking bytes against `like` in that digest's own algorithm. */
+/**
+ * A hasher in `like`'s algorithm, for checking bytes against it; without `like`, the hasher of new file content:
+ * `blake3:` of the bytes up to one chunk, `blake3c:` of the chunk list beyond (see ChunkedHasher).
+ */
 export function hasherFor(like?: string): StreamHasher {
-  const algorithm = like === undefined ? 'blake3' : parseDigest(like).algorithm;
+  return hasherOf(like === undefined ? undefined : parseDigest(like).algorithm);
+}
+
+/** A hasher of one algorithm (undefined: of new file content, see hasherFor). */
+export function hasherOf(algorithm: DigestAlgorithm | undefined): StreamHasher {
   if (algorithm === 'sha256') {
     const hash = createHash('sha256');
     const hasher: StreamHasher = { update: (data) => (hash.update(data), hasher), digest: () => hash.copy().digest('hex') };
     return hasher;
   }
+  if (algorithm === 'blake3') return blake3Hasher();
+  return new ChunkedHasher(algorithm === undefined);
+}
+
+function blake3Hasher(): StreamHasher {
   const hash = new Blake3Hasher();
   const hasher: StreamHasher = { update: (data) => (hash.update(data), hasher), digest: () => `blake3:${hash.digest('hex')}` };
   return hasher;
+}
+
+/**
+ * BLAKE3 of each CHUNK_BYTES-long piece of a stream, and the `blake3c` root over them (the BLAKE3 of the chunk list,
+ * see chunkListBytes). With `auto`, a stream of at most one chunk gets the plain `blake3:` of its bytes instead,
+ * the digest new files are stored under.
+ */
+export class ChunkedHasher implements StreamHasher {
+  readonly chunks: { digest: string; size: number }[] = [];
+  private current = new Blake3Hasher();
+  private currentSize = 0;
+
+  constructor(private readonly auto = false) {}
+
+  update(data: string | Uint8Array): StreamHasher {
+    let bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    while (bytes.length > 0) {
+      const take = Math.min(bytes.length, CHUNK_BYTES - this.currentSize);
+      this.current.update(take === bytes.length ? bytes : bytes.subarray(0, take));
+      this.currentSize += take;
+      bytes = bytes.subarray(take);
+      if (this.currentSize === CHUNK_BYTES) {
+        this.chunks.push({ digest: `blake3:${this.current.digest('hex')}`, size: CHUNK_BYTES });
+        this.current = new Blake3Hasher();
+        this.currentSize = 0;
+      }
+    }
+    return this;
+  }
+
+  digest(): string {
+    const all = this.currentSize > 0 || this.chunks.length === 0 ? [...this.chunks, { digest: `blake3:${this.current.digest('hex')}`, size: this.currentSize }] : this.chunks;
+    if (this.auto && all.length === 1) return all[0]!.digest;
+    return chunkedDigest(all);
+  }
+}
+
+/**
+ * The chunk list of a chunked file: one line `<hex of the chunk's BLAKE3> <length>\n` per chunk, in order. It is
+ * stored as a blob of its own, under `blake3:<hex>`; the file's digest is `blake3c:<the same hex>`.
+ */
+export function chunkListBytes(chunks: readonly { digest: string; size: number }[]): Buffer {
+  return Buffer.from(chunks.map((c) => `${parseDigest(c.digest).hex} ${c.size}\n`).join(''));
+}
+
+/** `blake3c:<BLAKE3 of the chunk list>`: the digest of a file stored as these chunks. */
+export function chunkedDigest(chunks: readonly { digest: string; size: number }[]): string {
+  return `blake3c:${new Blake3Hasher().update(chunkListBytes(chunks)).digest('hex')}`;
+}
+
+/** The digest of new content of `size` bytes made of these chunks: plain BLAKE3 for one chunk, else the root. */
+export function contentDigest(chunks: readonly { digest: string; size: number }[]): string {
+  return chunks.length === 1 ? chunks[0]!.digest : chunkedDigest(chunks);
 }
 
 /** Whether some bytes hash to `digest`, in its algorithm. */
@@ -81,7 +154,7 @@ export function bytesMatch(bytes: Uint8Array, digest: string): boolean {
 export class VersionDigest {
   private readonly hash: StreamHasher;
   constructor(like?: string) {
-    this.hash = hasherFor(like);
+    this.hash = hasherOf(like === undefined ? 'blake3' : parseDigest(like).algorithm);
   }
   add(path: string, digest: string, size: number): void {
     this.hash.update(`${path}\t${digest}\t${size}\n`);

@@ -96,3 +96,6 @@ export class HashCopyPool {
 function spawn(): Worker {
   return new Worker(path.join(__dirname, 'hash-copy-worker.js'));
 }
+
+/** One pool per process: large files hash on every core, whichever store they go to. */
+export const ingestPool = new HashCopyPool();

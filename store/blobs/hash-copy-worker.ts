@@ -18,6 +18,7 @@ import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, typ
 import { isDiskFull } from '../../errors/file-errors';
 import { isSparse, writeNonZero } from './sparse-write';
 import { errorMessage, type WorkerErrorMessage } from './worker-errors';
+import { postChunk, type ChunkDone, type ChunkJob } from './chunk-job';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -55,13 +56,13 @@ export interface SmallFileResult {
   readonly wrote: boolean;
 }
 
-export type WorkerJob = HashCopyJob | SmallBatchJob;
+export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob;
 
 export type HashCopyMessage =
   | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
-  | WorkerErrorMessage;
+  | ChunkDone | WorkerErrorMessage;
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
@@ -292,9 +293,7 @@ async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: Hash
 
 parentPort?.on('message', (job: WorkerJob) => {
   const post = (m: HashCopyMessage): void => parentPort!.postMessage(m);
-  if (job.kind === 'small') {
-    post(runSmallBatch(job));
-    return;
-  }
+  if (job.kind === 'small') return post(runSmallBatch(job));
+  if (job.kind === 'chunk') return postChunk(job);
   runLarge(job, post).catch((err: unknown) => post(errorMessage(err, job.localPath)));
 });

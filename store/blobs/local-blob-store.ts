@@ -4,10 +4,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
-import { HashCopyPool } from './hash-copy-pool';
+import { ingestPool } from './hash-copy-pool';
 import { readFrom, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
-import { blake3, hashChunks, hashFile } from './digest';
+import { blake3, CHUNK_BYTES, hashChunks, hashFile } from './digest';
+import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
+import { ingestChunked } from './chunked-ingest';
 import { blobPath, listBlobs, makeShardFolders } from './blob-layout';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
@@ -20,8 +22,6 @@ const CHUNK = 8 << 20;
 const CHECKPOINT_BYTES = 32 << 20;
 /** Files up to this size are copied by the kernel while a worker hashes them: about a second to redo after a crash. */
 const KERNEL_COPY_MAX = 1 << 30;
-/** One pool per process: large files hash on every core, whichever store they go to. */
-const ingestPool = new HashCopyPool();
 
 /** Starts the ingest threads ahead of the first upload (a process that runs a worker will ingest). */
 export function prestartIngestThreads(): void {
@@ -48,7 +48,16 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async has(digest: string): Promise<boolean> {
-    return fs.existsSync(this.pathOf(digest));
+    if (fs.existsSync(this.pathOf(digest))) return true;
+    return isChunked(digest) && hasChunked(this, digest);
+  }
+
+  /**
+   * A file larger than a chunk is stored as chunks plus their list (see chunked-ingest.ts), or, when it was hard-linked
+   * into the store, whole under its `blake3c` digest (a link cannot be cut into chunks): reads look for that first.
+   */
+  private storedAsChunks(digest: string): boolean {
+    return isChunked(digest) && !fs.existsSync(this.pathOf(digest));
   }
 
   async putBytes(bytes: Uint8Array): Promise<string> {
@@ -73,6 +82,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async getBytes(digest: string): Promise<Buffer> {
+    if (this.storedAsChunks(digest)) return concatAll(readChunked(this, digest));
     try {
       return await fsp.readFile(this.pathOf(digest));
     } catch (err) {
@@ -89,7 +99,26 @@ export class LocalBlobStore implements BlobStore {
       const wrote = this.putSync(digest, bytes, localPath);
       return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
     }
+    if (stat.size > CHUNK_BYTES && !options.hardLinkIntoStore) return this.ingestAsChunks(localPath, stat, options);
     return this.ingestLarge(localPath, stat, options);
+  }
+
+  /** A file larger than a chunk: its chunks the store lacks, then its chunk list (see chunked-ingest.ts). */
+  private async ingestAsChunks(localPath: string, stat: fs.Stats, options: IngestOptions): Promise<IngestResult> {
+    const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
+    try {
+      const sink = { kind: 'local' as const, blobRoot: this.root, tmpDir: this.tmpDir };
+      const done = await ingestChunked(ingestPool, localPath, stat, sink, options, keepAlive.report);
+      // The list is metadata, like a manifest chunk: bytesWritten counts the file's own bytes.
+      this.putSync(listBlobOf(done.digest), done.list, localPath);
+      // After a crash, the chunks an earlier attempt stored are found and kept: that is what this ingest resumed.
+      const resumedBytes = options.resume ? done.bytesPresent : 0;
+      return { digest: done.digest, size: done.size, bytesWritten: done.bytesWritten, resumedBytes, chunks: done.chunks };
+    } catch (err) {
+      throw this.workerFailure(err);
+    } finally {
+      keepAlive.stop();
+    }
   }
 
   private async ingestLarge(localPath: string, stat: fs.Stats, options: IngestOptions): Promise<IngestResult> {
@@ -140,6 +169,10 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async *read(digest: string): AsyncIterable<Buffer> {
+    if (this.storedAsChunks(digest)) {
+      yield* readChunked(this, digest);
+      return;
+    }
     let fd: number;
     try {
       fd = fs.openSync(this.pathOf(digest), 'r');
@@ -165,6 +198,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async setAsideDamaged(digest: string): Promise<void> {
+    if (this.storedAsChunks(digest)) return setAsideDamagedChunks(this, digest);
     const final = this.pathOf(digest);
     const aside = path.join(this.root, 'damaged', `${digest}-${randomUUID().slice(0, 8)}`);
     await fsp.mkdir(path.dirname(aside), { recursive: true });

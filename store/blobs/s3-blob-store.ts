@@ -1,14 +1,16 @@
 import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
-import fsp from 'node:fs/promises';
+import type fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
-import { blake3, bytesMatch, hashChunks, hasherFor, isDigest, parseDigest } from './digest';
+import { blake3, bytesMatch, CHUNK_BYTES, hashChunks, hasherFor, isDigest, parseDigest } from './digest';
 import { ALGORITHMS, digestAt } from './blob-layout';
 import { RateLimiter } from './rate-limiter';
 import { createS3Client, explainS3Error, isNotFound, parseS3Url, s3ErrorName, sha256Base64, type S3Location } from './s3-location';
-import { partSizeFor, planFile, uploadMultipart } from './s3-multipart';
+import { ingestPool } from './hash-copy-pool';
+import { ingestChunked } from './chunked-ingest';
+import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { rangedRead, RANGED_MIN } from './s3-ranged-read';
 import { readSourceSnapshot, statSourceFile } from './source-file';
@@ -18,12 +20,14 @@ import { IntegrityError } from '../../errors';
 const SEND_BEFORE_ASKING = 256 << 10;
 /** Small-file uploads in flight at once per batch: each is a round trip, so concurrency, not bandwidth, bounds them. */
 const SMALL_UPLOADS = 16;
+/** Chunks of one large file in flight at once (each CHUNK_BYTES of memory until sent). */
+const CHUNK_UPLOADS = 8;
 
 /**
  * Blobs in an S3-compatible bucket under `<prefix>/<algorithm>/ab/cdef...`, the same layout as the local store.
  * Writes are put-if-absent by digest and carry a SHA-256 checksum, so the server rejects bytes damaged in
- * transit; reads are hashed and compared to the key. Files larger than one part go up as resumable multipart
- * uploads straight to their digest key (see s3-multipart.ts), invisible until complete.
+ * transit; reads are hashed and compared to the key. Files larger than a chunk are stored as one object per chunk
+ * and a chunk list (see chunked-files.ts), so a changed file sends only its changed chunks.
  */
 export class S3BlobStore implements BlobStore {
   readonly location: string;
@@ -49,18 +53,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async has(digest: string): Promise<boolean> {
+    if (isChunked(digest)) return hasChunked(this, digest);
     return (await this.storedSize(digest)) !== undefined;
   }
 
   /** The size of the object under a digest, or undefined when there is none. */
   private async storedSize(digest: string): Promise<number | undefined> {
-    try {
-      const head = await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
-      return head.ContentLength ?? 0;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return (await this.statBlob(digest))?.size;
   }
 
   async putBytes(bytes: Uint8Array): Promise<string> {
@@ -95,6 +94,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async getBytes(digest: string): Promise<Buffer> {
+    if (isChunked(digest)) return concatAll(readChunked(this, digest));
     const { Body: body } = await this.get(digest);
     const bytes = Buffer.from(await body.transformToByteArray());
     if (!bytesMatch(bytes, digest)) throw this.corrupt(digest, hasherFor(digest).update(bytes).digest());
@@ -103,38 +103,36 @@ export class S3BlobStore implements BlobStore {
 
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
     const stat = statSourceFile(localPath);
-    if (stat.size <= partSizeFor(stat.size)) {
-      const bytes = readSourceSnapshot(localPath);
-      const digest = blake3(bytes);
-      // Above a few requests' worth of bytes, ask before sending them; an object of the wrong size is replaced.
-      const stored = bytes.length > SEND_BEFORE_ASKING ? await this.storedSize(digest) : undefined;
-      if (stored === bytes.length) return { digest, size: bytes.length, bytesWritten: 0, resumedBytes: 0 };
-      await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
-      const wrote = await this.putIfAbsent(digest, bytes, stored !== undefined);
-      return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
-    }
-    const src = await fsp.open(localPath, 'r');
-    const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
-    try {
-      const plan = await planFile(localPath, src, stat.size, stat.mtimeMs);
-      // Put-if-absent before sending a byte: identical content from any host is stored once. An object of the
-      // wrong size is damaged: the upload replaces it.
-      if ((await this.storedSize(plan.digest)) === plan.size) return { digest: plan.digest, size: plan.size, bytesWritten: 0, resumedBytes: 0, partsSent: 0 };
-      const key = this.keyOf(plan.digest);
-      const outcome = await this.guard(uploadMultipart(this.s3, this.where.bucket, key, plan, src, { ...options, onCheckpoint: keepAlive.report }));
-      await this.checkStored(plan.digest, plan.size);
-      return { digest: plan.digest, size: plan.size, bytesWritten: outcome.bytesSent, resumedBytes: outcome.resumedBytes, partsSent: outcome.partsSent };
-    } finally {
-      keepAlive.stop();
-      await src.close();
-    }
+    if (stat.size > CHUNK_BYTES) return this.ingestAsChunks(localPath, stat, options);
+    const bytes = readSourceSnapshot(localPath);
+    const digest = blake3(bytes);
+    await new RateLimiter(options.maxBytesPerSecond).take(bytes.length);
+    const wrote = await this.sendIfMissing(digest, bytes);
+    return { digest, size: bytes.length, bytesWritten: wrote ? bytes.length : 0, resumedBytes: 0 };
   }
 
-  /** After completing an upload: the object under the digest key must have the file's size. */
-  private async checkStored(digest: string, size: number): Promise<void> {
-    const head = await this.guard(this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) })));
-    if (head.ContentLength !== size) {
-      throw new IntegrityError(`Blob ${digest} in ${this.location} has ${head.ContentLength} bytes after upload, not ${size}. Retry the upload; if it persists, check the S3 server.`);
+  /** Sends bytes under their digest unless held; above a few requests' worth, asks first. An object of the wrong size is replaced. */
+  private async sendIfMissing(digest: string, bytes: Uint8Array): Promise<boolean> {
+    const stored = bytes.length > SEND_BEFORE_ASKING ? await this.storedSize(digest) : undefined;
+    return stored !== bytes.length && this.putIfAbsent(digest, bytes, stored !== undefined);
+  }
+
+  /**
+   * A file larger than a chunk goes up as one object per chunk (hashed on the ingest threads, each sent from the
+   * buffer that was hashed, CHUNK_UPLOADS at once) and then its chunk list. A chunk the bucket holds already, from
+   * any file, version or earlier attempt, is not sent again: a retry after a crash sends only what is missing.
+   */
+  private async ingestAsChunks(localPath: string, stat: fs.Stats, options: IngestOptions): Promise<IngestResult> {
+    const keepAlive = new CheckpointKeepAlive(localPath, stat, options);
+    let sent = 0;
+    const send = async (digest: string, bytes: Uint8Array): Promise<boolean> => (await this.sendIfMissing(digest, bytes)) && ++sent > 0;
+    try {
+      const done = await ingestChunked(ingestPool, localPath, stat, { kind: 'upload', send, inFlight: CHUNK_UPLOADS }, options, keepAlive.report);
+      await this.sendIfMissing(listBlobOf(done.digest), done.list);
+      const resumedBytes = options.resume ? done.bytesPresent : 0;
+      return { digest: done.digest, size: done.size, bytesWritten: done.bytesWritten, resumedBytes, partsSent: sent, chunks: done.chunks };
+    } finally {
+      keepAlive.stop();
     }
   }
 
@@ -143,6 +141,10 @@ export class S3BlobStore implements BlobStore {
    * that GET's headers (no HEAD per blob): for a large one its body is dropped and the ranges are fetched instead.
    */
   async *read(digest: string): AsyncIterable<Buffer> {
+    if (isChunked(digest)) {
+      yield* readChunked(this, digest);
+      return;
+    }
     const got = await this.get(digest);
     const size = got.ContentLength ?? 0;
     if (size >= RANGED_MIN) {
@@ -181,6 +183,7 @@ export class S3BlobStore implements BlobStore {
    * rewritten meanwhile with the right bytes has another ETag, and stays.
    */
   async setAsideDamaged(digest: string): Promise<void> {
+    if (isChunked(digest)) return setAsideDamagedChunks(this, digest);
     let etag: string | undefined;
     try {
       const got = await this.get(digest);
@@ -200,18 +203,22 @@ export class S3BlobStore implements BlobStore {
 
   async *list(): AsyncIterable<string> {
     for (const algorithm of ALGORITHMS) {
-      const prefix = `${this.root}${algorithm}/`;
-      let token: string | undefined;
-      do {
-        const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ContinuationToken: token })));
-        for (const object of page.Contents ?? []) {
-          const [shard, rest] = object.Key?.slice(prefix.length).split('/') ?? [];
-          const digest = shard && rest ? digestAt(algorithm, shard, rest) : undefined;
-          if (digest && isDigest(digest)) yield digest;
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+      for await (const rest of this.keysUnder(`${this.root}${algorithm}/`)) {
+        const [shard, tail] = rest.split('/');
+        const digest = shard && tail ? digestAt(algorithm, shard, tail) : undefined;
+        if (digest && isDigest(digest)) yield digest;
+      }
     }
+  }
+
+  /** Every key under a prefix, without the prefix. */
+  private async *keysUnder(prefix: string): AsyncIterable<string> {
+    let token: string | undefined;
+    do {
+      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ContinuationToken: token })));
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(prefix.length);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async delete(digest: string): Promise<void> {
@@ -249,16 +256,7 @@ export class S3BlobStore implements BlobStore {
 
   /** Digests in the trash: this sweep's, and any a gc that died before settling left there. */
   async *listTrash(): AsyncIterable<string> {
-    const prefix = this.trashKeyOf('');
-    let token: string | undefined;
-    do {
-      const page = await this.guard(this.s3.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ContinuationToken: token })));
-      for (const object of page.Contents ?? []) {
-        const digest = object.Key?.slice(prefix.length);
-        if (digest && isDigest(digest)) yield digest;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const digest of this.keysUnder(this.trashKeyOf(''))) if (isDigest(digest)) yield digest;
   }
 
   private trashKeyOf(digest: string): string {

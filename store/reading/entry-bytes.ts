@@ -64,6 +64,8 @@ export interface Mismatch {
   /** References: the URI, and why its origin could not be read when it could not. */
   readonly ref?: string | undefined;
   readonly reason?: string | undefined;
+  /** Files stored as chunks: each damaged or missing chunk, by index, byte range and digest (verify names them). */
+  readonly chunks?: readonly string[] | undefined;
 }
 
 /** Records a mismatch, setting a damaged stored blob aside (a missing one, or a reference, has nothing to set aside). */
