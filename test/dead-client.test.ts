@@ -51,8 +51,10 @@ test('a client killed with SIGKILL mid-log: a worker on its host finishes the ve
   writeUniqueFile(file, 12 << 20);
   const doomed = spawnLive(['log', file, '--name', 'orphaned-corpus', '--type', 'dataset'], env);
   children.push(doomed.child);
-  const tmp = path.join(env.ARTIFACTS_HOME, 'blobs', 'tmp');
-  await waitFor(() => (fs.existsSync(tmp) && fs.readdirSync(tmp).some((f) => fs.statSync(path.join(tmp, f)).size >= RATE) ? true : undefined), 60_000, 'the client to be copying');
+  // Stored as 4 MiB chunks, one every two seconds at the cap: the first one in the store means it is copying.
+  const chunks = path.join(env.ARTIFACTS_HOME, 'blobs', 'blake3');
+  const copying = (): boolean => fs.existsSync(chunks) && fs.readdirSync(chunks).some((s) => fs.readdirSync(path.join(chunks, s)).some((f) => fs.statSync(path.join(chunks, s, f)).size === 4 << 20));
+  await waitFor(() => (copying() ? true : undefined), 60_000, 'the client to be copying');
   doomed.child.kill('SIGKILL');
   await doomed.exited;
 

@@ -86,11 +86,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 
 /**
  * Writes `size` bytes no other test writes (random 1 MiB blocks, each numbered), so a content-addressed store never
- * finds them already present; returns their digest as a whole (`blake3:`; see fileDigest for a chunked file's).
+ * finds them already present; returns the digest the store gives them (see contentDigest).
  */
 export function writeUniqueFile(file: string, size: number): string {
   const block = randomBytes(1024 * 1024);
-  const hash = new Blake3Hasher();
+  const hash = new ContentHash();
   const fd = fs.openSync(file, 'w');
   for (let done = 0, i = 0; done < size; done += block.length, i++) {
     block.writeUInt32LE(i, 0);
@@ -99,7 +99,48 @@ export function writeUniqueFile(file: string, size: number): string {
     hash.update(chunk);
   }
   fs.closeSync(fd);
-  return `blake3:${hash.digest('hex')}`;
+  return hash.digest();
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+/**
+ * The digest the store gives a file's bytes, computed here from the format (docs/format.md): `blake3:` of the bytes
+ * up to one 4 MiB chunk; beyond, `blake3c:` of the list of `<hex of each chunk's BLAKE3> <length>` lines.
+ */
+export class ContentHash {
+  private readonly lines: string[] = [];
+  private current = new Blake3Hasher();
+  private filled = 0;
+
+  update(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length;) {
+      const take = Math.min(bytes.length - at, CHUNK - this.filled);
+      this.current.update(bytes.subarray(at, at + take));
+      this.filled += take;
+      at += take;
+      if (this.filled === CHUNK) this.cut();
+    }
+  }
+
+  digest(): string {
+    if (this.filled > 0 || this.lines.length === 0) this.cut();
+    if (this.lines.length === 1) return `blake3:${this.lines[0]!.split(' ')[0]}`;
+    return `blake3c:${new Blake3Hasher().update(this.lines.join('')).digest('hex')}`;
+  }
+
+  private cut(): void {
+    this.lines.push(`${this.current.digest('hex')} ${this.filled}\n`);
+    this.current = new Blake3Hasher();
+    this.filled = 0;
+  }
+}
+
+/** The digest the store gives these bytes (see ContentHash). */
+export function contentDigest(bytes: Uint8Array): string {
+  const hash = new ContentHash();
+  hash.update(bytes);
+  return hash.digest();
 }
 
 /** `blake3:<hex>` of some bytes: the digest new content is stored under, computed here without the store's code. */

@@ -24,9 +24,10 @@ async function terminateRunning(taskQueue: string, expected: number): Promise<nu
 }
 
 test('gc deletes the temp file of an upload killed with SIGKILL once its write has ended, and keeps one a live process holds open', async () => {
-  const env = isolatedEnv({ ARTIFACTS_MAX_BYTES_PER_SECOND: '4000000' });
+  // A file of one chunk (4 MiB) is copied into a temp file that is renamed only once the capped read ends, 4 s on.
+  const env = isolatedEnv({ ARTIFACTS_MAX_BYTES_PER_SECOND: '1000000' });
   const big = path.join(tempDir(), 'big.bin');
-  writeUniqueFile(big, 64 << 20);
+  writeUniqueFile(big, 4 << 20);
   const tmpDir = path.join(env.ARTIFACTS_HOME, 'blobs', 'tmp');
   // A registry with a version in it: gc refuses a store whose registry looks reset.
   expect(cli(['log', writeFiles({ 'kept.txt': 'kept' }), '--name', 'kept', '--type', 'data'], env).code).toBe(0);

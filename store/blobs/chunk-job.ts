@@ -56,7 +56,7 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
   if (reusableBlob(final, bytes.length)) return { type: 'chunk-done', digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.store.tmpDir, randomUUID());
   try {
-    fs.writeFileSync(tmp, bytes);
+    writeSparse(tmp, bytes);
     fs.renameSync(tmp, final);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -83,5 +83,24 @@ export function postChunk(job: ChunkJob): void {
     parentPort!.postMessage(done, done.bytes ? [done.bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
     parentPort!.postMessage(errorMessage(err, job.localPath));
+  }
+}
+
+/** Holes are kept at this granularity: a zero region smaller than this is written like data. */
+const HOLE_BLOCK = 64 << 10;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/** Writes a chunk, leaving its all-zero 64 KiB blocks as holes, so a sparse file stays sparse in the store. */
+function writeSparse(file: string, bytes: Buffer): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let pos = 0; pos < bytes.length; pos += HOLE_BLOCK) {
+      const end = Math.min(pos + HOLE_BLOCK, bytes.length);
+      if (ZEROS.compare(bytes, pos, end, 0, end - pos) === 0) continue;
+      for (let done = pos; done < end;) done += fs.writeSync(fd, bytes, done, end - done, done);
+    }
+    fs.ftruncateSync(fd, bytes.length);
+  } finally {
+    fs.closeSync(fd);
   }
 }

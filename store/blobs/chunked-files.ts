@@ -49,9 +49,32 @@ export async function chunksOf(blobs: PlainBlobs, digest: string): Promise<Chunk
   return chunks;
 }
 
-/** A chunked file's bytes, chunk after chunk, unchecked (a reader hashes them against the file's digest). */
-export async function* readChunked(blobs: PlainBlobs, digest: string): AsyncIterable<Buffer> {
-  for (const chunk of await chunksOf(blobs, digest)) yield* blobs.read(chunk.digest);
+/** Chunks fetched ahead from a remote store while earlier ones are served (each a round trip). */
+const REMOTE_WINDOW = 8;
+
+/**
+ * A chunked file's bytes, chunk after chunk, unchecked (a reader hashes them against the file's digest). From a
+ * remote store (one with `prefetch`) several chunks are fetched at once, in order.
+ */
+export async function* readChunked(blobs: PlainBlobs & { readonly prefetch?: number | undefined }, digest: string): AsyncIterable<Buffer> {
+  const chunks = await chunksOf(blobs, digest);
+  if (!blobs.prefetch) {
+    for (const chunk of chunks) yield* blobs.read(chunk.digest);
+    return;
+  }
+  const inFlight: Promise<Buffer>[] = [];
+  let next = 0;
+  const fetchNext = (): void => {
+    const fetching = concatAll(blobs.read(chunks[next++]!.digest));
+    fetching.catch(() => undefined); // awaited in order below
+    inFlight.push(fetching);
+  };
+  while (next < chunks.length && inFlight.length < REMOTE_WINDOW) fetchNext();
+  while (inFlight.length > 0) {
+    const bytes = await inFlight.shift()!;
+    if (next < chunks.length) fetchNext();
+    yield bytes;
+  }
 }
 
 /** Whether the chunk list and every chunk are stored. */

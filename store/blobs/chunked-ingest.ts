@@ -4,6 +4,7 @@ import type { ChunkDone, ChunkJob } from './chunk-job';
 import { CHUNK_BYTES, chunkedDigest, chunkListBytes } from './digest';
 import type { HashCopyPool } from './hash-copy-pool';
 import { RateLimiter } from './rate-limiter';
+import { LocalFileError } from '../../errors';
 import { changedWhileRead, mayHideChange, sameSource, sourceState, type SourceState } from './source-file';
 
 /** Where the chunks go: written by the threads into a local store, or handed back and sent by `send`. */
@@ -37,6 +38,8 @@ export async function ingestChunked(pool: HashCopyPool, localPath: string, stat:
     const done = await runChunks(pool, localPath, count, stat.size, sink, options, (bytesDone) => report(
       { localPath, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, bytesDone, prefixDigest: '', upload: { chunked: true } }));
     const chunks = done.map((d) => ({ digest: d.digest, size: d.size }));
+    const sizeNow = Number(sourceState(fd).size);
+    if (sizeNow !== stat.size) throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${sizeNow} bytes)`);
     if (!(await unchanged(pool, localPath, fd, before, chunks, options))) throw changedWhileRead(localPath);
     const bytesWritten = done.reduce((n, d) => n + (d.wrote ? d.size : 0), 0);
     return { digest: chunkedDigest(chunks), list: chunkListBytes(chunks), size: stat.size, chunks: count, bytesWritten, bytesPresent: stat.size - bytesWritten };
@@ -55,18 +58,19 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
   let contiguous = 0;
   const lane = async (): Promise<void> => {
     while (next < count) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('ingest cancelled');
+      stopIfAborted(options.signal);
       const i = next++;
       const offset = i * CHUNK_BYTES;
       const length = Math.min(CHUNK_BYTES, size - offset);
       if (limiter) await limiter.take(length);
+      stopIfAborted(options.signal);
       results[i] = await oneChunk(pool, { kind: 'chunk', localPath, offset, length, store: sink.kind === 'local' ? sink : undefined }, sink, options.signal);
       let advanced = false;
       while (contiguous < count && results[contiguous]) {
         contiguous++;
         advanced = true;
       }
-      if (advanced) progress(Math.min(size, contiguous * CHUNK_BYTES));
+      if (advanced && !options.signal?.aborted) progress(Math.min(size, contiguous * CHUNK_BYTES));
     }
   };
   await Promise.all(Array.from({ length: Math.min(window, count) }, lane));
@@ -91,4 +95,8 @@ async function unchanged(pool: HashCopyPool, localPath: string, fd: number, befo
   if (!mayHideChange(before)) return true;
   const again = await Promise.all(chunks.map((c, i) => pool.run({ kind: 'chunk', localPath, offset: i * CHUNK_BYTES, length: c.size, hashOnly: true }, undefined, options.signal)));
   return again.every((m, i) => m.type === 'chunk-done' && m.digest === chunks[i]!.digest);
+}
+
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('ingest cancelled');
 }

@@ -21,6 +21,11 @@ export class HashCopyPool {
 
   async run(job: WorkerJob, onCheckpoint: ((c: IngestCheckpoint) => void) | undefined, signal: AbortSignal | undefined): Promise<FinalMessage> {
     const worker = await this.acquire();
+    // Cancelled while it waited for a thread: run nothing (the abort event fired before anyone listened).
+    if (signal?.aborted) {
+      this.release(worker, false);
+      throw signal.reason instanceof Error ? signal.reason : new Error('ingest cancelled');
+    }
     worker.ref();
     let broken = false;
     try {

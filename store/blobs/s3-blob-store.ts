@@ -13,7 +13,7 @@ import { ingestChunked } from './chunked-ingest';
 import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { rangedRead, RANGED_MIN } from './s3-ranged-read';
-import { readSourceSnapshot, statSourceFile } from './source-file';
+import { localFailure, readSourceSnapshot, statSourceFile } from './source-file';
 import { IntegrityError } from '../../errors';
 
 /** Blobs up to this size are sent with a conditional PUT straight away rather than after a HEAD. */
@@ -131,6 +131,8 @@ export class S3BlobStore implements BlobStore {
       await this.sendIfMissing(listBlobOf(done.digest), done.list);
       const resumedBytes = options.resume ? done.bytesPresent : 0;
       return { digest: done.digest, size: done.size, bytesWritten: done.bytesWritten, resumedBytes, partsSent: sent, chunks: done.chunks };
+    } catch (err) {
+      throw localFailure(err); // a source file that changed or cannot be read, named (the threads report it as data)
     } finally {
       keepAlive.stop();
     }
