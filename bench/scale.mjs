@@ -29,6 +29,7 @@ const ONLY = arg('--only', 'log,collab,registry').split(',');
 const SCRATCH = arg('--scratch', process.env.BENCH_SCRATCH ?? os.tmpdir());
 const here = path.dirname(new URL(import.meta.url).pathname);
 const round = (n) => Math.round(n * 100) / 100;
+const ms = ({ p50, p99 }) => `p50 ${round(p50)} / p99 ${round(p99)}`;
 const summary = [];
 
 function report(row) {
@@ -120,7 +121,7 @@ async function benchRegistry() {
     const versionsPage = await timeEach(200, (i) => registry.versionsPage(pick(i), 'default', { limit: 100 }));
     report({
       bench: 'registry', database: 'SQLite', versions: names * per, names, fillSeconds: round(filledMs / 1000),
-      resolveLatestP99Ms: round(resolveLatest.p99), resolveVersionP99Ms: round(resolveVersion.p99), lsPageP99Ms: round(namesPage.p99), versionsPageP99Ms: round(versionsPage.p99),
+      resolveLatestMs: ms(resolveLatest), resolveVersionMs: ms(resolveVersion), lsPageOf100Ms: ms(namesPage), versionsPageOf100Ms: ms(versionsPage),
     });
   } finally {
     await store.close();
