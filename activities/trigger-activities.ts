@@ -11,6 +11,11 @@ export interface ArtifactWatch {
   /** How long to wait for a change before answering that there was none. */
   readonly waitMs: number;
   readonly pollMs: number;
+  /**
+   * `concurrency: latest`: once a change is seen, go on looking until none newer came for this long (or the wait's
+   * end), so that a burst of versions logged one after another is answered as one change.
+   */
+  readonly settleMs?: number | undefined;
   /** The project the name is looked up in (absent: the default one). */
   readonly project?: string | undefined;
 }
@@ -33,12 +38,32 @@ export function createTriggerActivities(store: () => Promise<Store>) {
       const deadline = Date.now() + input.waitMs;
       for (;;) {
         const change = await look(await store(), input);
-        if (input.seen === undefined || change.fresh.length > 0 || Date.now() >= deadline) return change;
+        if (input.seen === undefined) return change;
+        if (change.fresh.length > 0) return input.settleMs ? settle(store, input, change, Math.max(deadline, Date.now() + input.settleMs)) : change;
+        if (Date.now() >= deadline) return change;
         ctx.heartbeat();
         await ctx.sleep(input.pollMs);
       }
     },
   };
+}
+
+/**
+ * Looks again every poll until the newest version has stayed the same for `settleMs`, or until `end` (a steady
+ * stream of versions still gets answered), and returns every change since `seen`.
+ */
+async function settle(store: () => Promise<Store>, input: ArtifactWatch, first: ArtifactChange, end: number): Promise<ArtifactChange> {
+  const ctx = Context.current();
+  let change = first;
+  let since = Date.now();
+  while (Date.now() - since < input.settleMs! && Date.now() < end) {
+    ctx.heartbeat();
+    await ctx.sleep(input.pollMs);
+    const now = await look(await store(), input);
+    if (now.current !== change.current) since = Date.now();
+    change = now;
+  }
+  return change;
 }
 
 /** Versions are numbered without gaps, so the fresh ones are those after `seen` up to `latest` (or the alias's). */

@@ -41,7 +41,7 @@ export interface Pipeline {
       alias?: string;
     };
     /**
-     * all (the default): one run per new version or firing; latest: of versions that appear together only the newest starts a run (and a schedule keeps at most one firing waiting).
+     * all (the default): one run per new version or firing; latest: of a burst of versions (each less than 10 s after the last) only the newest starts a run (and a schedule keeps at most one firing waiting).
      */
     concurrency?: 'all' | 'latest';
   };

@@ -119,3 +119,39 @@ steps:
     worker.kill('SIGTERM');
   }
 });
+
+test('a burst of versions starts one run per version, and with concurrency: latest only one run, for the newest', async () => {
+  const env = isolatedEnv();
+  const worker = await startWorker(env);
+  try {
+    expect(cli(['log', writeFiles({ 'a.txt': 'v0' }), '--name', 'burst-src', '--type', 'dataset'], env).code).toBe(0);
+    const step = `steps:
+  note:
+    cache: false
+    run: [node, -e, "process.stdout.write(process.argv[1])", "\${{ trigger.ref }}"]
+`;
+    for (const [name, concurrency] of [['each-version', ''], ['newest-only', '  concurrency: latest\n']] as const) {
+      const deployed = cli(['deploy', pipelineFile(`version: 1\nname: ${name}\non:\n  artifact: { name: burst-src }\n${concurrency}${step}`)], env);
+      expect(deployed.code, deployed.stderr).toBe(0);
+    }
+    // Three versions logged one after another, each by its own command: a burst slower than the watcher's poll.
+    const dirs = ['v1', 'v2', 'v3'].map((v) => writeFiles({ 'a.txt': v }));
+    for (const dir of dirs) expect(cli(['log', dir, '--name', 'burst-src', '--type', 'dataset'], env).code).toBe(0);
+
+    for (const v of ['v1', 'v2', 'v3']) {
+      expect(await waitFor(() => finished(`each-version-burst-src-${v}`, env), 90_000, `the run of ${v}`)).toMatchObject({ state: 'COMPLETED' });
+    }
+    expect(await waitFor(() => finished('newest-only-burst-src-v3', env), 90_000, 'the run of the newest')).toMatchObject({ state: 'COMPLETED' });
+    // The watcher starts runs in version order, so once v3's has run, v1's and v2's would exist if they ever will.
+    expect(cli(['status', 'newest-only-burst-src-v1'], env).code).not.toBe(0);
+    expect(cli(['status', 'newest-only-burst-src-v2'], env).code).not.toBe(0);
+    const newest = await waitFor(() => deployments(env).find((d) => d.name === 'newest-only' && d.lastRun), 30_000, 'the deployment to show its last run');
+    expect(newest.lastRun).toMatchObject({ runId: 'newest-only-burst-src-v3' });
+
+    for (const name of ['each-version', 'newest-only']) expect(cli(['undeploy', name], env)).toMatchObject({ code: 0 });
+    await replays(`artifacts/deploy/${env.ARTIFACTS_TASK_QUEUE}/newest-only/watch`);
+    await replays(`artifacts/deploy/${env.ARTIFACTS_TASK_QUEUE}/each-version/watch`);
+  } finally {
+    worker.kill('SIGTERM');
+  }
+});

@@ -44,3 +44,9 @@ test('the recorded pipeline-interpreter history (the flagship pipeline) replays 
   // Child ids derive from the workflow id, so the replay runs under the recorded one.
   await expect(Worker.runReplayHistory(workflowSource(), pipeline, 'artifacts/pipeline/recorded-pipeline')).resolves.toBeUndefined();
 });
+
+test('the recorded watcher history of an artifact trigger with concurrency: latest replays against the current workflow code', async () => {
+  const watcher = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'trigger-watcher-history.json'), 'utf8')) as unknown;
+  // Run ids derive from the versions the recorded activities returned, so the replay needs no particular workflow id.
+  await expect(Worker.runReplayHistory(workflowSource(), watcher, 'artifacts/deploy/record-trigger/recorded-trigger/watch')).resolves.toBeUndefined();
+});

@@ -13,13 +13,15 @@ export interface DeployedRun extends Omit<PipelineRunInput, 'runId' | 'workDir'>
 export interface ArtifactTriggerInput {
   readonly run: DeployedRun;
   readonly artifact: { readonly name: string; readonly alias?: string | undefined };
-  /** `latest`: of versions that appeared together, only the newest starts a run (default: one run per version). */
+  /** `latest`: of a burst of versions, only the newest starts a run (default: one run per version). */
   readonly concurrency?: 'all' | 'latest' | undefined;
   /** The version index seen last: null when there was none; read when deployed, so nothing after it is missed. */
   readonly seen: number | null;
   readonly last?: LastRun | undefined;
   /** How often the watcher looks at the registry while it waits (default 1 s). */
   readonly pollMs?: number | undefined;
+  /** `latest`: how long no newer version must come before the newest of a burst starts its run (default 10 s). */
+  readonly settleMs?: number | undefined;
 }
 
 /** The run a trigger started last. */

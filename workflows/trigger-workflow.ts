@@ -13,13 +13,19 @@ const { waitForArtifact } = proxyActivities<ArtifactActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/**
+ * `concurrency: latest`: a change is answered once no newer version came for this long, so a burst of versions
+ * (a loop logging checkpoints, a script logging several datasets) starts one run, for its newest.
+ */
+const SETTLE_MS = 10_000;
+
 /** Waits per watcher run before continuing as new, so its history stays short however long it is deployed. */
 const WAITS_PER_RUN = 500;
 
 /**
  * The durable watcher of an `on: artifact` trigger: each version of the name that appears (or each move of the
  * alias) starts one pipeline run, `<pipeline>-<artifact>-v<N>`, with `trigger.ref` set to that version; with
- * `concurrency: latest` only the newest of those that appeared together. Run ids derive from the version, so a
+ * `concurrency: latest` only the newest of a burst (versions that came less than SETTLE_MS apart). Run ids derive from the version, so a
  * version never starts two runs. Runs are ordinary pipeline runs that outlive the watcher (undeploy stops
  * triggering, not the runs).
  */
@@ -27,7 +33,9 @@ export async function artifactTriggerWorkflow(input: ArtifactTriggerInput): Prom
   let seen = input.seen;
   let last = input.last;
   for (let i = 0; i < WAITS_PER_RUN && !workflowInfo().continueAsNewSuggested; i++) {
-    const change = await waitForArtifact({ name: input.artifact.name, alias: input.artifact.alias, seen, waitMs: 60_000, pollMs: input.pollMs ?? 1000, project: input.run.project });
+    // Only the activity's input changed with settleMs: the commands, and so replay, are the same as before it.
+    const settleMs = input.concurrency === 'latest' ? input.settleMs ?? SETTLE_MS : undefined;
+    const change = await waitForArtifact({ name: input.artifact.name, alias: input.artifact.alias, seen, waitMs: 60_000, pollMs: input.pollMs ?? 1000, settleMs, project: input.run.project });
     const picked = input.concurrency === 'latest' ? change.fresh.slice(-1) : change.fresh;
     for (const index of picked) last = (await startRun(input, index)) ?? last;
     seen = change.current;
