@@ -34,6 +34,8 @@ export const MAX_METADATA_BYTES = 1024 * 1024;
 
 /** The blob store and the registry, opened together. Knows nothing of Temporal. */
 export class Store {
+  private open = true;
+
   /** `home`: the data folder, where read-side state (the download stat caches, the blob read cache) is kept. */
   private constructor(readonly blobs: BlobStore, readonly registry: Registry, readonly home: string) {}
 
@@ -68,7 +70,13 @@ export class Store {
     return JSON.parse((await this.blobs.getBytes(digest)).toString('utf8')) as ArtifactSpec;
   }
 
+  /** Whether the registry is still open (the blobs stay readable after close: they hold no connection to end). */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   async close(): Promise<void> {
+    this.open = false;
     await this.registry.close();
   }
 }

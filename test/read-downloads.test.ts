@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Artifact, IntegrityError, UsageError, type ArtifactVersion } from 'temporal-artifacts';
+import { Api, Artifact, IntegrityError, UsageError, type ArtifactVersion } from 'temporal-artifacts';
 import { cli, tempDir, writeFiles, shortDigest } from './helpers';
 import { sharedRun } from './shared-run';
 
@@ -84,6 +84,35 @@ describe('downloads do only the needed work', () => {
     expect(r).toMatchObject({ code: 0, stdout: `downloaded ${v.ref}: 2 files, 2.9 KiB (2 fetched, 2.9 KiB; 0 already in place) into ${out}\n` });
     expect(fs.readdirSync(out, { recursive: true }).sort()).toEqual(['images', 'images/deep', 'images/deep/x.bin', 'images/dog.png']);
     expect(cli(['download', v.ref, out, '--path-prefix', 'nothing/'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('has no file whose path starts with "nothing/"') });
+  });
+});
+
+describe('read state', () => {
+  test('the stat cache of a download folder that was removed is pruned by a later download; those of live folders stay', async () => {
+    const v = await logged('pruned-state');
+    // A data folder of its own over the same registry and blobs, so its read-state/ holds only this test's folders.
+    const home = tempDir();
+    const own = new Api({ env: { ...env, ARTIFACTS_HOME: home, ARTIFACTS_REGISTRY: `sqlite://${path.join(env.ARTIFACTS_HOME, 'registry.db')}`, ARTIFACTS_STORE: `file://${path.join(env.ARTIFACTS_HOME, 'blobs')}` } });
+    try {
+      const version = await own.artifact(v.ref);
+      const [gone, kept, later] = [tempDir(), tempDir(), tempDir()];
+      await version.download(gone);
+      await version.download(kept);
+      const stateFiles = (): string[] => fs.readdirSync(path.join(home, 'read-state')).sort();
+      expect(stateFiles()).toHaveLength(2);
+      fs.writeFileSync(path.join(home, 'read-state', 'left-by-an-old-release.json'), '{}');
+      fs.rmSync(gone, { recursive: true });
+
+      // An unchanged folder writes no state, so prunes nothing; a download that writes does.
+      expect(await version.download(kept)).toMatchObject({ fetched: 0 });
+      expect(stateFiles()).toHaveLength(3);
+      await version.download(later);
+      const left = stateFiles().map((f) => fs.readFileSync(path.join(home, 'read-state', f), 'utf8').split('\n')[0]);
+      expect(left.sort()).toEqual([kept, later].map((d) => `artifacts-read-state 1 ${JSON.stringify(d)}`).sort());
+      expect(await version.download(kept)).toMatchObject({ fetched: 0, skipped: 6, hashed: 0 });
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Api, Artifact, init, runFanOut } from 'temporal-artifacts';
+import { Api, Artifact, init, runFanOut, UsageError } from 'temporal-artifacts';
 import { configFromEnv } from 'temporal-artifacts/internal';
 import { SharedServices } from './contract/hosts';
 import { cli, nodeScript, tempDir, writeFiles, blobFile } from './helpers';
@@ -26,6 +26,22 @@ test('a run that uses a version records it: lineage lists the run and its host, 
   expect(lineage.usedBy).toEqual(['lineage-model:v0']);
   expect((await (await api.artifact(model.ref)).lineage()).uses).toEqual(['lineage-data:v0']);
   expect(cli(['lineage', 'lineage-data:v0'], env).stdout).toContain(`runs:     ${trainer.id} on ${configFromEnv(env).hostId} (`);
+});
+
+test('a version a run returned still reads its files after run.finish(); what needs the registry says to get the version again from an open Api', async () => {
+  await shared.run.logArtifact(new Artifact('after-finish', 'dataset').addDir(writeFiles({ 'a.txt': 'after finish' })));
+  const run = await init();
+  const data = await run.useArtifact('after-finish:latest');
+  await run.finish();
+
+  const dir = tempDir();
+  expect(await data.download(dir)).toMatchObject({ files: 1, fetched: 1 });
+  expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('after finish');
+  expect((await (await data.getEntry('a.txt')).bytes()).toString()).toBe('after finish');
+  await expect(data.lineage()).rejects.toThrow(new UsageError('lineage() of after-finish:v0 needs the registry, which was closed when the run or Api that returned this version ended (run.finish(), api.close()). ' +
+    "Its files can still be read (download, checkout, getEntry, files, verify, diff). Call lineage() before that, or get the version again from an open Api: await new Api().artifact('after-finish:v0')."));
+  await expect(data.addAlias('best')).rejects.toThrow(UsageError);
+  expect((await (await api.artifact('after-finish:v0')).lineage()).usedByRuns).toHaveLength(1);
 });
 
 describe('a fan-out with uses, over two hosts', () => {

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { headerOf, parseState, pruneReadState, stateFileOf } from './read-state';
 
 /** What a file's metadata says about it: enough to tell, without reading it, that it was not changed since. */
 export interface FileStamp {
@@ -21,7 +22,7 @@ type Row = [size: number, mtimeNs: string, ctimeNs: string, ino: string, dev: st
 /**
  * Per download folder, the digest of each file as it was when a download wrote or hashed it, keyed by its stamp
  * (size, mtime, ctime, inode, device): a file whose stamp is unchanged is known to hold those bytes without being
- * read again. It lives in the data folder (`<home>/read-state/<sha256 of the folder's path>.json`), not in the
+ * read again. It lives in the data folder (`<home>/read-state/<sha256 of the folder's path>.state`), not in the
  * download folder: the folder then holds exactly the version's files, and someone who can write that folder cannot
  * forge an entry. It is only a hint: an entry whose stamp does not match is ignored and the file hashed, a lost or
  * damaged cache file costs one re-hash, and concurrent downloads into one folder at worst overwrite each other's.
@@ -29,12 +30,11 @@ type Row = [size: number, mtimeNs: string, ctimeNs: string, ino: string, dev: st
 export class StatCache {
   private dirty = false;
 
-  private constructor(private readonly file: string, private readonly rows: Map<string, Row>) {}
+  private constructor(private readonly home: string, private readonly directory: string, private readonly file: string, private readonly rows: Map<string, Row>) {}
 
   static open(home: string, directory: string): StatCache {
-    const key = createHash('sha256').update(path.resolve(directory)).digest('hex');
-    const file = path.join(home, 'read-state', `${key}.json`);
-    return new StatCache(file, new Map(readRows(file)));
+    const file = stateFileOf(home, directory);
+    return new StatCache(home, directory, file, new Map(readRows(file)));
   }
 
   /** The digest recorded for `entryPath`, if its stamp still matches. */
@@ -55,13 +55,17 @@ export class StatCache {
     this.dirty = this.rows.delete(entryPath) || this.dirty;
   }
 
-  /** Writes the cache atomically (temp file + rename), so a reader never sees half of it. */
+  /**
+   * Writes the cache atomically (temp file + rename), so a reader never sees half of it. A download that wrote
+   * something also drops the state of a few folders that are gone (see pruneReadState).
+   */
   save(): void {
     if (!this.dirty) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    pruneReadState(this.home);
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.rows)), { mode: 0o600 });
+      fs.writeFileSync(tmp, headerOf(FORMAT, this.directory) + JSON.stringify(Object.fromEntries(this.rows)), { mode: 0o600 });
       fs.renameSync(tmp, this.file);
     } catch {
       // A cache that cannot be saved only means the next download hashes the files again.
@@ -71,9 +75,14 @@ export class StatCache {
   }
 }
 
+/** The body's layout: a JSON object of rows by entry path. */
+const FORMAT = 1;
+
 function readRows(file: string): [string, Row][] {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const state = parseState(fs.readFileSync(file), FORMAT);
+    if (!state) return [];
+    const parsed = JSON.parse(state.body.toString('utf8')) as unknown;
     if (typeof parsed !== 'object' || parsed === null) return [];
     return Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, Row] => isRow(e[1]));
   } catch {
