@@ -136,7 +136,8 @@ async function startWatcher(session: Session, run: DeployedRun, artifact: NonNul
     if (err instanceof ArtifactNotFoundError) return null;
     throw err;
   });
-  const input = { run, artifact, concurrency, seen };
+  const settleMs = session.config.triggerSettleMs;
+  const input = { run, artifact, concurrency, seen, ...(settleMs === undefined ? {} : { settleMs }) };
   await session.connections.client.workflow.start<typeof artifactTriggerWorkflow>('artifactTriggerWorkflow', {
     taskQueue: session.config.taskQueue,
     workflowId: deploymentId(session.config.taskQueue, run.pipeline.name, 'watch'),

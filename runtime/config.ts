@@ -25,6 +25,8 @@ export interface ArtifactsConfig {
   readonly heartbeatTimeoutMs: number;
   /** How long a write's file work may wait for a worker on the host queue before the write fails; unset: no limit. */
   readonly scheduleToStartTimeoutMs: number | undefined;
+  /** `concurrency: latest` triggers deployed from here: how long a burst of versions may pause (default 10 s). */
+  readonly triggerSettleMs: number | undefined;
   readonly apiKey: string | undefined;
   readonly tls: boolean;
 }
@@ -43,6 +45,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactsCo
     maxBytesPerSecond: positive(env, 'ARTIFACTS_MAX_BYTES_PER_SECOND'),
     heartbeatTimeoutMs: heartbeatTimeout(env),
     scheduleToStartTimeoutMs: positive(env, 'ARTIFACTS_SCHEDULE_TO_START_TIMEOUT_MS'),
+    triggerSettleMs: positive(env, 'ARTIFACTS_TRIGGER_SETTLE_MS'),
     apiKey: env['TEMPORAL_API_KEY'] || undefined,
     tls: env['TEMPORAL_TLS'] === 'true' || Boolean(env['TEMPORAL_API_KEY']),
   };

@@ -120,8 +120,9 @@ steps:
   }
 });
 
-test('a burst of versions starts one run per version, and with concurrency: latest only one run, for the newest', async () => {
-  const env = isolatedEnv();
+test('a burst of versions starts one run per version, and with concurrency: latest only one run, for the newest', { timeout: 400_000 }, async () => {
+  // A burst: versions less than the settle time apart, which a loaded machine's commands need a generous one for.
+  const env = isolatedEnv({ ARTIFACTS_TRIGGER_SETTLE_MS: '40000' });
   const worker = await startWorker(env);
   try {
     expect(cli(['log', writeFiles({ 'a.txt': 'v0' }), '--name', 'burst-src', '--type', 'dataset'], env).code).toBe(0);
@@ -139,9 +140,9 @@ test('a burst of versions starts one run per version, and with concurrency: late
     for (const dir of dirs) expect(cli(['log', dir, '--name', 'burst-src', '--type', 'dataset'], env).code).toBe(0);
 
     for (const v of ['v1', 'v2', 'v3']) {
-      expect(await waitFor(() => finished(`each-version-burst-src-${v}`, env), 90_000, `the run of ${v}`)).toMatchObject({ state: 'COMPLETED' });
+      expect(await waitFor(() => finished(`each-version-burst-src-${v}`, env), 120_000, `the run of ${v}`)).toMatchObject({ state: 'COMPLETED' });
     }
-    expect(await waitFor(() => finished('newest-only-burst-src-v3', env), 90_000, 'the run of the newest')).toMatchObject({ state: 'COMPLETED' });
+    expect(await waitFor(() => finished('newest-only-burst-src-v3', env), 150_000, 'the run of the newest')).toMatchObject({ state: 'COMPLETED' });
     // The watcher starts runs in version order, so once v3's has run, v1's and v2's would exist if they ever will.
     expect(cli(['status', 'newest-only-burst-src-v1'], env).code).not.toBe(0);
     expect(cli(['status', 'newest-only-burst-src-v2'], env).code).not.toBe(0);

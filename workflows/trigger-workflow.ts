@@ -18,6 +18,8 @@ const { waitForArtifact } = proxyActivities<ArtifactActivities>({
  * (a loop logging checkpoints, a script logging several datasets) starts one run, for its newest.
  */
 const SETTLE_MS = 10_000;
+/** The long poll (a minute) and its settling must end within the activity's two minutes. */
+const MAX_SETTLE_MS = 50_000;
 
 /** Waits per watcher run before continuing as new, so its history stays short however long it is deployed. */
 const WAITS_PER_RUN = 500;
@@ -34,7 +36,7 @@ export async function artifactTriggerWorkflow(input: ArtifactTriggerInput): Prom
   let last = input.last;
   for (let i = 0; i < WAITS_PER_RUN && !workflowInfo().continueAsNewSuggested; i++) {
     // Only the activity's input changed with settleMs: the commands, and so replay, are the same as before it.
-    const settleMs = input.concurrency === 'latest' ? input.settleMs ?? SETTLE_MS : undefined;
+    const settleMs = input.concurrency === 'latest' ? Math.min(input.settleMs ?? SETTLE_MS, MAX_SETTLE_MS) : undefined;
     const change = await waitForArtifact({ name: input.artifact.name, alias: input.artifact.alias, seen, waitMs: 60_000, pollMs: input.pollMs ?? 1000, settleMs, project: input.run.project });
     const picked = input.concurrency === 'latest' ? change.fresh.slice(-1) : change.fresh;
     for (const index of picked) last = (await startRun(input, index)) ?? last;
