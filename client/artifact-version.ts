@@ -24,6 +24,7 @@ import { saveDraft, type SaveDraftOptions } from './save-draft';
 import { sharedSession } from './shared-session';
 import { opsMayContain, SpecBuilder } from './spec-ops';
 import { VersionEntry } from './version-entry';
+import { withRegistry } from './with-registry';
 
 /** A committed, immutable version of an artifact. Its files never change; aliases, description and metadata may. */
 export class ArtifactVersion {
@@ -118,7 +119,7 @@ export class ArtifactVersion {
    * version holding custom aliases needs `{ force: true }`.
    */
   async delete(options: { force?: boolean } = {}): Promise<void> {
-    await deleteVersions((await this.registered('delete()')).registry, this.name, [this.index], { by: this.actor, force: options.force ?? false });
+    await deleteVersions((await withRegistry(this.store, 'delete()', this.ref)).registry, this.name, [this.index], { by: this.actor, force: options.force ?? false });
   }
 
   /**
@@ -126,12 +127,12 @@ export class ArtifactVersion {
    * `Api.protectAliases`) moves only with `{ force: true }`; every move is recorded in `history()`.
    */
   async addAlias(alias: string, options: { force?: boolean } = {}): Promise<void> {
-    await (await this.registered('addAlias()')).registry.setAlias(this.name, alias, this.index, { actor: this.actor, force: options.force });
+    await (await withRegistry(this.store, 'addAlias()', this.ref)).registry.setAlias(this.name, alias, this.index, { actor: this.actor, force: options.force });
   }
 
   /** Takes `alias` off whichever version of this name holds it (a protected one only with `{ force: true }`). */
   async removeAlias(alias: string, options: { force?: boolean } = {}): Promise<void> {
-    await (await this.registered('removeAlias()')).registry.removeAlias(this.name, alias, { actor: this.actor, force: options.force });
+    await (await withRegistry(this.store, 'removeAlias()', this.ref)).registry.removeAlias(this.name, alias, { actor: this.actor, force: options.force });
   }
 
   /**
@@ -141,13 +142,13 @@ export class ArtifactVersion {
    *   await v.update({ description: 'cleaned labels', metadata: { reviewed: true }, addTags: ['audited'] });
    */
   async update(patch: VersionPatch): Promise<ArtifactVersion> {
-    const record = await (await this.registered('update()')).registry.update(this.name, this.index, patch, { actor: this.actor, maxMetadataBytes: MAX_METADATA_BYTES });
+    const record = await (await withRegistry(this.store, 'update()', this.ref)).registry.update(this.name, this.index, patch, { actor: this.actor, maxMetadataBytes: MAX_METADATA_BYTES });
     return new ArtifactVersion(record, this.store, this.opened, this.actor);
   }
 
   /** The recorded alias moves and edits of this version, oldest first: what changed, who changed it and when. */
   async history(): Promise<VersionChange[]> {
-    return (await this.registered('history()')).registry.changes(this.name, this.index);
+    return (await withRegistry(this.store, 'history()', this.ref)).registry.changes(this.name, this.index);
   }
 
   /**
@@ -175,18 +176,7 @@ export class ArtifactVersion {
 
   /** Who made this version (workflow, run), which version it was based on, which it used, and which were based on it. */
   async lineage(): Promise<Lineage> {
-    return lineageOf(await this.registered('lineage()'), this.record);
-  }
-
-  /**
-   * The store, for a call that needs the registry. Reading files needs only the blobs, so a version outlives the run
-   * or Api that returned it for those; the registry closed with them, and this says so instead of a driver's error.
-   */
-  private async registered(call: string): Promise<Store> {
-    const store = await this.store();
-    if (store.isOpen) return store;
-    throw new UsageError(`${call} of ${this.ref} needs the registry, which was closed when the run or Api that returned this version ended (run.finish(), api.close()). ` +
-      `Its files can still be read (download, checkout, getEntry, files, verify, diff). Call ${call} before that, or get the version again from an open Api: await new Api().artifact('${this.ref}').`);
+    return lineageOf(await withRegistry(this.store, 'lineage()', this.ref), this.record);
   }
 
   toJSON(): Record<string, unknown> {
