@@ -116,7 +116,7 @@ export class ContentHash {
   update(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length;) {
       const take = Math.min(bytes.length - at, CHUNK - this.filled);
-      this.current.update(bytes.subarray(at, at + take));
+      this.current.update(Buffer.from(bytes.buffer, bytes.byteOffset + at, take));
       this.filled += take;
       at += take;
       if (this.filled === CHUNK) this.cut();
@@ -145,7 +145,7 @@ export function contentDigest(bytes: Uint8Array): string {
 
 /** `blake3:<hex>` of some bytes: the digest new content is stored under, computed here without the store's code. */
 export function b3(data: string | Uint8Array): string {
-  return `blake3:${new Blake3Hasher().update(data).digest('hex')}`;
+  return `blake3:${new Blake3Hasher().update(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest('hex')}`;
 }
 
 /** Where a blob sits under a store's or cache's root (`<root>/<algorithm>/ab/cdef...`; bare hex is SHA-256). */

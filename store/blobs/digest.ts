@@ -27,7 +27,7 @@ export function sha256(data: string | Uint8Array): string {
 
 /** `blake3:<hex>` of some bytes or a string: the digest of new content. */
 export function blake3(data: string | Uint8Array): string {
-  return `blake3:${new Blake3Hasher().update(data).digest('hex')}`;
+  return `blake3:${new Blake3Hasher().update(asBuffer(data)).digest('hex')}`;
 }
 
 /** A stored digest: `blake3:<hex>`, or a bare 64-hex SHA-256 digest of older data. */
@@ -83,7 +83,7 @@ export function hasherOf(algorithm: DigestAlgorithm | undefined): StreamHasher {
 
 function blake3Hasher(): StreamHasher {
   const hash = new Blake3Hasher();
-  const hasher: StreamHasher = { update: (data) => (hash.update(data), hasher), digest: () => `blake3:${hash.digest('hex')}` };
+  const hasher: StreamHasher = { update: (data) => (hash.update(asBuffer(data)), hasher), digest: () => `blake3:${hash.digest('hex')}` };
   return hasher;
 }
 
@@ -103,7 +103,7 @@ export class ChunkedHasher implements StreamHasher {
     let bytes = typeof data === 'string' ? Buffer.from(data) : data;
     while (bytes.length > 0) {
       const take = Math.min(bytes.length, CHUNK_BYTES - this.currentSize);
-      this.current.update(take === bytes.length ? bytes : bytes.subarray(0, take));
+      this.current.update(asBuffer(take === bytes.length ? bytes : bytes.subarray(0, take)));
       this.currentSize += take;
       bytes = bytes.subarray(take);
       if (this.currentSize === CHUNK_BYTES) {
@@ -181,4 +181,9 @@ export async function hashChunks(chunks: AsyncIterable<Uint8Array>, like?: strin
     size += chunk.length;
   }
   return { digest: hash.digest(), size };
+}
+
+/** The native hasher takes Buffers: a Uint8Array is viewed as one, without a copy. */
+function asBuffer(data: string | Uint8Array): string | Buffer {
+  return typeof data === 'string' || Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
