@@ -66,7 +66,8 @@ test('a client killed with SIGKILL mid-log: a worker on its host finishes the ve
   expect(cli(['show', 'orphaned-corpus:v1'], env).code).not.toBe(0);
   expect(cli(['verify', 'orphaned-corpus:v0'], env).code).toBe(0);
   expect(said.text()).toBe('');
-});
+  // Its own waits (60 s for the copy to show, 120 s for the worker to finish) bound it, not the default 120 s.
+}, 240_000);
 
 test('a heartbeat timeout shorter than the workers\' heartbeat interval is refused with the setting to change, before any work starts', () => {
   const file = path.join(tempDir(), 'tiny.txt');

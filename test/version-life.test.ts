@@ -137,9 +137,11 @@ describe.each(BACKENDS)('the life of a version on $label', ({ setup }) => {
 });
 
 describe.each(BACKENDS)('the gc schedule on $label', ({ setup }) => {
+  // Taken before the blocks above run: their set-up points process.env at databases dropped after them.
+  const clean = isolatedEnv();
   test('`artifacts gc --schedule` installs a Temporal Schedule that a worker runs: an expired version is deleted with no command run', async () => {
     const backend = await setup();
-    const env = isolatedEnv(backend.env);
+    const env = { ...clean, ...backend.env };
     const worker = await startWorker(env);
     try {
       const logged = cli(['log', file('t.txt', 'scheduled expiry'), '--name', 'ephemeral', '--type', 'dataset', '--ttl', '1s'], env);
