@@ -16,6 +16,10 @@ if (suite === 'peers') {
   await (await import('./peers/suite.mjs')).runPeers(args);
   process.exit(0);
 }
+if (suite === 'large') {
+  await (await import('./large/suite.mjs')).runLarge(args);
+  process.exit(0);
+}
 if (suite === 'overhead') {
   await (await import('./overhead.mjs')).runOverhead(args);
   process.exit(0);
@@ -24,7 +28,7 @@ if (suite === 'read') {
   await (await import('./read.mjs')).runRead(args);
   process.exit(0);
 }
-if (suite !== 'foundation') throw new Error(`unknown --suite ${suite}: use foundation (the default), peers, overhead or read`);
+if (suite !== 'foundation') throw new Error(`unknown --suite ${suite}: use foundation (the default), peers, large, overhead or read`);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-'));
 const MiB = 1024 * 1024;

@@ -1,13 +1,15 @@
-// The peers suite's data sets, generated in the same run as the measurements, with each file's expected SHA-256
-// (ours) and MD5 (DVC, W&B) recorded while writing, so every tool's result can be checked file by file.
+// The peers suite's data sets, generated in the same run as the measurements, with each file's expected digest
+// (ours: `blake3:`, or `blake3c:` for a file of several chunks, see expected-digest.mjs) and MD5 (DVC, W&B)
+// recorded while writing, so every tool's result can be checked file by file.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ExpectedDigest, expectedDigest } from './expected-digest.mjs';
 
 const MiB = 1024 * 1024;
 
 function digests(bytes) {
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') };
+  return { ours: expectedDigest(bytes), md5: createHash('md5').update(bytes).digest('hex') };
 }
 
 /** (a) `count` files of `mib` MiB, each of numbered random 4 MiB blocks (no two blocks alike, nothing dedups). */
@@ -18,16 +20,16 @@ export function makeLarge(dir, count, mib) {
   for (let f = 0; f < count; f++) {
     const name = `shard-${f}.bin`;
     const fd = fs.openSync(path.join(dir, name), 'w');
-    const sha = createHash('sha256');
+    const ours = new ExpectedDigest();
     const md5 = createHash('md5');
     for (let i = 0; i < mib / 4; i++) {
       block.writeUInt32LE(f * 100_000 + i, 0);
       fs.writeSync(fd, block);
-      sha.update(block);
+      ours.update(block);
       md5.update(block);
     }
     fs.closeSync(fd);
-    expected[name] = { size: mib * MiB, sha256: sha.digest('hex'), md5: md5.digest('hex') };
+    expected[name] = { size: mib * MiB, ours: ours.digest(), md5: md5.digest('hex') };
   }
   return expected;
 }

@@ -1,6 +1,6 @@
 // Where ours spends its time, stage by stage, for the analysis in docs/benchmarks.md: stages a folder into a fresh
 // local store (no Temporal: the store alone) under `node --cpu-prof`, and sums each thread's self time by kind of
-// work: SHA-256, reading, writing, file-system metadata (open, rename, stat, ...), idle, the rest.
+// work: hashing (BLAKE3), reading, writing, file-system metadata (open, rename, stat, ...), idle, the rest.
 //   node bench/peers/profile-stage.mjs DIR [--hard-link]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +24,7 @@ if (process.env.PROFILE_STAGE_INNER) {
 }
 
 const KINDS = [
-  ['sha-256', /^(update|digest)$/],
+  ['hashing', /^(update|digest)$/],
   ['read', /^(read|readSync|readFileSync|tryReadSync)$/],
   ['write', /^(writeBuffer|writeSync|writeFileSync|write|writev)$/],
   ['fs metadata', /^(open|close|rename|renameSync|existsSync|stat|fstat|lstat|mkdir|link|linkSync|utimes|readdir|unlink|realpath)$/],
@@ -48,8 +48,16 @@ try {
       sums.set(kind, (sums.get(kind) ?? 0) + (p.timeDeltas[k] ?? 0));
       total += p.timeDeltas[k] ?? 0;
     });
+    const byFunction = new Map();
+    p.samples.forEach((id, k) => {
+      const f = byId.get(id).callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + (p.timeDeltas[k] ?? 0));
+    });
+    const top = [...byFunction].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, us]) => `${k} ${(us / 1000).toFixed(0)} ms`);
     const parts = [...sums].sort((a, b) => b[1] - a[1]).map(([k, us]) => `${k} ${(us / 1000).toFixed(0)} ms (${((100 * us) / total).toFixed(0)}%)`);
     console.log(`  ${i === 0 ? 'main thread' : `worker ${i}`}: ${(total / 1000).toFixed(0)} ms: ${parts.join(', ')}`);
+    console.log(`      top: ${top.join('; ')}`);
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

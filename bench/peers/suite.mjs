@@ -1,13 +1,13 @@
 // `npm run bench -- --suite peers`: ours beside DVC (`dvc add` into its local cache) and the W&B SDK
 // (`wandb.Artifact(...).add_dir(...)`, offline: MD5 on 8 threads plus a staging copy), and beside the hardware
-// limits (SHA-256 on all cores, a plain copy), on the same generated files in the same run. Tools take turns
+// limits (BLAKE3 on all cores, a plain copy), on the same generated files in the same run. Tools take turns
 // within each round (A B A B ...); each reported time is the median of the rounds. Every run is checked: the
 // tool's manifest must list every file with the digest the generator recorded, and its cache or store copy must
 // re-hash to it. Writes docs/benchmarks.md (between its markers) and docs/benchmarks.png.
 // Then the per-call overhead (bench/overhead.mjs: a small version in a warm process, the 1,000-shard fan-out) on
 // the same dev server, reported beside the targets.
 //   --rounds N (default 3)   --sets a,b,c (default all)   --quick (small sizes, to try the bench itself)
-//   --no-overhead (skip the overhead part; its last numbers stay in the report)
+//   --no-overhead (skip the overhead part; its last numbers stay in the report)   --overhead-parts small (skip the fan-out)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../../dist/internal.js';
 import { runOverhead } from '../overhead.mjs';
 import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
-import { plainCopy, sha256AllCores } from './limits.mjs';
+import { blake3AllCores, plainCopy } from './limits.mjs';
 import { preparePeers } from './peers-venv.mjs';
 import { writeReport } from './report.mjs';
 
@@ -40,7 +40,7 @@ function check(tool, got, expected, algo) {
   const names = Object.keys(expected);
   if (Object.keys(got.files).length !== names.length) throw new Error(`${tool}: manifest has ${Object.keys(got.files).length} files, expected ${names.length}`);
   for (const name of names) {
-    if (got.files[name] !== expected[name][algo]) throw new Error(`${tool}: ${name} has ${got.files[name]}, expected ${algo} ${expected[name][algo]}`);
+    if (got.files[name] !== expected[name][algo]) throw new Error(`${tool}: ${name} has ${got.files[name]}, expected ${expected[name][algo]} (${algo === 'md5' ? 'MD5' : 'docs/format.md'})`);
   }
   return { seconds: got.seconds, maxRssKiB: got.maxRssKiB };
 }
@@ -66,7 +66,8 @@ export async function runPeers(args) {
     }
     if (!args.includes('--no-overhead')) {
       log('\n(overhead) a small version in a warm process, and a fan-out');
-      results.overhead = await runOverhead(quick ? ['--rounds', '30', '--shards', '100'] : ['--rounds', '40', '--shards', '1000'], server);
+      const parts = ['--parts', option(args, '--overhead-parts', 'small,fanout')];
+      results.overhead = await runOverhead([...parts, ...(quick ? ['--rounds', '30', '--shards', '100'] : ['--rounds', '40', '--shards', '1000'])], server);
       report(root, results, peers, has);
     }
   } finally {
@@ -156,7 +157,7 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
     set, setDir, dir, expected, names, sizes, files: names.map((n) => path.join(dir, n)),
     // Every timed run starts with the data in the page cache: this machine's memory manager (DAMON) evicts idle
     // pages within seconds, and a tool that reads cold files measures the disk instead (4 KiB files: 3-4x slower).
-    warm: (listing = expected) => sha256AllCores(Object.keys(listing).map((n) => path.join(dir, n)), Object.values(listing).map((e) => e.size)),
+    warm: (listing = expected) => blake3AllCores(Object.keys(listing).map((n) => path.join(dir, n)), Object.values(listing).map((e) => e.size)),
     add: (tool, m) => (times[tool] ??= []).push(m),
   };
   for (let r = 0; r < rounds; r++) {
@@ -182,7 +183,7 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
 /** The turns of a first-version set: the hardware limits, ours (copying and hard-linking), DVC and W&B. */
 function copyTurns({ set, setDir, dir, expected, files, sizes, add }, { scratch, tools, has }) {
   const turns = [];
-  turns.push(async () => add('sha256 limit', { seconds: await sha256AllCores(files, sizes) }));
+  turns.push(async () => add('blake3 limit', { seconds: await blake3AllCores(files, sizes) }));
   turns.push(() => {
     const dest = path.join(scratch.dir, 'copy');
     add('plain copy', { seconds: plainCopy(dir, dest) });
@@ -200,7 +201,7 @@ function copyTurns({ set, setDir, dir, expected, files, sizes, add }, { scratch,
     turns.push(() => {
       const o = tools.ours();
       const argv = ['log', dir, `set-${set.key}`, ...(link ? ['--hard-link'] : [])];
-      add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'sha256'));
+      add(link ? 'ours (hard links, opt-in)' : 'ours', check('ours', o.run(argv), expected, 'ours'));
       scratch.discard(o.home);
     });
   }
@@ -218,7 +219,7 @@ function copyTurns({ set, setDir, dir, expected, files, sizes, add }, { scratch,
 /** The turns of the re-version set: each tool's first version, then the version after 30 changed files. */
 function reversionTurns({ setDir, dir, expected, names, warm, add }, { scratch, tools, has }) {
   const reversion = async (tool, first, again) => {
-    const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'sha256' : 'md5');
+    const base = check(`${tool} (first version)`, first(), expected, tool.startsWith('ours') ? 'ours' : 'md5');
     const change = mutateMany(dir, expected, names.length, 1024);
     if (change.removed.length !== 10) throw new Error('the mutation did not remove 10 files');
     try {
@@ -227,7 +228,7 @@ function reversionTurns({ setDir, dir, expected, names, warm, add }, { scratch, 
       add(`${tool} first version`, base);
       execFileSync('sync');
       await warm(change.expected);
-      add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'sha256' : 'md5'));
+      add(tool, check(tool, again(changeFile), change.expected, tool.startsWith('ours') ? 'ours' : 'md5'));
     } finally {
       change.undo();
     }
@@ -265,7 +266,7 @@ function report(root, results, peers, has) {
   const file = path.join(root, 'peers-results.json');
   const saved = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { sets: [] };
   const mine = new Set(results.sets.map((s) => s.key));
-  const merged = { ...results, overhead: results.overhead ?? saved.overhead, sets: [...saved.sets.filter((s) => !mine.has(s.key)), ...results.sets].sort((a, b) => a.key.localeCompare(b.key)) };
+  const merged = { ...results, overhead: { ...saved.overhead, ...results.overhead }, sets: [...saved.sets.filter((s) => !mine.has(s.key)), ...results.sets].sort((a, b) => a.key.localeCompare(b.key)) };
   fs.writeFileSync(file, JSON.stringify(merged, null, 2));
   writeReport(merged, { repo, python: has('matplotlib') ? peers.python : undefined, log });
 }
