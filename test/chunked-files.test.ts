@@ -65,7 +65,7 @@ describe('files larger than a chunk are stored as chunks', () => {
     expect(hashed.stdout).toBe(`${files[0]!.digest}  ${path.join(dir, 'head.bin')}\n${files[1]!.digest}  ${path.join(dir, 'model.bin')}\n`);
   });
 
-  test('a 1-byte change in place stores one new chunk; the old version still verifies', async () => {
+  test('a 1-byte change in place stores one new chunk and leaves no temp file; the old version still verifies', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'weights.bin');
     const bytes = randomBytes(4 * CHUNK + 777);
@@ -78,6 +78,8 @@ describe('files larger than a chunk are stored as chunks', () => {
     const added = [...storedChunks()].filter((d) => !before.has(d));
     expect(added).toEqual([b3(bytes.subarray(2 * CHUNK, 3 * CHUNK))]);
     expect(v1.stage.bytesWritten).toBe(CHUNK);
+    // The first chunks are written while they are hashed (a fresh file's are all new); those the store held are dropped.
+    expect(fs.readdirSync(path.join(shared.env.ARTIFACTS_HOME, 'blobs', 'tmp'))).toEqual([]);
     expect(await (await shared.api.artifact('one-byte:v0')).verify()).toMatchObject({ ok: true });
     expect(await (await shared.api.artifact('one-byte:v1')).verify()).toMatchObject({ ok: true });
   });

@@ -1,8 +1,13 @@
 /**
- * One chunk of a large file, on an ingest thread: read once into a buffer, hashed (BLAKE3), and then either written
- * from that same buffer into the local store as a blob of its own (unless the store holds it already), or handed
- * back, buffer and all, for an upload. The chunks of one file go to every thread at once, so one big file hashes
- * on every core.
+ * One chunk of a large file, on an ingest thread: read once, hashed (BLAKE3), and either written from the buffer that
+ * was hashed into the local store as a blob of its own, or handed back, buffer and all, for an upload. The chunks
+ * of one file go to every thread at once, so one big file hashes on every core.
+ *
+ * A local chunk is written one of two ways. Streamed: read, hashed and written to its temp file a 256 KiB piece at a
+ * time, so each piece is hashed and written while it is still in the CPU cache (about 15% less CPU than whole
+ * chunks on the bench machine), and renamed to its blob once its digest is known, or dropped if the store held it
+ * already. Hashed first: the whole chunk is read and hashed, and written only if the store lacks it; a new version
+ * of a file whose chunks mostly exist writes nothing for them. The caller picks (see chunked-ingest.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +18,7 @@ import { reusableBlob } from './blob-freshness';
 import { blobPath } from './blob-layout';
 import { CHUNK_BYTES } from './digest';
 import { SOURCE_CHANGED } from './source-file';
+import { writeNonZeroSync } from './sparse-write';
 import { errorMessage } from './worker-errors';
 
 export interface ChunkJob {
@@ -24,6 +30,8 @@ export interface ChunkJob {
   readonly store?: { readonly blobRoot: string; readonly tmpDir: string } | undefined;
   /** Only hash: neither write nor hand back (a re-check of a file that may have changed while read). */
   readonly hashOnly?: boolean | undefined;
+  /** Local store: write the chunk while it is read and hashed, before knowing whether the store holds it. */
+  readonly streamed?: boolean | undefined;
 }
 
 export interface ChunkDone {
@@ -39,7 +47,11 @@ export interface ChunkDone {
 /** One buffer per thread for chunks written locally: each is hashed and written before the next is read. */
 let scratch: Buffer | undefined;
 
+/** A streamed chunk is read, hashed and written in pieces of this size (they stay in the CPU's cache between the three). */
+const PIECE = 256 << 10;
+
 export function runChunkJob(job: ChunkJob): ChunkDone {
+  if (job.store && job.streamed && !job.hashOnly) return streamChunk(job, job.store);
   const keep = job.store === undefined && !job.hashOnly;
   const buffer = keep ? Buffer.allocUnsafeSlow(job.length) : (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES));
   const fd = fs.openSync(job.localPath, 'r');
@@ -56,13 +68,54 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
   if (reusableBlob(final, bytes.length)) return { type: 'chunk-done', digest, size: bytes.length, wrote: false };
   const tmp = path.join(job.store.tmpDir, randomUUID());
   try {
-    writeSparse(tmp, bytes);
+    writeTemp(tmp, (fd) => writeNonZeroSync(fd, bytes, 0), bytes.length);
     fs.renameSync(tmp, final);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
   return { type: 'chunk-done', digest, size: bytes.length, wrote: true };
+}
+
+/** The streamed way (see the top of this file): one pass over the chunk, written before its digest is known. */
+function streamChunk(job: ChunkJob, store: NonNullable<ChunkJob['store']>): ChunkDone {
+  const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES)).subarray(0, PIECE);
+  const hasher = new Blake3Hasher();
+  const tmp = path.join(store.tmpDir, randomUUID());
+  const src = fs.openSync(job.localPath, 'r');
+  try {
+    writeTemp(tmp, (out) => {
+      for (let pos = 0; pos < job.length; pos += PIECE) {
+        const piece = readAt(src, buffer.subarray(0, Math.min(PIECE, job.length - pos)), job.offset + pos, job.localPath);
+        hasher.update(piece);
+        writeNonZeroSync(out, piece, pos);
+      }
+    }, job.length);
+    const digest = `blake3:${hasher.digest('hex')}`;
+    const final = blobPath(store.blobRoot, digest);
+    if (reusableBlob(final, job.length)) {
+      fs.rmSync(tmp, { force: true });
+      return { type: 'chunk-done', digest, size: job.length, wrote: false };
+    }
+    fs.renameSync(tmp, final);
+    return { type: 'chunk-done', digest, size: job.length, wrote: true };
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    fs.closeSync(src);
+  }
+}
+
+/** Creates `file`, lets `write` fill it (all-zero blocks left as holes) and sets its length, so a sparse chunk stays sparse. */
+function writeTemp(file: string, write: (fd: number) => void, length: number): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    write(fd);
+    fs.ftruncateSync(fd, length);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Reads exactly `into.length` bytes at `offset`; a file that ends sooner shrank while it was read. */
@@ -83,24 +136,5 @@ export function postChunk(job: ChunkJob): void {
     parentPort!.postMessage(done, done.bytes ? [done.bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
     parentPort!.postMessage(errorMessage(err, job.localPath));
-  }
-}
-
-/** Holes are kept at this granularity: a zero region smaller than this is written like data. */
-const HOLE_BLOCK = 64 << 10;
-const ZEROS = Buffer.alloc(HOLE_BLOCK);
-
-/** Writes a chunk, leaving its all-zero 64 KiB blocks as holes, so a sparse file stays sparse in the store. */
-function writeSparse(file: string, bytes: Buffer): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let pos = 0; pos < bytes.length; pos += HOLE_BLOCK) {
-      const end = Math.min(pos + HOLE_BLOCK, bytes.length);
-      if (ZEROS.compare(bytes, pos, end, 0, end - pos) === 0) continue;
-      for (let done = pos; done < end;) done += fs.writeSync(fd, bytes, done, end - done, done);
-    }
-    fs.ftruncateSync(fd, bytes.length);
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -56,6 +56,10 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
   const window = sink.kind === 'local' ? pool.size * 2 : Math.max(pool.size * 2, sink.inFlight);
   let next = 0;
   let contiguous = 0;
+  // A local chunk is streamed (written while it is hashed, see chunk-job.ts) while the store lacked every chunk so
+  // far; once one was there already (a new version of the file, a resumed ingest) the rest are hashed first and
+  // written only if absent, so unchanged chunks cost no writes.
+  let streamed = sink.kind === 'local' && !options.resume;
   const lane = async (): Promise<void> => {
     while (next < count) {
       stopIfAborted(options.signal);
@@ -64,7 +68,9 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
       const length = Math.min(CHUNK_BYTES, size - offset);
       if (limiter) await limiter.take(length);
       stopIfAborted(options.signal);
-      results[i] = await oneChunk(pool, { kind: 'chunk', localPath, offset, length, store: sink.kind === 'local' ? sink : undefined }, sink, options.signal);
+      const done = await oneChunk(pool, { kind: 'chunk', localPath, offset, length, store: sink.kind === 'local' ? sink : undefined, streamed }, sink, options.signal);
+      if (!done.wrote) streamed = false;
+      results[i] = done;
       let advanced = false;
       while (contiguous < count && results[contiguous]) {
         contiguous++;
