@@ -76,98 +76,116 @@ export async function runLarge(args) {
   const s3 = parts.includes('edit-s3') ? await s3Setup(repo) : undefined;
   const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
   const results = { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), rounds, quick, parts: {} };
-  let homes = 0;
-  /** One log in a fresh process; `pin` runs it on one core. Returns its timing and check. */
-  const ours = (home, env, argv, pin = false) => {
-    const cmd = [path.join(repo, 'bench', 'peers', 'ours-once.mjs'), ...argv];
-    const fullEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-large-${homes++}` };
-    const out = pin
-      ? execFileSync('taskset', ['-c', '0', process.execPath, ...cmd], { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 })
-      : execFileSync(process.execPath, cmd, { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
-    return JSON.parse(out.trim().split('\n').pop());
-  };
-  const checked = (what, got, name, expected) => {
-    if (!got.verified) throw new Error(`${what}: verify() found stored chunks that do not re-hash to their digests`);
-    if (got.files[name] !== expected) throw new Error(`${what}: ${name} was recorded as ${got.files[name]}, expected ${expected} (docs/format.md)`);
-    return got;
-  };
-  const ready = async (file, size) => {
-    execFileSync('sync');
-    await blake3AllCores([file], [size]); // into the page cache, untimed
-  };
+  const bench = { scratch, rounds, quick, s3, ours: oursIn(scratch, server) };
   try {
     log(`node ${process.version}, ${results.cores} cores; ${rounds} rounds${quick ? ' (quick sizes)' : ''}`);
-    if (parts.includes('single')) {
-      const mib = quick ? 256 : 2048;
-      const dir = path.join(scratch, 'single');
-      fs.mkdirSync(dir);
-      const file = path.join(dir, 'model.bin');
-      log(`\n(a') one file of ${mib} MiB: every core against one core`);
-      makeFile(file, mib);
-      const expected = expectedOf(file);
-      const all = [];
-      const one = [];
-      for (let r = 0; r < rounds; r++) {
-        for (const pinned of r % 2 ? [true, false] : [false, true]) {
-          const home = path.join(scratch, `home-${homes}`);
-          await ready(file, mib * MiB);
-          const got = checked(pinned ? 'one core' : 'every core', ours(home, {}, ['log', dir, 'single'], pinned), 'model.bin', expected);
-          (pinned ? one : all).push(got.seconds);
-          fs.rmSync(home, { recursive: true, force: true });
-        }
-        log(`  round ${r + 1}: every core ${all.at(-1).toFixed(2)} s, one core ${one.at(-1).toFixed(2)} s`);
-      }
-      results.parts.single = { mib, all, one, allSeconds: median(all), oneSeconds: median(one) };
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    for (const where of ['edit', 'edit-s3'].filter((p) => parts.includes(p))) {
-      const mib = quick ? 128 : 1024;
-      const dir = path.join(scratch, where);
-      fs.mkdirSync(dir);
-      const file = path.join(dir, 'model.bin');
-      log(`\n(f) ${mib} MiB file, 1 MiB overwritten in place, logged again: ${where === 'edit' ? 'local store' : `S3 (${s3.endpoint})`}`);
-      makeFile(file, mib);
-      const original = expectedOf(file);
-      const rows = [];
-      for (let r = 0; r < rounds; r++) {
-        const home = path.join(scratch, `home-${homes}`);
-        const prefix = `large-${randomUUID().slice(0, 8)}`;
-        const env = where === 'edit-s3' ? { ...s3.env, ARTIFACTS_STORE: `s3://${s3.bucket}/${prefix}` } : {};
-        const stored = async () => (where === 'edit-s3' ? bucketBytes(s3, prefix) : localBytes(home));
-        await ready(file, mib * MiB);
-        const first = checked('first version', ours(home, env, ['log', dir, 'edited']), 'model.bin', original);
-        const before = await stored();
-        // 1 MiB of new bytes at an offset that is not chunk-aligned (it may straddle two 4 MiB chunks).
-        const offset = Math.floor(((r + 1) * mib * MiB) / (rounds + 2)) + 12_345;
-        const saved = Buffer.alloc(MiB);
-        const fd = fs.openSync(file, 'r+');
-        fs.readSync(fd, saved, 0, MiB, offset);
-        fs.writeSync(fd, randomBytes(MiB), 0, MiB, offset);
-        fs.closeSync(fd);
-        try {
-          const changed = expectedOf(file);
-          await ready(file, mib * MiB);
-          const second = checked('second version', ours(home, env, ['log', dir, 'edited']), 'model.bin', changed);
-          rows.push({ first: first.seconds, second: second.seconds, addedBytes: (await stored()) - before, firstBytes: before });
-        } finally {
-          const back = fs.openSync(file, 'r+');
-          fs.writeSync(back, saved, 0, MiB, offset);
-          fs.closeSync(back);
-        }
-        log(`  round ${r + 1}: first ${rows.at(-1).first.toFixed(2)} s, second ${rows.at(-1).second.toFixed(2)} s, second stored ${(rows.at(-1).addedBytes / MiB).toFixed(2)} MiB`);
-        fs.rmSync(home, { recursive: true, force: true });
-        if (where === 'edit-s3') await bucketBytes(s3, prefix, { remove: true });
-      }
-      results.parts[where] = {
-        mib, rounds: rows, firstSeconds: median(rows.map((x) => x.first)), secondSeconds: median(rows.map((x) => x.second)),
-        ratio: median(rows.map((x) => x.second / x.first)), addedBytes: Math.max(...rows.map((x) => x.addedBytes)),
-      };
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    if (parts.includes('single')) results.parts.single = await measureSingle(bench);
+    for (const where of ['edit', 'edit-s3'].filter((p) => parts.includes(p))) results.parts[where] = await measureEdit(bench, where);
     writeLargeReport(root, results, { repo, log });
   } finally {
     process.kill(server.pid, 'SIGTERM');
     s3?.client.destroy();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** One log in a fresh process (`pin`: on one core), checked against the digest `expected` of `name`. */
+function oursIn(scratch, server) {
+  let homes = 0;
+  return {
+    home: () => path.join(scratch, `home-${homes}`),
+    log(home, env, dir, name, expected, pin = false) {
+      const cmd = [path.join(repo, 'bench', 'peers', 'ours-once.mjs'), 'log', dir, 'model'];
+      const fullEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-large-${homes++}` };
+      const out = pin
+        ? execFileSync('taskset', ['-c', '0', process.execPath, ...cmd], { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 })
+        : execFileSync(process.execPath, cmd, { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const got = JSON.parse(out.trim().split('\n').pop());
+      if (!got.verified) throw new Error(`${name}: verify() found stored chunks that do not re-hash to their digests`);
+      if (got.files['model.bin'] !== expected) throw new Error(`${name}: model.bin was recorded as ${got.files['model.bin']}, expected ${expected} (docs/format.md)`);
+      return got;
+    },
+  };
+}
+
+/** No dirty pages, and the file in the page cache (untimed). */
+async function ready(file, size) {
+  execFileSync('sync');
+  await blake3AllCores([file], [size]);
+}
+
+/** (a'): one big file, logged on every core and pinned to one, taking turns. */
+async function measureSingle({ scratch, rounds, quick, ours }) {
+  const mib = quick ? 256 : 2048;
+  const dir = path.join(scratch, 'single');
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'model.bin');
+  log(`\n(a') one file of ${mib} MiB: every core against one core`);
+  makeFile(file, mib);
+  const expected = expectedOf(file);
+  const all = [];
+  const one = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const pinned of r % 2 ? [true, false] : [false, true]) {
+      const home = ours.home();
+      await ready(file, mib * MiB);
+      (pinned ? one : all).push(ours.log(home, {}, dir, pinned ? 'one core' : 'every core', expected, pinned).seconds);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    log(`  round ${r + 1}: every core ${all.at(-1).toFixed(2)} s, one core ${one.at(-1).toFixed(2)} s`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { mib, all, one, allSeconds: median(all), oneSeconds: median(one) };
+}
+
+/** (f): a big file logged, 1 MiB of it overwritten in place at an offset that is not chunk-aligned, logged again. */
+async function measureEdit({ scratch, rounds, quick, s3, ours }, where) {
+  const mib = quick ? 128 : 1024;
+  const dir = path.join(scratch, where);
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'model.bin');
+  log(`\n(f) ${mib} MiB file, 1 MiB overwritten in place, logged again: ${where === 'edit' ? 'local store' : `S3 (${s3.endpoint})`}`);
+  makeFile(file, mib);
+  const original = expectedOf(file);
+  const rows = [];
+  for (let r = 0; r < rounds; r++) {
+    const home = ours.home();
+    const prefix = `large-${randomUUID().slice(0, 8)}`;
+    const env = where === 'edit-s3' ? { ...s3.env, ARTIFACTS_STORE: `s3://${s3.bucket}/${prefix}` } : {};
+    const stored = async () => (where === 'edit-s3' ? bucketBytes(s3, prefix) : localBytes(home));
+    await ready(file, mib * MiB);
+    const first = ours.log(home, env, dir, 'first version', original);
+    const before = await stored();
+    const undo = overwrite(file, Math.floor(((r + 1) * mib * MiB) / (rounds + 2)) + 12_345);
+    try {
+      const changed = expectedOf(file);
+      await ready(file, mib * MiB);
+      const second = ours.log(home, env, dir, 'second version', changed);
+      rows.push({ first: first.seconds, second: second.seconds, addedBytes: (await stored()) - before, firstBytes: before });
+    } finally {
+      undo();
+    }
+    log(`  round ${r + 1}: first ${rows.at(-1).first.toFixed(2)} s, second ${rows.at(-1).second.toFixed(2)} s, second stored ${(rows.at(-1).addedBytes / MiB).toFixed(2)} MiB`);
+    fs.rmSync(home, { recursive: true, force: true });
+    if (where === 'edit-s3') await bucketBytes(s3, prefix, { remove: true });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    mib, rounds: rows, firstSeconds: median(rows.map((x) => x.first)), secondSeconds: median(rows.map((x) => x.second)),
+    ratio: median(rows.map((x) => x.second / x.first)), addedBytes: Math.max(...rows.map((x) => x.addedBytes)),
+  };
+}
+
+/** Overwrites 1 MiB at `offset` with new random bytes; returns what puts the old bytes back. */
+function overwrite(file, offset) {
+  const saved = Buffer.alloc(MiB);
+  const fd = fs.openSync(file, 'r+');
+  fs.readSync(fd, saved, 0, MiB, offset);
+  fs.writeSync(fd, randomBytes(MiB), 0, MiB, offset);
+  fs.closeSync(fd);
+  return () => {
+    const back = fs.openSync(file, 'r+');
+    fs.writeSync(back, saved, 0, MiB, offset);
+    fs.closeSync(back);
+  };
 }
