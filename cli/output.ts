@@ -14,11 +14,11 @@ export function formatBytes(n: number): string {
 
 /**
  * A progress bar for hashing and uploading on a TTY (redrawn in place on stderr); with no TTY it prints a
- * line now and then instead, so logs stay readable.
+ * line every 5 s instead (the first after 5 s, so a short command prints none), so logs stay readable.
  */
 export class ProgressBar {
   private readonly started = Date.now();
-  private lastPlain = 0;
+  private lastPlain = this.started;
   private drawn = false;
 
   constructor(private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}

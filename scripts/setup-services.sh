@@ -45,8 +45,8 @@ ensure_postgres() {
   if [ -z "$(pg_bin)" ]; then
     [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed and installing it needs root: run 'sudo apt-get install postgresql', then this script again."
     log "installing PostgreSQL from Debian's packages"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq postgresql >/dev/null
   fi
   local bin data="$DIR/pg" sock="$DIR/pg-socket"
   bin="$(pg_bin)"
@@ -73,9 +73,19 @@ SQL
 
 # A new machine builds SeaweedFS from the module proxy (minutes on 2 cores); later runs reuse the binary.
 # `go install module@version` refuses this module (its go.mod has replace directives), so build it in a copy.
+# One build per machine at a time: a second clone (or a bench started meanwhile) waits for the lock, then copies
+# the cached binary instead of building it again beside the first.
 ensure_weed_binary() {
   [ -x "$WEED" ] && return 0
-  mkdir -p "$(dirname "$WEED")"
+  mkdir -p "$(dirname "$WEED")" "$(dirname "$WEED_CACHE")"
+  exec 9>"$WEED_CACHE.lock"
+  flock 9
+  build_weed_binary
+  exec 9>&-
+}
+
+build_weed_binary() {
+  [ -x "$WEED" ] && return 0
   if [ -x "$WEED_CACHE" ]; then cp "$WEED_CACHE" "$WEED.partial" && mv "$WEED.partial" "$WEED"; return 0; fi
   command -v go >/dev/null || die "Go is needed to build SeaweedFS ($WEED_MODULE@$WEED_VERSION) and is not on PATH."
   log "building SeaweedFS $WEED_VERSION from the Go module proxy (takes several minutes the first time)"
@@ -87,7 +97,7 @@ ensure_weed_binary() {
   (cd "$work" && go build -o "$WEED.partial" ./weed) || die "building SeaweedFS failed"
   mv "$WEED.partial" "$WEED"
   rm -rf "$work"
-  mkdir -p "$(dirname "$WEED_CACHE")" && cp "$WEED" "$WEED_CACHE.partial" && mv "$WEED_CACHE.partial" "$WEED_CACHE" || log "could not cache the binary in $WEED_CACHE"
+  cp "$WEED" "$WEED_CACHE.partial" && mv "$WEED_CACHE.partial" "$WEED_CACHE" || log "could not cache the binary in $WEED_CACHE"
 }
 
 s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/" ; }
@@ -117,8 +127,8 @@ ensure_chromium() {
   command -v chromium >/dev/null && return 0
   [ "$(id -u)" = 0 ] || die "chromium is not installed and installing it needs root: run 'sudo apt-get install chromium', then this script again."
   log "installing chromium from Debian's packages (for the UI's browser tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq chromium >/dev/null
 }
 
 stop_all() {

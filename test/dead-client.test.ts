@@ -44,6 +44,9 @@ test('a capped copy that takes three heartbeat timeouts finishes on its first at
 });
 
 test('a client killed with SIGKILL mid-log: a worker on its host finishes the version exactly once, and neither says anything while it does', async () => {
+  // The takeover waits out one heartbeat timeout; 10 s here, so a loaded machine's late heartbeats do not also time
+  // out the worker's own attempts (the test above covers heartbeats between checkpoints).
+  const env = isolatedEnv({ ARTIFACTS_HEARTBEAT_TIMEOUT_MS: '10000', ARTIFACTS_MAX_BYTES_PER_SECOND: String(RATE) });
   const worker = await startWorker(env);
   children.push(worker);
   const said = capture(worker);
@@ -61,7 +64,9 @@ test('a client killed with SIGKILL mid-log: a worker on its host finishes the ve
   const shown = await waitFor(() => {
     const r = cli(['show', 'orphaned-corpus:latest'], env);
     return r.code === 0 ? r.stdout : undefined;
-  }, 120_000, 'the worker to finish the orphaned log');
+  }, 120_000, 'the worker to finish the orphaned log').catch((e: Error) => {
+    throw new Error(`${e.message}; the worker said: ${said.text() || '(nothing)'}`);
+  });
   expect(shown).toMatch(/orphaned-corpus:v0/);
   expect(cli(['show', 'orphaned-corpus:v1'], env).code).not.toBe(0);
   expect(cli(['verify', 'orphaned-corpus:v0'], env).code).toBe(0);

@@ -64,13 +64,14 @@ describe('a fan-out with uses, over two hosts', () => {
       await run.logArtifact(new Artifact('fan-data', 'dataset').addDir(process.env.DATA_DIR));
       await run.finish();`, { ...a, DATA_DIR: writeFiles({ 'a.txt': 'fan input' }) });
     expect(logged.stderr).toBe('');
-    await Promise.all([services.startWorker(a), services.startWorker(b)]);
+    await services.waitForPollers(await Promise.all([services.startWorker(a), services.startWorker(b)]));
 
+    // Sixteen shards of a second each, dispatched at once to two polling workers: each host runs some.
     const result = await runFanOut(
-      { name: 'fan-preds', type: 'predictions', shards: 8, uses: ['fan-data:latest'], command: { argv: [process.execPath, '-e', shardScript] } },
+      { name: 'fan-preds', type: 'predictions', shards: 16, uses: ['fan-data:latest'], command: { argv: [process.execPath, '-e', shardScript] } },
       { env: services.hostEnv('client') },
     );
-    expect(result).toMatchObject({ created: true, succeeded: 8 });
+    expect(result).toMatchObject({ created: true, succeeded: 16 });
 
     const reader = new Api({ env: services.hostEnv('reader') });
     const out = tempDir();

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { freshPostgresDb, freshS3Url, removeTestPrefixes, s3Env } from './services';
@@ -48,6 +49,27 @@ export class SharedServices {
     const worker = await startWorker(env);
     this.workers.push(worker);
     return worker;
+  }
+
+  /**
+   * Waits until the server lists one activity poller on the shared queue for each of `workers` (worker identities
+   * are `pid@hostname`): a worker that printed "ready" may not be polling yet, and a task dispatched before then
+   * can only go to the others.
+   */
+  async waitForPollers(workers: readonly ChildProcess[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const pids = workers.map((w) => String(w.pid));
+    for (;;) {
+      const { pollers } = await this.temporal.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: this.env['ARTIFACTS_TASK_QUEUE']! },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      });
+      const polling = new Set((pollers ?? []).map((p) => p.identity?.split('@')[0]));
+      if (pids.every((pid) => polling.has(pid))) return;
+      if (Date.now() > deadline) throw new Error(`workers ${pids.filter((pid) => !polling.has(pid)).join(', ')} never polled ${this.env['ARTIFACTS_TASK_QUEUE']} for activities`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** The staging activity of a workflow: the queue it was scheduled on, and the worker pid and attempt of its last run. */
