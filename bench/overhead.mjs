@@ -118,14 +118,34 @@ async function fanOut(server, scratch, cpu, shards) {
   }
 }
 
-/** CPU milliseconds of this process's ended children (shard commands and their guards), on Linux. */
-function childrenMs() {
+/**
+ * CPU milliseconds of this process's children, on Linux: those that ended (shard commands) and those still running
+ * (the worker's long-lived process-tree guard, which ends only with the process), the dev server apart.
+ */
+function childrenMs(serverPid) {
   try {
     const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[13]) + Number(fields[14])) * 10;
+    return (Number(fields[13]) + Number(fields[14])) * 10 + liveChildrenMs(serverPid);
   } catch {
     return 0;
   }
+}
+
+function liveChildrenMs(serverPid) {
+  let ms = 0;
+  for (const task of fs.readdirSync('/proc/self/task')) {
+    const children = fs.readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim();
+    for (const pid of children ? children.split(' ') : []) {
+      if (Number(pid) === serverPid) continue;
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        ms += (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        // ended meanwhile: counted among the ended children from now on
+      }
+    }
+  }
+  return ms;
 }
 
 /** CPU milliseconds used so far by this process, by its ended children and (on Linux) by the dev server. */
@@ -139,7 +159,7 @@ function cpuMeter(serverPid) {
     } catch {
       server = undefined;
     }
-    return { process: (usage.user + usage.system) / 1000, commands: childrenMs(), server };
+    return { process: (usage.user + usage.system) / 1000, commands: childrenMs(serverPid), server };
   };
 }
 
