@@ -31,11 +31,6 @@ export async function runCommand(command: CommandSpec, ctx: Context, what: strin
   const [program] = command.argv;
   if (!program) throw new UsageError(`${what}: the command is empty; give argv such as ["node", "train.mjs"].`);
   const tree = ProcessTree.spawn(command.argv, { cwd: command.cwd, env: { ...inheritedEnv(command.inheritEnv), ...command.env } });
-  let stderr = '';
-  tree.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-2000);
-    process.stderr.write(d);
-  });
   const beat = setInterval(() => ctx.heartbeat(), 1000);
   let ended: Promise<void> | undefined;
   const cancel = (): void => {
@@ -53,7 +48,7 @@ export async function runCommand(command: CommandSpec, ctx: Context, what: strin
     }
     const exitCode = 'code' in exit ? exit.code : null;
     if (exitCode !== 0) {
-      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      const tail = exit.stderr.trim().split('\n').slice(-5).join('\n');
       // The details say how the command ended, so the workflow can show the real exit code and attempt.
       const signal = 'signal' in exit ? exit.signal : null;
       throw new CommandFailedError({ what, argv: command.argv, exitCode, signal, attempt: ctx.info.attempt, stderr: tail });

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { runCommand, type CommandSpec } from './run-command';
-import { makeScratchFolder } from './scratch-folder';
+import { makeScratchFolder, removeScratchFolder } from './scratch-folder';
 import type { ManifestRef } from '../store/manifest/manifest';
 import { stageSpec } from '../store/staging/stager';
 import type { Store } from '../store/store';
@@ -51,8 +50,8 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
 
     async runShard(input: RunShardInput): Promise<ShardOutput> {
       const ctx = Context.current();
-      const output = makeScratchFolder(scratchRoot(), input.index);
-      const inputs = input.uses?.length ? makeScratchFolder(scratchRoot(), input.index) : undefined;
+      const output = await makeScratchFolder(scratchRoot(), input.index);
+      const inputs = input.uses?.length ? await makeScratchFolder(scratchRoot(), input.index) : undefined;
       try {
         const used = inputs ? await downloadUses(await store(), input.uses ?? [], inputs) : [];
         await runCommand(shardCommand(input, output, inputs), ctx, `Shard ${input.index}`);
@@ -67,8 +66,8 @@ export function createShardActivities(store: () => Promise<Store>, hostQueue: ()
         });
         return { manifest: staged.manifest, files: staged.files, bytes: staged.bytes, host: hostQueue() };
       } finally {
-        fs.rmSync(output, { recursive: true, force: true });
-        if (inputs) fs.rmSync(inputs, { recursive: true, force: true });
+        await removeScratchFolder(output);
+        if (inputs) await removeScratchFolder(inputs);
       }
     },
 
