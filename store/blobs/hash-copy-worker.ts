@@ -19,6 +19,7 @@ import { isDiskFull } from '../../errors/file-errors';
 import { isSparse, writeNonZero } from './sparse-write';
 import { errorMessage, type WorkerErrorMessage } from './worker-errors';
 import { postChunk, type ChunkDone, type ChunkJob } from './chunk-job';
+import { postPlaceChunk, type PlaceChunkDone, type PlaceChunkJob } from './chunk-placing';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -56,13 +57,13 @@ export interface SmallFileResult {
   readonly wrote: boolean;
 }
 
-export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob;
+export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob | PlaceChunkJob;
 
 export type HashCopyMessage =
   | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
-  | ChunkDone | WorkerErrorMessage;
+  | ChunkDone | PlaceChunkDone | WorkerErrorMessage;
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
@@ -261,7 +262,6 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
 
 /** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
 let scratch = Buffer.allocUnsafe(1 << 20);
-
 /** While a resume re-hashes its prefix, the checkpoint it resumes from is re-reported this often, as a keep-alive. */
 const REHASH_REPORT_BYTES = 256 << 20;
 
@@ -295,5 +295,6 @@ parentPort?.on('message', (job: WorkerJob) => {
   const post = (m: HashCopyMessage): void => parentPort!.postMessage(m);
   if (job.kind === 'small') return post(runSmallBatch(job));
   if (job.kind === 'chunk') return postChunk(job);
+  if (job.kind === 'place-chunk') return postPlaceChunk(job);
   runLarge(job, post).catch((err: unknown) => post(errorMessage(err, job.localPath)));
 });

@@ -2,8 +2,9 @@ import { readManifest, type ManifestEntry } from '../manifest/manifest';
 import { resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
-import { entryBytes, expectedOf, mismatchLine, mismatchOf, type Mismatch } from './entry-bytes';
-import { OriginError } from '../references/origin';
+import { isUnchecked, mismatchLine, type Mismatch } from './entry-bytes';
+import { stillPlaced } from './placed-check';
+import { Placing } from './placing';
 import { StatCache } from './stat-cache';
 import { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
@@ -42,131 +43,44 @@ export interface DownloadResult {
  * fails with an IntegrityError naming each one.
  */
 export async function downloadVersion(store: Store, version: VersionRecord, directory: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  const planned: ManifestEntry[] = [];
   const prefix = options.pathPrefix ?? '';
-  for await (const entry of readManifest(store.blobs, version.manifest.root)) {
-    if (!entry.path.startsWith(prefix)) continue;
-    resolveInside(directory, entry.path);
-    planned.push(entry);
-  }
+  const root = version.manifest.root;
   const target = await TargetFolder.open(directory);
-  const placing = new Placing(store, target, StatCache.open(store.home, target.root));
-  let removed: string[] = [];
+  const cache = StatCache.open(store.home, target.root);
   try {
+    const placed = cache.placedFiles(root, prefix);
+    if (placed && stillPlaced(target.root, placed)) return alreadyPlaced(target, cache, directory, placed, options);
+    const planned: ManifestEntry[] = [];
+    for await (const entry of readManifest(store.blobs, root)) {
+      if (!entry.path.startsWith(prefix)) continue;
+      resolveInside(directory, entry.path);
+      planned.push(entry);
+    }
+    const placing = new Placing(store, target, cache);
+    cache.unmarkPlaced();
     await placing.placeAll(planned, options.onFile);
-    if (options.removeStrays) removed = placing.removeAllBut(planned);
+    const removed = options.removeStrays ? placing.removeAllBut(planned.map((e) => e.path)) : [];
+    if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
+    // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
+    if (!planned.some(isUnchecked)) cache.markPlaced(root, prefix, planned.map((e) => e.path));
+    const bytes = planned.reduce((n, e) => n + e.size, 0);
+    return { directory, files: planned.length, bytes, ...placing.counts, removed };
   } finally {
-    placing.cache.save();
+    cache.save();
     target.close();
   }
-  if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
-  const bytes = planned.reduce((n, e) => n + e.size, 0);
-  return { directory, files: planned.length, bytes, ...placing.counts, removed };
 }
 
-/** One download's placing of entries: skip what is in place, fetch the rest, count both. */
-class Placing {
-  readonly mismatches: Mismatch[] = [];
-  readonly counts = { fetched: 0, fetchedBytes: 0, skipped: 0, hashed: 0 };
-
-  constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {}
-
-  /**
-   * Places every entry in order. From a remote store, the bytes of small entries to fetch are requested up to
-   * `prefetch` at a time ahead of their writing (each is a round trip); writes stay one after another.
-   */
-  async placeAll(entries: readonly ManifestEntry[], onFile: DownloadOptions['onFile']): Promise<void> {
-    const ahead = this.store.blobs.prefetch ?? 0;
-    const window: { entry: ManifestEntry; bytes: Promise<Fetched> }[] = [];
-    let done = 0;
-    const finish = async (entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> => {
-      await this.fetchInto(entry, bytes);
-      onFile?.(++done, entries.length);
-    };
-    for (const entry of entries) {
-      if (await this.inPlace(entry)) {
-        this.counts.skipped++;
-        onFile?.(++done, entries.length);
-        continue;
-      }
-      if (ahead > 0 && entry.size <= PREFETCH_MAX) {
-        window.push({ entry, bytes: collect(entryBytes(this.store, entry)) });
-        if (window.length >= ahead) await finish(window[0]!.entry, replay(await window.shift()!.bytes));
-        continue;
-      }
-      for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
-      await finish(entry, entryBytes(this.store, entry));
-    }
-    for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
+/** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
+function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string, placed: readonly (readonly [string, { size: number }])[], options: DownloadOptions): DownloadResult {
+  let bytes = 0;
+  for (const [i, [, file]] of placed.entries()) {
+    bytes += file.size;
+    options.onFile?.(i + 1, placed.length);
   }
-
-  private async fetchInto(entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> {
-    const { actual, reason } = await this.fetch(entry, bytes);
-    if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual, reason));
-    else {
-      this.counts.fetched++;
-      this.counts.fetchedBytes += entry.size;
-    }
-  }
-
-  removeAllBut(entries: readonly ManifestEntry[]): string[] {
-    const removed = this.target.removeAllBut(new Set(entries.map((e) => e.path)));
-    for (const p of removed) this.cache.forget(p);
-    return removed;
-  }
-
-  /** Whether the file at the entry's place already holds its bytes (by the stat cache, or by hashing it). */
-  private async inPlace(entry: ManifestEntry): Promise<boolean> {
-    const expected = expectedOf(entry);
-    if (!expected) return false;
-    const here = this.target.inPlace(entry.path);
-    if (!here || here.stamp.size !== expected.size) return false;
-    if (this.cache.digestOf(entry.path, here.stamp) === expected.digest) return true;
-    const read = await here.hash(expected.digest);
-    this.counts.hashed++;
-    if (read.digest !== expected.digest || read.size !== expected.size) return false;
-    this.cache.record(entry.path, read.stamp, read.digest);
-    return true;
-  }
-
-  /**
-   * Writes one entry if its bytes match; returns the digest read (`missing` when there were none, with the reason
-   * when a reference's origin could not be read: that fails this entry, not the download's other files).
-   */
-  private async fetch(entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<{ actual: string; reason?: string }> {
-    const expected = expectedOf(entry);
-    try {
-      const written = await this.target.write(entry.path, bytes, expected);
-      if (expected && (written.digest !== expected.digest || written.size !== expected.size)) return { actual: written.digest };
-      if (written.stamp) this.cache.record(entry.path, written.stamp, written.digest);
-      return { actual: entry.digest };
-    } catch (err) {
-      if (err instanceof OriginError) return { actual: 'missing', reason: err.reason };
-      if (err instanceof IntegrityError) return { actual: 'missing' };
-      throw err;
-    }
-  }
-}
-
-/** Entries up to this size are fetched ahead into memory from a remote store. */
-const PREFETCH_MAX = 1 << 20;
-
-type Fetched = { readonly chunks: Uint8Array[] } | { readonly error: unknown };
-
-/** Reads all of a small entry's bytes; a failure is kept, to be met when the entry is written. */
-async function collect(bytes: AsyncIterable<Uint8Array>): Promise<Fetched> {
-  try {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of bytes) chunks.push(chunk);
-    return { chunks };
-  } catch (error) {
-    return { error };
-  }
-}
-
-async function* replay(fetched: Fetched): AsyncIterable<Uint8Array> {
-  if ('error' in fetched) throw fetched.error;
-  yield* fetched.chunks;
+  const removed = options.removeStrays ? target.removeAllBut(new Set(placed.map(([p]) => p))) : [];
+  for (const p of removed) cache.forget(p);
+  return { directory, files: placed.length, bytes, fetched: 0, fetchedBytes: 0, skipped: placed.length, hashed: 0, removed };
 }
 
 function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {

@@ -28,6 +28,13 @@ export interface WrittenFile {
   readonly size: number;
 }
 
+/** A file being written under a temp name beside its place (see TargetFolder.openPartial). */
+export interface PartialFile {
+  readonly fd: number;
+  keep(): FileStamp;
+  drop(): void;
+}
+
 /** A regular file already at an entry's place in the folder. */
 export interface FileInPlace {
   readonly stamp: FileStamp;
@@ -60,36 +67,88 @@ export class TargetFolder {
    * temp name.
    */
   async write(entryPath: string, chunks: AsyncIterable<Uint8Array>, expected: WrittenFile | undefined): Promise<WrittenFile & { readonly stamp?: FileStamp }> {
+    const partial = this.openPartial(entryPath);
+    let written: WrittenFile;
+    try {
+      written = await writeHashed(partial.fd, chunks, expected?.digest);
+    } catch (err) {
+      partial.drop();
+      throw err;
+    }
+    if (expected && (written.digest !== expected.digest || written.size !== expected.size)) {
+      partial.drop();
+      return written;
+    }
+    return { ...written, stamp: partial.keep() };
+  }
+
+  /**
+   * A fresh temp file in `entryPath`'s folder, created exclusively (plain synchronous calls: each is short, and for
+   * many small files they cost a fraction of their async twins). `keep` renames it over `entryPath` and returns its
+   * stamp; `drop` removes it. Either closes it.
+   */
+  openPartial(entryPath: string): PartialFile {
     const segments = entryPath.split('/');
     const leaf = segments.pop()!;
     const folder = this.enter(entryPath, segments);
     const tmp = `${folder.at}/.artifacts-partial-${randomUUID()}`;
-    // Plain synchronous calls: each is short, and for many small files they cost a fraction of their async twins.
-    const out = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
-    let written: WrittenFile;
+    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+    let open = true;
+    const close = (): void => {
+      if (open) fs.closeSync(fd);
+      open = false;
+    };
+    return {
+      fd,
+      keep: () => {
+        close();
+        try {
+          // rename replaces a symlink at the leaf itself, never what it points to.
+          fs.renameSync(tmp, `${folder.at}/${leaf}`);
+          // Stamped after the rename, which changes the file's ctime.
+          return stampOf(fs.lstatSync(`${folder.at}/${leaf}`, { bigint: true }));
+        } catch (err) {
+          fs.rmSync(tmp, { force: true });
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw this.unsafe(entryPath, [...segments, leaf], 'is a folder, so the file cannot be written there');
+          throw err;
+        }
+      },
+      drop: () => {
+        close();
+        fs.rmSync(tmp, { force: true });
+      },
+    };
+  }
+
+  /**
+   * Creates `entryPath` holding `bytes` (already checked against their digest) when nothing is there, and returns
+   * its stamp; `exists` when something is (a file, a folder or a link: left alone, for the caller to look at). The
+   * file is written under its own name, with no temp name and rename: for thousands of small files those were a
+   * third of the work. The trade-off: a crash in the middle can leave a short file where there was none (never
+   * where there was one: replacing goes through `write`); no stat cache row vouches for it, so the next download
+   * finds it does not match and writes it again.
+   */
+  createWhole(entryPath: string, bytes: Uint8Array): FileStamp | 'exists' {
+    const segments = entryPath.split('/');
+    const leaf = segments.pop()!;
+    const at = `${this.enter(entryPath, segments).at}/${leaf}`;
+    let out: number;
     try {
-      written = await writeHashed(out, chunks, expected?.digest);
+      out = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+      throw err;
+    }
+    try {
+      for (let done = 0; done < bytes.length;) done += fs.writeSync(out, bytes, done, bytes.length - done);
+      return stampOf(fs.fstatSync(out, { bigint: true }));
+    } catch (err) {
+      fs.rmSync(at, { force: true });
+      throw err;
+    } finally {
       fs.closeSync(out);
-      fs.rmSync(tmp, { force: true });
-      throw err;
     }
-    fs.closeSync(out);
-    try {
-      if (expected && (written.digest !== expected.digest || written.size !== expected.size)) fs.rmSync(tmp, { force: true });
-      else {
-        // rename replaces a symlink at the leaf itself, never what it points to.
-        fs.renameSync(tmp, `${folder.at}/${leaf}`);
-        // Stamped after the rename, which changes the file's ctime.
-        return { ...written, stamp: stampOf(fs.lstatSync(`${folder.at}/${leaf}`, { bigint: true })) };
-      }
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw this.unsafe(entryPath, [...segments, leaf], 'is a folder, so the file cannot be written there');
-      throw err;
-    }
-    return written;
   }
 
   /** The regular file at `entryPath`, or undefined when nothing (or a link, a folder, a device...) is there. */
