@@ -8,4 +8,4 @@ const started = process.hrtime.bigint();
 const r = await v.download(dir);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 await api.close();
-console.log(JSON.stringify({ seconds, files: r.files, bytes: r.bytes, fetched: r.fetched, skipped: r.skipped, hashed: r.hashed }));
+console.log(JSON.stringify({ seconds, files: r.files, bytes: r.bytes, fetched: r.fetched, fetchedBytes: r.fetchedBytes, skipped: r.skipped, hashed: r.hashed }));

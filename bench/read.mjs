@@ -2,7 +2,9 @@
 // Local store: a first download of 2 GiB in 4 files and of 20,000 x 4 KiB into an empty folder, against `cp -r` of
 // the same files; a second download into the same folder; a download of v1 into the folder holding v0 when 1% of
 // the files changed. S3 store (the test SeaweedFS): the same, against a raw @aws-sdk download of the same files
-// (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own.
+// (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own; `--rounds N`
+// (default 3) rounds, each a baseline then ours, and the medians (of times, and of each round's ratio) are printed.
+// `--store local|s3` runs one store only.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -38,42 +40,69 @@ function changeOnePercent(dir) {
   return changed;
 }
 
-const rate = (bytes, r) => `${r.seconds.toFixed(2)} s  ${(bytes / MiB / r.seconds).toFixed(0)} MiB/s`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rate = (bytes, seconds) => `${seconds.toFixed(3)} s  ${(bytes / MiB / seconds).toFixed(0)} MiB/s`;
+const spread = (xs, digits) => `(rounds: ${xs.map((x) => x.toFixed(digits)).join(', ')})`;
 
-async function measureSet(set, where, baseEnv, scratch) {
+/**
+ * Logs the set (and, for the small set, a v1 with 1% of its files changed), then runs `rounds` rounds, each:
+ * the baseline into a fresh folder, a first download into a fresh folder, a second one into the same folder, and
+ * for the small set v1 into that folder. Medians of each, and of each round's ratio, are printed.
+ */
+async function measureSet(set, where, baseEnv, scratch, rounds) {
   const tag = `${where}-${set.key}`;
   const env = { ...baseEnv, ARTIFACTS_HOME: path.join(scratch, `home-${tag}`), ARTIFACTS_TASK_QUEUE: `bench-read-${tag}` };
   if (where === 's3') env.ARTIFACTS_STORE = `s3://${BUCKET}/read-${randomUUID().slice(0, 8)}`;
   const name = `read-${set.key}`;
   measure('log-once.mjs', [set.dir, name], env);
-  const target = path.join(scratch, `out-${tag}`);
-  let baseline;
-  if (where === 'local') baseline = cpR(set.dir, path.join(scratch, `cp-${tag}`));
-  else {
-    const raw = `s3://${BUCKET}/raw-${randomUUID().slice(0, 8)}`;
-    measure('s3-raw-once.mjs', [set.dir, raw], env);
-    baseline = measure('s3-raw-get-once.mjs', [raw, path.join(scratch, `raw-${tag}`)], env);
+  let changed = 0;
+  if (set.key === 'small') {
+    const v1Dir = `${set.dir}-v1`;
+    execFileSync('cp', ['-r', set.dir, v1Dir]);
+    changed = changeOnePercent(v1Dir);
+    measure('log-once.mjs', [v1Dir, name], env);
+    fs.rmSync(v1Dir, { recursive: true, force: true });
   }
-  execFileSync('sync');
-  const first = measure('download-once.mjs', [`${name}:v0`, target], env);
-  const second = measure('download-once.mjs', [`${name}:v0`, target], env);
+  const raw = `s3://${BUCKET}/raw-${randomUUID().slice(0, 8)}`;
+  if (where === 's3') measure('s3-raw-once.mjs', [set.dir, raw], env);
+  const runs = [];
+  for (let round = 0; round < rounds; round++) {
+    const baselineDir = path.join(scratch, `base-${tag}-${round}`);
+    const target = path.join(scratch, `out-${tag}-${round}`);
+    // Every first download starts cold on this host: no read cache of the remote store.
+    fs.rmSync(path.join(env.ARTIFACTS_HOME, 'cache'), { recursive: true, force: true });
+    execFileSync('sync');
+    const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
+    fs.rmSync(baselineDir, { recursive: true, force: true });
+    execFileSync('sync');
+    const first = measure('download-once.mjs', [`${name}:v0`, target], env);
+    execFileSync('sync');
+    const second = measure('download-once.mjs', [`${name}:v0`, target], env);
+    const v1 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v1`, target], env) : undefined;
+    fs.rmSync(target, { recursive: true, force: true });
+    runs.push({ baseline: baseline.seconds, first, second, v1 });
+  }
+  const { files, bytes } = runs[0].first;
+  const baseName = where === 'local' ? 'cp -r' : 'raw SDK GET';
+  const speed = runs.map((r) => r.baseline / r.first.seconds);
+  const faster = runs.map((r) => r.first.seconds / r.second.seconds);
   const lines = [
-    `\n${where} store, ${set.label}: ${first.files} files, ${(first.bytes / MiB).toFixed(0)} MiB`,
-    `  ${where === 'local' ? 'cp -r' : 'raw SDK GET'}${' '.repeat(where === 'local' ? 17 : 11)}${rate(first.bytes, baseline)}`,
-    `  first download        ${rate(first.bytes, first)}  (${first.fetched} fetched)   ${(baseline.seconds / first.seconds).toFixed(2)}x the speed of ${where === 'local' ? 'cp -r' : 'the raw SDK'}`,
-    `  second, same folder   ${second.seconds.toFixed(3)} s  (${second.skipped} skipped, ${second.hashed} re-hashed, ${second.fetched} fetched)   ${(first.seconds / second.seconds).toFixed(1)}x faster than the first`,
+    `\n${where} store, ${set.label}: ${files} files, ${(bytes / MiB).toFixed(0)} MiB, median of ${rounds} rounds`,
+    `  ${baseName.padEnd(21)} ${rate(bytes, median(runs.map((r) => r.baseline)))}`,
+    `  first download        ${rate(bytes, median(runs.map((r) => r.first.seconds)))}  (${runs[0].first.fetched} fetched)   ${median(speed).toFixed(2)}x the speed of ${baseName} ${spread(speed, 2)}`,
+    `  second, same folder   ${median(runs.map((r) => r.second.seconds)).toFixed(3)} s  (${runs[0].second.skipped} skipped, ${runs[0].second.hashed} re-hashed, ${runs[0].second.fetched} fetched)   ${median(faster).toFixed(1)}x faster than the first ${spread(faster, 1)}`,
   ];
   if (set.key === 'small') {
-    const changed = changeOnePercent(set.dir);
-    measure('log-once.mjs', [set.dir, name], env);
-    const v1 = measure('download-once.mjs', [`${name}:v1`, target], env);
-    lines.push(`  v1 after v0 (${changed} files changed)  ${v1.seconds.toFixed(3)} s  (${v1.fetched} fetched, ${v1.skipped} skipped)   ${(v1.seconds / first.seconds * 100).toFixed(1)}% of the first download's time`);
+    const share = runs.map((r) => (r.v1.seconds / r.first.seconds) * 100);
+    const v1 = runs[0].v1;
+    lines.push(`  v1 after v0 (${changed} files changed)  ${median(runs.map((r) => r.v1.seconds)).toFixed(3)} s  (${v1.fetched} fetched, ${(v1.fetchedBytes / MiB).toFixed(1)} MiB, ${v1.skipped} skipped, ${v1.hashed} re-hashed)   ${median(share).toFixed(1)}% of the first download's time ${spread(share, 1)}`);
   }
   console.log(lines.join('\n'));
 }
 
 export async function runRead(args) {
   const only = args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined;
+  const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-read-'));
   execFileSync('bash', [path.join(here, '..', 'scripts', 'setup-services.sh')], { stdio: 'inherit' });
   const s3Env = {
@@ -88,7 +117,7 @@ export async function runRead(args) {
   const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
   try {
     const baseEnv = { ...process.env, ...s3Env, TEMPORAL_ADDRESS: server.address };
-    console.log(`node ${process.version}, ${os.cpus().length} cores, one round per row (page cache warm for both sides)`);
+    console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds per row, each a baseline then our download (page cache warm for both sides)`);
     for (const where of ['local', 's3']) {
       if (only && only !== where) continue;
       const sets = [
@@ -97,8 +126,9 @@ export async function runRead(args) {
       ];
       for (const set of sets) {
         set.make(set.dir);
-        await measureSet(set, where, baseEnv, scratch);
+        await measureSet(set, where, baseEnv, scratch, rounds);
         fs.rmSync(scratch + `/home-${where}-${set.key}`, { recursive: true, force: true });
+        fs.rmSync(set.dir, { recursive: true, force: true });
       }
     }
   } finally {
