@@ -9,6 +9,7 @@ export { draftWorkflowId, logWorkflowId, pipelineWorkflowId, shardWorkflowId, up
 export { collectGarbage } from './store/gc';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
+export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
 export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';

@@ -49,9 +49,12 @@ export async function startWorkers(config: ArtifactsConfig, connection: NativeCo
   const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
   // The host worker is made here explicitly (on this process's own queue, or the host's), so the plugin makes none.
   const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: path.join(config.home, 'scratch'), hostWorker: false });
+  // The ingest threads boot while the workers are made, and are up before the first write: booting them during a
+  // log would take CPU from its hashing.
+  const threads = isLocalBlobUrl(config.blobUrl) ? prestartIngestThreads() : undefined;
   const main = await Worker.create({ ...shared, ...workflowSource(), taskQueue: config.taskQueue, plugins: [plugin] });
   const host = await Worker.create({ ...shared, taskQueue: fileQueue, plugins: [plugin] });
-  if (isLocalBlobUrl(config.blobUrl)) prestartIngestThreads();
+  await threads;
   const running = Promise.all([main.run(), host.run()]).then(() => undefined);
   return {
     running,

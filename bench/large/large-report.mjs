@@ -27,13 +27,14 @@ function details(parts) {
   const lines = [];
   if (parts.single) {
     const s = parts.single;
-    lines.push(`- (a') ${s.mib} MiB in one file, every core: ${s.allSeconds.toFixed(3)} s median (${list(s.all)}); pinned to one core: ${s.oneSeconds.toFixed(3)} s (${list(s.one)}).`);
+    lines.push(`- (a') ${s.mib} MiB in one file, every core: ${s.allSeconds.toFixed(3)} s median (${list(s.all)}); pinned to one core: ${s.oneSeconds.toFixed(3)} s (${list(s.one)}). CPU of the process during the log (median): ${s.allCpu?.toFixed(2) ?? '–'} s on every core, ${s.oneCpu?.toFixed(2) ?? '–'} s on one.`);
   }
   for (const [key, label] of [['edit', 'local store'], ['edit-s3', 'S3']]) {
     const e = parts[key];
     if (!e) continue;
     lines.push(`- (f) ${label}, ${e.mib} MiB: first log ${e.firstSeconds.toFixed(3)} s median (${list(e.rounds.map((x) => x.first))}); second ${e.secondSeconds.toFixed(3)} s (${list(e.rounds.map((x) => x.second))}); ` +
-      `the second added ${e.rounds.map((x) => (x.addedBytes / MiB).toFixed(2)).join(', ')} MiB to a store holding ${(e.rounds[0].firstBytes / MiB).toFixed(0)} MiB.`);
+      `the second added ${e.rounds.map((x) => (x.addedBytes / MiB).toFixed(2)).join(', ')} MiB to a store holding ${(e.rounds[0].firstBytes / MiB).toFixed(0)} MiB. ` +
+      `CPU of the process, second over first (median): ${e.cpuRatio?.toFixed(2) ?? '–'}.`);
   }
   return lines;
 }

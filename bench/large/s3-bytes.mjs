@@ -1,13 +1,11 @@
-// The large suite's S3 side: the test server (scripts/setup-services.sh starts it), a bucket of the bench's own, and
+// The large suite's S3 side: the test server (start it with `bash scripts/setup-services.sh`), a bucket of the bench's own, and
 // what a prefix holds, summed over its objects (the bytes a version really added, whatever our counters say).
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 
 const BUCKET = 'artifacts-bench';
 
-export async function s3Setup(repo) {
-  execFileSync('bash', [path.join(repo, 'scripts', 'setup-services.sh')], { stdio: 'inherit' });
+export async function s3Setup() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const env = {
     AWS_ENDPOINT_URL: process.env.ARTIFACTS_TEST_S3_ENDPOINT || 'http://127.0.0.1:18333',
     AWS_ACCESS_KEY_ID: process.env.ARTIFACTS_TEST_S3_ACCESS_KEY || 'artifacts-test',
@@ -19,7 +17,9 @@ export async function s3Setup(repo) {
   try {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   } catch (err) {
-    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') {
+      throw new Error(`The S3 test server at ${env.AWS_ENDPOINT_URL} is not usable (${err.name}: ${err.message}). Start it with \`bash scripts/setup-services.sh\`, or leave S3 out with --parts single,edit.`, { cause: err });
+    }
   }
   return { client, env, bucket: BUCKET, endpoint: env.AWS_ENDPOINT_URL };
 }

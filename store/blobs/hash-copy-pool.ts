@@ -5,7 +5,7 @@ import type { IngestCheckpoint } from './blob-store';
 import type { HashCopyMessage, WorkerJob } from './hash-copy-worker';
 
 /** What a job ends with: a large file's digest or a small-file batch's results. */
-export type FinalMessage = Exclude<HashCopyMessage, { type: 'checkpoint' } | { type: 'error' }>;
+export type FinalMessage = Exclude<HashCopyMessage, { type: 'checkpoint' } | { type: 'error' } | { type: 'ready' }>;
 
 /**
  * A small pool of worker threads, one per core, that run ingests (read once, hash, write): one large file, or a
@@ -36,6 +36,7 @@ export class HashCopyPool {
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         const onMessage = (m: HashCopyMessage): void => {
+          if (m.type === 'ready') return; // a new thread's first word, before it takes this job
           if (m.type === 'checkpoint') {
             onCheckpoint?.(m.checkpoint);
             return;
@@ -60,14 +61,32 @@ export class HashCopyPool {
     }
   }
 
-  /** Boots every thread now, idle and unref'd, so the first ingest does not wait for threads to start. */
-  prestart(): void {
+  /**
+   * Boots every thread now, idle and unref'd, so the first ingest does not wait for threads to start; resolves once
+   * each has loaded its code (or failed to: a job then gets the error). Booting costs each thread a fraction of a
+   * second of CPU, which a log that started meanwhile would have to share its cores with.
+   */
+  prestart(): Promise<void> {
+    const booting: Promise<void>[] = [];
     while (this.live < this.size) {
       this.live++;
       const worker = spawn();
+      booting.push(new Promise((resolve) => {
+        const done = (): void => {
+          worker.off('message', onReady);
+          worker.off('error', done);
+          worker.off('exit', done);
+          resolve();
+        };
+        const onReady = (m: HashCopyMessage): void => void (m.type === 'ready' && done());
+        worker.on('message', onReady);
+        worker.once('error', done);
+        worker.once('exit', done);
+      }));
       worker.unref();
       this.idle.push(worker);
     }
+    return Promise.all(booting).then(() => undefined);
   }
 
   private async acquire(): Promise<Worker> {

@@ -1,8 +1,7 @@
 /**
- * Worker-thread body of the local store's ingests, so hashing runs on every core and the event loop stays free for
- * heartbeats. Two kinds of job: a large file (read once in chunks, each hashed and written to the store's temp file,
- * with resumable checkpoints); a batch of small files (each read whole once, hashed, and written to a temp file
- * renamed to its blob, or hard-linked when the caller opted in), so thousands of small files cost no main-thread time.
+ * Worker-thread body of the store's ingests, so hashing runs on every core and the event loop stays free for
+ * heartbeats: a large file kept whole (hard-linked, or copied with resumable checkpoints), a batch of small files (each
+ * read once, hashed, and written to a temp file renamed to its blob), or one chunk of a chunked file (chunk-job.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -60,7 +59,7 @@ export interface SmallFileResult {
 export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob | PlaceChunkJob;
 
 export type HashCopyMessage =
-  | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
+  | { readonly type: 'ready' } | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
   | ChunkDone | PlaceChunkDone | WorkerErrorMessage;
@@ -298,3 +297,4 @@ parentPort?.on('message', (job: WorkerJob) => {
   if (job.kind === 'place-chunk') return postPlaceChunk(job);
   runLarge(job, post).catch((err: unknown) => post(errorMessage(err, job.localPath)));
 });
+parentPort?.postMessage({ type: 'ready' } satisfies HashCopyMessage); // code loaded (see HashCopyPool.prestart)

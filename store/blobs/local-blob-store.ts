@@ -23,9 +23,9 @@ const CHECKPOINT_BYTES = 32 << 20;
 /** Files up to this size are copied by the kernel while a worker hashes them: about a second to redo after a crash. */
 const KERNEL_COPY_MAX = 1 << 30;
 
-/** Starts the ingest threads ahead of the first upload (a process that runs a worker will ingest). */
-export function prestartIngestThreads(): void {
-  ingestPool.prestart();
+/** Starts the ingest threads ahead of the first upload (a process that runs a worker will ingest); resolves once they are up. */
+export function prestartIngestThreads(): Promise<void> {
+  return ingestPool.prestart();
 }
 
 /**
