@@ -29,7 +29,7 @@ const ONLY = arg('--only', 'log,collab,registry').split(',');
 const SCRATCH = arg('--scratch', process.env.BENCH_SCRATCH ?? os.tmpdir());
 const here = path.dirname(new URL(import.meta.url).pathname);
 const round = (n) => Math.round(n * 100) / 100;
-const ms = ({ p50, p99 }) => `p50 ${round(p50)} / p99 ${round(p99)}`;
+const ms = ({ p50, p99, tailPreempted }) => `p50 ${round(p50)} / p99 ${round(p99)} (slowest 1%: ${tailPreempted} preempted)`;
 const summary = [];
 
 function report(row) {

@@ -89,30 +89,35 @@ export class Registry {
   async resolve(refText: string | ArtifactRef, project: string = DEFAULT_PROJECT): Promise<VersionRecord> {
     const ref = refInProject(typeof refText === 'string' ? parseRef(refText) : refText, project);
     const shown = typeof refText === 'string' ? refText : formatRef(ref);
-    const exists = (await this.db.all('SELECT 1 FROM artifacts WHERE name = ?', [ref.name])).length > 0;
-    if (!exists) {
-      const { project: owner, name } = splitName(ref.name);
-      const where = owner === DEFAULT_PROJECT ? '' : ` in project ${JSON.stringify(owner)}`;
-      throw new ArtifactNotFoundError(shown, `No artifact is named ${JSON.stringify(name)}${where}; run \`artifacts ls\` to see the names that exist (\`--all-projects\` lists every project).`);
-    }
-    let index: number | undefined;
-    if (ref.kind === 'version') {
-      const row = await this.db.all<{ idx: number }>('SELECT idx FROM versions WHERE name = ? AND idx = ?', [ref.name, ref.index]);
-      index = row[0] ? Number(row[0].idx) : undefined;
-    } else if (ref.kind === 'alias') {
-      const row = await this.db.all<{ idx: number }>('SELECT idx FROM aliases WHERE name = ? AND alias = ?', [ref.name, ref.alias]);
-      index = row[0] ? Number(row[0].idx) : undefined;
-    } else {
-      const rows = await this.db.all<{ idx: number }>('SELECT idx FROM versions WHERE name = ? AND (digest LIKE ? OR digest LIKE ?) ORDER BY idx', [ref.name, ...digestPatterns(ref.digest)]);
-      if (rows.length > 1 && new Set(rows.map((r) => r.idx)).size > 1) {
-        throw new ArtifactNotFoundError(shown, 'The digest prefix matches more than one version; give more digits.');
+    // The found path asks only for the version (a version number needs no lookup first); why nothing was found is
+    // worked out after, so a resolve at 1M versions costs three point lookups.
+    const index = await this.indexOf(ref, shown);
+    const found = index === undefined ? undefined : await this.atIndex(this.db, ref.name, index);
+    if (!found) {
+      const exists = (await this.db.all('SELECT 1 FROM artifacts WHERE name = ?', [ref.name])).length > 0;
+      if (!exists) {
+        const { project: owner, name } = splitName(ref.name);
+        const where = owner === DEFAULT_PROJECT ? '' : ` in project ${JSON.stringify(owner)}`;
+        throw new ArtifactNotFoundError(shown, `No artifact is named ${JSON.stringify(name)}${where}; run \`artifacts ls\` to see the names that exist (\`--all-projects\` lists every project).`);
       }
-      index = rows[0] ? Number(rows[0].idx) : undefined;
+      throw new ArtifactNotFoundError(shown, await this.whatExists(ref.name));
     }
-    if (index === undefined) throw new ArtifactNotFoundError(shown, await this.whatExists(ref.name));
-    const found = await this.byIndex(this.db, ref.name, index);
     if (found.deleted) throw new ArtifactNotFoundError(shown, deletedMessage(found));
     return found;
+  }
+
+  /** The version number a ref names, if one matches (a version ref names its own, whether or not it exists). */
+  private async indexOf(ref: ArtifactRef, shown: string): Promise<number | undefined> {
+    if (ref.kind === 'version') return ref.index;
+    if (ref.kind === 'alias') {
+      const row = await this.db.all<{ idx: number }>('SELECT idx FROM aliases WHERE name = ? AND alias = ?', [ref.name, ref.alias]);
+      return row[0] ? Number(row[0].idx) : undefined;
+    }
+    const rows = await this.db.all<{ idx: number }>('SELECT idx FROM versions WHERE name = ? AND (digest LIKE ? OR digest LIKE ?) ORDER BY idx', [ref.name, ...digestPatterns(ref.digest)]);
+    if (rows.length > 1 && new Set(rows.map((r) => r.idx)).size > 1) {
+      throw new ArtifactNotFoundError(shown, 'The digest prefix matches more than one version; give more digits.');
+    }
+    return rows[0] ? Number(rows[0].idx) : undefined;
   }
 
   /** A name's versions (every page of versionsPage); `name` without a project is looked up in `project`. */
@@ -232,9 +237,15 @@ export class Registry {
   }
 
   private async byIndex(db: SqlDb, name: string, index: number): Promise<VersionRecord> {
+    const found = await this.atIndex(db, name, index);
+    if (!found) throw new ArtifactNotFoundError(`${name}:v${index}`, `Run \`artifacts ls ${name}\` to list its versions.`);
+    return found;
+  }
+
+  private async atIndex(db: SqlDb, name: string, index: number): Promise<VersionRecord | undefined> {
     const row = (await db.all<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions v JOIN artifacts a ON a.name = v.name WHERE v.name = ? AND v.idx = ?`, [name, index]))[0];
-    if (!row) throw new ArtifactNotFoundError(`${name}:v${index}`, `Run \`artifacts ls ${name}\` to list its versions.`);
+    if (!row) return undefined;
     return toRecord(row, (await this.aliasesOf(db, name, index)).get(index) ?? [], (await tagsOf(db, name, index)).get(index) ?? []);
   }
 }

@@ -9,9 +9,13 @@ import type { SqlDb } from './sql-db';
  * synchronously, so inside one process every connection to the same file shares one promise chain instead:
  * otherwise a second connection would block the event loop while the first one's async transaction waits on it.
  */
+/** Prepared statements kept per connection: preparing one costs more than running a point lookup. */
+const MAX_STATEMENTS = 256;
+
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
   private static readonly queues = new Map<string, Promise<unknown>>();
   private readonly file: string;
 
@@ -25,12 +29,23 @@ export class SqliteDb implements SqlDb {
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.statement(sql).all(...params) as T[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
-    const info = this.db.prepare(sql).run(...params);
+    const info = this.statement(sql).run(...params);
     return { changes: info.changes };
+  }
+
+  /** The statement for `sql`, prepared once (the oldest is dropped past MAX_STATEMENTS: some texts vary with a list's length). */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
