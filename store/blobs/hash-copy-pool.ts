@@ -117,8 +117,14 @@ export class HashCopyPool {
   }
 }
 
+/**
+ * A thread keeps ~6 MiB alive between jobs; left alone, V8 grows its young generation towards 48 MiB over a long
+ * ingest (a 10M-file log), per thread, so peak memory grew with the number of files and with the cores.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 6 };
+
 function spawn(): Worker {
-  return new Worker(path.join(__dirname, 'hash-copy-worker.js'));
+  return new Worker(path.join(__dirname, 'hash-copy-worker.js'), { resourceLimits: THREAD_LIMITS });
 }
 
 /** One pool per process: large files hash on every core, whichever store they go to. */
