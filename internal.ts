@@ -23,6 +23,7 @@ export { withFailures } from './activities/failures';
 export { fromFailure, toFailure, REVIVED_CODES } from './errors/failure';
 export { artifactsHome, configFromEnv, hostQueueOf } from './runtime/config';
 export { makeOutputsFolder, removeOutputsFolder } from './activities/outputs-folder';
+export { ProcessTree } from './activities/process-tree';
 export { startWorkers, workflowSource } from './runtime/worker';
 export { startDevServer, ensureDevServer, devServerStatus, stopDevServer } from './runtime/dev-server';
 export { DEFAULT_DRAFT_EXPIRY_MS } from './workflows/draft-types';
