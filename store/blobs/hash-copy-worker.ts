@@ -18,7 +18,7 @@ import { isDiskFull } from '../../errors/file-errors';
 import { isSparse, writeNonZero } from './sparse-write';
 import { errorMessage, type WorkerErrorMessage } from './worker-errors';
 import { postChunk, type ChunkDone, type ChunkJob } from './chunk-job';
-import { postPlaceChunk, type PlaceChunkDone, type PlaceChunkJob } from './chunk-placing';
+import { postPlacing, type PlacingDone, type PlacingJob } from './placing-jobs';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -56,13 +56,13 @@ export interface SmallFileResult {
   readonly wrote: boolean;
 }
 
-export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob | PlaceChunkJob;
+export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob | PlacingJob;
 
 export type HashCopyMessage =
   | { readonly type: 'ready' } | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
   | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
-  | ChunkDone | PlaceChunkDone | WorkerErrorMessage;
+  | ChunkDone | PlacingDone | WorkerErrorMessage;
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
   const src = await fsp.open(job.localPath, 'r');
@@ -294,7 +294,7 @@ parentPort?.on('message', (job: WorkerJob) => {
   const post = (m: HashCopyMessage): void => parentPort!.postMessage(m);
   if (job.kind === 'small') return post(runSmallBatch(job));
   if (job.kind === 'chunk') return postChunk(job);
-  if (job.kind === 'place-chunk') return postPlaceChunk(job);
+  if (job.kind === 'place-chunk' || job.kind === 'place-small') return postPlacing(job);
   runLarge(job, post).catch((err: unknown) => post(errorMessage(err, job.localPath)));
 });
 parentPort?.postMessage({ type: 'ready' } satisfies HashCopyMessage); // code loaded (see HashCopyPool.prestart)

@@ -230,7 +230,7 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
-export function missingBlob(digest: string, err: unknown): Error {
+function missingBlob(digest: string, err: unknown): Error {
   if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new IntegrityError(`Blob ${digest} is missing from the store. The store was changed outside this tool; re-log the artifact to restore it.`);
   return err as Error;
 }

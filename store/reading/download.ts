@@ -1,3 +1,4 @@
+import { prestartIngestThreads } from '../blobs/local-blob-store';
 import { readManifest, type ManifestEntry } from '../manifest/manifest';
 import { resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
@@ -50,6 +51,8 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   try {
     const placed = cache.placedFiles(root, prefix);
     if (placed && stillPlaced(target.root, placed)) return alreadyPlaced(target, cache, directory, placed, options);
+    // The threads that place files start while the manifest is read.
+    prestartIngestThreads();
     const planned: ManifestEntry[] = [];
     for await (const entry of readManifest(store.blobs, root)) {
       if (!entry.path.startsWith(prefix)) continue;

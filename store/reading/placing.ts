@@ -1,33 +1,24 @@
-import { syncSmallBlobReader } from '../blobs/sync-blob-read';
-import { hasherFor } from '../blobs/digest';
 import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
 import { placeChunked } from './chunked-placing';
+import { placeSmallBatches, SMALL } from './small-batches';
 import { entryBytes, expectedOf, mismatchOf, type Mismatch } from './entry-bytes';
 import { OriginError } from '../references/origin';
 import type { StatCache } from './stat-cache';
 import type { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
 
-/** Entries up to this size are read whole: from a remote store ahead of their writing, from the local one in one call. */
-const SMALL = 1 << 20;
-/** Small entries placed one after another without giving the event loop a turn. */
-const SYNC_RUN = 256;
 
 /**
- * One download's placing of entries: skip what is in place, fetch the rest, count both. From the local store, a
- * small entry is read with one call, hashed, and written under its name when nothing is there (see createWhole):
- * no async step per file, as those cost more than the file's own bytes.
+ * One download's placing of entries: skip what is in place, fetch the rest, count both. From the local store, small
+ * files no download put there before go first, in batches on the ingest threads (see small-batches.ts), and large
+ * ones stored as chunks are placed chunk by chunk on them (chunked-placing.ts); everything else takes the usual road
+ * here: look at what is there, then write through a temp name.
  */
 export class Placing {
   readonly mismatches: Mismatch[] = [];
   readonly counts = { fetched: 0, fetchedBytes: 0, skipped: 0, hashed: 0 };
-  private readonly readSmall: ReturnType<typeof syncSmallBlobReader>;
-  private readonly scratch = Buffer.allocUnsafe(SMALL + 1);
-
-  constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {
-    this.readSmall = syncSmallBlobReader(store.blobs);
-  }
+  constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {}
 
   /**
    * Places every entry in order. From a remote store, the bytes of small entries to fetch are requested up to
@@ -37,21 +28,16 @@ export class Placing {
     const ahead = this.store.blobs.prefetch ?? 0;
     const window: { entry: ManifestEntry; bytes: Promise<Fetched> }[] = [];
     let done = 0;
-    let run = 0;
+    const rest = await placeSmallBatches(this.store.blobs, this.target, this.cache, entries, (entry, stamp) => {
+      this.cache.record(entry.path, stamp, entry.digest);
+      this.counted(entry);
+      onFile?.(++done, entries.length);
+    });
     const finish = async (entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> => {
       await this.fetchInto(entry, bytes);
       onFile?.(++done, entries.length);
     };
-    for (const entry of entries) {
-      if (this.readSmall && entry.ref === undefined && entry.size <= SMALL && !this.cache.knows(entry.path)) {
-        const placed = this.placeSmall(entry, this.readSmall);
-        if (placed) {
-          onFile?.(++done, entries.length);
-          // A long run of small files gives the event loop a turn now and then (heartbeats, signals).
-          if (++run % SYNC_RUN === 0) await new Promise(setImmediate);
-          continue;
-        }
-      }
+    for (const entry of rest) {
       if (await this.inPlace(entry)) {
         this.counts.skipped++;
         onFile?.(++done, entries.length);
@@ -72,46 +58,24 @@ export class Placing {
     for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
   }
 
-  /**
-   * A small entry of the local store, where no download put a file before: read, hashed, and created under its name.
-   * False when something is there already, or the blob does not match: the caller then takes the usual road (which
-   * looks at what is there, and reports a mismatch).
-   */
-  private placeSmall(entry: ManifestEntry, read: NonNullable<Placing['readSmall']>): boolean {
-    let bytes: Buffer;
-    try {
-      bytes = read(entry.digest, entry.size, this.scratch);
-    } catch (err) {
-      if (err instanceof IntegrityError) return false;
-      throw err;
-    }
-    const digest = hasherFor(entry.digest).update(bytes).digest();
-    if (digest !== entry.digest || bytes.length !== entry.size) return false;
-    const stamp = this.target.createWhole(entry.path, bytes);
-    if (stamp === 'exists') return false;
-    this.cache.record(entry.path, stamp, digest);
-    this.counts.fetched++;
-    this.counts.fetchedBytes += entry.size;
-    return true;
-  }
-
   /** A large file stored as chunks in the local store, its chunks hashed and written on every core (see placeChunked). */
   private async placeLarge(entry: ManifestEntry): Promise<boolean> {
     const stamp = await placeChunked(this.store.blobs, this.target, entry);
     if (!stamp) return false;
     this.cache.record(entry.path, stamp, entry.digest);
-    this.counts.fetched++;
-    this.counts.fetchedBytes += entry.size;
+    this.counted(entry);
     return true;
   }
 
   private async fetchInto(entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> {
     const { actual, reason } = await this.fetch(entry, bytes);
     if (actual !== entry.digest) this.mismatches.push(await mismatchOf(this.store, entry, actual, reason));
-    else {
-      this.counts.fetched++;
-      this.counts.fetchedBytes += entry.size;
-    }
+    else this.counted(entry);
+  }
+
+  private counted(fetched: ManifestEntry): void {
+    this.counts.fetched++;
+    this.counts.fetchedBytes += fetched.size;
   }
 
   removeAllBut(paths: readonly string[]): string[] {

@@ -122,33 +122,15 @@ export class TargetFolder {
   }
 
   /**
-   * Creates `entryPath` holding `bytes` (already checked against their digest) when nothing is there, and returns
-   * its stamp; `exists` when something is (a file, a folder or a link: left alone, for the caller to look at). The
-   * file is written under its own name, with no temp name and rename: for thousands of small files those were a
-   * third of the work. The trade-off: a crash in the middle can leave a short file where there was none (never
-   * where there was one: replacing goes through `write`); no stat cache row vouches for it, so the next download
-   * finds it does not match and writes it again.
+   * The folder `entryPath` goes in (created as `write` would), held open on a descriptor of its own until `close`,
+   * so another thread can create files in it by `at` (see PINNED) while this one moves on to other folders.
    */
-  createWhole(entryPath: string, bytes: Uint8Array): FileStamp | 'exists' {
+  holdFolderOf(entryPath: string): { readonly at: string; close(): void } {
     const segments = entryPath.split('/');
-    const leaf = segments.pop()!;
-    const at = `${this.enter(entryPath, segments).at}/${leaf}`;
-    let out: number;
-    try {
-      out = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
-      throw err;
-    }
-    try {
-      for (let done = 0; done < bytes.length;) done += fs.writeSync(out, bytes, done, bytes.length - done);
-      return stampOf(fs.fstatSync(out, { bigint: true }));
-    } catch (err) {
-      fs.rmSync(at, { force: true });
-      throw err;
-    } finally {
-      fs.closeSync(out);
-    }
+    segments.pop();
+    const folder = this.enter(entryPath, segments);
+    const fd = fs.openSync(folder.at, O_RDONLY | O_DIRECTORY);
+    return { at: PINNED ? `/proc/self/fd/${fd}` : folder.at, close: () => fs.closeSync(fd) };
   }
 
   /** The regular file at `entryPath`, or undefined when nothing (or a link, a folder, a device...) is there. */

@@ -1,0 +1,132 @@
+/**
+ * Downloads' work on the ingest threads, so hashing and writing use every core; each blob is read once into a
+ * buffer, hashed against its digest, and only when it matches written from that same buffer.
+ * - `place-chunk`: one stored chunk of a large file, written at its offset in the file (an open descriptor of the
+ *   downloading thread: threads share them). The chunks of one file go to every thread at once.
+ * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
+ *   its name when nothing is there, its stamp handed back for the stat cache. No temp name and rename: for
+ *   thousands of small files those were a third of the work. The trade-off: a crash in the middle can leave a short
+ *   file where there was none (never where there was one: a file is replaced only through a temp name, on the
+ *   downloading thread); no stat cache row vouches for it, so the next download finds it wrong and writes it again.
+ */
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
+import { CHUNK_BYTES, hasherFor } from './digest';
+import { errorMessage } from './worker-errors';
+
+export interface PlaceChunkJob {
+  readonly kind: 'place-chunk';
+  /** The chunk's blob file in the local store. */
+  readonly blobFile: string;
+  readonly digest: string;
+  readonly size: number;
+  /** Where it goes: a descriptor open for writing, and the chunk's offset in the file. */
+  readonly fd: number;
+  readonly offset: number;
+}
+
+export interface PlaceChunkDone {
+  readonly type: 'place-chunk-done';
+  /** False when the blob is missing or does not hash to its digest: nothing was written. */
+  readonly placed: boolean;
+}
+
+/** One buffer per thread: each blob is hashed and written before the next is read. */
+let scratch: Buffer | undefined;
+
+export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
+  const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
+  let fd: number;
+  try {
+    fd = fs.openSync(job.blobFile, 'r');
+  } catch {
+    return { type: 'place-chunk-done', placed: false };
+  }
+  let n = 0;
+  try {
+    // One byte more than expected: a blob that is longer does not match.
+    for (let got = -1; got !== 0 && n < job.size;) n += got = fs.readSync(fd, buffer, n, job.size + 1 - n, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bytes = buffer.subarray(0, n);
+  if (n !== job.size || `blake3:${new Blake3Hasher().update(bytes).digest('hex')}` !== job.digest) return { type: 'place-chunk-done', placed: false };
+  for (let done = 0; done < n;) done += fs.writeSync(job.fd, bytes, done, n - done, job.offset + done);
+  return { type: 'place-chunk-done', placed: true };
+}
+
+export interface PlaceSmallJob {
+  readonly kind: 'place-small';
+  /** The folder, by a name that reaches it without following links (a `/proc/self/fd/N` of a held descriptor). */
+  readonly folder: string;
+  readonly files: readonly { readonly leaf: string; readonly blobFile: string; readonly digest: string; readonly size: number }[];
+}
+
+/** A placed file's stamp (see FileStamp in store/reading) as one string, `size mtimeNs ctimeNs ino dev`: cheap to pass between threads. */
+export type PlacedStamp = string;
+
+export interface PlaceSmallDone {
+  readonly type: 'place-small-done';
+  /** Per file, in order: its stamp, or null when it was not placed (something is there, or the blob is missing or does not match). */
+  readonly stamps: readonly (PlacedStamp | null)[];
+}
+
+export type PlacingJob = PlaceChunkJob | PlaceSmallJob;
+export type PlacingDone = PlaceChunkDone | PlaceSmallDone;
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+
+export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
+  const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
+  return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.folder, f, buffer)) };
+}
+
+function placeOne(folder: string, file: PlaceSmallJob['files'][number], buffer: Buffer): PlacedStamp | null {
+  let n = 0;
+  let fd: number;
+  try {
+    fd = fs.openSync(file.blobFile, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    for (let got = -1; got !== 0 && n < file.size;) n += got = fs.readSync(fd, buffer, n, file.size + 1 - n, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bytes = buffer.subarray(0, n);
+  if (n !== file.size || !matches(bytes, file.digest)) return null;
+  const at = `${folder}/${file.leaf}`;
+  let out: number;
+  try {
+    out = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw err;
+  }
+  try {
+    for (let done = 0; done < n;) done += fs.writeSync(out, bytes, done, n - done);
+    const st = fs.fstatSync(out, { bigint: true });
+    return `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`;
+  } catch (err) {
+    fs.rmSync(at, { force: true });
+    throw err;
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+/** Whether bytes hash to a digest: BLAKE3 in one native call (most blobs), any other algorithm by its hasher. */
+function matches(bytes: Buffer, digest: string): boolean {
+  if (digest.startsWith('blake3:')) return blake3(bytes).toString('hex') === digest.slice(7);
+  return hasherFor(digest).update(bytes).digest() === digest;
+}
+
+export function postPlacing(job: PlacingJob): void {
+  try {
+    parentPort!.postMessage(job.kind === 'place-chunk' ? placeChunk(job) : placeSmall(job));
+  } catch (err) {
+    parentPort!.postMessage(errorMessage(err, job.kind === 'place-chunk' ? job.blobFile : job.folder));
+  }
+}

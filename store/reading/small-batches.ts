@@ -1,0 +1,66 @@
+import { isChunked } from '../blobs/chunked-files';
+import { ingestPool } from '../blobs/hash-copy-pool';
+import { LocalBlobStore } from '../blobs/local-blob-store';
+import type { PlaceSmallJob } from '../blobs/placing-jobs';
+import type { BlobStore } from '../blobs/blob-store';
+import type { ManifestEntry } from '../manifest/manifest';
+import type { FileStamp, StatCache } from './stat-cache';
+import type { TargetFolder } from './target-folder';
+
+/** Entries up to this size are placed in batches. */
+export const SMALL = 1 << 20;
+/** Files per batch: enough to make a thread's round trip cheap, few enough to keep every thread busy. */
+const BATCH = 128;
+/** Batches queued per thread, so a thread never waits for the next one. */
+const QUEUED_PER_THREAD = 2;
+
+/**
+ * Places the small entries of the local store that no download put in the folder before, in batches of one folder
+ * each on the ingest threads (see `place-small` in placing-jobs.ts): each file is read with one call, hashed, and
+ * created under its name, several folders at once. Calls `placed` for each; returns the entries left for the usual
+ * road (larger ones, references, files a download put there before, and any this could not place: something was
+ * there, or the blob is missing or damaged; that road looks again and reports it), in their order.
+ */
+export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, cache: StatCache, entries: readonly ManifestEntry[], placed: (entry: ManifestEntry, stamp: FileStamp) => void): Promise<ManifestEntry[]> {
+  if (!(blobs instanceof LocalBlobStore)) return [...entries];
+  const left = new Set<ManifestEntry>();
+  const inFlight: Promise<void>[] = [];
+  const window = ingestPool.size * QUEUED_PER_THREAD;
+  let failure: unknown;
+  let batch: ManifestEntry[] = [];
+  const send = (): void => {
+    const folder = target.holdFolderOf(batch[0]!.path);
+    const sent = batch;
+    batch = [];
+    const job: PlaceSmallJob = { kind: 'place-small', folder: folder.at, files: sent.map((e) => ({ leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size })) };
+    const done = ingestPool.run(job, undefined, undefined).then((m) => {
+      if (m.type !== 'place-small-done') throw new Error(`unexpected ${m.type} from a small-file placing`);
+      m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent[i]!) : placed(sent[i]!, stampFrom(stamp))));
+    });
+    // Every batch is awaited before its folder is closed, and before this returns.
+    inFlight.push(done.catch((err: unknown) => void (failure ??= err)).finally(folder.close));
+  };
+  for (const entry of entries) {
+    if (failure !== undefined) break;
+    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest) || cache.knows(entry.path)) {
+      left.add(entry);
+      continue;
+    }
+    if (batch.length > 0 && (batch.length >= BATCH || folderOf(batch[0]!.path) !== folderOf(entry.path))) send();
+    batch.push(entry);
+    if (inFlight.length >= window) await inFlight.shift();
+  }
+  if (batch.length > 0 && failure === undefined) send();
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  return entries.filter((e) => left.has(e));
+}
+
+function stampFrom(line: string): FileStamp {
+  const [size, mtimeNs, ctimeNs, ino, dev] = line.split(' ') as [string, string, string, string, string];
+  return { size: Number(size), mtimeNs, ctimeNs, ino, dev };
+}
+
+function folderOf(entryPath: string): string {
+  return entryPath.slice(0, entryPath.lastIndexOf('/') + 1);
+}
