@@ -31,6 +31,14 @@ function cpR(from, to) {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/**
+ * Reads every file under `dir` once, untimed, so both sides start from the page cache: this machine's memory manager
+ * evicts idle pages within seconds, and whichever side ran next would otherwise measure the disk.
+ */
+function warm(dir) {
+  execFileSync('bash', ['-c', 'find "$1" -type f -print0 | xargs -0 cat > /dev/null', 'warm', dir]);
+}
+
 /** Rewrites 1% of a folder's files with new bytes of the same size. */
 function changeOnePercent(dir) {
   const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
@@ -66,22 +74,27 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
   const raw = `s3://${BUCKET}/raw-${randomUUID().slice(0, 8)}`;
   if (where === 's3') measure('s3-raw-once.mjs', [set.dir, raw], env);
   const runs = [];
+  const written = [];
   for (let round = 0; round < rounds; round++) {
     const baselineDir = path.join(scratch, `base-${tag}-${round}`);
     const target = path.join(scratch, `out-${tag}-${round}`);
+    written.push(baselineDir, target);
     // Every first download starts cold on this host: no read cache of the remote store.
     fs.rmSync(path.join(env.ARTIFACTS_HOME, 'cache'), { recursive: true, force: true });
+    if (where === 'local') warm(set.dir);
     execFileSync('sync');
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
-    fs.rmSync(baselineDir, { recursive: true, force: true });
+    if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
     execFileSync('sync');
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);
     const v1 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v1`, target], env) : undefined;
-    fs.rmSync(target, { recursive: true, force: true });
     runs.push({ baseline: baseline.seconds, first, second, v1 });
   }
+  // Deleted only now: on this filesystem (ext4, online discard) files created right after a large delete are
+  // several times slower, and whichever side ran next would pay for it.
+  for (const dir of written) fs.rmSync(dir, { recursive: true, force: true });
   const { files, bytes } = runs[0].first;
   const baseName = where === 'local' ? 'cp -r' : 'raw SDK GET';
   const speed = runs.map((r) => r.baseline / r.first.seconds);

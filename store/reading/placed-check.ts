@@ -9,12 +9,14 @@ import { sameStamp, stampOf, type FileStamp } from './stat-cache';
  */
 export function stillPlaced(root: string, files: readonly (readonly [string, FileStamp])[]): boolean {
   const folders = new Set<string>();
-  for (const [entryPath, stamp] of files) {
-    if (!foldersStay(root, entryPath, folders)) return false;
-    const st = fs.lstatSync(`${root}/${entryPath}`, { bigint: true, throwIfNoEntry: false });
-    if (!st?.isFile() || !sameStamp(stamp, stampOf(st))) return false;
-  }
-  return true;
+  return files.every(([entryPath, stamp]) => stillThere(root, entryPath, stamp, folders));
+}
+
+/** Whether the file at `entryPath` has `stamp` still, its folders being folders (those in `folders` known to be). */
+export function stillThere(root: string, entryPath: string, stamp: FileStamp, folders: Set<string>): boolean {
+  if (!foldersStay(root, entryPath, folders)) return false;
+  const st = fs.lstatSync(`${root}/${entryPath}`, { bigint: true, throwIfNoEntry: false });
+  return st?.isFile() === true && sameStamp(stamp, stampOf(st));
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */

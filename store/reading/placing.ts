@@ -2,7 +2,8 @@ import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
 import { placeChunked } from './chunked-placing';
 import { placeSmallBatches, SMALL } from './small-batches';
-import { entryBytes, expectedOf, mismatchOf, type Mismatch } from './entry-bytes';
+import { stillThere } from './placed-check';
+import { entryBytes, expectedOf, isUnchecked, mismatchOf, type Mismatch } from './entry-bytes';
 import { OriginError } from '../references/origin';
 import type { StatCache } from './stat-cache';
 import type { TargetFolder } from './target-folder';
@@ -28,10 +29,19 @@ export class Placing {
     const ahead = this.store.blobs.prefetch ?? 0;
     const window: { entry: ManifestEntry; bytes: Promise<Fetched> }[] = [];
     let done = 0;
-    const rest = await placeSmallBatches(this.store.blobs, this.target, this.cache, entries, (entry, stamp) => {
+    const toPlace = await placeSmallBatches(this.store.blobs, this.target, this.cache, entries, (entry, stamp) => {
       this.cache.record(entry.path, stamp, entry.digest);
       this.counted(entry);
       onFile?.(++done, entries.length);
+    });
+    const folders = new Set<string>();
+    const rest = toPlace.filter((entry) => {
+      // Unchanged since a download put these very bytes there: one stat, nothing read, no async step.
+      const row = this.cache.rowOf(entry.path);
+      if (row?.digest !== entry.digest || isUnchecked(entry) || !stillThere(this.target.root, entry.path, row, folders)) return true;
+      this.counts.skipped++;
+      onFile?.(++done, entries.length);
+      return false;
     });
     const finish = async (entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> => {
       await this.fetchInto(entry, bytes);

@@ -69,6 +69,11 @@ export class StatCache {
     return row && sameStamp(row, stamp) ? row.digest : undefined;
   }
 
+  /** What was recorded of `entryPath`: its stamp and digest then. */
+  rowOf(entryPath: string): (FileStamp & { readonly digest: string }) | undefined {
+    return this.rows.get(entryPath);
+  }
+
   /** Whether anything is known of `entryPath` (a file a download wrote or hashed there before). */
   knows(entryPath: string): boolean {
     return this.rows.has(entryPath);
