@@ -4,7 +4,7 @@
 // the files changed. S3 store (the test SeaweedFS): the same, against a raw @aws-sdk download of the same files
 // (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own; `--rounds N`
 // (default 3) rounds, each a baseline then ours, and the medians (of times, and of each round's ratio) are printed.
-// `--store local|s3` runs one store only.
+// `--store local|s3` runs one store only, `--set large|small` one data set only.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,7 +24,6 @@ function measure(script, scriptArgs, env) {
 }
 
 function cpR(from, to) {
-  execFileSync('sync');
   const started = process.hrtime.bigint();
   const r = spawnSync('cp', ['-r', from, to]);
   if (r.status !== 0) throw new Error(`cp -r failed: ${r.stderr}`);
@@ -81,11 +80,12 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     written.push(baselineDir, target);
     // Every first download starts cold on this host: no read cache of the remote store.
     fs.rmSync(path.join(env.ARTIFACTS_HOME, 'cache'), { recursive: true, force: true });
+    // Warmed right before each side (after the sync, which can take seconds while the other side's writes go out).
+    execFileSync('sync');
     if (where === 'local') warm(set.dir);
-    execFileSync('sync');
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
-    if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
     execFileSync('sync');
+    if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);
@@ -116,6 +116,7 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
 export async function runRead(args) {
   const only = args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined;
   const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
+  const onlySet = args.includes('--set') ? args[args.indexOf('--set') + 1] : undefined;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'artifacts-bench-read-'));
   execFileSync('bash', [path.join(here, '..', 'scripts', 'setup-services.sh')], { stdio: 'inherit' });
   const s3Env = {
@@ -138,6 +139,7 @@ export async function runRead(args) {
         { key: 'small', label: '20,000 x 4 KiB', dir: path.join(scratch, `small-${where}`), make: (d) => makeSmall(d, 20_000) },
       ];
       for (const set of sets) {
+        if (onlySet && onlySet !== set.key) continue;
         set.make(set.dir);
         await measureSet(set, where, baseEnv, scratch, rounds);
         fs.rmSync(scratch + `/home-${where}-${set.key}`, { recursive: true, force: true });
