@@ -52,7 +52,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     const placed = cache.placedFiles(root, prefix);
     if (placed && stillPlaced(target.root, placed)) return alreadyPlaced(target, cache, directory, placed, options);
     // The threads that place files start while the manifest is read.
-    prestartIngestThreads();
+    void prestartIngestThreads();
     const planned: ManifestEntry[] = [];
     for await (const entry of readManifest(store.blobs, root)) {
       if (!entry.path.startsWith(prefix)) continue;
