@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { prestartIngestThreads } from '../blobs/local-blob-store';
 import { readManifest, type ManifestEntry } from '../manifest/manifest';
 import { resolveInside } from '../paths';
@@ -46,32 +47,47 @@ export interface DownloadResult {
 export async function downloadVersion(store: Store, version: VersionRecord, directory: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const prefix = options.pathPrefix ?? '';
   const root = version.manifest.root;
-  const target = await TargetFolder.open(directory);
-  const cache = StatCache.open(store.home, target.root);
+  const cache = StatCache.open(store.home, path.resolve(directory));
   try {
     const placed = cache.placedFiles(root, prefix);
-    if (placed && stillPlaced(target.root, placed)) return alreadyPlaced(target, cache, directory, placed, options);
+    if (placed && stillPlaced(path.resolve(directory), placed)) {
+      return await withTarget(directory, (target) => alreadyPlaced(target, cache, directory, placed, options));
+    }
     // The threads that place files start while the manifest is read.
     void prestartIngestThreads();
+    // Every path is proved to stay inside before the folder is even created: a forged manifest writes nothing.
     const planned: ManifestEntry[] = [];
     for await (const entry of readManifest(store.blobs, root)) {
       if (!entry.path.startsWith(prefix)) continue;
       resolveInside(directory, entry.path);
       planned.push(entry);
     }
-    const placing = new Placing(store, target, cache);
-    cache.unmarkPlaced();
-    await placing.placeAll(planned, options.onFile);
-    const removed = options.removeStrays ? placing.removeAllBut(planned.map((e) => e.path)) : [];
-    if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
-    // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
-    if (!planned.some(isUnchecked)) cache.markPlaced(root, prefix, planned.map((e) => e.path));
-    const bytes = planned.reduce((n, e) => n + e.size, 0);
-    return { directory, files: planned.length, bytes, ...placing.counts, removed };
+    return await withTarget(directory, (target) => placePlanned(store, target, cache, version, { directory, planned }, options));
   } finally {
     cache.save();
+  }
+}
+
+async function withTarget<T>(directory: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {
+  const target = await TargetFolder.open(directory);
+  try {
+    return await use(target);
+  } finally {
     target.close();
   }
+}
+
+async function placePlanned(store: Store, target: TargetFolder, cache: StatCache, version: VersionRecord, plan: { directory: string; planned: readonly ManifestEntry[] }, options: DownloadOptions): Promise<DownloadResult> {
+  const { directory, planned } = plan;
+  const placing = new Placing(store, target, cache);
+  cache.unmarkPlaced();
+  await placing.placeAll(planned, options.onFile);
+  const removed = options.removeStrays ? placing.removeAllBut(planned.map((e) => e.path)) : [];
+  if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
+  // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
+  if (!planned.some(isUnchecked)) cache.markPlaced(version.manifest.root, options.pathPrefix ?? '', planned.map((e) => e.path));
+  const bytes = planned.reduce((n, e) => n + e.size, 0);
+  return { directory, files: planned.length, bytes, ...placing.counts, removed };
 }
 
 /** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
