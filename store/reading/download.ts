@@ -47,10 +47,11 @@ export interface DownloadResult {
 export async function downloadVersion(store: Store, version: VersionRecord, directory: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const prefix = options.pathPrefix ?? '';
   const root = version.manifest.root;
-  const cache = StatCache.open(store.home, path.resolve(directory));
+  const absolute = path.resolve(directory);
+  const cache = StatCache.open(store.home, absolute);
   try {
     const placed = cache.placedFiles(root, prefix);
-    if (placed && stillPlaced(path.resolve(directory), placed)) {
+    if (placed && stillPlaced(absolute, placed)) {
       return await withTarget(directory, (target) => alreadyPlaced(target, cache, directory, placed, options));
     }
     // The threads that place files start while the manifest is read.
