@@ -63,7 +63,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
       resolveInside(directory, entry.path);
       planned.push(entry);
     }
-    return await withTarget(directory, (target) => placePlanned(store, target, cache, version, { directory, planned }, options));
+    return await withTarget(directory, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
   } finally {
     cache.save();
   }
@@ -78,15 +78,15 @@ async function withTarget<T>(directory: string, use: (target: TargetFolder) => T
   }
 }
 
-async function placePlanned(store: Store, target: TargetFolder, cache: StatCache, version: VersionRecord, plan: { directory: string; planned: readonly ManifestEntry[] }, options: DownloadOptions): Promise<DownloadResult> {
-  const { directory, planned } = plan;
+async function placePlanned(store: Store, target: TargetFolder, cache: StatCache, version: VersionRecord, plan: { directory: string; prefix: string; planned: readonly ManifestEntry[] }, options: DownloadOptions): Promise<DownloadResult> {
+  const { directory, prefix, planned } = plan;
   const placing = new Placing(store, target, cache);
   cache.unmarkPlaced();
   await placing.placeAll(planned, options.onFile);
   const removed = options.removeStrays ? placing.removeAllBut(planned.map((e) => e.path)) : [];
   if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
   // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
-  if (!planned.some(isUnchecked)) cache.markPlaced(version.manifest.root, options.pathPrefix ?? '', planned.map((e) => e.path));
+  if (!planned.some(isUnchecked)) cache.markPlaced(version.manifest.root, prefix, planned.map((e) => e.path));
   const bytes = planned.reduce((n, e) => n + e.size, 0);
   return { directory, files: planned.length, bytes, ...placing.counts, removed };
 }
