@@ -30,11 +30,13 @@ export class TaskPool {
   }
 }
 
-/** A small file waiting for its batch, with the manifest slot its entry goes to. */
-export interface BatchedFile {
-  readonly index: number;
-  readonly entryPath: string;
-  readonly source: FileSource;
+/** A small file waiting for its batch, with the manifest slot its entry goes to (a class: see "Memory" in the README). */
+export class BatchedFile {
+  constructor(
+    readonly index: number,
+    readonly entryPath: string,
+    readonly source: FileSource,
+  ) {}
 }
 
 type LinkMode = 'copy' | 'link';

@@ -4,12 +4,15 @@ import { LocalFileError } from '../../errors';
 import { comparePaths } from '../paths';
 import { errnoOf, permanentFileReason } from '../../errors/file-errors';
 
-export interface WalkedFile {
-  /** Path relative to the walked folder, POSIX separators. */
-  readonly rel: string;
-  readonly local: string;
-  readonly size: number;
-  readonly mtimeMs: number;
+/** A file the walk found. A class, not an object literal: see "Memory" in this folder's README. */
+export class WalkedFile {
+  constructor(
+    /** Path relative to the walked folder, POSIX separators. */
+    readonly rel: string,
+    readonly local: string,
+    readonly size: number,
+    readonly mtimeMs: number,
+  ) {}
 }
 
 export interface SkippedPath {
@@ -28,7 +31,7 @@ export interface SkippedPath {
 export function* walkSorted(root: string, skipped: SkippedPath[], after?: string): Generator<WalkedFile> {
   const realRoot = realFolder(root);
   function* visit(dir: string, rel: string): Generator<WalkedFile> {
-    for (const { entry } of sortedListing(dir)) {
+    for (const entry of sortedListing(dir)) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       const local = path.join(dir, entry.name);
       if (entry.isDirectory()) {
@@ -55,21 +58,27 @@ function realFolder(root: string): string {
   }
 }
 
-function sortedListing(dir: string): { entry: fs.Dirent; key: string }[] {
+/** A folder's entries in manifest order, sorted in place (no object per entry: see "Memory" in the README). */
+function sortedListing(dir: string): fs.Dirent[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     throw unreadable(err, dir);
   }
-  return entries.map((entry) => ({ entry, key: entry.isDirectory() ? `${entry.name}/` : entry.name })).sort((a, b) => comparePaths(a.key, b.key));
+  return entries.sort((a, b) => comparePaths(sortKey(a), sortKey(b)));
+}
+
+/** A subfolder sorts as its name plus '/', which every path inside it starts with. */
+function sortKey(entry: fs.Dirent): string {
+  return entry.isDirectory() ? `${entry.name}/` : entry.name;
 }
 
 /** A listed non-folder as a walked file, or undefined (reported in `skipped`) when it is not one to follow. */
 function fileOf(entry: fs.Dirent, local: string, rel: string, realRoot: string, root: string, skipped: SkippedPath[]): WalkedFile | undefined {
   if (entry.isFile()) {
     const st = statOrThrow(local);
-    return { rel, local, size: st.size, mtimeMs: st.mtimeMs };
+    return new WalkedFile(rel, local, st.size, st.mtimeMs);
   }
   if (!entry.isSymbolicLink()) {
     skipped.push({ local, reason: 'not a regular file' });
@@ -91,7 +100,7 @@ function fileOf(entry: fs.Dirent, local: string, rel: string, realRoot: string, 
     skipped.push({ local, reason: 'symlink to a folder (not followed)' });
     return undefined;
   }
-  return { rel, local, size: st.size, mtimeMs: st.mtimeMs };
+  return new WalkedFile(rel, local, st.size, st.mtimeMs);
 }
 
 function statOrThrow(local: string): fs.Stats {

@@ -1,5 +1,5 @@
 import { comparePaths, FileFolderClash, joinEntryPath, refuseClashes } from '../paths';
-import { resolveSpec, type Source } from './sources';
+import { resolveSpec, type FileSource, type Source } from './sources';
 import type { ArtifactSpec, SpecOp } from './spec';
 import { walkSorted, type SkippedPath } from './sorted-walk';
 import { PathClashError } from '../../errors';
@@ -59,6 +59,17 @@ function groupOps(ops: readonly SpecOp[]): Group[] {
   return groups;
 }
 
+/** A file a folder walk found, as a source (a class, not an object literal: see "Memory" in this folder's README). */
+class WalkedSource implements FileSource {
+  readonly kind = 'file';
+  constructor(
+    readonly local: string,
+    readonly size: number,
+    readonly mtimeMs: number,
+    readonly hardLink: boolean,
+  ) {}
+}
+
 function* dirStream(group: Extract<Group, { op: 'dir' }>, skipped: SkippedPath[], after: string | undefined): Generator<SourceEntry> {
   let relAfter: string | undefined;
   if (after !== undefined && group.prefix !== '') {
@@ -69,7 +80,7 @@ function* dirStream(group: Extract<Group, { op: 'dir' }>, skipped: SkippedPath[]
     relAfter = after;
   }
   for (const f of walkSorted(group.local, skipped, relAfter)) {
-    yield [joinEntryPath(group.prefix, f.rel), { kind: 'file', local: f.local, size: f.size, mtimeMs: f.mtimeMs, hardLink: group.hardLink }];
+    yield [joinEntryPath(group.prefix, f.rel), new WalkedSource(f.local, f.size, f.mtimeMs, group.hardLink)];
   }
 }
 

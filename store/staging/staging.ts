@@ -6,7 +6,7 @@ import { OrderedWriter } from './ordered-writer';
 import type { SourceEntry } from './source-stream';
 import { comparePaths } from '../paths';
 import type { Store } from '../store';
-import { SmallFileBatches, TaskPool, type BatchedFile } from './ingest-pool';
+import { BatchedFile, SmallFileBatches, TaskPool } from './ingest-pool';
 import { referenceEntry, type FileSource, type Source } from './sources';
 import type { DoneFile, StageOptions, StageResult } from './stage-types';
 
@@ -24,6 +24,15 @@ const BREATHE_MS = 100;
 const MAX_AHEAD = 16_384;
 /** How often (ms) the manifest writer's state is saved, so a retry resumes from there. */
 const CHECKPOINT_MS = 2000;
+
+/** A stored file's manifest entry, waiting for its turn in path order (a class: see "Memory" in the README). */
+class StagedEntry implements ManifestEntry {
+  constructor(
+    readonly path: string,
+    readonly digest: string,
+    readonly size: number,
+  ) {}
+}
 
 /**
  * One staging run over a stream of sources in path order: each entry is stored inline (values, references, small
@@ -135,7 +144,7 @@ export class Staging {
     }
     const batches = this.batchesIfWorthIt();
     if (batches) {
-      await batches.add({ index, entryPath, source });
+      await batches.add(new BatchedFile(index, entryPath, source));
       return false;
     }
     this.record(index, entryPath, await this.store.blobs.ingestFile(source.local, this.ingestOptions(source)));
@@ -192,7 +201,7 @@ export class Staging {
   }
 
   private record(index: number, entryPath: string, result: IngestResult): void {
-    this.output.put(index, { path: entryPath, digest: result.digest, size: result.size });
+    this.output.put(index, new StagedEntry(entryPath, result.digest, result.size));
     this.bytesWritten += result.bytesWritten;
     this.partsSent += result.partsSent ?? 0;
   }
