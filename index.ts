@@ -15,6 +15,7 @@ export {
 } from './client';
 export { ArtifactsPlugin } from './plugin/artifacts-plugin';
 export { outputsDir } from './plugin/outputs-dir';
+export { keptAlive } from './activities/kept-alive';
 export * from './errors';
 
 export type {

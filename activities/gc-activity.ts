@@ -29,14 +29,8 @@ export interface GcActivityResult extends GcReport {
  */
 export function createGcActivity(store: () => Promise<Store>) {
   return async function collectGarbageActivity(input: GcActivityInput): Promise<GcActivityResult> {
-    const ctx = Context.current();
-    // Marking a large store takes a while: the heartbeat says this worker is alive (a lost one is retried elsewhere on its host).
-    const beat = setInterval(() => ctx.heartbeat(), 2_000);
-    try {
-      return await collect(await store(), input, ctx.client);
-    } finally {
-      clearInterval(beat);
-    }
+    // Marking a large store takes a while: the activity is kept alive (activities/index.ts), so a lost worker is retried elsewhere on its host.
+    return collect(await store(), input, Context.current().client);
   };
 }
 

@@ -8,6 +8,7 @@ import { createApplyDraftActivity, createRebaseDraftActivity, createStageDraftAc
 import { createDraftActivities } from './draft-activities';
 import { createDraftClientActivities } from './draft-client-activities';
 import { withFailures } from './failures';
+import { keptAlive } from './kept-alive';
 import { createGcActivity } from './gc-activity';
 import { createPipelineActivities } from './pipeline-activities';
 import { createShardActivities } from './shard-activity';
@@ -34,19 +35,19 @@ export function createActivities(deps: ActivityDeps) {
   return {
     stageArtifact: withFailures(createStageActivity(deps.store, deps.maxBytesPerSecond)),
     takeEarlyStage: withFailures(createTakeEarlyStageActivity(deps.store)),
-    commitVersion: withFailures(createCommitActivity(deps.store)),
+    commitVersion: withFailures(keptAlive(createCommitActivity(deps.store))),
     stageDraftAdds: withFailures(createStageDraftActivity(deps.store, deps.maxBytesPerSecond)),
-    applyDraftEdits: withFailures(createApplyDraftActivity(deps.store)),
-    collectGarbageActivity: withFailures(createGcActivity(deps.store)),
-    applyDraftOnLatest: withFailures(createRebaseDraftActivity(deps.store)),
-    ...wrapAll(createDraftActivities(deps.store)),
-    ...createDraftClientActivities(),
-    ...wrapAll(createPipelineActivities(deps.store)),
-    ...wrapAll(createStepCacheActivities(deps.store)),
+    applyDraftEdits: withFailures(keptAlive(createApplyDraftActivity(deps.store))),
+    collectGarbageActivity: withFailures(keptAlive(createGcActivity(deps.store))),
+    applyDraftOnLatest: withFailures(keptAlive(createRebaseDraftActivity(deps.store))),
+    ...wrapAll(createDraftActivities(deps.store), keptAlive),
+    ...wrapAll(createDraftClientActivities(), keptAlive),
+    ...wrapAll(createPipelineActivities(deps.store), keptAlive),
+    ...wrapAll(createStepCacheActivities(deps.store), keptAlive),
     ...wrapAll(createTriggerActivities(deps.store)),
-    ...wrapAll(createFanOutItemsActivities(deps.store)),
+    ...wrapAll(createFanOutItemsActivities(deps.store), keptAlive),
     ...wrapAll(createShardActivities(deps.store, () => deps.hostQueue ?? hostQueueOf(configFromEnv()), () => scratchOf(deps))),
-    ...wrapAll(createWorkflowCallActivities(deps.store, () => outputsRootOf(deps))),
+    ...wrapAll(createWorkflowCallActivities(deps.store, () => outputsRootOf(deps)), keptAlive),
   };
 }
 
@@ -59,8 +60,12 @@ export function outputsRootOf(deps: ActivityDeps): string {
   return path.join(scratchOf(deps), 'activity-outputs');
 }
 
-function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T): T {
-  return Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, withFailures(fn)])) as T;
+/**
+ * Each activity typed on failure; with `keptAlive`, also heartbeating while it runs, for those that send no heartbeat
+ * of their own and run where a worker can die mid-call (their workflows give them a heartbeat timeout).
+ */
+function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T, alive?: typeof keptAlive): T {
+  return Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, withFailures(alive ? alive(fn) : fn)])) as T;
 }
 
 export type ArtifactActivities = ReturnType<typeof createActivities>;

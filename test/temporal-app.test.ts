@@ -75,7 +75,35 @@ test('the example app end to end: trains on dataset:latest, logs the model, eval
 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await expect(Worker.runReplayHistory({ workflowsPath: path.join(APP, 'workflows.js') }, history, workflowId)).resolves.toBeUndefined();
+
+  // Every activity the run and its children and draft scheduled (ours and the app's) has a heartbeat timeout of at
+  // most a minute: a worker killed mid-call is noticed within that, not after a start-to-close timeout of minutes.
+  const expected = [
+    'resolveVersion', 'train', 'recordHostFiles', 'stageArtifact', 'removeOutputsDir', 'evaluate', 'contributeToDraft', 'mergeDraft', 'finishDraft',
+    'findDraftCommit', 'commitVersion', 'meanAccuracy', 'aliasVersion',
+  ].sort();
+  // Visibility lists runs a moment after they close: asked again until every kind of call is there.
+  const scheduled = await waitFor(async () => {
+    const found = await scheduledActivities(taskQueue);
+    return expected.every((t) => found.some((a) => a.type === t)) ? found : undefined;
+  }, 30_000, 'the runs on the app queue to be listed');
+  expect([...new Set(scheduled.map((a) => a.type))].sort()).toEqual(expected);
+  for (const a of scheduled) expect({ type: a.type, heartbeatTimeoutS: a.heartbeatTimeoutS }).toEqual({ type: a.type, heartbeatTimeoutS: expect.toSatisfy((s: number) => s > 0 && s <= 60) });
 });
+
+/** The activities scheduled by every workflow run on `queue` that visibility lists, with their heartbeat timeouts. */
+async function scheduledActivities(queue: string): Promise<{ type: string; heartbeatTimeoutS: number }[]> {
+  const ids: string[] = [];
+  for await (const w of client.workflow.list({ query: `TaskQueue = "${queue}"` })) ids.push(w.workflowId);
+  const out: { type: string; heartbeatTimeoutS: number }[] = [];
+  for (const id of ids) {
+    for (const e of (await client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+      const attrs = e.activityTaskScheduledEventAttributes;
+      if (attrs) out.push({ type: attrs.activityType?.name ?? '', heartbeatTimeoutS: Number(attrs.heartbeatTimeout?.seconds ?? 0) });
+    }
+  }
+  return out;
+}
 
 /** The version names of an artifact, in order (none when it has none yet). */
 async function versionsOf(name: string): Promise<string[]> {

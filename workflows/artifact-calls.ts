@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import { toFailure } from '../errors/failure';
 import { callWorkflowId } from './ids';
 import { logArtifactWorkflow } from './log-workflow';
-import { ACTIVITY_RETRY, HOST_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, HOST_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { WorkflowCaller } from './types';
 import { upsertArtifactWorkflow } from './upsert-workflow';
 import {
@@ -12,12 +12,12 @@ import {
 } from './workflow-api-types';
 
 /** Registry work, on the calling workflow's own queue (its worker has the ArtifactsPlugin). */
-export const registry = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
+export const registry = proxyActivities<ArtifactActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: LOST_WORKER_AFTER, retry: ACTIVITY_RETRY });
 
 /** File work on the host that has the files; retried there without limit, like every staging. */
 export function onHostOf(from: HostFolder) {
   if (!from?.hostQueue) throw toFailure(new UsageError('Files for an artifact need the host that has them: pass outputsDir() from an activity, or onHost(host, { dir }) with that host\'s id.'));
-  return proxyActivities<ArtifactActivities>({ taskQueue: from.hostQueue, startToCloseTimeout: '10 minutes', retry: HOST_RETRY });
+  return proxyActivities<ArtifactActivities>({ taskQueue: from.hostQueue, startToCloseTimeout: '10 minutes', heartbeatTimeout: LOST_WORKER_AFTER, retry: HOST_RETRY });
 }
 
 /** Per workflow execution (the sandbox gives each its own module state): how many calls of a kind each name had. */

@@ -2,7 +2,7 @@ import { ActivityFailure, ChildWorkflowFailure, condition, continueAsNew, execut
 import type { ArtifactActivities } from '../activities';
 import { DraftConflictError, FanOutFailedError, type FailedShard, type FanOutFailureDetails, ShardFailedError, UsageError } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { DraftAddress, FinishResult } from './draft-types';
 import { draftWorkflowId, shardWorkflowId } from './ids';
 import { shardsDoneQuery, type FanOutInput, type FanOutProgress, type FanOutResult, type ShardInput, type ShardResult } from './fan-out-types';
@@ -10,6 +10,7 @@ import { shardWorkflow } from './shard-workflow';
 
 const { contributeToDraft, finishDraft, recordStepUses } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: ACTIVITY_RETRY,
 });
 

@@ -1,13 +1,14 @@
 import { CancellationScope, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { commitInputOf, onWritersHost } from './host-activities';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { IncrementalInput, IncrementalResult } from './incremental-types';
 import { ArtifactsError } from '../errors';
 import { toFailure } from '../errors/failure';
 
 const { applyDraftEdits, applyDraftOnLatest, commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: ACTIVITY_RETRY,
 });
 

@@ -1,11 +1,12 @@
 import { CancellationScope, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities';
 import { commitInputOf, onWritersHost } from './host-activities';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { LogArtifactInput, LogArtifactResult } from './types';
 
 const { commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: ACTIVITY_RETRY,
 });
 

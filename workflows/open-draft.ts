@@ -3,7 +3,7 @@ import type { ArtifactActivities } from '../activities';
 import { producerOf } from './host-activities';
 import { DraftAbortedError, DraftCommittedError, DraftConflictError, DraftExpiredError, TypeMismatchError, UsageError, type ConflictDetails } from '../errors';
 import { fromFailure, toFailure } from '../errors/failure';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import {
   DEFAULT_DRAFT_EXPIRY_MS, type AbortRequest, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
   type DraftStatus, type FinishRequest, type FinishResult,
@@ -11,6 +11,7 @@ import {
 
 const { mergeDraft, findDraftCommit, commitVersion } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: ACTIVITY_RETRY,
 });
 

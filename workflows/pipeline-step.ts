@@ -7,7 +7,7 @@ import type { ArtifactActivities } from '../activities';
 import type { Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { DEFAULT_PROJECT, qualifiedName } from '../store/registry/ref';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { PipelineRunInput, StepCommandRun, StepOutputs } from './pipeline-types';
 
 /** A step as it runs: its definition, the run, its expression context, its folders and its resolved `uses`. */
@@ -36,7 +36,7 @@ export interface Ran {
 
 /** Activities on the task queue of the host that started the run, where the step folders are. */
 export function hostActivities(input: PipelineRunInput) {
-  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', retry: ACTIVITY_RETRY });
+  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '1 hour', heartbeatTimeout: LOST_WORKER_AFTER, retry: ACTIVITY_RETRY });
 }
 
 /** The registry name of a step's artifact in the run's project (the same name in the default project, as before projects). */

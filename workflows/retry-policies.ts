@@ -14,3 +14,10 @@ export const ACTIVITY_RETRY: RetryPolicy = { maximumAttempts: 10 };
  * disk is reported after a few attempts (StorageFullError.maxAttempts).
  */
 export const HOST_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds' };
+
+/**
+ * The heartbeat timeout of activities kept alive on the worker (activities/kept-alive.ts: they beat every 5 s): a
+ * worker killed mid-call is noticed within this and the call retried elsewhere, not after its start-to-close timeout.
+ * Generous, so a busy machine's slow beat is not taken for a lost worker.
+ */
+export const LOST_WORKER_AFTER = '1 minute';

@@ -11,7 +11,7 @@ import { renderCommand, renderShardArg, renderValues } from '../dsl/command';
 import { parseTemplate, pathsOf, renderTemplate, type Context } from '../dsl/expressions';
 import type { Step } from '../dsl/pipeline.generated';
 import { own, recordOf } from '../dsl/records';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import { renderDeep, renderList, workdirOf } from './pipeline-render';
 import type { PipelineRunInput, StepOutputs } from './pipeline-types';
 
@@ -54,7 +54,7 @@ export async function recordStep(input: PipelineRunInput, id: string, key: strin
 }
 
 function cacheActivities(input: PipelineRunInput) {
-  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '10 minutes', retry: ACTIVITY_RETRY });
+  return proxyActivities<ArtifactActivities>({ taskQueue: input.hostQueue, startToCloseTimeout: '10 minutes', heartbeatTimeout: LOST_WORKER_AFTER, retry: ACTIVITY_RETRY });
 }
 
 /** Everything the interpreter knows that determines a step's output, as plain data. */

@@ -3,13 +3,14 @@ import type { ArtifactActivities } from '../activities';
 import { onWritersHost } from './host-activities';
 import { DraftConflictError, UsageError, type ConflictDetails } from '../errors';
 import { toFailure } from '../errors/failure';
-import { ACTIVITY_RETRY } from './retry-policies';
+import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import type { StageSummary } from './types';
 import type { DraftAddress, UpsertArtifactInput, UpsertArtifactResult } from './draft-types';
 import { draftWorkflowId } from './ids';
 
 const { contributeToDraft, finishDraft } = proxyActivities<ArtifactActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: ACTIVITY_RETRY,
 });
 

@@ -6,7 +6,8 @@ import type * as activities from './activities';
 
 export * from 'temporal-artifacts/workflows';
 
-const { train, evaluate, meanAccuracy } = proxyActivities<typeof activities>({ startToCloseTimeout: '10 minutes' });
+// The activities are kept alive (activities.ts): a worker that dies mid-call is noticed within the heartbeat timeout.
+const { train, evaluate, meanAccuracy } = proxyActivities<typeof activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds' });
 
 export interface TrainingInput {
   /** How many evaluation shards (child workflows) score the model. */
