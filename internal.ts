@@ -7,6 +7,8 @@ export { Session, cancelPipeline, pipelineStatus, startPipeline, waitForPipeline
 export { StepCache } from './store/registry/step-cache';
 export { draftWorkflowId, logWorkflowId, pipelineWorkflowId, shardWorkflowId, upsertWorkflowId } from './workflows/ids';
 export { collectGarbage } from './store/gc';
+export { RecentBlobs, withRecentBlobs } from './store/blobs/recent-blobs';
+export { MERGE_CACHE_BYTES } from './activities/draft-activities';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { HashCopyPool } from './store/blobs/hash-copy-pool';

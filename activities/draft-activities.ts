@@ -1,3 +1,4 @@
+import { RecentBlobs, withRecentBlobs } from '../store/blobs/recent-blobs';
 import { mergeContributions, type Contribution, type DraftIndex, type MergeResult } from '../store/drafts/draft-merge';
 import type { VersionRecord } from '../store/registry/registry';
 import type { Store } from '../store/store';
@@ -9,15 +10,21 @@ export interface MergeDraftInput {
   readonly dryRun?: boolean;
 }
 
+/** The manifest chunks a worker keeps for the drafts it merges. */
+export const MERGE_CACHE_BYTES = 32 << 20;
+
 /**
  * Store-side work of a collaborative draft. Merging reads and writes manifest trees in the blob store, so the
  * draft workflow only ever holds their roots.
  */
 export function createDraftActivities(store: () => Promise<Store>) {
+  // Each batch edits the chunks the one before wrote (a draft's writers keep adding to the same few leaves): kept
+  // here, they are read back from memory, not the store. 32 MiB holds the working set of a 1M-entry draft many times.
+  const recent = new RecentBlobs(MERGE_CACHE_BYTES);
   return {
     async mergeDraft(input: MergeDraftInput): Promise<MergeResult> {
       const s = await store();
-      return mergeContributions(s.blobs, input.index, input.contributions, input.dryRun ? { dryRun: true } : {});
+      return mergeContributions(withRecentBlobs(s.blobs, recent), input.index, input.contributions, input.dryRun ? { dryRun: true } : {});
     },
 
     /** The version a draft committed under this idempotency key, if it did (a draft reopened after its commit). */

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mergeContributions, startDevServer, Store, versionDigestOf, writeManifest } from '../dist/internal.js';
+import { MERGE_CACHE_BYTES, mergeContributions, RecentBlobs, startDevServer, Store, versionDigestOf, withRecentBlobs, writeManifest } from '../dist/internal.js';
 import { fillRegistry, sqliteSeries, timeEach } from './registry-fill.mjs';
 
 const args = process.argv.slice(2);
@@ -81,13 +81,15 @@ async function benchCollaborative() {
       writer: `writer-${w}`,
       manifest: await writeManifest(store.blobs, Array.from({ length: PER_WRITER }, (_, i) => ({ path: `part-${String(i).padStart(4, '0')}/writer-${String(w).padStart(6, '0')}.json`, digest: `sha256:${String(w * PER_WRITER + i).padStart(64, '0')}`, size: 100 }))),
     });
+    // As the mergeDraft activity merges: the chunks the last batches wrote and read are kept in memory.
+    const merging = withRecentBlobs(store.blobs, new RecentBlobs(MERGE_CACHE_BYTES));
     let index = { files: null, writers: null };
     const batchMs = [];
     for (let w = 0; w < WRITERS; w += BATCH) {
       const batch = [];
       for (let k = w; k < Math.min(WRITERS, w + BATCH); k++) batch.push(await contribution(k));
       const t = process.hrtime.bigint();
-      const merged = await mergeContributions(store.blobs, index, batch);
+      const merged = await mergeContributions(merging, index, batch);
       batchMs.push(Number(process.hrtime.bigint() - t) / 1e6);
       index = merged.index;
     }

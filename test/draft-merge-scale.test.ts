@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
-import { configFromEnv, mergeContributions, Store, versionDigestOf, writeManifest, type BlobStore, type Contribution, type DraftIndex } from 'temporal-artifacts/internal';
+import {
+  configFromEnv, mergeContributions, RecentBlobs, Store, versionDigestOf, withRecentBlobs, writeManifest, type BlobStore, type Contribution, type DraftIndex,
+} from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -75,6 +77,43 @@ describe('collaborative merges in O(changes)', () => {
     // ~240 leaves in the files tree; 10 paths touch at most 10 leaves (and their neighbours) plus the nodes above.
     expect(counted.reads()).toBeLessThan(80);
     await store.close();
+  });
+
+  test('merged batch after batch through recent blobs, as the mergeDraft activity merges, a draft reads back from the store almost none of the chunks it wrote, and ends with the same tree', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    const contributions: Contribution[] = [];
+    for (let w = 0; w < 60; w++) contributions.push(await contribution(store.blobs, `writer ${w}`, filesOf(w, 50)));
+    const mergeAll = async (blobs: BlobStore): Promise<DraftIndex> => {
+      let index: DraftIndex = { files: null, writers: null };
+      for (const c of contributions) index = (await mergeContributions(blobs, index, [c])).index;
+      return index;
+    };
+    const plain = counting(store.blobs);
+    const direct = await mergeAll(plain.blobs);
+    const cached = counting(store.blobs);
+    const recent = new RecentBlobs(8 << 20);
+    const throughRecent = await mergeAll(withRecentBlobs(cached.blobs, recent));
+    expect(throughRecent).toEqual(direct);
+    // Each batch re-reads the leaves and nodes the one before wrote: without the cache every one is a store read.
+    expect(plain.reads()).toBeGreaterThan(1000);
+    expect(cached.reads()).toBeLessThan(plain.reads() / 20);
+    expect(recent.heldBytes).toBeLessThanOrEqual(8 << 20);
+    await store.close();
+  });
+
+  test('recent blobs hold at most their byte limit, drop the least recently used first, and skip blobs too large to keep', () => {
+    const recent = new RecentBlobs(300, 150);
+    const blob = (n: number, size = 100): Buffer => Buffer.alloc(size, n);
+    recent.set('a', blob(1));
+    recent.set('b', blob(2));
+    recent.set('c', blob(3));
+    expect(recent.get('a')).toEqual(blob(1)); // a is now the most recently used: b goes first
+    recent.set('d', blob(4));
+    expect([recent.get('a'), recent.get('b'), recent.get('c'), recent.get('d')]).toEqual([blob(1), undefined, blob(3), blob(4)]);
+    expect(recent.heldBytes).toBe(300);
+    recent.set('e', blob(5, 200));
+    expect(recent.get('e')).toBeUndefined();
+    expect(recent.heldBytes).toBe(300);
   });
 
   test('a contribution larger than the window that conflicts in its last window is refused whole, naming the writer, and the draft is unchanged', async () => {
