@@ -11,7 +11,7 @@ export interface MergeDraftInput {
 }
 
 /** The manifest chunks a worker keeps for the drafts it merges. */
-export const MERGE_CACHE_BYTES = 32 << 20;
+export const MERGE_CACHE_BYTES = 16 << 20;
 
 /**
  * Store-side work of a collaborative draft. Merging reads and writes manifest trees in the blob store, so the
@@ -19,7 +19,7 @@ export const MERGE_CACHE_BYTES = 32 << 20;
  */
 export function createDraftActivities(store: () => Promise<Store>) {
   // Each batch edits the chunks the one before wrote (a draft's writers keep adding to the same few leaves): kept
-  // here, they are read back from memory, not the store. 32 MiB holds the working set of a 1M-entry draft many times.
+  // here, they are read back from memory, not the store. 16 MiB holds the ~3 MiB a batch of a 1M-entry draft touches.
   const recent = new RecentBlobs(MERGE_CACHE_BYTES);
   return {
     async mergeDraft(input: MergeDraftInput): Promise<MergeResult> {
