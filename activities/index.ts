@@ -61,8 +61,10 @@ export function outputsRootOf(deps: ActivityDeps): string {
 }
 
 /**
- * Each activity typed on failure; with `keptAlive`, also heartbeating while it runs, for those that send no heartbeat
- * of their own and run where a worker can die mid-call (their workflows give them a heartbeat timeout).
+ * Each activity typed on failure; with `keptAlive`, also heartbeating while it runs, for groups that send no heartbeat
+ * of their own (their workflows give them a heartbeat timeout). In the pipeline group, `runStepCommand` already beats
+ * every second and carries no details, so the extra beat is harmless; groups whose beats carry resume details
+ * (staging, shards) are never wrapped: a plain beat would overwrite them.
  */
 function wrapAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T, alive?: typeof keptAlive): T {
   return Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, withFailures(alive ? alive(fn) : fn)])) as T;

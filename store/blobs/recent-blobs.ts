@@ -7,18 +7,12 @@ import type { BlobStore } from './blob-store';
 export class RecentBlobs {
   private readonly held = new Map<string, Buffer>();
   private bytes = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(private readonly maxBytes: number, private readonly maxBlobBytes = 1 << 20) {}
 
   get(digest: string): Buffer | undefined {
     const b = this.held.get(digest);
-    if (b === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (b === undefined) return undefined;
     // Re-inserted so the Map's order stays least recently used first.
     this.held.delete(digest);
     this.held.set(digest, b);
