@@ -17,7 +17,7 @@ export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest, editTree } from './store/manifest/manifest-edit';
-export { mergeContributions } from './store/drafts/draft-merge';
+export { mergeContributions, settleDraft } from './store/drafts/draft-merge';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
 export { ChunkReader } from './store/manifest/manifest-cursor';
 export { createActivities } from './activities';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
 import {
-  configFromEnv, mergeContributions, RecentBlobs, Store, versionDigestOf, withRecentBlobs, writeManifest, type BlobStore, type Contribution, type DraftIndex,
+  configFromEnv, mergeContributions, RecentBlobs, settleDraft, Store, versionDigestOf, withRecentBlobs, writeManifest, type BlobStore, type Contribution, type DraftIndex,
 } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
@@ -35,6 +35,7 @@ describe('collaborative merges in O(changes)', () => {
     const store = await Store.fromConfig(configFromEnv());
     const all = new Map<string, ManifestEntry>();
     let index: DraftIndex = { files: null, writers: null };
+    let folds = 0;
     for (let batch = 0; batch < 30; batch++) {
       const contributions: Contribution[] = [];
       for (let k = 0; k < 4; k++) {
@@ -52,14 +53,70 @@ describe('collaborative merges in O(changes)', () => {
         contributions.push(await contribution(store.blobs, 'big writer', big));
         for (const f of big) all.set(f.path, f);
       }
-      const merged = await mergeContributions(store.blobs, index, contributions, { window: 300 });
+      // Pending entries are folded into the files tree 500 at a time: some batches fold, most do not.
+      const merged = await mergeContributions(store.blobs, index, contributions, { window: 300, foldAt: 500 });
       expect(merged.outcomes.map((o) => o.status)).toEqual(contributions.map((_, i) => (batch > 0 && i === 4 ? 'duplicate' : 'merged')));
+      if ((merged.index.pending?.count ?? 0) < (index.pending?.count ?? 0)) folds++;
       index = merged.index;
     }
+    expect(folds).toBeGreaterThan(3);
+    // One last writer of one file: it stays pending (fewer than 500), and the commit's settling folds it in.
+    const last = entry('zz/last.bin');
+    index = (await mergeContributions(store.blobs, index, [await contribution(store.blobs, 'last writer', [last])], { foldAt: 500 })).index;
+    all.set(last.path, last);
+    expect(index.pending!.count).toBeGreaterThan(0);
+    const settled = await settleDraft(store.blobs, index);
+    expect(settled.pending).toBeUndefined();
     const scratch = await writeManifest(store.blobs, all.values());
-    expect(index.files).toEqual({ root: scratch.root, count: scratch.count, size: scratch.size });
-    expect(await versionDigestOf(store.blobs, index.files!.root)).toBe(scratch.digest);
-    expect(index.writers!.count).toBe(121);
+    expect(settled.files).toEqual({ root: scratch.root, count: scratch.count, size: scratch.size });
+    expect(await versionDigestOf(store.blobs, settled.files!.root)).toBe(scratch.digest);
+    expect(settled.writers!.count).toBe(122);
+    await store.close();
+  });
+
+  test('a batch writes about as many chunks at the end of a draft as at its start when pending entries are folded in thousands at a time, and ever more when every batch is folded', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    const writesPerQuarter = async (foldAt?: number): Promise<[number, number]> => {
+      let writes = 0;
+      const counted = new Proxy(store.blobs, {
+        get(target, key) {
+          if (key === 'putBytes') return (bytes: Uint8Array) => (writes++, target.putBytes(bytes));
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      let index: DraftIndex = { files: null, writers: null };
+      const perBatch: number[] = [];
+      for (let w = 0; w < 200; w++) {
+        const c = await contribution(store.blobs, `writer ${w}`, filesOf(w, 50));
+        const before = writes;
+        index = (await mergeContributions(counted, index, [c], foldAt === undefined ? {} : { foldAt })).index;
+        perBatch.push(writes - before);
+      }
+      const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+      expect((await settleDraft(store.blobs, index)).files!.count).toBe(10_000);
+      return [sum(perBatch.slice(0, 50)), sum(perBatch.slice(-50))];
+    };
+    // Writer w's 50 files go to 50 folders: every batch lands in up to 50 leaves, and the nodes above them.
+    const [first, last] = await writesPerQuarter();
+    expect(last).toBeLessThan(first * 1.6);
+    const [firstFoldingAll, lastFoldingAll] = await writesPerQuarter(1);
+    expect(lastFoldingAll).toBeGreaterThan(firstFoldingAll * 3);
+    await store.close();
+  });
+
+  test('a contribution is judged against folded and pending entries alike: other bytes at a path, and a file where the other tree has a folder, are refused naming the writer', async () => {
+    const store = await Store.fromConfig(configFromEnv());
+    const merge = async (index: DraftIndex, writer: string, files: ManifestEntry[]) => mergeContributions(store.blobs, index, [await contribution(store.blobs, writer, files)], { foldAt: 3 });
+    let index: DraftIndex = (await merge({ files: null, writers: null }, 'folder', [entry('a/b'), entry('a/c'), entry('x/1')])).index;
+    index = (await merge(index, 'pender', [entry('p/q')])).index;
+    expect([index.files!.count, index.pending!.count]).toEqual([3, 1]);
+    const outcomes = async (writer: string, files: ManifestEntry[]) => (await merge(index, writer, files)).outcomes;
+    expect(await outcomes('late 1', [entry('a')])).toEqual([expect.objectContaining({ status: 'conflict', path: 'a', otherPath: 'a/b', otherWriter: 'folder' })]);
+    expect(await outcomes('late 2', [entry('p')])).toEqual([expect.objectContaining({ status: 'conflict', path: 'p', otherPath: 'p/q', otherWriter: 'pender' })]);
+    expect(await outcomes('late 3', [entry('p/q/r')])).toEqual([expect.objectContaining({ status: 'conflict', path: 'p/q/r', otherPath: 'p/q', otherWriter: 'pender' })]);
+    expect(await outcomes('late 4', [entry('p/q', 'other bytes')])).toEqual([expect.objectContaining({ status: 'conflict', path: 'p/q', otherWriter: 'pender' })]);
+    expect(await outcomes('same bytes', [entry('p/q'), entry('a/b')])).toEqual([{ writer: 'same bytes', status: 'merged', added: 0 }]);
     await store.close();
   });
 

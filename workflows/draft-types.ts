@@ -26,6 +26,11 @@ export interface DraftInput extends DraftOptions {
   readonly state?: DraftState;
 }
 
+/** How many files, and bytes, a draft holds: its folded and its pending trees together. */
+export function draftTotals(index: DraftIndex): { files: number; bytes: number } {
+  return { files: (index.files?.count ?? 0) + (index.pending?.count ?? 0), bytes: (index.files?.size ?? 0) + (index.pending?.size ?? 0) };
+}
+
 /** Everything a draft carries across continue-as-new: manifest references and counters, never file lists. */
 export interface DraftState {
   readonly index: DraftIndex;

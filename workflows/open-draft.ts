@@ -5,7 +5,7 @@ import { DraftAbortedError, DraftCommittedError, DraftConflictError, DraftExpire
 import { fromFailure, toFailure } from '../errors/failure';
 import { ACTIVITY_RETRY, LOST_WORKER_AFTER } from './retry-policies';
 import {
-  DEFAULT_DRAFT_EXPIRY_MS, type AbortRequest, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
+  DEFAULT_DRAFT_EXPIRY_MS, draftTotals, type AbortRequest, type ContributeRequest, type ContributionOutcome, type DraftIndex, type DraftInput, type DraftResult, type DraftState,
   type DraftStatus, type FinishRequest, type FinishResult,
 } from './draft-types';
 
@@ -92,7 +92,7 @@ export class OpenDraft {
     const { name, type, distributedId } = this.input;
     return {
       name, type, distributedId, writers: this.writers, contributions: this.contributions,
-      files: this.index.files?.count ?? 0, bytes: this.index.files?.size ?? 0,
+      ...draftTotals(this.index),
       openedAt: new Date(this.openedAt).toISOString(), expiresAt: new Date(this.expiresAt).toISOString(),
       state: this.committed ? 'committed' : this.aborted ? 'aborted' : this.expired ? 'expired' : this.finishing() ? 'finishing' : 'open',
       ...(this.committed ? { version: this.committed.version.version } : {}),
@@ -248,12 +248,13 @@ export class OpenDraft {
 
   private async commit(request: FinishRequest): Promise<FinishResult | ApplicationFailure> {
     const { name, type, distributedId } = this.input;
-    if (!this.index.files || this.index.files.count === 0) {
-      return toFailure(new UsageError(`Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) has no files yet; upsert some before finishing, or finish with an artifact that has files.`));
-    }
+    const empty = `Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) has no files yet; upsert some before finishing, or finish with an artifact that has files.`;
+    if (draftTotals(this.index).files === 0) return toFailure(new UsageError(empty));
     try {
+      // The version is the files tree with every pending entry folded in (drafts of earlier releases have none).
+      if (this.index.pending) this.index = (await mergeDraft({ index: this.index, contributions: [], settle: true })).index;
       const { version, created } = await commitVersion({
-        name, type, manifest: this.index.files, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
+        name, type, manifest: this.index.files!, aliases: request.aliases ?? [], description: request.description, metadata: request.metadata,
         ...(request.metadataDigest ? { metadataDigest: request.metadataDigest } : {}),
         idempotencyKey: this.idempotencyKey(), producer: producerOf(workflowInfo(), request.run, request.caller),
       });
@@ -266,7 +267,7 @@ export class OpenDraft {
 
   private abortedResult(): DraftResult {
     const { name, distributedId } = this.input;
-    const [files, abortedBy, abortedAt] = [this.index.files?.count ?? 0, this.aborted!.by, new Date(this.aborted!.at).toISOString()];
+    const [files, abortedBy, abortedAt] = [draftTotals(this.index).files, this.aborted!.by, new Date(this.aborted!.at).toISOString()];
     const message = `Draft ${JSON.stringify(name)} (distributedId ${JSON.stringify(distributedId)}) was aborted by ${abortedBy} at ${abortedAt}: ` +
       `${this.writers} writers had added ${files} files, which were not committed; their staged blobs are collectable.`;
     return { status: 'aborted', name, distributedId, writers: this.writers, files, abortedAt, abortedBy, message };
@@ -274,7 +275,7 @@ export class OpenDraft {
 
   private expiredResult(): DraftResult {
     const { name, distributedId } = this.input;
-    const files = this.index.files?.count ?? 0;
+    const { files } = draftTotals(this.index);
     const expiredAt = new Date(this.expiresAt).toISOString();
     return {
       status: 'expired', name, distributedId, writers: this.writers, files, expiredAt,

@@ -1,5 +1,13 @@
 import type { BlobStore } from './blob-store';
 
+/** Every buffer a RecentBlobs holds, or held: it may be served again, so what is derived from it may be kept. */
+const servedAgain = new WeakSet<Buffer>();
+
+/** Whether `bytes` is a buffer a RecentBlobs keeps (and serves again for the same digest). */
+export function isKeptBuffer(bytes: Buffer): boolean {
+  return servedAgain.has(bytes);
+}
+
 /**
  * The bytes of small blobs read or written lately, least recently used dropped first once their total passes
  * `maxBytes`. Blobs are named by their content, so a cached copy is the blob: it never goes stale.
@@ -22,6 +30,7 @@ export class RecentBlobs {
   set(digest: string, bytes: Buffer): void {
     if (bytes.length > this.maxBlobBytes || this.held.has(digest)) return;
     this.held.set(digest, bytes);
+    servedAgain.add(bytes);
     this.bytes += bytes.length;
     for (const [oldest, b] of this.held) {
       if (this.bytes <= this.maxBytes) break;
@@ -51,8 +60,11 @@ export function withRecentBlobs(blobs: BlobStore, recent: RecentBlobs): BlobStor
   };
   const putBytes = async (bytes: Uint8Array): Promise<string> => {
     const digest = await blobs.putBytes(bytes);
-    // A copy: the caller may reuse its buffer; what is held must stay the blob's bytes.
-    recent.set(digest, Buffer.from(bytes));
+    // A copy: the caller may reuse its buffer; what is held must stay the blob's bytes. Not from Node's shared
+    // pool, where a small copy would keep its whole 8 KiB slab alive for as long as it is held.
+    const copy = Buffer.allocUnsafeSlow(bytes.length);
+    copy.set(bytes);
+    recent.set(digest, copy);
     return digest;
   };
   return new Proxy(blobs, {

@@ -13,14 +13,18 @@ export interface Contribution {
 }
 
 /**
- * What a draft holds, as two manifest trees in the blob store: `files` is the merged manifest (it becomes the
- * version as is; its version digest is taken at the commit, as it reads every leaf), `writers` has one entry per
- * accepted contribution, keyed `<URI-encoded writer>/<contribution digest>`, whose digest field is the contribution's
- * manifest root. Both are null while the draft is empty. (Drafts handed over by earlier releases carry a digest too.)
+ * What a draft holds, as manifest trees in the blob store: its files are `files` and `pending` together (no path is
+ * in both), `writers` has one entry per accepted contribution, keyed `<URI-encoded writer>/<contribution digest>`,
+ * whose digest field is the contribution's manifest root. Accepted entries gather in the small `pending` tree and
+ * are folded into `files` once `FOLD_AT` of them have gathered, and at the commit (`settleDraft`): a batch then
+ * rewrites a few chunks of a small tree, not its paths' chunks at every level of a big one. After settling, `files`
+ * becomes the version as is (its version digest is taken at the commit, as it reads every leaf). Trees are null
+ * while empty; drafts of earlier releases have no `pending` (and may carry a digest).
  */
 export interface DraftIndex {
   readonly files: ManifestTree | null;
   readonly writers: ManifestTree | null;
+  readonly pending?: ManifestTree | null;
 }
 
 export type ContributionOutcome =
@@ -54,6 +58,23 @@ export interface MergeResult {
 export const MERGE_WINDOW = 50_000;
 
 /**
+ * Pending entries are folded into the files tree once this many have gathered: ~32 leaves, so a batch of scattered
+ * paths rewrites at most those and a node or two, and a fold touches each files chunk once for many batches.
+ */
+export const FOLD_AT = 4096;
+
+export interface MergeOptions {
+  /** Write nothing (a late finish tested against the committed version). */
+  readonly dryRun?: boolean;
+  /** Incoming entries judged in memory at once (MERGE_WINDOW). */
+  readonly window?: number;
+  /** Pending entries that trigger a fold into the files tree (FOLD_AT; 1 folds every batch at once). */
+  readonly foldAt?: number;
+  /** Fold every pending entry into the files tree after merging (before a commit). */
+  readonly settle?: boolean;
+}
+
+/**
  * Merges contributions into a draft, in order. A contribution is all or nothing: if any of its paths holds
  * different bytes in the draft (or in an earlier contribution of the batch), or would make a file and a folder of
  * the same name, it is refused, naming the writer that got there first. A contribution already merged (same
@@ -61,23 +82,49 @@ export const MERGE_WINDOW = 50_000;
  * written (used to test a late finish against a committed version).
  *
  * Cost is O(batch): the draft's trees are read only where the batch's paths fall and edited chunk by chunk
- * (manifest-edit.ts), never rewritten. Small contributions are judged together, up to `window` entries; a larger
+ * (manifest-edit.ts), never rewritten; accepted entries go to the small pending tree, folded into the files tree
+ * FOLD_AT at a time, so the chunks a batch rewrites do not grow with the draft's height. Small contributions are judged together, up to `window` entries; a larger
  * one is judged and merged on its own as a stream of windows, so memory stays bounded whatever its size.
  */
-export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: { dryRun?: boolean; window?: number } = {}): Promise<MergeResult> {
+export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: MergeOptions = {}): Promise<MergeResult> {
   const window = options.window ?? MERGE_WINDOW;
+  const dryRun = options.dryRun === true;
   const outcomes: ContributionOutcome[] = [];
   const accepted: Contribution[] = [];
   let current = index;
   for (const segment of segmentsOf(contributions, window)) {
     const merged = segment.length === 1 && segment[0]!.manifest.count > window
-      ? await mergeLarge(blobs, current, segment[0]!, window, options.dryRun === true)
-      : await mergeSmall(blobs, current, segment, options.dryRun === true);
+      ? await mergeLarge(blobs, current, segment[0]!, window, dryRun)
+      : await mergeSmall(blobs, current, segment, dryRun, options.foldAt ?? FOLD_AT);
     outcomes.push(...merged.outcomes);
     accepted.push(...merged.accepted);
     current = merged.index;
   }
-  return { index: current, outcomes, newWriters: options.dryRun ? 0 : await countNewWriters(blobs, index.writers, accepted) };
+  if (options.settle && !dryRun) current = await settleDraft(blobs, current);
+  return { index: current, outcomes, newWriters: dryRun ? 0 : await countNewWriters(blobs, index.writers, accepted) };
+}
+
+/** Folds a draft's pending entries into its files tree: the draft a commit takes as its version. */
+export async function settleDraft(blobs: BlobStore, index: DraftIndex): Promise<DraftIndex> {
+  if (!index.pending) return index;
+  return { files: await putEntries(blobs, index.files, await readAll(blobs, index.pending.root)), writers: index.writers };
+}
+
+/**
+ * Adds accepted entries (paths in neither tree) to the pending tree, or, when that makes `foldAt` or more, folds
+ * the pending entries and these into the files tree in one edit.
+ */
+async function addAccepted(blobs: BlobStore, index: DraftIndex, entries: readonly ManifestEntry[], foldAt: number): Promise<Pick<DraftIndex, 'files' | 'pending'>> {
+  const pending = index.pending ?? null;
+  if (entries.length === 0) return { files: index.files, pending };
+  if ((pending?.count ?? 0) + entries.length < foldAt) return { files: index.files, pending: await putEntries(blobs, pending, entries) };
+  const folded = pending ? [...(await readAll(blobs, pending.root)), ...entries] : entries;
+  return { files: await putEntries(blobs, index.files, folded), pending: null };
+}
+
+/** A draft index as stored: `pending` only while it holds entries, so a draft that never had one keeps its shape. */
+function indexOf(files: ManifestTree | null, writers: ManifestTree | null, pending: ManifestTree | null | undefined): DraftIndex {
+  return pending ? { files, writers, pending } : { files, writers };
 }
 
 interface SegmentResult {
@@ -105,14 +152,14 @@ function segmentsOf(contributions: readonly Contribution[], window: number): Con
 }
 
 /** Judges contributions that fit in memory together, then applies the accepted ones as one edit of each tree. */
-async function mergeSmall(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], dryRun: boolean): Promise<SegmentResult> {
+async function mergeSmall(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], dryRun: boolean, foldAt: number): Promise<SegmentResult> {
   const known = await knownKeys(blobs, index.writers, contributions.map(contributionKey));
   const incoming = new Map<string, ManifestEntry[]>();
   for (const c of contributions) {
     const key = contributionKey(c);
     if (!known.has(key) && !incoming.has(key)) incoming.set(key, await readAll(blobs, c.manifest.root));
   }
-  const batch = new MergeBatch(blobs, index.files, index.writers);
+  const batch = new MergeBatch(blobs, index);
   await batch.lookUp([...incoming.values()].flat());
   const outcomes: ContributionOutcome[] = [];
   for (const c of contributions) {
@@ -121,8 +168,8 @@ async function mergeSmall(blobs: BlobStore, index: DraftIndex, contributions: re
     outcomes.push(!entries || repeat ? { writer: c.writer, status: 'duplicate' } : await batch.judge(c, entries));
   }
   if (dryRun || batch.acceptedKeys.length === 0) return { index, outcomes, accepted: [] };
-  const files = await putEntries(blobs, index.files, [...batch.accepted.values()].map((a) => a.entry));
-  return { index: { files, writers: await putWriters(blobs, index.writers, batch.acceptedKeys) }, outcomes, accepted: batch.acceptedKeys };
+  const { files, pending } = await addAccepted(blobs, index, [...batch.accepted.values()].map((a) => a.entry), foldAt);
+  return { index: indexOf(files, await putWriters(blobs, index.writers, batch.acceptedKeys), pending), outcomes, accepted: batch.acceptedKeys };
 }
 
 /**
@@ -133,7 +180,7 @@ async function mergeLarge(blobs: BlobStore, index: DraftIndex, c: Contribution, 
   if ((await knownKeys(blobs, index.writers, [contributionKey(c)])).size > 0) return { index, outcomes: [{ writer: c.writer, status: 'duplicate' }], accepted: [] };
   let added = 0;
   for await (const entries of windowsOf(blobs, c.manifest.root, window)) {
-    const batch = new MergeBatch(blobs, index.files, index.writers);
+    const batch = new MergeBatch(blobs, index);
     await batch.lookUp(entries);
     const conflict = await batch.conflictIn(c, entries);
     if (conflict) return { index, outcomes: [conflict], accepted: [] };
@@ -141,13 +188,14 @@ async function mergeLarge(blobs: BlobStore, index: DraftIndex, c: Contribution, 
   }
   const outcomes: ContributionOutcome[] = [{ writer: c.writer, status: 'merged', added }];
   if (dryRun) return { index, outcomes, accepted: [] };
+  // Straight into the files tree, window by window: the pending entries stay pending (no path is in both).
   let files = index.files;
   for await (const entries of windowsOf(blobs, c.manifest.root, window)) {
-    const batch = new MergeBatch(blobs, files, index.writers);
+    const batch = new MergeBatch(blobs, { ...index, files });
     await batch.lookUp(entries);
     files = await putEntries(blobs, files, batch.newEntries(entries));
   }
-  return { index: { files, writers: await putWriters(blobs, index.writers, [c]) }, outcomes, accepted: [c] };
+  return { index: indexOf(files, await putWriters(blobs, index.writers, [c]), index.pending), outcomes, accepted: [c] };
 }
 
 /** Which of `keys` (contribution keys) the writers tree already holds, reading only the chunks they fall in. */

@@ -3,14 +3,15 @@ import { readManifest, type ManifestEntry, type ManifestTree } from '../manifest
 import { ChunkReader } from '../manifest/manifest-cursor';
 import { firstUnder, lookupPaths } from '../manifest/manifest-lookup';
 import { comparePaths, foldersOf } from '../paths';
-import type { ConflictOutcome, Contribution, ContributionOutcome } from './draft-merge';
+import type { ConflictOutcome, Contribution, ContributionOutcome, DraftIndex } from './draft-merge';
 
 type Accepted = { readonly entry: ManifestEntry; readonly writer: string };
 
 /**
  * Contributions judged in order against a draft's files and against those accepted before them in the same batch.
- * Only what the incoming paths touch is read from the draft: the entries at those paths and at their folders (looked
- * up beforehand, `lookUp`) and, per incoming path, the first entry inside it (a descent of the tree).
+ * A draft's files are two trees with no path in both (the folded `files` and the `pending` entries not yet folded
+ * in), and both are consulted. Only what the incoming paths touch is read from them: the entries at those paths and
+ * at their folders (looked up beforehand, `lookUp`) and, per incoming path, the first entry inside it (a descent).
  */
 export class MergeBatch {
   readonly accepted = new Map<string, Accepted>();
@@ -19,17 +20,24 @@ export class MergeBatch {
   private readonly acceptedFolders = new Map<string, Accepted>();
   private readonly reader: ChunkReader;
   private existing = new Map<string, ManifestEntry>();
+  /** The draft's trees of files: the folded one and the pending one, those that exist. */
+  private readonly trees: readonly ManifestTree[];
+  private readonly writers: ManifestTree | null;
 
-  constructor(private readonly blobs: BlobStore, private readonly files: ManifestTree | null, private readonly writers: ManifestTree | null) {
+  constructor(private readonly blobs: BlobStore, index: DraftIndex) {
     this.reader = new ChunkReader(blobs);
+    this.trees = [index.files, index.pending ?? null].filter((t): t is ManifestTree => t !== null);
+    this.writers = index.writers;
   }
 
-  /** Reads the draft's entries at `entries`' paths and at their folders, in one walk of the touched chunks. */
+  /** Reads the draft's entries at `entries`' paths and at their folders, in one walk of the touched chunks per tree. */
   async lookUp(entries: Iterable<ManifestEntry>): Promise<void> {
-    if (!this.files) return;
+    if (this.trees.length === 0) return;
     const paths = new Set<string>();
     for (const e of entries) for (const p of [e.path, ...foldersOf(e.path)]) paths.add(p);
-    this.existing = await lookupPaths(this.blobs, this.files.root, [...paths].sort(comparePaths));
+    const sorted = [...paths].sort(comparePaths);
+    this.existing = new Map();
+    for (const tree of this.trees) for (const [path, e] of await lookupPaths(this.blobs, tree.root, sorted)) this.existing.set(path, e);
   }
 
   /** Accepts a contribution whole, or refuses it whole at its first path that holds other bytes or clashes. */
@@ -76,10 +84,18 @@ export class MergeBatch {
     }
     const inside = this.acceptedFolders.get(e.path);
     if (inside) return refuse(inside.entry, inside.writer);
-    const under = this.files ? await firstUnder(this.reader, this.files.root, e.path) : undefined;
-    if (!this.files || under === undefined) return undefined;
-    const other = (await lookupPaths(this.blobs, this.files.root, [under])).get(under)!;
-    return refuse(other, await ownerOf(this.blobs, this.writers, under, other.digest));
+    const other = await this.firstInside(e.path);
+    return other && refuse(other, await ownerOf(this.blobs, this.writers, other.path, other.digest));
+  }
+
+  /** The draft's first entry inside the folder `folder`, over both trees (so the answer never depends on folding). */
+  private async firstInside(folder: string): Promise<ManifestEntry | undefined> {
+    let first: { path: string; tree: ManifestTree } | undefined;
+    for (const tree of this.trees) {
+      const under = await firstUnder(this.reader, tree.root, folder);
+      if (under !== undefined && (!first || comparePaths(under, first.path) < 0)) first = { path: under, tree };
+    }
+    return first && (await lookupPaths(this.blobs, first.tree.root, [first.path])).get(first.path);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/blob-store';
 import { IntegrityError } from '../../errors';
+import { isKeptBuffer } from '../blobs/recent-blobs';
 
 /** One file of a version: where it sits, what its bytes hash to, how large it is, and where a reference points. */
 export interface ManifestEntry {
@@ -36,7 +37,22 @@ export function encodeChunk(chunk: Chunk): Buffer {
   return Buffer.from(text);
 }
 
+/**
+ * Chunks decoded from buffers that recent blobs keep (`blobs/recent-blobs.ts` serves the same buffer again, batch
+ * after batch of a draft merge), by that buffer: such a chunk is decoded once, and goes with its buffer. Decoded
+ * chunks are therefore shared: nothing changes one in place (edits build new rows). Other buffers are decoded each
+ * time, so streaming a big tree keeps nothing.
+ */
+const decoded = new WeakMap<Buffer, Chunk>();
+
 export function decodeChunk(bytes: Buffer): Chunk {
+  if (!isKeptBuffer(bytes)) return decodeBytes(bytes);
+  let chunk = decoded.get(bytes);
+  if (!chunk) decoded.set(bytes, (chunk = decodeBytes(bytes)));
+  return chunk;
+}
+
+function decodeBytes(bytes: Buffer): Chunk {
   if (bytes[0] === 0x7b) return JSON.parse(bytes.toString('utf8')) as Chunk;
   if (!bytes.subarray(0, LEAF_HEADER.length).equals(LEAF_HEADER)) throw new Error('not a manifest chunk (unknown header)');
   const nul = bytes.indexOf(NUL);

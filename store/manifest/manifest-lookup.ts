@@ -70,8 +70,14 @@ export async function lookupPaths(blobs: BlobStore, root: string, paths: readonl
       for (const row of chunk.l) if (set.has(row[0])) found.set(row[0], entryOf(row));
       return;
     }
+    // `wanted` and the rows are both sorted: one pass hands each row the paths in its range.
+    let i = 0;
     for (const [first, last, , , child] of chunk.n) {
-      await visit(child, wanted.filter((p) => comparePaths(p, first) >= 0 && comparePaths(p, last) <= 0));
+      while (i < wanted.length && comparePaths(wanted[i]!, first) < 0) i++;
+      let j = i;
+      while (j < wanted.length && comparePaths(wanted[j]!, last) <= 0) j++;
+      await visit(child, wanted.slice(i, j));
+      i = j;
     }
   };
   await visit(root, paths);
