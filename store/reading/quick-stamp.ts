@@ -29,10 +29,11 @@ export function sameQuick(st: fs.Stats, quick: Float64Array, at: number): boolea
 }
 
 const NS_PER_S = 1_000_000_000n;
+const MINUS = 0x2d;
 
 /** Nanoseconds since the epoch (decimal) as milliseconds, computed as Node computes `mtimeMs` from (s, ns). */
 export function msOf(ns: string): number {
-  if (/^\d+$/.test(ns)) return Number(ns.slice(0, -9)) * 1e3 + Number(ns.slice(-9)) / 1e6;
+  if (ns.charCodeAt(0) !== MINUS) return Number(ns.slice(0, -9)) * 1e3 + Number(ns.slice(-9)) / 1e6;
   // Before 1970: the seconds are the floor, the nanoseconds what is left above it.
   const all = BigInt(ns);
   let s = all / NS_PER_S;

@@ -151,7 +151,7 @@ export class StatCache {
     try {
       const header = Buffer.from(headerOf(FORMAT, this.directory));
       const body = encodeBody(header.length, { placed: this.placedVersion ?? null, ...columnsOf(this.rows), exact: exactLines(this.rows) });
-      fs.writeFileSync(tmp, Buffer.concat([header, body]), { mode: 0o600 });
+      writeAll(tmp, [header, ...body]);
       fs.renameSync(tmp, this.file);
     } catch {
       // A cache that cannot be saved only means the next download hashes the files again.
@@ -163,6 +163,23 @@ export class StatCache {
 
 /** The body's layout: see state-body.ts. Format 2 was one text line per file, which took longer to read than the stats. */
 const FORMAT = 3;
+
+function writeAll(file: string, pieces: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    let left = pieces.reduce((n, p) => n + p.length, 0);
+    let rest = pieces.filter((p) => p.length > 0);
+    while (left > 0) {
+      let done = fs.writevSync(fd, rest);
+      left -= done;
+      // A short write: go on from the first byte not written.
+      while (rest.length > 0 && done >= rest[0]!.length) done -= rest.shift()!.length;
+      if (done > 0) rest = [rest[0]!.subarray(done), ...rest.slice(1)];
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 function readState(file: string): StateBody | undefined {
   try {

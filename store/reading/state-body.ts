@@ -29,15 +29,14 @@ export interface StateBody {
 
 const ORDER = os.endianness();
 
-/** The body after a header of `headerBytes` bytes (`exact`: one line per row, without its newline). */
-export function encodeBody(headerBytes: number, body: Omit<StateBody, 'exact'> & { readonly exact: readonly string[] }): Buffer {
+/** The body's pieces after a header of `headerBytes` bytes (`exact`: one line per row, without its newline), to write in order. */
+export function encodeBody(headerBytes: number, body: Omit<StateBody, 'exact'> & { readonly exact: readonly string[] }): Uint8Array[] {
   const paths = Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
   const exact = Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '');
   let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes: exact.length });
   meta += ' '.repeat((8 - ((headerBytes + meta.length + 1) % 8)) % 8);
-  const metaBytes = Buffer.from(`${meta}\n`);
   const quick = Buffer.from(body.quick.buffer, body.quick.byteOffset, body.quick.byteLength);
-  return Buffer.concat([metaBytes, quick, body.marks, paths, exact]);
+  return [Buffer.from(`${meta}\n`), quick, body.marks, paths, exact];
 }
 
 /** The body of a state file (`bytes` the whole file, the body starting at `at`); undefined when it does not add up. */
