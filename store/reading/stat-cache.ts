@@ -201,7 +201,7 @@ function placedOf(value: unknown): PlacedVersion | undefined {
 function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'>, files: number): PlacedFiles | undefined {
   const { paths, quick, marks } = table;
   let marked = 0;
-  for (let i = 0; i < marks.length; i++) marked += marks[i]!;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === 1) marked++;
   if (marked !== files) return undefined;
   if (marked === paths.length) return { paths, quick };
   const kept: string[] = [];
