@@ -93,6 +93,20 @@ describe('a version placed in full', () => {
     expect(fs.readFileSync(path.join(target, 'a.txt'), 'utf8')).toBe('alpha');
   });
 
+  test('a version downloaded under a prefix with characters of several bytes is checked again by stat alone', async () => {
+    const { store, root } = await versionOf({ 'données/é.txt': 'alpha', 'données/b.txt': 'beta', 'other.txt': 'gamma' });
+    const target = tempDir('artifacts-dossier-é-');
+    const download = (): ReturnType<typeof downloadVersion> => downloadVersion(store, { name: 'shortcuts', version: 'v0', manifest: { root } } as never, target, { pathPrefix: 'données/' });
+    expect(await download()).toMatchObject({ files: 2, fetched: 2 });
+    const blobs = (store.blobs as unknown as { root: string }).root;
+    fs.renameSync(blobs, `${blobs}-away`);
+    try {
+      expect(await download()).toMatchObject({ files: 2, fetched: 0, skipped: 2, hashed: 0 });
+    } finally {
+      fs.renameSync(`${blobs}-away`, blobs);
+    }
+  });
+
   test('a file deleted, or replaced by a link, after the version was placed is fetched again', async () => {
     const { download } = await versionOf({ 'a.txt': 'alpha', 'd/b.txt': 'beta' });
     const target = tempDir();

@@ -25,8 +25,6 @@ export interface StateBody {
   readonly exact: Buffer;
 }
 
-/** Numbers per row in `quick` (see quick-stamp.ts). */
-
 const ORDER = os.endianness();
 
 /** The body's pieces after a header of `headerBytes` bytes (`exact`: one line per row, without its newline), to write in order. */
@@ -34,7 +32,8 @@ export function encodeBody(headerBytes: number, body: Omit<StateBody, 'exact'> &
   const paths = Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
   const exact = Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '');
   let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes: exact.length });
-  meta += ' '.repeat((8 - ((headerBytes + meta.length + 1) % 8)) % 8);
+  // Padded in bytes: a prefix may hold characters of more than one.
+  meta += ' '.repeat((8 - ((headerBytes + Buffer.byteLength(meta) + 1) % 8)) % 8);
   const quick = Buffer.from(body.quick.buffer, body.quick.byteOffset, body.quick.byteLength);
   return [Buffer.from(`${meta}\n`), quick, body.marks, paths, exact];
 }
