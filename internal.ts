@@ -15,6 +15,7 @@ export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
 export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';
+export { StatCache } from './store/reading/stat-cache';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest, editTree } from './store/manifest/manifest-edit';
 export { mergeContributions, settleDraft } from './store/drafts/draft-merge';

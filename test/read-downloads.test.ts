@@ -108,7 +108,7 @@ describe('read state', () => {
       expect(stateFiles()).toHaveLength(3);
       await version.download(later);
       const left = stateFiles().map((f) => fs.readFileSync(path.join(home, 'read-state', f), 'utf8').split('\n')[0]);
-      expect(left.sort()).toEqual([kept, later].map((d) => `artifacts-read-state 2 ${JSON.stringify(d)}`).sort());
+      expect(left.sort()).toEqual([kept, later].map((d) => `artifacts-read-state 3 ${JSON.stringify(d)}`).sort());
       expect(await version.download(kept)).toMatchObject({ fetched: 0, skipped: 6, hashed: 0 });
     } finally {
       await own.close();

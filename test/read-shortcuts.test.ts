@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { IntegrityError, UnsafeTargetError } from 'temporal-artifacts';
-import { Store, downloadVersion, writeManifest } from 'temporal-artifacts/internal';
+import { StatCache, Store, downloadVersion, writeManifest } from 'temporal-artifacts/internal';
 import { tempDir, writeFiles } from './helpers';
 
 // The download shortcuts, on the store alone (no Temporal): a version placed in full is checked by stat only; small
@@ -77,6 +77,36 @@ describe('a version placed in full', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('alpha');
   });
 
+  test('a file whose mtime was set before 1970 is hashed once, then vouched for by stat alone again', async () => {
+    const { store, download } = await versionOf({ 'a.txt': 'alpha', 'b.txt': 'beta' });
+    const target = tempDir();
+    await download(target);
+    fs.utimesSync(path.join(target, 'a.txt'), new Date(-315_619_199_877), new Date(-315_619_199_877));
+    expect(await download(target)).toMatchObject({ fetched: 0, skipped: 2, hashed: 1 });
+    const blobs = (store.blobs as unknown as { root: string }).root;
+    fs.renameSync(blobs, `${blobs}-away`);
+    try {
+      expect(await download(target)).toMatchObject({ fetched: 0, skipped: 2, hashed: 0 });
+    } finally {
+      fs.renameSync(`${blobs}-away`, blobs);
+    }
+    expect(fs.readFileSync(path.join(target, 'a.txt'), 'utf8')).toBe('alpha');
+  });
+
+  test('a version downloaded under a prefix with characters of several bytes is checked again by stat alone', async () => {
+    const { store, root } = await versionOf({ 'données/é.txt': 'alpha', 'données/b.txt': 'beta', 'other.txt': 'gamma' });
+    const target = tempDir('artifacts-dossier-é-');
+    const download = (): ReturnType<typeof downloadVersion> => downloadVersion(store, { name: 'shortcuts', version: 'v0', manifest: { root } } as never, target, { pathPrefix: 'données/' });
+    expect(await download()).toMatchObject({ files: 2, fetched: 2 });
+    const blobs = (store.blobs as unknown as { root: string }).root;
+    fs.renameSync(blobs, `${blobs}-away`);
+    try {
+      expect(await download()).toMatchObject({ files: 2, fetched: 0, skipped: 2, hashed: 0 });
+    } finally {
+      fs.renameSync(`${blobs}-away`, blobs);
+    }
+  });
+
   test('a file deleted, or replaced by a link, after the version was placed is fetched again', async () => {
     const { download } = await versionOf({ 'a.txt': 'alpha', 'd/b.txt': 'beta' });
     const target = tempDir();
@@ -104,10 +134,10 @@ describe('a version placed in full', () => {
     const target = tempDir();
     await download(target);
     fs.rmSync(path.join(target, 'b.txt'));
-    const stateDir = path.join(store.home, 'read-state');
-    const [stateFile] = fs.readdirSync(stateDir);
-    const file = path.join(stateDir, stateFile!);
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n').filter((l) => !l.endsWith(' b.txt')).join('\n'));
+    // The row of b.txt goes, the version stays marked as placed with two files.
+    const cache = StatCache.open(store.home, target);
+    cache.forget('b.txt');
+    cache.save();
     expect(await download(target)).toMatchObject({ files: 2, fetched: 1, skipped: 1 });
     expect(fs.readFileSync(path.join(target, 'b.txt'), 'utf8')).toBe('beta');
   });

@@ -7,7 +7,8 @@ import type { Store } from '../store';
 import { isUnchecked, mismatchLine, type Mismatch } from './entry-bytes';
 import { stillPlaced } from './placed-check';
 import { Placing } from './placing';
-import { StatCache } from './stat-cache';
+import { quickSize } from './quick-stamp';
+import { StatCache, type PlacedFiles } from './stat-cache';
 import { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
 
@@ -92,15 +93,16 @@ async function placePlanned(store: Store, target: TargetFolder, cache: StatCache
 }
 
 /** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
-function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string, placed: readonly (readonly [string, { size: number }])[], options: DownloadOptions): DownloadResult {
+function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string, placed: PlacedFiles, options: DownloadOptions): DownloadResult {
+  const files = placed.paths.length;
   let bytes = 0;
-  for (const [i, [, file]] of placed.entries()) {
-    bytes += file.size;
-    options.onFile?.(i + 1, placed.length);
+  for (let i = 0; i < files; i++) {
+    bytes += quickSize(placed.quick, i);
+    options.onFile?.(i + 1, files);
   }
-  const removed = options.removeStrays ? target.removeAllBut(new Set(placed.map(([p]) => p))) : [];
+  const removed = options.removeStrays ? target.removeAllBut(new Set(placed.paths)) : [];
   for (const p of removed) cache.forget(p);
-  return { directory, files: placed.length, bytes, fetched: 0, fetchedBytes: 0, skipped: placed.length, hashed: 0, removed };
+  return { directory, files, bytes, fetched: 0, fetchedBytes: 0, skipped: files, hashed: 0, removed };
 }
 
 function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {

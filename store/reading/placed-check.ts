@@ -1,21 +1,39 @@
 import fs from 'node:fs';
-import { sameStamp, stampOf, type FileStamp } from './stat-cache';
+import { QUICK_FIELDS, sameQuick } from './quick-stamp';
+import { sameStamp, stampOf, type FileStamp, type PlacedFiles } from './stat-cache';
+
+const PLAIN = { throwIfNoEntry: false } as const;
+const EXACT = { bigint: true, throwIfNoEntry: false } as const;
 
 /**
  * Whether every file of a version placed in `root` is still as the download left it (same size, mtime, ctime,
- * inode and device), by one lstat each: no manifest, no blob and no file is read. Each folder on the way must
- * still be a folder, not a link: a download never wrote through one, so neither does it vouch for files behind one.
- * False at the first file or folder that differs, and the caller then downloads the usual way.
+ * inode and device, compared as quick stamps: see quick-stamp.ts), by one lstat each: no manifest, no blob and no
+ * file is read. Each folder on the way must still be a folder, not a link: a download never wrote through one, so
+ * neither does it vouch for files behind one. False at the first file or folder that differs, and the caller then
+ * downloads the usual way.
  */
-export function stillPlaced(root: string, files: readonly (readonly [string, FileStamp])[]): boolean {
+export function stillPlaced(root: string, files: PlacedFiles): boolean {
+  const { paths, quick } = files;
   const folders = new Set<string>();
-  return files.every(([entryPath, stamp]) => stillThere(root, entryPath, stamp, folders));
+  // Paths come in order, so most share the folder of the one before: that one is not looked at again.
+  let lastFolder = '';
+  for (let i = 0; i < paths.length; i++) {
+    const entryPath = paths[i]!;
+    const slash = entryPath.lastIndexOf('/');
+    if (slash > 0 && (slash !== lastFolder.length || !entryPath.startsWith(lastFolder))) {
+      if (!foldersStay(root, entryPath, folders)) return false;
+      lastFolder = entryPath.slice(0, slash);
+    }
+    const st = fs.lstatSync(`${root}/${entryPath}`, PLAIN);
+    if (st === undefined || !st.isFile() || !sameQuick(st, quick, i * QUICK_FIELDS)) return false;
+  }
+  return true;
 }
 
-/** Whether the file at `entryPath` has `stamp` still, its folders being folders (those in `folders` known to be). */
+/** Whether the file at `entryPath` has `stamp` still (to the nanosecond), its folders being folders (those in `folders` known to be). */
 export function stillThere(root: string, entryPath: string, stamp: FileStamp, folders: Set<string>): boolean {
   if (!foldersStay(root, entryPath, folders)) return false;
-  const st = fs.lstatSync(`${root}/${entryPath}`, { bigint: true, throwIfNoEntry: false });
+  const st = fs.lstatSync(`${root}/${entryPath}`, EXACT);
   return st?.isFile() === true && sameStamp(stamp, stampOf(st));
 }
 
@@ -24,7 +42,7 @@ function foldersStay(root: string, entryPath: string, seen: Set<string>): boolea
   for (let slash = entryPath.indexOf('/'); slash > 0; slash = entryPath.indexOf('/', slash + 1)) {
     const folder = entryPath.slice(0, slash);
     if (seen.has(folder)) continue;
-    if (!fs.lstatSync(`${root}/${folder}`, { throwIfNoEntry: false })?.isDirectory()) return false;
+    if (!fs.lstatSync(`${root}/${folder}`, PLAIN)?.isDirectory()) return false;
     seen.add(folder);
   }
   return true;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { putQuick, QUICK_FIELDS } from './quick-stamp';
 import { headerOf, parseState, pruneReadState, stateFileOf } from './read-state';
+import { decodeBody, encodeBody, type StateBody } from './state-body';
 
 /** What a file's metadata says about it: enough to tell, without reading it, that it was not changed since. */
 export interface FileStamp {
@@ -27,6 +29,13 @@ interface Row extends FileStamp {
   placed: boolean;
 }
 
+/** The files of the version placed last, as its check needs them: each path, and its quick stamp (see quick-stamp.ts). */
+export interface PlacedFiles {
+  readonly paths: readonly string[];
+  /** QUICK_FIELDS numbers per path: size, mtimeMs, ctimeMs, ino, dev. */
+  readonly quick: Float64Array;
+}
+
 /** A version (its manifest root, and the path prefix downloaded) whose every file in scope a download placed. */
 export interface PlacedVersion {
   readonly root: string;
@@ -45,22 +54,30 @@ export interface PlacedVersion {
  * the folder then holds exactly the version's files, and someone who can write that folder cannot forge an entry.
  * It is only a hint: an entry whose stamp does not match is ignored and the file hashed, a lost or damaged cache
  * file costs one re-hash, and concurrent downloads into one folder at worst overwrite each other's.
+ *
+ * The file is read as columns (state-body.ts); the rows by path, with their exact stamps and digests, are made from
+ * it only when a download needs more than the check of the version placed last.
  */
 export class StatCache {
   private dirty = false;
+  private byPath: Map<string, Row> | undefined;
 
   private constructor(
     private readonly home: string,
     private readonly directory: string,
     private readonly file: string,
-    private readonly rows: Map<string, Row>,
+    private readonly loaded: StateBody | undefined,
     private placedVersion: PlacedVersion | undefined,
   ) {}
 
   static open(home: string, directory: string): StatCache {
     const file = stateFileOf(home, directory);
-    const { rows, placed } = readState(file);
-    return new StatCache(home, directory, file, rows, placed);
+    const loaded = readState(file);
+    return new StatCache(home, directory, file, loaded, loaded && placedOf(loaded.placed));
+  }
+
+  private get rows(): Map<string, Row> {
+    return (this.byPath ??= this.loaded ? rowsOf(this.loaded) : new Map());
   }
 
   /** The digest recorded for `entryPath`, if its stamp still matches. */
@@ -89,12 +106,12 @@ export class StatCache {
     this.dirty = this.rows.delete(entryPath) || this.dirty;
   }
 
-  /** The files of the version placed last, when it is `root` downloaded with `prefix`: path, stamp and digest of each. */
-  placedFiles(root: string, prefix: string): [string, FileStamp & { readonly digest: string }][] | undefined {
+  /** The files of the version placed last, when it is `root` downloaded with `prefix`. */
+  placedFiles(root: string, prefix: string): PlacedFiles | undefined {
     const placed = this.placedVersion;
     if (placed?.root !== root || placed.prefix !== prefix) return undefined;
-    const files = [...this.rows].filter(([, row]) => row.placed);
-    return files.length === placed.files ? files : undefined;
+    const table = this.byPath ? columnsOf(this.byPath) : this.loaded;
+    return table && onlyPlaced(table, placed.files);
   }
 
   /**
@@ -132,7 +149,9 @@ export class StatCache {
     pruneReadState(this.home);
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     try {
-      fs.writeFileSync(tmp, headerOf(FORMAT, this.directory) + formatBody(this.placedVersion, this.rows), { mode: 0o600 });
+      const header = Buffer.from(headerOf(FORMAT, this.directory));
+      const body = encodeBody(header.length, { placed: this.placedVersion ?? null, ...columnsOf(this.rows), exact: exactLines(this.rows) });
+      writeAll(tmp, [header, ...body]);
       fs.renameSync(tmp, this.file);
     } catch {
       // A cache that cannot be saved only means the next download hashes the files again.
@@ -142,50 +161,89 @@ export class StatCache {
   }
 }
 
-/**
- * The body's layout: a JSON line naming the version placed last (or `null`), then one line per file,
- * `placed size mtimeNs ctimeNs ino dev digest path` separated by single spaces, the path last (paths hold no
- * control characters, so no newline). Plain lines, as a JSON object of 20,000 rows took longer to parse than the
- * stats it spares.
- */
-const FORMAT = 2;
+/** The body's layout: see state-body.ts. Format 2 was one text line per file, which took longer to read than the stats. */
+const FORMAT = 3;
 
-function formatBody(placed: PlacedVersion | undefined, rows: ReadonlyMap<string, Row>): string {
-  const lines = [JSON.stringify(placed ?? null)];
-  for (const [p, r] of rows) lines.push(`${r.placed ? 1 : 0} ${r.size} ${r.mtimeNs} ${r.ctimeNs} ${r.ino} ${r.dev} ${r.digest} ${p}`);
-  return lines.join('\n') + '\n';
-}
-
-function readState(file: string): { rows: Map<string, Row>; placed: PlacedVersion | undefined } {
-  const rows = new Map<string, Row>();
-  let placed: PlacedVersion | undefined;
+function writeAll(file: string, pieces: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
   try {
-    const state = parseState(fs.readFileSync(file), FORMAT);
-    if (!state) return { rows, placed };
-    const lines = state.body.toString('utf8').split('\n');
-    placed = parsePlaced(lines[0] ?? '');
-    for (let i = 1; i < lines.length; i++) {
-      const row = parseRow(lines[i]!);
-      if (row) rows.set(row[0], row[1]);
+    let left = pieces.reduce((n, p) => n + p.length, 0);
+    let rest = pieces.filter((p) => p.length > 0);
+    while (left > 0) {
+      let done = fs.writevSync(fd, rest);
+      left -= done;
+      // A short write: go on from the first byte not written.
+      while (rest.length > 0 && done >= rest[0]!.length) done -= rest.shift()!.length;
+      if (done > 0) rest = [rest[0]!.subarray(done), ...rest.slice(1)];
     }
-  } catch {
-    rows.clear();
-    placed = undefined;
+  } finally {
+    fs.closeSync(fd);
   }
-  return { rows, placed };
 }
 
-function parsePlaced(line: string): PlacedVersion | undefined {
-  const value = JSON.parse(line) as unknown;
+function readState(file: string): StateBody | undefined {
+  try {
+    const bytes = fs.readFileSync(file);
+    const state = parseState(bytes, FORMAT);
+    return state && decodeBody(bytes, bytes.length - state.body.length);
+  } catch {
+    return undefined;
+  }
+}
+
+function placedOf(value: unknown): PlacedVersion | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { root, prefix, files } = value as Record<string, unknown>;
   return typeof root === 'string' && typeof prefix === 'string' && typeof files === 'number' ? { root, prefix, files } : undefined;
 }
 
-const ROW = /^([01]) (\d+) (\d+) (\d+) (\d+) (\d+) (\S+) (.+)$/;
+/** The rows marked placed, when there are `files` of them (a state file that lost some is not trusted). */
+function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'>, files: number): PlacedFiles | undefined {
+  const { paths, quick, marks } = table;
+  let marked = 0;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === 1) marked++;
+  if (marked !== files) return undefined;
+  if (marked === paths.length) return { paths, quick };
+  const kept: string[] = [];
+  const keptQuick = new Float64Array(marked * QUICK_FIELDS);
+  for (let i = 0; i < paths.length; i++) {
+    if (marks[i] !== 1) continue;
+    keptQuick.set(quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), kept.length * QUICK_FIELDS);
+    kept.push(paths[i]!);
+  }
+  return { paths: kept, quick: keptQuick };
+}
 
-function parseRow(line: string): [string, Row] | undefined {
-  const m = ROW.exec(line);
-  if (!m) return undefined;
-  return [m[8]!, { placed: m[1] === '1', size: Number(m[2]), mtimeNs: m[3]!, ctimeNs: m[4]!, ino: m[5]!, dev: m[6]!, digest: m[7]! }];
+function columnsOf(rows: ReadonlyMap<string, Row>): Pick<StateBody, 'paths' | 'quick' | 'marks'> {
+  const paths = [...rows.keys()];
+  const quick = new Float64Array(rows.size * QUICK_FIELDS);
+  const marks = new Uint8Array(rows.size);
+  let i = 0;
+  for (const row of rows.values()) {
+    putQuick(quick, i * QUICK_FIELDS, row);
+    marks[i++] = row.placed ? 1 : 0;
+  }
+  return { paths, quick, marks };
+}
+
+function exactLines(rows: ReadonlyMap<string, Row>): string[] {
+  const lines: string[] = [];
+  for (const r of rows.values()) lines.push(`${r.mtimeNs} ${r.ctimeNs} ${r.ino} ${r.dev} ${r.digest}`);
+  return lines;
+}
+
+const EXACT = /^(-?\d+) (\d+) (\d+) (\d+) (\S+)$/;
+
+/** The rows by path, from the exact lines; none when they do not add up (the cache is then empty: one re-hash). */
+function rowsOf(body: StateBody): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  const lines = body.exact.toString('utf8').split('\n');
+  if (lines.length !== body.paths.length + 1) return rows;
+  for (let i = 0; i < body.paths.length; i++) {
+    const m = EXACT.exec(lines[i]!);
+    if (!m) return new Map();
+    const size = body.quick[i * QUICK_FIELDS]!;
+    rows.set(body.paths[i]!, { size, mtimeNs: m[1]!, ctimeNs: m[2]!, ino: m[3]!, dev: m[4]!, digest: m[5]!, placed: body.marks[i] === 1 });
+  }
+  return rows;
 }

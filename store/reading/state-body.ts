@@ -1,0 +1,66 @@
+import os from 'node:os';
+import { QUICK_FIELDS as QUICK } from './quick-stamp';
+
+/**
+ * The body of a read-state file (after its header line), laid out so that a download of the version placed last
+ * reads it without making a string or an object per file beyond each path:
+ *
+ * - a JSON line: the version placed last (or null), the row count, the byte order and the two text sections' sizes,
+ *   padded with spaces so the columns after it start at a multiple of 8 bytes from the start of the file;
+ * - QUICK float64 columns per row: size, mtime and ctime in milliseconds (exactly as a number `fs.lstat` gives
+ *   them), inode and device (NaN when not an exact number, so such a row never matches by them);
+ * - one byte per row: whether it belongs to the version placed last;
+ * - the paths, one a line (paths hold no control characters);
+ * - the exact stamps and digests, one line per row: `mtimeNs ctimeNs ino dev digest`, read only when a download
+ *   needs more than the quick check of the version placed last.
+ */
+export interface StateBody {
+  readonly placed: unknown;
+  readonly paths: readonly string[];
+  /** QUICK numbers per row: size, mtimeMs, ctimeMs, ino, dev (see quick-stamp.ts). */
+  readonly quick: Float64Array;
+  /** 1 for each row of the version placed last. */
+  readonly marks: Uint8Array;
+  /** The exact lines, undecoded. */
+  readonly exact: Buffer;
+}
+
+const ORDER = os.endianness();
+
+/** The body's pieces after a header of `headerBytes` bytes (`exact`: one line per row, without its newline), to write in order. */
+export function encodeBody(headerBytes: number, body: Omit<StateBody, 'exact'> & { readonly exact: readonly string[] }): Uint8Array[] {
+  const paths = Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
+  const exact = Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '');
+  let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes: exact.length });
+  // Padded in bytes: a prefix may hold characters of more than one.
+  meta += ' '.repeat((8 - ((headerBytes + Buffer.byteLength(meta) + 1) % 8)) % 8);
+  const quick = Buffer.from(body.quick.buffer, body.quick.byteOffset, body.quick.byteLength);
+  return [Buffer.from(`${meta}\n`), quick, body.marks, paths, exact];
+}
+
+/** The body of a state file (`bytes` the whole file, the body starting at `at`); undefined when it does not add up. */
+export function decodeBody(bytes: Buffer, at: number): StateBody | undefined {
+  const end = bytes.indexOf(0x0a, at);
+  if (end < 0 || (end + 1) % 8 !== 0) return undefined;
+  const meta = JSON.parse(bytes.toString('utf8', at, end)) as { placed?: unknown; rows?: unknown; order?: unknown; pathBytes?: unknown; exactBytes?: unknown };
+  const { rows, pathBytes, exactBytes } = meta;
+  if (meta.order !== ORDER || !isCount(rows) || !isCount(pathBytes) || !isCount(exactBytes)) return undefined;
+  const quickAt = end + 1;
+  const marksAt = quickAt + rows * QUICK * 8;
+  const pathsAt = marksAt + rows;
+  const exactAt = pathsAt + pathBytes;
+  if (exactAt + exactBytes !== bytes.length) return undefined;
+  const paths = rows === 0 ? [] : bytes.toString('utf8', pathsAt, exactAt - 1).split('\n');
+  if (paths.length !== rows) return undefined;
+  return { placed: meta.placed, paths, quick: float64s(bytes, quickAt, rows * QUICK), marks: bytes.subarray(marksAt, pathsAt), exact: bytes.subarray(exactAt) };
+}
+
+/** A view of the numbers where they lie, or a copy when the buffer does not start them at a multiple of 8. */
+function float64s(bytes: Buffer, at: number, count: number): Float64Array {
+  if ((bytes.byteOffset + at) % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset + at, count);
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + count * 8));
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
