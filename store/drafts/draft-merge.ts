@@ -83,8 +83,9 @@ export interface MergeOptions {
  *
  * Cost is O(batch): the draft's trees are read only where the batch's paths fall and edited chunk by chunk
  * (manifest-edit.ts), never rewritten; accepted entries go to the small pending tree, folded into the files tree
- * FOLD_AT at a time, so the chunks a batch rewrites do not grow with the draft's height. Small contributions are judged together, up to `window` entries; a larger
- * one is judged and merged on its own as a stream of windows, so memory stays bounded whatever its size.
+ * FOLD_AT at a time, so the chunks a batch rewrites do not grow with the draft's height. Small contributions are
+ * judged together, up to `window` entries; a larger one is judged and merged on its own as a stream of windows, so
+ * memory stays bounded whatever its size.
  */
 export async function mergeContributions(blobs: BlobStore, index: DraftIndex, contributions: readonly Contribution[], options: MergeOptions = {}): Promise<MergeResult> {
   const window = options.window ?? MERGE_WINDOW;
