@@ -61,7 +61,8 @@ export async function editManifest(blobs: BlobStore, baseRoot: string, edits: re
 
 /**
  * The tree half of editManifest, without the version digest (which reads every leaf): what a collaborative draft
- * does per merge batch, so a batch costs O(batch x height); the digest is taken once, at the commit.
+ * does to its small pending tree per merge batch, and to its files tree per fold (drafts/README.md); the digest is
+ * taken once, at the commit.
  */
 export async function editTree(blobs: BlobStore, baseRoot: string, edits: readonly ManifestEdit[]): Promise<TreeEditResult> {
   for (let i = 1; i < edits.length; i++) {
