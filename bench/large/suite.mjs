@@ -9,6 +9,7 @@
 // for the bytes (computed here) and `verify()` must re-hash every stored chunk. Writes docs/benchmarks.md (between
 // its large markers). Timing on a shared 2-core machine is noisy: read the ratios, and the medians.
 //   --rounds N (default 3)   --parts single,edit,edit-s3 (default all)   --quick (256 MiB and 128 MiB files)
+//   --warm: each process logs a one-file version before the timed log (its results are kept apart, as `single@warm`…)
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -69,6 +70,8 @@ export async function runLarge(args) {
   const rounds = Number(option(args, '--rounds', '3'));
   const parts = option(args, '--parts', 'single,edit,edit-s3').split(',');
   const quick = args.includes('--quick');
+  const warm = args.includes('--warm');
+  const key = (part) => (warm ? `${part}@warm` : part);
   const root = path.join(repo, '.artifacts-bench');
   const scratch = path.join(root, 'run-large');
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -76,11 +79,11 @@ export async function runLarge(args) {
   const s3 = parts.includes('edit-s3') ? await s3Setup() : undefined;
   const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
   const results = { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), rounds, quick, parts: {} };
-  const bench = { scratch, rounds, quick, s3, ours: oursIn(scratch, server) };
+  const bench = { scratch, rounds, quick, s3, ours: oursIn(scratch, server, warm) };
   try {
-    log(`node ${process.version}, ${results.cores} cores; ${rounds} rounds${quick ? ' (quick sizes)' : ''}`);
-    if (parts.includes('single')) results.parts.single = await measureSingle(bench);
-    for (const where of ['edit', 'edit-s3'].filter((p) => parts.includes(p))) results.parts[where] = await measureEdit(bench, where);
+    log(`node ${process.version}, ${results.cores} cores; ${rounds} rounds${quick ? ' (quick sizes)' : ''}${warm ? ', warm processes' : ''}`);
+    if (parts.includes('single')) results.parts[key('single')] = await measureSingle(bench);
+    for (const where of ['edit', 'edit-s3'].filter((p) => parts.includes(p))) results.parts[key(where)] = await measureEdit(bench, where);
     writeLargeReport(root, results, { repo, log });
   } finally {
     process.kill(server.pid, 'SIGTERM');
@@ -89,14 +92,14 @@ export async function runLarge(args) {
   }
 }
 
-/** One log in a fresh process (`pin`: on one core), checked against the digest `expected` of `name`. */
-function oursIn(scratch, server) {
+/** One log in a fresh process (`pin`: on one core; `warm`: after an untimed one-file log), checked against the digest `expected` of `name`. */
+function oursIn(scratch, server, warm) {
   let homes = 0;
   return {
     home: () => path.join(scratch, `home-${homes}`),
     log(home, env, dir, name, expected, pin = false) {
       const cmd = [path.join(repo, 'bench', 'peers', 'ours-once.mjs'), 'log', dir, 'model'];
-      const fullEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-large-${homes++}` };
+      const fullEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, ARTIFACTS_HOME: home, ARTIFACTS_TASK_QUEUE: `bench-large-${homes++}`, BENCH_WARM: warm ? '1' : '0' };
       const out = pin
         ? execFileSync('taskset', ['-c', '0', process.execPath, ...cmd], { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 })
         : execFileSync(process.execPath, cmd, { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26 });
