@@ -17,6 +17,7 @@ export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { StatCache } from './store/reading/stat-cache';
 export { stageSpec } from './store/staging/stager';
+export { normalizeEntryPath, resolveInside } from './store/paths';
 export { stagingHeapGrowth, withStagingHeapGrowth, STAGING_HEAP_GROWTH_PERCENT } from './store/staging/heap-growth';
 export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest, editTree } from './store/manifest/manifest-edit';

@@ -10,6 +10,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * `./a/b` becomes `a/b`; absolute paths, `..`, empty segments, backslashes, NUL and control characters are refused.
  */
 export function normalizeEntryPath(name: string): string {
+  if (typeof name === 'string' && isPlainPath(name)) return name;
   if (typeof name !== 'string' || name.length === 0) throw new InvalidPathError(String(name), 'the name is empty');
   if (CONTROL.test(name)) throw new InvalidPathError(name, 'it contains a NUL or control character');
   if (name.includes('\\')) throw new InvalidPathError(name, 'it contains a backslash');
@@ -35,6 +36,34 @@ export function normalizeEntryPath(name: string): string {
 /** Limits of common file systems (NAME_MAX, PATH_MAX): a longer entry could never be downloaded. */
 const MAX_SEGMENT_BYTES = 255;
 const MAX_PATH_BYTES = 4096;
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/**
+ * Whether `name` is already a normal entry path, checked in one pass without allocating (what every path of a
+ * manifest is, so a download of many files proves each one cheaply): relative, no empty, `.` or `..` segment, no
+ * control character or backslash, no drive letter, and short enough that no byte needs counting. Anything else
+ * takes normalizeEntryPath's full road, which says what is wrong.
+ */
+function isPlainPath(name: string): boolean {
+  const n = name.length;
+  if (n === 0 || n * 3 > MAX_PATH_BYTES) return false;
+  if (n >= 2 && name.charCodeAt(1) === 0x3a && /^[A-Za-z]/.test(name)) return false;
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? name.charCodeAt(i) : SLASH;
+    if (c === SLASH) {
+      const length = i - start;
+      if (length === 0 || length * 3 > MAX_SEGMENT_BYTES) return false;
+      if (name.charCodeAt(start) === DOT && (length === 1 || (length === 2 && name.charCodeAt(start + 1) === DOT))) return false;
+      start = i + 1;
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x5c) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Finds, in a path-sorted stream of entry paths, one that is both a file and a folder (`x` and `x/y`), which no
@@ -81,17 +110,28 @@ export function joinEntryPath(prefix: string, rel: string): string {
 }
 
 /**
- * Resolves an entry path inside a target folder and proves the result stays inside it,
- * so a manifest can never make `download` write elsewhere.
+ * Resolves an entry path inside a target folder. The path is normalized first (a `..`, absolute or otherwise
+ * hostile name is refused there), so the result always stays inside: a manifest can never make `download` write
+ * elsewhere.
  */
 export function resolveInside(root: string, entryPath: string): string {
   const clean = normalizeEntryPath(entryPath);
-  const base = path.resolve(root);
-  const full = path.resolve(base, ...clean.split('/'));
-  if (full !== base && !full.startsWith(base + path.sep)) {
-    throw new InvalidPathError(entryPath, `it resolves outside ${base}`);
+  const base = resolvedRoot(root);
+  // A normal entry path is relative and has no `..`, `.` or empty segment: it names a place under base as it is.
+  return base === '/' ? `/${clean}` : `${base}/${clean}`;
+}
+
+let lastRoot: string | undefined;
+let lastBase = '';
+
+/** `path.resolve(root)`, remembered for the absolute root asked last (a download proves each of its paths under one root). */
+function resolvedRoot(root: string): string {
+  if (!path.isAbsolute(root)) return path.resolve(root);
+  if (root !== lastRoot) {
+    lastBase = path.resolve(root);
+    lastRoot = root;
   }
-  return full;
+  return lastBase;
 }
 
 /**

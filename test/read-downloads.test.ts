@@ -73,6 +73,27 @@ describe('downloads do only the needed work', () => {
     expect(await v.download(target)).toMatchObject({ fetched: 0, skipped: 6, hashed: 0 });
   });
 
+  test('a newer version over an older one replaces its changed files whole, reads none of them, and leaves the rest untouched', async () => {
+    const name = 'newer-over-older';
+    const v0 = await api.artifact((await shared.run.logArtifact(new Artifact(name, 'dataset').addDir(writeFiles(FILES)))).ref);
+    const changed = { ...FILES, 'a.txt': 'ALPHA v1', 'images/cat.png': 'purr', 'images/dog.png': 'WOOF v1', 'labels/8.json': '{"label":8}' };
+    const v1 = await api.artifact((await shared.run.logArtifact(new Artifact(name, 'dataset').addDir(writeFiles(changed)))).ref);
+    const target = tempDir();
+    await v0.download(target);
+    // The user edits one file that v1 also changes (to bytes of the size v1 has): it is hashed before it is replaced.
+    fs.writeFileSync(path.join(target, 'images/dog.png'), 'edited!');
+    const before = stamps(target);
+
+    expect(await v1.download(target)).toMatchObject({ files: 6, fetched: 4, skipped: 2, hashed: 1 });
+    for (const [rel, text] of Object.entries(changed)) expect(fs.readFileSync(path.join(target, rel), 'utf8')).toBe(text);
+    const after = stamps(target);
+    for (const rel of ['labels/7.json', 'images/deep/x.bin']) expect(after[rel]).toBe(before[rel]);
+    // Replaced through a temp name: a new file, never the old one rewritten in place, and no temp name left.
+    for (const rel of ['a.txt', 'images/cat.png']) expect(after[rel]!.split('/')[0]).not.toBe(before[rel]!.split('/')[0]);
+    expect(Object.keys(after).filter((rel) => rel.includes('.artifacts-partial-'))).toEqual([]);
+    expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 6, hashed: 0 });
+  });
+
   test('a path prefix downloads only the files under it, from the API and the CLI', async () => {
     const v = await logged('with-prefix');
     const target = tempDir();

@@ -6,9 +6,11 @@
  * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
  *   its name when nothing is there, its stamp handed back for the stat cache. No temp name and rename: for
  *   thousands of small files those were a third of the work. The trade-off: a crash in the middle can leave a short
- *   file where there was none (never where there was one: a file is replaced only through a temp name, on the
- *   downloading thread); no stat cache row vouches for it, so the next download finds it wrong and writes it again.
+ *   file where there was none (never where there was one); no stat cache row vouches for it, so the next download
+ *   finds it wrong and writes it again. A file marked `replace` (an older version's, as a download left it) is
+ *   written under a temp name and renamed over its name, so no reader ever sees it short.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
@@ -60,7 +62,16 @@ export interface PlaceSmallJob {
   readonly kind: 'place-small';
   /** The folder, by a name that reaches it without following links (a `/proc/self/fd/N` of a held descriptor). */
   readonly folder: string;
-  readonly files: readonly { readonly leaf: string; readonly blobFile: string; readonly digest: string; readonly size: number }[];
+  readonly files: readonly PlaceSmallFile[];
+}
+
+export interface PlaceSmallFile {
+  readonly leaf: string;
+  readonly blobFile: string;
+  readonly digest: string;
+  readonly size: number;
+  /** A file is at `leaf` and is to be replaced (through a temp name); otherwise nothing may be there. */
+  readonly replace?: true;
 }
 
 /** A placed file's stamp (see FileStamp in store/reading) as one string, `size mtimeNs ctimeNs ino dev`: cheap to pass between threads. */
@@ -68,7 +79,7 @@ export type PlacedStamp = string;
 
 export interface PlaceSmallDone {
   readonly type: 'place-small-done';
-  /** Per file, in order: its stamp, or null when it was not placed (something is there, or the blob is missing or does not match). */
+  /** Per file, in order: its stamp, or null when it was not placed (something is there, or a folder is where a file to replace was, or the blob is missing or does not match). */
   readonly stamps: readonly (PlacedStamp | null)[];
 }
 
@@ -82,7 +93,7 @@ export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
   return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.folder, f, buffer)) };
 }
 
-function placeOne(folder: string, file: PlaceSmallJob['files'][number], buffer: Buffer): PlacedStamp | null {
+function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {
   let n = 0;
   let fd: number;
   try {
@@ -98,22 +109,39 @@ function placeOne(folder: string, file: PlaceSmallJob['files'][number], buffer: 
   const bytes = buffer.subarray(0, n);
   if (n !== file.size || !matches(bytes, file.digest)) return null;
   const at = `${folder}/${file.leaf}`;
+  const written = file.replace ? `${folder}/.artifacts-partial-${randomUUID()}` : at;
   let out: number;
   try {
-    out = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+    out = fs.openSync(written, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
     throw err;
   }
   try {
     for (let done = 0; done < n;) done += fs.writeSync(out, bytes, done, n - done);
+    // rename replaces a symlink at the leaf itself, never what it points to; a folder there is left to the usual road.
+    if (file.replace && !renamedOver(written, at)) return null;
+    // Stamped after the rename, which changes the file's ctime.
     const st = fs.fstatSync(out, { bigint: true });
     return `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`;
   } catch (err) {
-    fs.rmSync(at, { force: true });
+    fs.rmSync(written, { force: true });
     throw err;
   } finally {
     fs.closeSync(out);
+  }
+}
+
+/** Renames `from` over `to`; false (and `from` removed) when a folder is at `to`. */
+function renamedOver(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    fs.rmSync(from, { force: true });
+    return false;
   }
 }
 

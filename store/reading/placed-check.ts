@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import { QUICK_FIELDS, sameQuick } from './quick-stamp';
-import { sameStamp, stampOf, type FileStamp, type PlacedFiles } from './stat-cache';
+import { hasQuickStamp, QUICK_FIELDS, sameQuick } from './quick-stamp';
+import type { FileStamp, PlacedFiles } from './stat-cache';
 
 const PLAIN = { throwIfNoEntry: false } as const;
-const EXACT = { bigint: true, throwIfNoEntry: false } as const;
 
 /**
  * Whether every file of a version placed in `root` is still as the download left it (same size, mtime, ctime,
@@ -30,11 +29,11 @@ export function stillPlaced(root: string, files: PlacedFiles): boolean {
   return true;
 }
 
-/** Whether the file at `entryPath` has `stamp` still (to the nanosecond), its folders being folders (those in `folders` known to be). */
+/** Whether the file at `entryPath` has `stamp` still (compared as a quick stamp), its folders being folders (those in `folders` known to be). */
 export function stillThere(root: string, entryPath: string, stamp: FileStamp, folders: Set<string>): boolean {
   if (!foldersStay(root, entryPath, folders)) return false;
-  const st = fs.lstatSync(`${root}/${entryPath}`, EXACT);
-  return st?.isFile() === true && sameStamp(stamp, stampOf(st));
+  const st = fs.lstatSync(`${root}/${entryPath}`, PLAIN);
+  return st?.isFile() === true && hasQuickStamp(st, stamp);
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */

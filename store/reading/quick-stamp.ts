@@ -28,6 +28,11 @@ export function sameQuick(st: fs.Stats, quick: Float64Array, at: number): boolea
   return st.size === quick[at] && st.mtimeMs === quick[at + 1] && st.ctimeMs === quick[at + 2] && st.ino === quick[at + 3] && st.dev === quick[at + 4];
 }
 
+/** Whether `st` (a plain lstat) has `stamp`, compared as quick stamps are: the same answer as an exact comparison, without a BigInt. */
+export function hasQuickStamp(st: fs.Stats, stamp: FileStamp): boolean {
+  return st.size === stamp.size && st.mtimeMs === msOf(stamp.mtimeNs) && st.ctimeMs === msOf(stamp.ctimeNs) && st.ino === exact(stamp.ino) && st.dev === exact(stamp.dev);
+}
+
 const NS_PER_S = 1_000_000_000n;
 const MINUS = 0x2d;
 

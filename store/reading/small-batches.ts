@@ -1,9 +1,10 @@
 import { isChunked } from '../blobs/chunked-files';
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { LocalBlobStore } from '../blobs/local-blob-store';
-import type { PlaceSmallJob } from '../blobs/placing-jobs';
+import type { PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
+import { stillThere } from './placed-check';
 import type { FileStamp, StatCache } from './stat-cache';
 import type { TargetFolder } from './target-folder';
 
@@ -15,24 +16,32 @@ const BATCH = 128;
 const QUEUED_PER_THREAD = 2;
 
 /**
- * Places the small entries of the local store that no download put in the folder before, in batches of one folder
- * each on the ingest threads (see `place-small` in placing-jobs.ts): each file is read with one call, hashed, and
- * created under its name, several folders at once. Calls `placed` for each; returns the entries left for the usual
- * road (larger ones, references, files a download put there before, and any this could not place: something was
- * there, or the blob is missing or damaged; that road looks again and reports it), in their order.
+ * Places the small entries of the local store that are new to the folder, or whose file still holds another
+ * version's bytes as a download left them, in batches of one folder each on the ingest threads (see `place-small`
+ * in placing-jobs.ts): each file is read with one call, hashed, and created under its name (an old one replaced
+ * through a temp name), several folders at once. Calls `placed` for each; returns the entries left for the usual
+ * road (larger ones, references, files a download left with these very bytes or that were changed since, and any
+ * this could not place: something was there, or the blob is missing or damaged; that road looks again and reports
+ * it), in their order.
  */
 export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, cache: StatCache, entries: readonly ManifestEntry[], placed: (entry: ManifestEntry, stamp: FileStamp) => void): Promise<ManifestEntry[]> {
   if (!(blobs instanceof LocalBlobStore)) return [...entries];
   const left = new Set<ManifestEntry>();
   const inFlight: Promise<void>[] = [];
   const window = ingestPool.size * QUEUED_PER_THREAD;
+  const folders = new Set<string>();
+  const replaced = new Set<ManifestEntry>();
   let failure: unknown;
   let batch: ManifestEntry[] = [];
+  const fileOf = (e: ManifestEntry): PlaceSmallFile => {
+    const file = { leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size };
+    return replaced.has(e) ? { ...file, replace: true } : file;
+  };
   const send = (): void => {
     const folder = target.holdFolderOf(batch[0]!.path);
     const sent = batch;
     batch = [];
-    const job: PlaceSmallJob = { kind: 'place-small', folder: folder.at, files: sent.map((e) => ({ leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size })) };
+    const job: PlaceSmallJob = { kind: 'place-small', folder: folder.at, files: sent.map(fileOf) };
     const done = ingestPool.run(job, undefined, undefined).then((m) => {
       if (m.type !== 'place-small-done') throw new Error(`unexpected ${m.type} from a small-file placing`);
       m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent[i]!) : placed(sent[i]!, stampFrom(stamp))));
@@ -42,9 +51,18 @@ export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, 
   };
   for (const entry of entries) {
     if (failure !== undefined) break;
-    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest) || cache.knows(entry.path)) {
+    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest)) {
       left.add(entry);
       continue;
+    }
+    if (cache.knows(entry.path)) {
+      // Another version's bytes, unchanged since a download put them there: replaced without being read.
+      const row = cache.rowOf(entry.path)!;
+      if (row.digest === entry.digest || !stillThere(target.root, entry.path, row, folders)) {
+        left.add(entry);
+        continue;
+      }
+      replaced.add(entry);
     }
     if (batch.length > 0 && (batch.length >= BATCH || folderOf(batch[0]!.path) !== folderOf(entry.path))) send();
     batch.push(entry);
