@@ -1,11 +1,11 @@
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { downloadVersion, ManifestWriter, Store, verifyVersion } from 'temporal-artifacts/internal';
 import { freshS3Url, removeTestPrefixes, s3Env, TEST_BUCKET } from './contract/services';
-import { b3, blobKey, tempDir } from './helpers';
+import { b3, blobFile, blobKey, tempDir } from './helpers';
 
 afterAll(removeTestPrefixes);
 
@@ -83,5 +83,41 @@ test('on S3 a chunked file downloads and verifies, and a chunk damaged in the bu
   expect(report.mismatches[0]!.chunks).toEqual([expect.stringMatching(new RegExp(`^chunk 1 \\(bytes ${CHUNK}-${2 * CHUNK - 1}, ${chunk1}\\): holds blake3:`))]);
   await expect(downloadVersion(cold, version, tempDir())).rejects.toThrow(/data\.bin/);
   await cold.close();
+  await store.close();
+});
+
+test('on S3 a chunked file is placed from the read cache where it can: a cached chunk is not fetched, a damaged cached chunk is fetched again, and a chunk damaged in both fails the file and leaves nothing', async () => {
+  const url = await freshS3Url();
+  const home = tempDir();
+  const store = await Store.fromConfig({ home, blobUrl: url });
+  const file = path.join(tempDir(), 'model.bin');
+  const bytes = randomBytes(3 * CHUNK + 17);
+  fs.writeFileSync(file, bytes);
+  const stored = await store.blobs.ingestFile(file);
+  const writer = new ManifestWriter(store.blobs);
+  await writer.add({ path: 'model.bin', digest: stored.digest, size: stored.size });
+  const manifest = await writer.finish();
+  const version = { name: 'm', version: 'v0', digest: manifest.digest, manifest } as unknown as Parameters<typeof downloadVersion>[1];
+  const chunks = [0, 1, 2, 3].map((i) => b3(bytes.subarray(i * CHUNK, (i + 1) * CHUNK)));
+  const cached = (digest: string): Buffer => fs.readFileSync(blobFile(path.join(home, 'cache'), digest));
+  const prefix = new URL(url).pathname.slice(1);
+
+  await downloadVersion(store, version, tempDir());
+  for (const [i, digest] of chunks.entries()) expect(cached(digest).equals(bytes.subarray(i * CHUNK, (i + 1) * CHUNK))).toBe(true);
+
+  const s3 = client();
+  await s3.send(new DeleteObjectCommand({ Bucket: TEST_BUCKET, Key: blobKey(prefix, chunks[0]!) }));
+  fs.writeFileSync(blobFile(path.join(home, 'cache'), chunks[1]!), randomBytes(CHUNK));
+  const second = tempDir();
+  await downloadVersion(store, version, second);
+  expect(fs.readFileSync(path.join(second, 'model.bin')).equals(bytes)).toBe(true);
+  expect(cached(chunks[1]!).equals(bytes.subarray(CHUNK, 2 * CHUNK))).toBe(true);
+
+  fs.writeFileSync(blobFile(path.join(home, 'cache'), chunks[2]!), randomBytes(CHUNK));
+  await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: blobKey(prefix, chunks[2]!), Body: randomBytes(CHUNK) }));
+  s3.destroy();
+  const third = tempDir();
+  await expect(downloadVersion(store, version, third)).rejects.toThrow(/model\.bin/);
+  expect(fs.readdirSync(third, { recursive: true })).toEqual([]);
   await store.close();
 });

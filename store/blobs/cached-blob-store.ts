@@ -35,11 +35,9 @@ export class CachedBlobStore implements BlobStore {
       for await (const chunk of hit) parts.push(chunk);
       return Buffer.concat(parts);
     }
+    // The remote's getBytes checks the bytes against the digest (S3BlobStore's does), so they are kept unhashed again.
     const bytes = await this.remote.getBytes(digest);
-    // remote.getBytes checked the bytes against the digest; commit checks them again while it writes.
-    const writer = this.cache.writer(digest);
-    writer.write(bytes);
-    await writer.commit();
+    await this.cache.putChecked(digest, bytes);
     return bytes;
   }
 

@@ -50,7 +50,7 @@ export async function chunksOf(blobs: PlainBlobs, digest: string): Promise<Chunk
 }
 
 /** Chunks fetched ahead from a remote store while earlier ones are served (each a round trip). */
-const REMOTE_WINDOW = 8;
+export const REMOTE_WINDOW = 8;
 
 /**
  * A chunked file's bytes, chunk after chunk, unchecked (a reader hashes them against the file's digest). From a

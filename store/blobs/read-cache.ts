@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { hasherFor, type StreamHasher } from './digest';
 import { blobPath, listBlobs } from './blob-layout';
+
+/**
+ * A new file written in one system call on the thread pool (`fsp.writeFile` writes in 512 KiB pieces, each a round
+ * trip), created exclusively and readable by its owner only.
+ */
+const writeFileWhole = (file: string, bytes: Uint8Array): Promise<void> => promisify(fs.writeFile)(file, bytes, { flag: 'wx', mode: 0o600 });
 
 /** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
 const WHOLE = 16 << 20;
@@ -66,6 +73,36 @@ export class ReadCache {
   writer(digest: string): CacheWriter {
     fs.mkdirSync(this.tmpDir, { recursive: true });
     return new CacheWriter(path.join(this.tmpDir, randomUUID()), this, digest);
+  }
+
+  /**
+   * Keeps bytes the caller has already checked against `digest` (a remote store's `getBytes` checks what it
+   * returns), written off the main thread: a temp file, then renamed into place. Bytes over the cap are not kept.
+   */
+  async putChecked(digest: string, bytes: Uint8Array): Promise<void> {
+    if (bytes.length > this.maxBytes) return;
+    const tmp = path.join(this.tmpDir, randomUUID());
+    try {
+      try {
+        await writeFileWhole(tmp, bytes);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await fsp.mkdir(this.tmpDir, { recursive: true });
+        await writeFileWhole(tmp, bytes);
+      }
+      const final = this.pathOf(digest);
+      try {
+        await fsp.rename(tmp, final);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await fsp.mkdir(path.dirname(final), { recursive: true });
+        await fsp.rename(tmp, final);
+      }
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    await this.added(bytes.length);
   }
 
   /** Called by a writer whose entry was committed: sweeps once a twentieth of the cap was added since the last sweep. */

@@ -12,7 +12,7 @@ import { ingestPool } from './hash-copy-pool';
 import { ingestChunked } from './chunked-ingest';
 import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
-import { rangedRead, RANGED_MIN } from './s3-ranged-read';
+import { bodyBytes, rangedRead, RANGED_MIN } from './s3-ranged-read';
 import { localFailure, readSourceSnapshot, statSourceFile } from './source-file';
 import { IntegrityError } from '../../errors';
 
@@ -95,8 +95,8 @@ export class S3BlobStore implements BlobStore {
 
   async getBytes(digest: string): Promise<Buffer> {
     if (isChunked(digest)) return concatAll(readChunked(this, digest));
-    const { Body: body } = await this.get(digest);
-    const bytes = Buffer.from(await body.transformToByteArray());
+    const got = await this.get(digest);
+    const bytes = await bodyBytes(got.Body, got.ContentLength);
     if (!bytesMatch(bytes, digest)) throw this.corrupt(digest, hasherFor(digest).update(bytes).digest());
     return bytes;
   }

@@ -29,7 +29,29 @@ export async function* rangedRead(s3: S3Client, bucket: string, key: string, siz
 async function fetchRange(s3: S3Client, bucket: string, key: string, start: number, size: number): Promise<Buffer> {
   const end = Math.min(start + RANGE, size) - 1;
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}` }));
-  const bytes = Buffer.from(await got.Body!.transformToByteArray());
+  const bytes = await bodyBytes(got.Body, got.ContentLength);
   if (bytes.length !== end - start + 1) throw new Error(`range ${start}-${end} of ${key} came back with ${bytes.length} bytes`);
   return bytes;
+}
+
+/**
+ * A response body's bytes, copied once from the socket's pieces into one buffer of `length` bytes (the response's
+ * Content-Length) that is not zero-filled first: the SDK's own collector zero-fills a new array, copies the pieces
+ * into it, and cost a tenth of a 2 GiB download's CPU. Without a length the pieces are joined.
+ */
+export async function bodyBytes(body: unknown, length: number | undefined): Promise<Buffer> {
+  const pieces = body as AsyncIterable<Buffer>;
+  if (length === undefined) {
+    const parts: Buffer[] = [];
+    for await (const piece of pieces) parts.push(piece);
+    return Buffer.concat(parts);
+  }
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for await (const piece of pieces) {
+    if (at + piece.length > length) throw new Error(`The S3 server sent more than the ${length} bytes its Content-Length announced.`);
+    piece.copy(bytes, at);
+    at += piece.length;
+  }
+  return at === length ? bytes : bytes.subarray(0, at);
 }

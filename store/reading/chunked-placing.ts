@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { BlobStore } from '../blobs/blob-store';
-import { chunksOf, isChunked } from '../blobs/chunked-files';
+import { CachedBlobStore } from '../blobs/cached-blob-store';
+import { chunksOf, isChunked, REMOTE_WINDOW, type ChunkRef } from '../blobs/chunked-files';
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { LocalBlobStore } from '../blobs/local-blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
@@ -8,20 +9,30 @@ import type { FileStamp } from './stat-cache';
 import type { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
 
-/** Chunk jobs queued per thread, so a thread never waits for the next one. */
+/** Chunk jobs queued per ingest thread, so a thread never waits for the next one. */
 const QUEUED_PER_THREAD = 2;
 
+/** Places one chunk at its offset in the open file `fd`; false when its bytes are missing or do not match. */
+interface ChunkPlacer {
+  readonly window: number;
+  place(chunk: ChunkRef, fd: number): Promise<boolean>;
+}
+
 /**
- * A large file of the local store, stored as chunks, written to a temp file beside its place with its chunks spread
- * over the ingest threads: each reads a chunk, checks it against the digest the (checked) chunk list gives, and
- * writes it at its offset. Renamed into place only when every chunk matched, so the whole file's bytes are
- * verified (its `blake3c` digest is the hash of that list). Undefined when this road does not apply (another
- * store, a file stored whole) or a chunk is missing or damaged: nothing is left behind, and the caller takes the
- * usual road, which reads the file in order and reports what is wrong.
+ * A large file stored as chunks, written to a temp file beside its place with several chunks in flight, each checked
+ * against the digest the (checked) chunk list gives before it is written at its offset. Renamed into place only when
+ * every chunk matched, so the whole file's bytes are verified (its `blake3c` digest is the hash of that list).
+ * - Local store: the chunks are spread over the ingest threads; each reads a chunk, hashes it and writes it.
+ * - Remote store read through the cache: each chunk comes checked from the cache, or fetched (checked once, and
+ *   kept in the cache), and is written by the thread pool while the next ones arrive.
+ * Undefined when this road does not apply (another store, a file stored whole, a reference) or a chunk is missing
+ * or damaged: nothing is left behind, and the caller takes the usual road, which reads the file in order and
+ * reports what is wrong.
  */
 export async function placeChunked(blobs: BlobStore, target: TargetFolder, entry: ManifestEntry): Promise<FileStamp | undefined> {
-  if (!(blobs instanceof LocalBlobStore) || !isChunked(entry.digest) || entry.ref !== undefined) return undefined;
-  if (fs.existsSync(blobs.pathOf(entry.digest))) return undefined;
+  if (!isChunked(entry.digest) || entry.ref !== undefined) return undefined;
+  const placer = placerFor(blobs, entry);
+  if (!placer) return undefined;
   let chunks;
   try {
     chunks = await chunksOf(blobs, entry.digest);
@@ -37,12 +48,10 @@ export async function placeChunked(blobs: BlobStore, target: TargetFolder, entry
   let failure: unknown;
   try {
     fs.ftruncateSync(partial.fd, entry.size);
-    const window = ingestPool.size * QUEUED_PER_THREAD;
     for (const chunk of chunks) {
-      if (inFlight.length >= window) allPlaced = (await inFlight.shift()!) && allPlaced;
+      if (inFlight.length >= placer.window) allPlaced = (await inFlight.shift()!) && allPlaced;
       if (!allPlaced) break;
-      const job = { kind: 'place-chunk' as const, blobFile: blobs.pathOf(chunk.digest), digest: chunk.digest, size: chunk.size, fd: partial.fd, offset: chunk.offset };
-      inFlight.push(ingestPool.run(job, undefined, undefined).then((m) => m.type === 'place-chunk-done' && m.placed));
+      inFlight.push(placer.place(chunk, partial.fd));
     }
   } catch (err) {
     failure = err;
@@ -57,4 +66,45 @@ export async function placeChunked(blobs: BlobStore, target: TargetFolder, entry
     return undefined;
   }
   return partial.keep();
+}
+
+function placerFor(blobs: BlobStore, entry: ManifestEntry): ChunkPlacer | undefined {
+  if (blobs instanceof LocalBlobStore) {
+    if (fs.existsSync(blobs.pathOf(entry.digest))) return undefined; // stored whole
+    return {
+      window: ingestPool.size * QUEUED_PER_THREAD,
+      place: async (chunk, fd) => {
+        const job = { kind: 'place-chunk' as const, blobFile: blobs.pathOf(chunk.digest), digest: chunk.digest, size: chunk.size, fd, offset: chunk.offset };
+        const done = await ingestPool.run(job, undefined, undefined);
+        return done.type === 'place-chunk-done' && done.placed;
+      },
+    };
+  }
+  if (blobs instanceof CachedBlobStore) return { window: REMOTE_WINDOW, place: (chunk, fd) => placeFetched(blobs, chunk, fd) };
+  return undefined;
+}
+
+/** A chunk from the cache or the remote store, both of which check it against its digest, written at its offset. */
+async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number): Promise<boolean> {
+  let bytes: Buffer;
+  try {
+    bytes = await blobs.getBytes(chunk.digest);
+  } catch (err) {
+    if (err instanceof IntegrityError) return false;
+    throw err;
+  }
+  if (bytes.length !== chunk.size) return false;
+  await writeAt(fd, bytes, chunk.offset);
+  return true;
+}
+
+/** Writes all of `bytes` at `offset` of `fd`, on the thread pool. */
+function writeAt(fd: number, bytes: Buffer, offset: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (done: number): void => {
+      if (done >= bytes.length) return resolve();
+      fs.write(fd, bytes, done, bytes.length - done, offset + done, (err, wrote) => (err ? reject(err) : from(done + wrote)));
+    };
+    from(0);
+  });
 }

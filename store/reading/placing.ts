@@ -12,9 +12,10 @@ import { IntegrityError } from '../../errors';
 
 /**
  * One download's placing of entries: skip what is in place, fetch the rest, count both. From the local store, small
- * files no download put there before go first, in batches on the ingest threads (see small-batches.ts), and large
- * ones stored as chunks are placed chunk by chunk on them (chunked-placing.ts); everything else takes the usual road
- * here: look at what is there, then write through a temp name.
+ * files no download put there before go first, in batches on the ingest threads (see small-batches.ts). Large files
+ * stored as chunks are placed with several chunks in flight (chunked-placing.ts: on the ingest threads from the local
+ * store, fetched through the read cache from a remote one); everything else takes the usual road here: look at what
+ * is there, then write through a temp name.
  */
 export class Placing {
   readonly mismatches: Mismatch[] = [];
@@ -68,7 +69,7 @@ export class Placing {
     for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
   }
 
-  /** A large file stored as chunks in the local store, its chunks hashed and written on every core (see placeChunked). */
+  /** A large file stored as chunks, several chunks in flight, each checked and written at its offset (see placeChunked). */
   private async placeLarge(entry: ManifestEntry): Promise<boolean> {
     const stamp = await placeChunked(this.store.blobs, this.target, entry);
     if (!stamp) return false;
