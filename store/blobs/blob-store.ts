@@ -10,7 +10,11 @@ export interface BlobStore {
   has(digest: string): Promise<boolean>;
   /** Stores bytes under their digest unless already present; returns the digest. */
   putBytes(bytes: Uint8Array): Promise<string>;
-  getBytes(digest: string): Promise<Buffer>;
+  /**
+   * A blob's bytes. A remote store may read them into `into` when they fit, and then returns a view of it: the caller
+   * that passes a buffer must not reuse it while it still uses the result.
+   */
+  getBytes(digest: string, into?: Buffer): Promise<Buffer>;
   /**
    * Reads a local file once, hashing while it writes the blob. A checkpoint passed to `onCheckpoint` can be
    * handed back as `resume` (after a crash, by another process) to continue where the last attempt stopped.

@@ -27,7 +27,7 @@ export class CachedBlobStore implements BlobStore {
     return this.remote.putBytes(bytes);
   }
 
-  async getBytes(digest: string): Promise<Buffer> {
+  async getBytes(digest: string, into?: Buffer): Promise<Buffer> {
     if (isChunked(digest)) return concatAll(readChunked(this, digest));
     const hit = await this.cache.get(digest);
     if (hit) {
@@ -36,7 +36,7 @@ export class CachedBlobStore implements BlobStore {
       return Buffer.concat(parts);
     }
     // The remote's getBytes checks the bytes against the digest (S3BlobStore's does), so they are kept unhashed again.
-    const bytes = await this.remote.getBytes(digest);
+    const bytes = await this.remote.getBytes(digest, into);
     await this.cache.putChecked(digest, bytes);
     return bytes;
   }

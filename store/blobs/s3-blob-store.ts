@@ -93,10 +93,10 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async getBytes(digest: string): Promise<Buffer> {
+  async getBytes(digest: string, into?: Buffer): Promise<Buffer> {
     if (isChunked(digest)) return concatAll(readChunked(this, digest));
     const got = await this.get(digest);
-    const bytes = await bodyBytes(got.Body, got.ContentLength);
+    const bytes = await bodyBytes(got.Body, got.ContentLength, into);
     if (!bytesMatch(bytes, digest)) throw this.corrupt(digest, hasherFor(digest).update(bytes).digest());
     return bytes;
   }
