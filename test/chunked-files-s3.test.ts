@@ -30,6 +30,22 @@ async function keysOf(url: string): Promise<string[]> {
   return keys;
 }
 
+/** A fresh S3 store holding a version of one file of `size` random bytes at `name`, stored as chunks. */
+async function oneFileVersion(name: string, size: number): Promise<{ url: string; home: string; store: Store; bytes: Buffer; version: Parameters<typeof verifyVersion>[1] }> {
+  const url = await freshS3Url();
+  const home = tempDir();
+  const store = await Store.fromConfig({ home, blobUrl: url });
+  const file = path.join(tempDir(), name);
+  const bytes = randomBytes(size);
+  fs.writeFileSync(file, bytes);
+  const stored = await store.blobs.ingestFile(file);
+  const writer = new ManifestWriter(store.blobs);
+  await writer.add({ path: name, digest: stored.digest, size: stored.size });
+  const manifest = await writer.finish();
+  const version = { name: 'v', version: 'v0', digest: manifest.digest, manifest } as unknown as Parameters<typeof verifyVersion>[1];
+  return { url, home, store, bytes, version };
+}
+
 test('on S3 a new version of a large file uploads only the chunks the bucket lacks: one PUT of a chunk for a 1-byte change', async () => {
   const url = await freshS3Url();
   const store = await Store.fromConfig({ home: tempDir(), blobUrl: url });
@@ -55,17 +71,7 @@ test('on S3 a new version of a large file uploads only the chunks the bucket lac
 });
 
 test('on S3 a chunked file downloads and verifies, and a chunk damaged in the bucket is named by verify and refused by download', async () => {
-  const url = await freshS3Url();
-  const home = tempDir();
-  const store = await Store.fromConfig({ home, blobUrl: url });
-  const file = path.join(tempDir(), 'data.bin');
-  const bytes = randomBytes(2 * CHUNK + 5);
-  fs.writeFileSync(file, bytes);
-  const stored = await store.blobs.ingestFile(file);
-  const writer = new ManifestWriter(store.blobs);
-  await writer.add({ path: 'data.bin', digest: stored.digest, size: stored.size });
-  const manifest = await writer.finish();
-  const version = { name: 'd', version: 'v0', digest: manifest.digest, manifest } as unknown as Parameters<typeof verifyVersion>[1];
+  const { url, store, bytes, version } = await oneFileVersion('data.bin', 2 * CHUNK + 5);
 
   const out = tempDir();
   await downloadVersion(store, version, out);
@@ -87,17 +93,7 @@ test('on S3 a chunked file downloads and verifies, and a chunk damaged in the bu
 });
 
 test('on S3 a chunked file is placed from the read cache where it can: a cached chunk is not fetched, a damaged cached chunk is fetched again, and a chunk damaged in both fails the file and leaves nothing', async () => {
-  const url = await freshS3Url();
-  const home = tempDir();
-  const store = await Store.fromConfig({ home, blobUrl: url });
-  const file = path.join(tempDir(), 'model.bin');
-  const bytes = randomBytes(3 * CHUNK + 17);
-  fs.writeFileSync(file, bytes);
-  const stored = await store.blobs.ingestFile(file);
-  const writer = new ManifestWriter(store.blobs);
-  await writer.add({ path: 'model.bin', digest: stored.digest, size: stored.size });
-  const manifest = await writer.finish();
-  const version = { name: 'm', version: 'v0', digest: manifest.digest, manifest } as unknown as Parameters<typeof downloadVersion>[1];
+  const { url, home, store, bytes, version } = await oneFileVersion('model.bin', 3 * CHUNK + 17);
   const chunks = [0, 1, 2, 3].map((i) => b3(bytes.subarray(i * CHUNK, (i + 1) * CHUNK)));
   const cached = (digest: string): Buffer => fs.readFileSync(blobFile(path.join(home, 'cache'), digest));
   const prefix = new URL(url).pathname.slice(1);
