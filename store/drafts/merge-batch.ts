@@ -3,7 +3,7 @@ import { readManifest, type ManifestEntry, type ManifestTree } from '../manifest
 import { ChunkReader } from '../manifest/manifest-cursor';
 import { firstUnder, lookupPaths } from '../manifest/manifest-lookup';
 import { comparePaths, foldersOf } from '../paths';
-import type { ConflictOutcome, Contribution, ContributionOutcome, DraftIndex } from './draft-merge';
+import type { ConflictOutcome, Contribution, ContributionOutcome, DraftIndex } from './merge-types';
 
 type Accepted = { readonly entry: ManifestEntry; readonly writer: string };
 

@@ -6,7 +6,7 @@ import { ingestPool } from '../blobs/hash-copy-pool';
 import { CHUNK_BYTES } from '../blobs/digest';
 import { LocalBlobStore } from '../blobs/local-blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
-import type { FileStamp } from './stat-cache';
+import type { FileStamp } from './file-stamp';
 import type { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { hasQuickStamp, QUICK_FIELDS, sameQuick } from './quick-stamp';
-import type { FileStamp, PlacedFiles } from './stat-cache';
+import type { FileStamp } from './file-stamp';
+import type { PlacedFiles } from './stat-cache';
 
 const PLAIN = { throwIfNoEntry: false } as const;
 

@@ -1,5 +1,5 @@
 import type fs from 'node:fs';
-import type { FileStamp } from './stat-cache';
+import type { FileStamp } from './file-stamp';
 
 /**
  * A file's stamp as the numbers a plain `fs.lstatSync` gives (size, mtimeMs, ctimeMs, ino, dev): checking it costs

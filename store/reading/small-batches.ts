@@ -5,7 +5,8 @@ import type { PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
 import { stillThere } from './placed-check';
-import type { FileStamp, StatCache } from './stat-cache';
+import type { FileStamp } from './file-stamp';
+import type { StatCache } from './stat-cache';
 import type { TargetFolder } from './target-folder';
 
 /** Entries up to this size are placed in batches. */

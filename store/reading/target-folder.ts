@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafeTargetError } from '../../errors';
-import { stampOf, type FileStamp } from './stat-cache';
+import { stampOf, type FileStamp } from './file-stamp';
 import { removeStrays } from './stray-files';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
