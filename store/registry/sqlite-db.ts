@@ -9,6 +9,26 @@ import type { SqlDb } from './sql-db';
  * synchronously, so inside one process every connection to the same file shares one promise chain instead:
  * otherwise a second connection would block the event loop while the first one's async transaction waits on it.
  */
+/** How long a connection waits for another process's lock before it fails. */
+const BUSY_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs a pragma, waiting while another process holds the lock it needs. Switching a file to WAL fails at once with
+ * SQLITE_BUSY, without going through busy_timeout, when another process is opening or writing the same new file (two
+ * processes of one collaborative run starting together did).
+ */
+function pragmaWaiting(db: Database.Database, text: string): unknown {
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return db.pragma(text);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause); // a synchronous pause, as busy_timeout's
+    }
+  }
+}
+
 /** Prepared statements kept per connection: preparing one costs more than running a point lookup. */
 const MAX_STATEMENTS = 256;
 
@@ -22,8 +42,8 @@ export class SqliteDb implements SqlDb {
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.file = path.resolve(file);
-    this.db = new Database(file, { timeout: 60_000 });
-    this.db.pragma('journal_mode = WAL');
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    pragmaWaiting(this.db, 'journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
   }
