@@ -11,6 +11,7 @@ export { RecentBlobs, withRecentBlobs } from './store/blobs/recent-blobs';
 export { MERGE_CACHE_BYTES } from './activities/draft-activities';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
+export { ReadCache } from './store/blobs/read-cache';
 export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
 export { sharedSession } from './client/shared-session';

@@ -27,18 +27,22 @@ export class LocalFileError extends ArtifactsError<{ localPath: string; reason: 
   }
 }
 
+/** What to do about a full blob store: the default remedy of a StorageFullError. */
+export const FREE_BLOB_STORE_SPACE = 'free space there, or set ARTIFACTS_HOME to a folder on a larger disk, then try again.';
+
 /**
- * Thrown when the disk holding the blob store is full (ENOSPC) or over quota (EDQUOT) while a file is stored.
+ * Thrown when a disk we write to is full (ENOSPC) or over quota (EDQUOT): the blob store's while a file is stored,
+ * a download's target folder, or the read cache's. `remedy` says what to do about that place.
  * Retryable, since space may be freed meanwhile: the staging activity tries a few times, then reports it.
  */
-export class StorageFullError extends ArtifactsError<{ location: string; localPath: string | null; errno: string }> {
+export class StorageFullError extends ArtifactsError<{ location: string; localPath: string | null; errno: string; remedy: string }> {
   override readonly code = 'StorageFullError';
   override readonly retryable = true;
   /** About 7 seconds of backoff in all (1 + 2 + 4): time for a cleanup to finish, yet the user hears of it soon. */
   override readonly maxAttempts = 4;
-  constructor(readonly location: string, readonly localPath: string | null, readonly errno: string) {
-    super(`No space left on the disk holding ${location}${localPath === null ? '' : ` while storing ${JSON.stringify(localPath)}`} (${errno}): ` +
-      'free space there, or set ARTIFACTS_HOME to a folder on a larger disk, then try again.', { location, localPath, errno });
+  constructor(readonly location: string, readonly localPath: string | null, readonly errno: string, readonly remedy: string = FREE_BLOB_STORE_SPACE) {
+    super(`No space left on the disk holding ${location}${localPath === null ? '' : ` while storing ${JSON.stringify(localPath)}`} (${errno}): ${remedy}`,
+      { location, localPath, errno, remedy });
   }
 }
 

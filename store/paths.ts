@@ -163,3 +163,9 @@ export function assertFolderName(what: string, value: string, where: string): st
     `${what} ${JSON.stringify(value)} cannot name a folder (it becomes ${where}): use 1-128 letters, digits, "_", "." or "-", starting with a letter, digit or "_".`,
   );
 }
+
+/** True when the absolute `file` is `folder` or under it (by name: links are not followed). */
+export function isInsideFolder(file: string, folder: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

@@ -2,7 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, isolatedEnv, writeUniqueFile } from './helpers';
+import { randomBytes } from 'node:crypto';
+import { ReadCache } from 'temporal-artifacts/internal';
+import { b3, CLI, isolatedEnv, writeFiles, writeUniqueFile } from './helpers';
 
 /** Mounting a tmpfs and dropping to another user both need root; elsewhere these tests skip, saying why. */
 const isRoot = process.getuid?.() === 0;
@@ -62,6 +64,45 @@ describe.skipIf(!isRoot)('permanent file errors end the command with one message
     });
     // The partial copy gave its space back.
     expect(fs.readdirSync(path.join(home, 'blobs', 'tmp'))).toEqual([]);
+  });
+
+  /** A folder on a tmpfs of `size` (unmounted and removed after the file's tests). */
+  function fullSoon(size: string): string {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'artifacts-small-disk-'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status).toBe(0);
+    cleanups.push(() => {
+      spawnSync('umount', [dir]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    return dir;
+  }
+
+  test('a download into a full disk: `artifacts download` names the folder, keeps the files written and leaves no partial file', async () => {
+    const env = isolatedEnv();
+    const data = writeFiles({ 'notes.txt': 'small' });
+    writeUniqueFile(path.join(data, 'weights.bin'), 9 << 20); // three chunks: written at their offsets, on no path
+    const logged = await runToEnd([process.execPath, CLI, 'log', data, '--name', 'too-big-here', '--type', 'model'], env);
+    expect(logged.code).toBe(0);
+    const out = path.join(fullSoon('2m'), 'out');
+
+    const r = await runToEnd([process.execPath, CLI, 'download', 'too-big-here:latest', out], env);
+    expect(r.killedBy).toBeNull();
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: No space left on the disk holding ${out} (ENOSPC): free space there or download to a folder on a larger disk, then try again ` +
+        '(the files already written are kept, and not written again).\n',
+    });
+    expect(fs.readdirSync(out)).toEqual(['notes.txt']);
+  });
+
+  test('the read cache on a full disk: keeping a fetched blob fails with one message naming the cache, and leaves no temp file', async () => {
+    const root = fullSoon('1m');
+    const cache = new ReadCache(root, 1 << 30);
+    const bytes = randomBytes(2 << 20);
+    await expect(cache.putChecked(b3(bytes), bytes)).rejects.toThrow(
+      `No space left on the disk holding ${root} (ENOSPC): free space there, or set ARTIFACTS_CACHE_MAX_BYTES lower (0 turns the read cache off), then try again.`);
+    expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
   });
 
   describe('files this user cannot read', () => {

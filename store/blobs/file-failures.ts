@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { ConfigError, StorageFullError } from '../../errors';
 import { errnoOf, isDiskFull, permanentFileReason } from '../../errors/file-errors';
+import { isInsideFolder } from '../paths';
 import { localFailure } from './source-file';
 
 /**
@@ -13,13 +13,8 @@ export function storingFailure(err: unknown, root: string, localPath: string | n
   if (!errno) return err;
   if (isDiskFull(errno.code)) return new StorageFullError(root, localPath, errno.code);
   const reason = permanentFileReason(errno.code);
-  if (reason && (localPath === null || (errno.path !== undefined && isInside(errno.path, root)))) {
+  if (reason && (localPath === null || (errno.path !== undefined && isInsideFolder(errno.path, root)))) {
     return new ConfigError(`The blob store at ${root} cannot be written: ${reason} (${errno.code}). Make it writable by this worker's user, or set ARTIFACTS_HOME to a folder it can write.`);
   }
   return localPath === null ? err : localFailure(Object.assign(err as Error, { localPath }));
-}
-
-function isInside(file: string, root: string): boolean {
-  const rel = path.relative(root, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

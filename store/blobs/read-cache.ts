@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { hasherFor, type StreamHasher } from './digest';
 import { blobPath, listBlobs } from './blob-layout';
+import { StorageFullError } from '../../errors';
+import { errnoOf, isDiskFull } from '../../errors/file-errors';
 
 /**
  * A new file written in one system call on the thread pool (`fsp.writeFile` writes in 512 KiB pieces, each a round
@@ -15,6 +17,8 @@ const writeFileWhole = (file: string, bytes: Uint8Array): Promise<void> => promi
 /** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
 const WHOLE = 16 << 20;
 const CHUNK = 8 << 20;
+/** A temp file this old was left by a writer that was killed: a live one writes an entry in far less. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * A local cache of a remote store's blobs, shared by every process of the data folder: `<root>/<algorithm>/ab/cdef...`.
@@ -27,6 +31,7 @@ const CHUNK = 8 << 20;
 export class ReadCache {
   private readonly tmpDir: string;
   private addedSinceSweep = 0;
+  private tmpReady = false;
 
   constructor(readonly root: string, readonly maxBytes: number) {
     this.tmpDir = path.join(root, 'tmp');
@@ -71,8 +76,7 @@ export class ReadCache {
 
   /** Starts the entry of `digest`: write its bytes as they arrive, then `commit` (kept only if they hash to it) or `abandon`. */
   writer(digest: string): CacheWriter {
-    fs.mkdirSync(this.tmpDir, { recursive: true });
-    return new CacheWriter(path.join(this.tmpDir, randomUUID()), this, digest);
+    return new CacheWriter(this.newTemp(), this, digest);
   }
 
   /**
@@ -81,7 +85,7 @@ export class ReadCache {
    */
   async putChecked(digest: string, bytes: Uint8Array): Promise<void> {
     if (bytes.length > this.maxBytes) return;
-    const tmp = path.join(this.tmpDir, randomUUID());
+    const tmp = this.newTemp();
     try {
       try {
         await writeFileWhole(tmp, bytes);
@@ -100,9 +104,34 @@ export class ReadCache {
       }
     } catch (err) {
       await fsp.rm(tmp, { force: true });
-      throw err;
+      throw this.failure(err);
     }
     await this.added(bytes.length);
+  }
+
+  /** A full disk as one sentence naming the cache and what to do; any other error unchanged. */
+  failure(err: unknown): unknown {
+    const code = errnoOf(err)?.code;
+    if (!isDiskFull(code)) return err;
+    return new StorageFullError(this.root, null, code!, 'free space there, or set ARTIFACTS_CACHE_MAX_BYTES lower (0 turns the read cache off), then try again.');
+  }
+
+  /**
+   * A fresh temp name. The first time in a process, the temp folder is made and cleared of what writers killed
+   * mid-write left there (those older than STALE_TEMP_MS: other processes' live writers are younger).
+   */
+  private newTemp(): string {
+    if (!this.tmpReady) {
+      this.tmpReady = true;
+      fs.mkdirSync(this.tmpDir, { recursive: true });
+      const staleBefore = Date.now() - STALE_TEMP_MS;
+      for (const name of fs.readdirSync(this.tmpDir)) {
+        const file = path.join(this.tmpDir, name);
+        const st = fs.lstatSync(file, { throwIfNoEntry: false });
+        if (st?.isFile() && st.mtimeMs < staleBefore) fs.rmSync(file, { force: true });
+      }
+    }
+    return path.join(this.tmpDir, randomUUID());
   }
 
   /** Called by a writer whose entry was committed: sweeps once a twentieth of the cap was added since the last sweep. */
@@ -155,14 +184,22 @@ export class CacheWriter {
   private open = true;
 
   constructor(private readonly tmp: string, private readonly cache: ReadCache, private readonly digest: string) {
-    this.fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      this.fd = fs.openSync(tmp, 'wx', 0o600);
+    } catch (err) {
+      throw cache.failure(err);
+    }
     this.hash = hasherFor(digest);
   }
 
   write(chunk: Uint8Array): void {
     this.hash.update(chunk);
     this.size += chunk.length;
-    for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
+    try {
+      for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
+    } catch (err) {
+      throw this.cache.failure(err);
+    }
   }
 
   /** Renames the entry into place if its bytes hash to its digest and it fits the cache; else drops it. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { prestartIngestThreads } from '../blobs/local-blob-store';
 import { readManifest, type ManifestEntry } from '../manifest/manifest';
-import { resolveInside } from '../paths';
+import { isInsideFolder, resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
 import { isUnchecked, mismatchLine, type Mismatch } from './entry-bytes';
@@ -10,7 +10,8 @@ import { Placing } from './placing';
 import { quickSize } from './quick-stamp';
 import { StatCache, type PlacedFiles } from './stat-cache';
 import { TargetFolder } from './target-folder';
-import { IntegrityError } from '../../errors';
+import { IntegrityError, StorageFullError } from '../../errors';
+import { errnoOf, isDiskFull } from '../../errors/file-errors';
 
 export interface DownloadOptions {
   /** Only the entries whose path starts with this string (`images/` for a folder, `images/cat` for a name prefix). */
@@ -65,6 +66,8 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
       planned.push(entry);
     }
     return await withTarget(directory, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
+  } catch (err) {
+    throw diskFullIn(err, absolute, store.home);
   } finally {
     cache.save();
   }
@@ -110,4 +113,17 @@ function downloadMismatch(ref: string, directory: string, total: number, mismatc
   return new IntegrityError(`${mismatches.length} of ${total} files of ${ref} do not match their digests and were not written to ${directory}:\n${lines.join('\n')}\n` +
     'The other files were written. Damaged stored blobs were set aside: log those files again from their originals to repair the store ' +
     '(a reference whose origin changed must be restored there, or logged again as a new version), then download again.');
+}
+
+/**
+ * A full disk met while writing into the target folder (a write on an open file, or through a held folder's
+ * `/proc/self/fd` name, names no path of it) as one sentence naming the folder; in the data folder (the stat cache),
+ * naming that; any other error unchanged. What was written stays, and the next download does not write it again.
+ */
+function diskFullIn(err: unknown, directory: string, home: string): unknown {
+  const errno = errnoOf(err);
+  if (!errno || !isDiskFull(errno.code)) return err;
+  if (errno.path !== undefined && isInsideFolder(errno.path, home)) return new StorageFullError(home, null, errno.code, 'free space there, then try again.');
+  return new StorageFullError(directory, null, errno.code,
+    'free space there or download to a folder on a larger disk, then try again (the files already written are kept, and not written again).');
 }
