@@ -113,3 +113,38 @@ export function shortDigest(digest: string): string {
   const shown = digestText(digest);
   return shown.slice(0, shown.indexOf(':') + 17);
 }
+
+/** The exit status of a command whose reader closed the pipe: 128 + SIGPIPE, as `cat` and `git` end then. */
+export const READER_GONE = 141;
+
+/**
+ * Writes every chunk to stdout, waiting while it is full. False, at once and quietly, when the reader closed the pipe
+ * (`artifacts cat REF PATH | head`): the rest is neither read nor written. Other write errors are thrown.
+ */
+export async function printAll(chunks: AsyncIterable<Uint8Array>, out: NodeJS.WriteStream = process.stdout): Promise<boolean> {
+  let failed: NodeJS.ErrnoException | undefined;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    failed ??= err;
+  };
+  out.on('error', onError);
+  // Drained, or failed (the 'error' listener above has recorded why).
+  const writable = (): Promise<void> => new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+  try {
+    for await (const chunk of chunks) {
+      if (failed === undefined && !out.write(chunk)) await writable();
+      if (failed?.code === 'EPIPE') return false;
+      if (failed !== undefined) throw failed;
+    }
+    return true;
+  } finally {
+    out.off('error', onError);
+  }
+}

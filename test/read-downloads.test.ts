@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Api, Artifact, IntegrityError, UsageError, type ArtifactVersion } from 'temporal-artifacts';
-import { cli, tempDir, writeFiles, shortDigest } from './helpers';
+import { CLI, cli, tempDir, writeFiles, shortDigest, writeUniqueFile } from './helpers';
 import { sharedRun } from './shared-run';
 
 const shared = sharedRun();
@@ -174,6 +175,18 @@ describe('one entry', () => {
     expect(cli(['cat', v.ref, 'images/cat.png'], env)).toMatchObject({ code: 0, stdout: 'meow meow' });
     await expect(v.getEntry('images/cow.png')).rejects.toBeInstanceOf(UsageError);
     expect(cli(['cat', v.ref, 'images/cow.png'], env)).toMatchObject({ code: 2, stderr: `error: ${v.ref} has no file "images/cow.png"; run \`artifacts show ${v.ref}\` to see its files.\n` });
+  });
+
+  test('cat into a reader that stops early (`| head`) ends quietly, as cat does: status 141, nothing on stderr', async () => {
+    const dir = tempDir();
+    writeUniqueFile(path.join(dir, 'weights.bin'), 32 << 20);
+    const v = await shared.run.logArtifact(new Artifact('cat-head', 'model').addDir(dir));
+    const child = spawn(process.execPath, [CLI, 'cat', `${v.name}:${v.version}`, 'weights.bin'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 
   test('cat refuses a damaged blob: nothing is printed and the error names the file', async () => {

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { command } from '../command';
-import { formatBytes } from '../output';
+import { formatBytes, printAll, READER_GONE } from '../output';
 import { Api, type DownloadResult } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -61,10 +60,7 @@ export const catCommand = command({
     const api = new Api();
     try {
       const entry = await (await api.artifact(ref)).getEntry(entryPath);
-      for await (const chunk of entry.chunks()) {
-        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-      }
-      return 0;
+      return (await printAll(entry.chunks())) ? 0 : READER_GONE;
     } finally {
       await api.close();
     }
