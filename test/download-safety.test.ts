@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { Artifact, IntegrityError, UnsafeTargetError } from 'temporal-artifacts';
 import { configFromEnv, downloadVersion, Store } from 'temporal-artifacts/internal';
-import { cli, tempDir, writeFiles, shortDigest } from './helpers';
+import { CLI, cli, tempDir, writeFiles, shortDigest, writeUniqueFile } from './helpers';
 import { sharedRun } from './shared-run';
 
 const shared = sharedRun();
@@ -77,5 +78,52 @@ describe('download serves only verified bytes, and only inside its folder', () =
     await store.close();
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readdirSync(path.join(target, 'sub-moved')).sort()).toEqual(['a.txt', 'b.txt']);
+  });
+});
+
+describe('an interrupted download leaves no temp file behind', () => {
+  const PARTIAL = '.artifacts-partial-';
+  let ref = '';
+  const bigVersion = async (): Promise<string> => {
+    if (ref) return ref;
+    const dir = tempDir();
+    writeUniqueFile(path.join(dir, 'big.bin'), 256 << 20);
+    const v = await shared.run.logArtifact(new Artifact('interrupted-download', 'model').addDir(dir));
+    return (ref = `${v.name}:${v.version}`);
+  };
+  const partialsIn = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith(PARTIAL)) : []);
+
+  /** Starts `artifacts download`, sends `signal` once its temp file exists, and returns its exit (code or signal). */
+  async function downloadStopped(target: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; partial: string }> {
+    const child = spawn(process.execPath, [CLI, 'download', await bigVersion(), target], { env, stdio: 'ignore' });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    let partial: string | undefined;
+    for (const started = Date.now(); partial === undefined && Date.now() - started < 60_000;) {
+      partial = partialsIn(target)[0];
+      if (partial === undefined) await new Promise((r) => setTimeout(r, 1));
+    }
+    child.kill(signal);
+    return { ...(await exited), partial: partial ?? 'none seen' };
+  }
+
+  test('SIGINT: `artifacts download` exits 130 and removes the file it was writing', async () => {
+    const target = path.join(tempDir(), 'out');
+    const stopped = await downloadStopped(target, 'SIGINT');
+    expect(stopped.partial).toMatch(/^\.artifacts-partial-/);
+    expect({ code: stopped.code, left: partialsIn(target) }).toEqual({ code: 130, left: [] });
+  });
+
+  test('SIGKILL: the next download into the folder removes what the killed one left, but not a live download\'s temp file', async () => {
+    const target = path.join(tempDir(), 'out');
+    const killed = await downloadStopped(target, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    expect(partialsIn(target)).toEqual([killed.partial]);
+    // The same name, as another download on this host that is still running (this process) would have it.
+    const live = killed.partial.replace(/^(\.artifacts-partial-[0-9a-f]+-)\d+-/, `$1${process.pid}-`);
+    expect(live).not.toBe(killed.partial);
+    fs.writeFileSync(path.join(target, live), 'being written');
+
+    expect(cli(['download', await bigVersion(), target], env)).toMatchObject({ code: 0 });
+    expect(fs.readdirSync(target).sort()).toEqual([live, 'big.bin']);
   });
 });

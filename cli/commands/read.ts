@@ -1,5 +1,6 @@
 import { command } from '../command';
 import { formatBytes, printAll, READER_GONE } from '../output';
+import { exitOnSignals } from '../signal-exit';
 import { Api, type DownloadResult } from '../../client';
 import { UsageError } from '../../errors';
 
@@ -15,6 +16,7 @@ export const downloadCommand = command({
   run: async ({ values, positionals }) => {
     const [ref, dir] = positionals;
     if (!ref || !dir) throw new UsageError(`Give a ref and a target folder. Usage: ${DOWNLOAD_USAGE}`);
+    exitOnSignals();
     const api = new Api();
     try {
       const v = await api.artifact(ref);
@@ -37,6 +39,7 @@ export const checkoutCommand = command({
   run: async ({ positionals }) => {
     const [ref, dir] = positionals;
     if (!ref || !dir) throw new UsageError('Give a ref and a target folder. Usage: artifacts checkout REF DIR');
+    exitOnSignals();
     const api = new Api();
     try {
       const v = await api.artifact(ref);

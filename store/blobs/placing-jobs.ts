@@ -10,12 +10,12 @@
  *   finds it wrong and writes it again. A file marked `replace` (an older version's, as a download left it) is
  *   written under a temp name and renamed over its name, so no reader ever sees it short.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
 import { errorMessage } from './worker-errors';
+import { partialName } from '../reading/partial-files';
 
 export interface PlaceChunkJob {
   readonly kind: 'place-chunk';
@@ -109,7 +109,7 @@ function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedS
   const bytes = buffer.subarray(0, n);
   if (n !== file.size || !matches(bytes, file.digest)) return null;
   const at = `${folder}/${file.leaf}`;
-  const written = file.replace ? `${folder}/.artifacts-partial-${randomUUID()}` : at;
+  const written = file.replace ? `${folder}/${partialName()}` : at;
   let out: number;
   try {
     out = fs.openSync(written, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { hasherFor } from '../blobs/digest';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafeTargetError } from '../../errors';
 import { stampOf, type FileStamp } from './file-stamp';
+import { livePartial, partialName, removeDeadPartials } from './partial-files';
 import { removeStrays } from './stray-files';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
@@ -50,6 +50,8 @@ export interface FileInPlace {
  */
 export class TargetFolder {
   private readonly chain: OpenFolder[] = [];
+  /** Folders (by entry path) already cleared of killed downloads' temp files (see partial-files.ts). */
+  private readonly cleared = new Set<string>();
 
   private constructor(readonly root: string, private readonly top: OpenFolder) {}
 
@@ -90,9 +92,10 @@ export class TargetFolder {
   openPartial(entryPath: string): PartialFile {
     const segments = entryPath.split('/');
     const leaf = segments.pop()!;
-    const folder = this.enter(entryPath, segments);
-    const tmp = `${folder.at}/.artifacts-partial-${randomUUID()}`;
+    const folder = this.enterToWrite(entryPath, segments);
+    const tmp = `${folder.at}/${partialName()}`;
     const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+    const tracked = livePartial(tmp);
     let open = true;
     const close = (): void => {
       if (open) fs.closeSync(fd);
@@ -105,10 +108,12 @@ export class TargetFolder {
         try {
           // rename replaces a symlink at the leaf itself, never what it points to.
           fs.renameSync(tmp, `${folder.at}/${leaf}`);
+          tracked.done();
           // Stamped after the rename, which changes the file's ctime.
           return stampOf(fs.lstatSync(`${folder.at}/${leaf}`, { bigint: true }));
         } catch (err) {
           fs.rmSync(tmp, { force: true });
+          tracked.done();
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw this.unsafe(entryPath, [...segments, leaf], 'is a folder, so the file cannot be written there');
           throw err;
@@ -117,6 +122,7 @@ export class TargetFolder {
       drop: () => {
         close();
         fs.rmSync(tmp, { force: true });
+        tracked.done();
       },
     };
   }
@@ -128,7 +134,7 @@ export class TargetFolder {
   holdFolderOf(entryPath: string): { readonly at: string; close(): void } {
     const segments = entryPath.split('/');
     segments.pop();
-    const folder = this.enter(entryPath, segments);
+    const folder = this.enterToWrite(entryPath, segments);
     const fd = fs.openSync(folder.at, O_RDONLY | O_DIRECTORY);
     return { at: PINNED ? `/proc/self/fd/${fd}` : folder.at, close: () => fs.closeSync(fd) };
   }
@@ -156,6 +162,17 @@ export class TargetFolder {
   close(): void {
     for (const f of this.chain.splice(0)) fs.closeSync(f.fd);
     fs.closeSync(this.top.fd);
+  }
+
+  /** As `enter`, for a file about to be written there: the first time, the folder is cleared of killed downloads' temp files. */
+  private enterToWrite(entryPath: string, segments: readonly string[]): OpenFolder {
+    const folder = this.enter(entryPath, segments);
+    const key = segments.join('/');
+    if (!this.cleared.has(key)) {
+      this.cleared.add(key);
+      removeDeadPartials(folder.at);
+    }
+    return folder;
   }
 
   /** Opens (creating them as needed) the folders `segments` below the root, keeping those the last entry shared. */
