@@ -15,7 +15,6 @@ import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
 import { errorMessage } from './worker-errors';
-import { partialName } from '../reading/partial-files';
 
 export interface PlaceChunkJob {
   readonly kind: 'place-chunk';
@@ -70,8 +69,8 @@ export interface PlaceSmallFile {
   readonly blobFile: string;
   readonly digest: string;
   readonly size: number;
-  /** A file is at `leaf` and is to be replaced (through a temp name); otherwise nothing may be there. */
-  readonly replace?: true;
+  /** A file is at `leaf` and is to be replaced, through this temp name (a leaf beside it); otherwise nothing may be there. */
+  readonly replace?: string;
 }
 
 /** A placed file's stamp (see FileStamp in store/reading) as one string, `size mtimeNs ctimeNs ino dev`: cheap to pass between threads. */
@@ -109,7 +108,7 @@ function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedS
   const bytes = buffer.subarray(0, n);
   if (n !== file.size || !matches(bytes, file.digest)) return null;
   const at = `${folder}/${file.leaf}`;
-  const written = file.replace ? `${folder}/${partialName()}` : at;
+  const written = file.replace !== undefined ? `${folder}/${file.replace}` : at;
   let out: number;
   try {
     out = fs.openSync(written, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
@@ -120,7 +119,7 @@ function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedS
   try {
     for (let done = 0; done < n;) done += fs.writeSync(out, bytes, done, n - done);
     // rename replaces a symlink at the leaf itself, never what it points to; a folder there is left to the usual road.
-    if (file.replace && !renamedOver(written, at)) return null;
+    if (file.replace !== undefined && !renamedOver(written, at)) return null;
     // Stamped after the rename, which changes the file's ctime.
     const st = fs.fstatSync(out, { bigint: true });
     return `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`;

@@ -4,6 +4,7 @@ import { LocalBlobStore } from '../blobs/local-blob-store';
 import type { PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
+import { partialName } from './partial-files';
 import { stillThere } from './placed-check';
 import type { FileStamp } from './file-stamp';
 import type { StatCache } from './stat-cache';
@@ -36,7 +37,7 @@ export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, 
   let batch: ManifestEntry[] = [];
   const fileOf = (e: ManifestEntry): PlaceSmallFile => {
     const file = { leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size };
-    return replaced.has(e) ? { ...file, replace: true } : file;
+    return replaced.has(e) ? { ...file, replace: partialName() } : file;
   };
   const send = (): void => {
     const folder = target.holdFolderOf(batch[0]!.path);
