@@ -35,7 +35,7 @@ export class ArtifactVersion {
   /** `v0`, `v1`, ... */
   readonly version: string;
   readonly index: number;
-  /** The canonical version digest (SHA-256 over the path-sorted (path, digest, size) list). */
+  /** The canonical version digest, with its algorithm (BLAKE3; SHA-256 for older versions) over the path-sorted (path, digest, size) list. */
   readonly digest: string;
   readonly aliases: readonly string[];
   readonly tags: readonly string[];

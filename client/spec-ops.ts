@@ -37,7 +37,7 @@ export function dirOp(localDir: string, options: AddLocalOptions): SpecOp {
 /** How a reference is added: `name` (an entry, or for an S3 prefix the folder its objects go under), checksum, and the most objects an S3 prefix may expand to. */
 export interface ReferenceOptions {
   readonly name?: string;
-  /** Default true: record the SHA-256 of the content now, and check it at every download. False: the URI only. */
+  /** Default true: record the digest (BLAKE3) of the content now, and check it at every download. False: the URI only. */
   readonly checksum?: boolean;
   /** S3 prefixes: refuse one holding more objects than this (default 10,000). */
   readonly maxObjects?: number;
@@ -120,7 +120,7 @@ export abstract class SpecBuilder {
   /**
    * Tracks files by URI without copying them into the store: `file://`, `http(s)://`, or `s3://bucket/key` (one
    * object) or `s3://bucket/prefix` (every object under it, at most `maxObjects`, by key below the prefix). With
-   * checksums on (the default) the SHA-256 of the content is recorded when the artifact is staged and checked at
+   * checksums on (the default) the digest (BLAKE3) of the content is recorded when the artifact is staged and checked at
    * every download, so a changed origin is named instead of served; `checksum: false` records the URI only.
    */
   addReference(uri: string, options: ReferenceOptions = {}): this {

@@ -15,7 +15,7 @@ import type { Store } from '../store/store';
 export class VersionEntry {
   readonly path: string;
   readonly size: number;
-  /** SHA-256 of the bytes (for a reference made with `checksum: false`, of its URI). */
+  /** The digest of the bytes with its algorithm (`blake3:...`; `sha256:...` in older versions); for a reference made with `checksum: false`, of its URI. */
   readonly digest: string;
   /** For references: the URI the bytes are fetched from. */
   readonly ref: string | undefined;
