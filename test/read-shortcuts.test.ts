@@ -3,33 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { IntegrityError, UnsafeTargetError } from 'temporal-artifacts';
-import { StatCache, Store, downloadVersion, writeManifest } from 'temporal-artifacts/internal';
+import { StatCache, downloadVersion } from 'temporal-artifacts/internal';
 import { tempDir, writeFiles } from './helpers';
+import { logged, versionOf } from './store-versions';
 
 // The download shortcuts, on the store alone (no Temporal): a version placed in full is checked by stat only; small
 // files are created under their name; large ones are placed chunk by chunk on the ingest threads. Each test shows a
 // case the shortcut must not get wrong.
 
 const MiB = 1024 * 1024;
-
-/** A store with one version of `files` (its manifest root), and a way to download it. */
-async function versionOf(files: Record<string, string | Buffer>): Promise<{ store: Store; root: string; download: (dir: string, root?: string) => ReturnType<typeof downloadVersion> }> {
-  const home = tempDir('artifacts-read-shortcuts-');
-  const store = await Store.fromConfig({ home });
-  const root = await logged(store, files);
-  const download = (dir: string, r = root): ReturnType<typeof downloadVersion> => downloadVersion(store, { name: 'shortcuts', version: 'v0', manifest: { root: r } } as never, dir);
-  return { store, root, download };
-}
-
-async function logged(store: Store, files: Record<string, string | Buffer>): Promise<string> {
-  const src = writeFiles(files);
-  const entries = [];
-  for (const rel of Object.keys(files)) {
-    const r = await store.blobs.ingestFile(path.join(src, rel));
-    entries.push({ path: rel, digest: r.digest, size: r.size });
-  }
-  return (await writeManifest(store.blobs, entries)).root;
-}
 
 function stampsOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

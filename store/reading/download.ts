@@ -54,7 +54,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   try {
     const placed = cache.placedFiles(root, prefix);
     if (placed && stillPlaced(absolute, placed)) {
-      return await withTarget(directory, (target) => alreadyPlaced(target, cache, directory, placed, options));
+      return await withTarget(directory, store.home, (target) => alreadyPlaced(target, cache, directory, placed, options));
     }
     // The threads that place files start while the manifest is read.
     void prestartIngestThreads();
@@ -65,7 +65,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
       resolveInside(directory, entry.path);
       planned.push(entry);
     }
-    return await withTarget(directory, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
+    return await withTarget(directory, store.home, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
   } catch (err) {
     throw diskFullIn(err, absolute, store.home);
   } finally {
@@ -73,8 +73,8 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   }
 }
 
-async function withTarget<T>(directory: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {
-  const target = await TargetFolder.open(directory);
+async function withTarget<T>(directory: string, dataFolder: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {
+  const target = await TargetFolder.open(directory, dataFolder);
   try {
     return await use(target);
   } finally {

@@ -37,7 +37,7 @@ export async function* readEntry(store: Store, entry: ManifestEntry): AsyncItera
 /** Writes an entry to `file` (temp name, renamed into place only once its bytes matched); returns the absolute path. */
 export async function downloadEntry(store: Store, entry: ManifestEntry, file: string): Promise<string> {
   const abs = path.resolve(file);
-  const target = await TargetFolder.open(path.dirname(abs));
+  const target = await TargetFolder.open(path.dirname(abs), store.home);
   try {
     const expected = expectedOf(entry);
     const written = await target.write(path.basename(abs), entryBytes(store, entry), expected).catch((err: unknown) => {

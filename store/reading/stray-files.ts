@@ -7,25 +7,34 @@ const PINNED = fs.existsSync('/proc/self/fd');
 
 /**
  * Removes everything under the open folder `at` (a pinned path) that is not one of `keep` or a folder on the way
- * to one, and returns the entry-style paths it removed (a removed folder is listed once, not its contents).
+ * to one (nor `untouched`, nor a folder on the way to it), and returns the entry-style paths it removed (a removed folder is listed once, not its contents).
  * Nothing is followed: a link is itself removed, and each folder is entered by a descriptor opened with
  * O_NOFOLLOW, so what it removes is always below `at`.
  */
-export function removeStrays(at: string, keep: ReadonlySet<string>): string[] {
+export function removeStrays(at: string, keep: ReadonlySet<string>, untouched?: string): string[] {
   const folders = new Set<string>();
   for (const p of keep) for (const f of foldersOf(p)) folders.add(f);
+  if (untouched !== undefined) for (const f of foldersOf(untouched)) folders.add(f);
   const removed: string[] = [];
-  pruneFolder(at, '', keep, folders, removed);
+  pruneFolder(at, '', { keep, folders, untouched }, removed);
   return removed;
 }
 
-function pruneFolder(at: string, rel: string, keep: ReadonlySet<string>, folders: ReadonlySet<string>, removed: string[]): void {
+interface Keeping {
+  readonly keep: ReadonlySet<string>;
+  readonly folders: ReadonlySet<string>;
+  /** A path left as it is, whatever it holds (the data folder), the folders on its way being in `folders`. */
+  readonly untouched: string | undefined;
+}
+
+function pruneFolder(at: string, rel: string, keeping: Keeping, removed: string[]): void {
+  const { keep, folders, untouched } = keeping;
   for (const d of fs.readdirSync(at, { withFileTypes: true })) {
     const child = rel === '' ? d.name : `${rel}/${d.name}`;
-    if (keep.has(child) && !d.isDirectory()) continue;
+    if ((keep.has(child) && !d.isDirectory()) || child === untouched) continue;
     if (d.isDirectory()) {
       const kept = folders.has(child);
-      withFolder(`${at}/${d.name}`, (inner) => pruneFolder(inner, child, kept ? keep : EMPTY, kept ? folders : EMPTY, kept ? removed : []));
+      withFolder(`${at}/${d.name}`, (inner) => pruneFolder(inner, child, kept ? keeping : NOTHING, kept ? removed : []));
       if (kept) continue;
       fs.rmdirSync(`${at}/${d.name}`);
     } else {
@@ -35,7 +44,7 @@ function pruneFolder(at: string, rel: string, keep: ReadonlySet<string>, folders
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const NOTHING: Keeping = { keep: new Set(), folders: new Set(), untouched: undefined };
 
 function withFolder(at: string, work: (pinned: string) => void): void {
   const fd = fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

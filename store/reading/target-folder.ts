@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafeTargetError } from '../../errors';
 import { stampOf, type FileStamp } from './file-stamp';
+import { dataFolderBelow, intoDataFolder } from './data-folder-fence';
 import { livePartial, partialName, removeDeadPartials } from './partial-files';
 import { removeStrays } from './stray-files';
 
@@ -53,14 +54,19 @@ export class TargetFolder {
   /** Folders (by entry path) already cleared of killed downloads' temp files (see partial-files.ts). */
   private readonly cleared = new Set<string>();
 
-  private constructor(readonly root: string, private readonly top: OpenFolder) {}
+  private constructor(readonly root: string, private readonly top: OpenFolder, private readonly dataBelow: string | undefined) {}
 
-  /** Creates `root` if needed (its own path is the caller's choice and may go through links) and opens it. */
-  static async open(root: string): Promise<TargetFolder> {
+  /**
+   * Creates `root` if needed (its own path is the caller's choice and may go through links) and opens it. Refused
+   * inside `dataFolder` (the store's ARTIFACTS_HOME); when that is below `root`, nothing is written into it and
+   * `removeAllBut` leaves it (see data-folder-fence.ts).
+   */
+  static async open(root: string, dataFolder: string): Promise<TargetFolder> {
     const abs = path.resolve(root);
+    const dataBelow = dataFolderBelow(abs, dataFolder);
     await fsp.mkdir(abs, { recursive: true });
     const fd = fs.openSync(abs, O_RDONLY | O_DIRECTORY);
-    return new TargetFolder(abs, { name: '', fd, at: PINNED ? `/proc/self/fd/${fd}` : abs });
+    return new TargetFolder(abs, { name: '', fd, at: PINNED ? `/proc/self/fd/${fd}` : abs }, dataBelow);
   }
 
   /**
@@ -150,13 +156,13 @@ export class TargetFolder {
   }
 
   /**
-   * Removes everything below the root that is not one of `keep` (entry paths) or a folder holding one, and
-   * returns the entry-style paths removed. Links are removed, never followed; every folder is entered by
+   * Removes everything below the root that is not one of `keep` (entry paths) or a folder holding one (nor the data
+   * folder, nor a folder holding it), and returns the entry-style paths removed. Links are removed, never followed; every folder is entered by
    * descriptor, so one swapped for a link meanwhile cannot lead the removal outside the root.
    */
   removeAllBut(keep: ReadonlySet<string>): string[] {
     for (const f of this.chain.splice(0)) fs.closeSync(f.fd);
-    return removeStrays(this.top.at, keep);
+    return removeStrays(this.top.at, keep, this.dataBelow);
   }
 
   close(): void {
@@ -166,6 +172,8 @@ export class TargetFolder {
 
   /** As `enter`, for a file about to be written there: the first time, the folder is cleared of killed downloads' temp files. */
   private enterToWrite(entryPath: string, segments: readonly string[]): OpenFolder {
+    const data = this.dataBelow;
+    if (data !== undefined && (entryPath === data || entryPath.startsWith(`${data}/`))) throw intoDataFolder(entryPath, this.root, data);
     const folder = this.enter(entryPath, segments);
     const key = segments.join('/');
     if (!this.cleared.has(key)) {
