@@ -14,6 +14,7 @@ export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { ReadCache } from './store/blobs/read-cache';
 export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
+export { markDataFolder } from './store/data-folder';
 export { sharedSession } from './client/shared-session';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { StatCache } from './store/reading/stat-cache';

@@ -7,6 +7,7 @@ import type { BlobStore } from './blobs/blob-store';
 import { CachedBlobStore } from './blobs/cached-blob-store';
 import { LocalBlobStore } from './blobs/local-blob-store';
 import { ReadCache } from './blobs/read-cache';
+import { markDataFolder } from './data-folder';
 import { PgDb } from './registry/pg-db';
 import { Registry } from './registry/registry';
 import { S3BlobStore } from './blobs/s3-blob-store';
@@ -41,6 +42,7 @@ export class Store {
 
   /** Opens the blob store and the registry a configuration names (the embedded default's under `home` when it names none). */
   static async fromConfig(config: StoreConfig): Promise<Store> {
+    markDataFolder(config.home);
     const blobs = withReadCache(openBlobStore(config.blobUrl ?? `file://${path.join(config.home, 'blobs')}`), config);
     const registry = await Registry.open(openDb(config.registryUrl ?? `sqlite://${path.join(config.home, 'registry.db')}`));
     return new Store(blobs, registry, config.home);

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { UsageError } from 'temporal-artifacts';
-import { tempDir } from './helpers';
+import { Artifact, UsageError } from 'temporal-artifacts';
+import { markDataFolder } from 'temporal-artifacts/internal';
+import { tempDir, writeFiles } from './helpers';
+import { sharedRun } from './shared-run';
 import { versionOf } from './store-versions';
 
 // The data folder (ARTIFACTS_HOME) is never written into or removed by a download or checkout, wherever the target is.
@@ -59,5 +61,22 @@ describe('the data folder is out of every download\'s reach', () => {
     expect(fs.existsSync(path.join(home, 'out'))).toBe(false);
     expect(fs.existsSync(path.join(home, 'blobs'))).toBe(true);
     expect(fs.readdirSync(parent)).toContain('.artifacts');
+  });
+});
+
+describe('logging a folder leaves data folders out', () => {
+  const shared = sharedRun();
+
+  test('a data folder inside a logged folder is skipped and reported; the data folder itself is refused by name', async () => {
+    const dir = writeFiles({ 'train.csv': 'a,b\n', 'sub/.artifacts/registry.db': 'changes while read', 'sub/.artifacts/blobs/x': 'y', 'sub/kept.txt': 'kept' });
+    markDataFolder(path.join(dir, 'sub', '.artifacts'));
+
+    const v = await shared.run.logArtifact(new Artifact('beside-a-data-folder', 'dataset').addDir(dir));
+    expect((await v.files()).map((f) => f.path)).toEqual(['sub/kept.txt', 'train.csv']);
+    expect(v.stage.skipped).toEqual([{ local: path.join(fs.realpathSync(dir), 'sub', '.artifacts'), reason: 'the data folder of temporal-artifacts (ARTIFACTS_HOME) is never logged' }]);
+
+    const home = shared.env.ARTIFACTS_HOME;
+    await expect(shared.run.logArtifact(new Artifact('the-data-folder', 'dataset').addDir(home))).rejects.toThrow(
+      `Cannot log ${home}: it is the data folder of temporal-artifacts (ARTIFACTS_HOME), which is never logged. Log the files you need from their own folder.`);
   });
 });

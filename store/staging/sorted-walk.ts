@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LocalFileError } from '../../errors';
+import { LocalFileError, UsageError } from '../../errors';
+import { DATA_FOLDER_MARK } from '../data-folder';
 import { comparePaths } from '../paths';
 import { errnoOf, permanentFileReason } from '../../errors/file-errors';
 
@@ -31,7 +32,13 @@ export interface SkippedPath {
 export function* walkSorted(root: string, skipped: SkippedPath[], after?: string): Generator<WalkedFile> {
   const realRoot = realFolder(root);
   function* visit(dir: string, rel: string): Generator<WalkedFile> {
-    for (const entry of sortedListing(dir)) {
+    const listing = sortedListing(dir);
+    if (listing.some(isDataFolderMark)) {
+      if (rel === '') throw new UsageError(`Cannot log ${root}: it is the data folder of temporal-artifacts (ARTIFACTS_HOME), which is never logged. Log the files you need from their own folder.`);
+      skipped.push({ local: dir, reason: 'the data folder of temporal-artifacts (ARTIFACTS_HOME) is never logged' });
+      return;
+    }
+    for (const entry of listing) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       const local = path.join(dir, entry.name);
       if (entry.isDirectory()) {
@@ -67,6 +74,10 @@ function sortedListing(dir: string): fs.Dirent[] {
     throw unreadable(err, dir);
   }
   return entries.sort((a, b) => comparePaths(sortKey(a), sortKey(b)));
+}
+
+function isDataFolderMark(entry: fs.Dirent): boolean {
+  return entry.name === DATA_FOLDER_MARK && entry.isFile();
 }
 
 /** A subfolder sorts as its name plus '/', which every path inside it starts with. */

@@ -1,0 +1,22 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The file that marks a data folder (ARTIFACTS_HOME: registry, blobs, caches, the embedded server's files). A walk
+ * of files to log leaves out any folder holding it (see staging/sorted-walk.ts): a data folder changes while it is
+ * read, and logging it into itself would never end well.
+ */
+export const DATA_FOLDER_MARK = '.artifacts-data-folder';
+
+const TEXT = 'This folder is the data folder of temporal-artifacts (ARTIFACTS_HOME): its registry, blobs and caches.\n' +
+  'Logging a folder never includes it, and downloads never write into it.\n';
+
+/** Creates the data folder if needed and marks it (once: an existing mark is kept). */
+export function markDataFolder(home: string): void {
+  fs.mkdirSync(home, { recursive: true });
+  try {
+    fs.writeFileSync(path.join(home, DATA_FOLDER_MARK), TEXT, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
