@@ -19,6 +19,7 @@ import { createStageActivity, createTakeEarlyStageActivity } from './stage-activ
 import { createWorkflowCallActivities } from './workflow-call-activities';
 import { configFromEnv, hostQueueOf } from '../runtime/config';
 import type { Store } from '../store/store';
+import { scratchFolderOf } from '../store/data-folder';
 
 export interface ActivityDeps {
   /** Opens (once) the store the activities write to. */
@@ -52,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 function scratchOf(deps: ActivityDeps): string {
-  return deps.scratchDir ?? path.join(configFromEnv().home, 'scratch');
+  return deps.scratchDir ?? scratchFolderOf(configFromEnv().home);
 }
 
 /** Where `outputsDir()` makes activities' output folders: beside the shards' scratch folders. */

@@ -8,6 +8,7 @@ import { hostQueueOf } from '../runtime/config';
 import { ArtifactNotFoundError } from '../errors';
 import { deploymentId, pipelineWorkflowId } from '../workflows/ids';
 import type { Pipeline } from '../dsl/pipeline.generated';
+import { runsFolderOf } from '../store/data-folder';
 import type { artifactTriggerWorkflow } from '../workflows/trigger-workflow';
 import { artifactTriggerText, DEPLOYMENT_MEMO, memoOf, scheduleTriggerText, type DeployedRun, type DeploymentMemo } from '../workflows/trigger-types';
 
@@ -36,7 +37,7 @@ export async function deployPipeline(session: Session, file: string, options: { 
   }
   const run: DeployedRun = {
     pipeline, params: resolveParams(pipeline, options.params ?? {}, file), project: session.config.project, hostQueue: hostQueueOf(session.config),
-    baseDir: path.dirname(loaded.file), runsDir: path.join(session.config.home, 'runs'), heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
+    baseDir: path.dirname(loaded.file), runsDir: runsFolderOf(session.config.home), heartbeatTimeoutMs: session.config.heartbeatTimeoutMs,
   };
   await undeployPipeline(session, pipeline.name);
   if (on.schedule !== undefined) await createSchedule(session, run, on.schedule, on.concurrency);

@@ -9,6 +9,7 @@ import type { Session } from './session';
 import { loadPipeline } from '../dsl/load';
 import { resolveParams } from '../dsl/params';
 import { hostQueueOf } from '../runtime/config';
+import { runsFolderOf } from '../store/data-folder';
 import { assertFolderName } from '../store/paths';
 import { shardsDoneQuery } from '../workflows/fan-out-types';
 import { pipelineWorkflowId, shardIdPrefix, stepWorkflowId } from '../workflows/ids';
@@ -38,7 +39,8 @@ export async function startPipeline(session: Session, file: string, options: Sta
   const loaded = loadPipeline(file);
   const params = resolveParams(loaded.pipeline, options.params ?? {}, file);
   const runId = options.runId ?? `${loaded.pipeline.name}-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
-  const workDir = path.join(session.config.home, 'runs', assertFolderName('Run id', runId, path.join(session.config.home, 'runs', '<id>')));
+  const runs = runsFolderOf(session.config.home);
+  const workDir = path.join(runs, assertFolderName('Run id', runId, path.join(runs, '<id>')));
   const workflowId = pipelineWorkflowId(runId);
   try {
     await session.connections.client.workflow.start<typeof pipelineWorkflow>('pipelineWorkflow', {

@@ -5,6 +5,7 @@ import { hostQueueOf, type ArtifactsConfig } from './config';
 import { ArtifactsPlugin, once } from '../plugin/artifacts-plugin';
 import { prestartIngestThreads } from '../store/blobs/local-blob-store';
 import { isLocalBlobUrl, type Store } from '../store/store';
+import { scratchFolderOf } from '../store/data-folder';
 
 export interface ArtifactsWorkers {
   /** Runs until shutdown() (or a fatal error). */
@@ -48,7 +49,7 @@ export function installRuntime(level: LogLevel): void {
 export async function startWorkers(config: ArtifactsConfig, connection: NativeConnection, store: () => Promise<Store>, fileQueue = hostQueueOf(config)): Promise<ArtifactsWorkers> {
   const shared = { connection, namespace: config.namespace, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
   // The host worker is made here explicitly (on this process's own queue, or the host's), so the plugin makes none.
-  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: path.join(config.home, 'scratch'), hostWorker: false });
+  const plugin = new ArtifactsPlugin({ store: once(store), maxBytesPerSecond: config.maxBytesPerSecond, hostQueue: fileQueue, scratchDir: scratchFolderOf(config.home), hostWorker: false });
   // The ingest threads boot while the workers are made, and are up before the first write: booting them during a
   // log would take CPU from its hashing.
   const threads = isLocalBlobUrl(config.blobUrl) ? prestartIngestThreads() : undefined;

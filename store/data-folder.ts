@@ -20,3 +20,24 @@ export function markDataFolder(home: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
+
+/** The folders of the data folder that hold users' work rather than the store's: downloads may go there. */
+const WORK_FOLDERS = ['scratch', 'runs'] as const;
+
+/** Fan-out shards' and pipeline steps' scratch folders, into which their `uses` are downloaded. */
+export function scratchFolderOf(home: string): string {
+  return path.join(home, 'scratch');
+}
+
+/** Pipeline runs' folders (`<home>/runs/<run id>/<step>`): each step's inputs, outputs and logs. */
+export function runsFolderOf(home: string): string {
+  return path.join(home, 'runs');
+}
+
+/** Whether `file` (a real path) is in one of the work folders of the data folder `home` (a real path). */
+export function inWorkFolder(file: string, home: string): boolean {
+  return WORK_FOLDERS.some((name) => {
+    const rel = path.relative(path.join(home, name), file);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+}

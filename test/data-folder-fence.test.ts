@@ -62,6 +62,14 @@ describe('the data folder is out of every download\'s reach', () => {
     expect(fs.existsSync(path.join(home, 'blobs'))).toBe(true);
     expect(fs.readdirSync(parent)).toContain('.artifacts');
   });
+
+  test('its work folders, where pipeline steps and fan-out shards download their uses, take downloads', async () => {
+    const { home, download } = await homeInside({ 'a.txt': 'alpha' });
+    for (const stepFolder of [path.join(home, 'scratch', 'shard-1', 'inputs'), path.join(home, 'runs', 'run-1', 'train', 'inputs')]) {
+      expect(await download(stepFolder)).toMatchObject({ fetched: 1 });
+      expect(fs.readFileSync(path.join(stepFolder, 'a.txt'), 'utf8')).toBe('alpha');
+    }
+  });
 });
 
 describe('logging a folder leaves data folders out', () => {
