@@ -12,6 +12,7 @@ export { MERGE_CACHE_BYTES } from './activities/draft-activities';
 export { deleteVersions, expireVersions } from './store/registry/version-lifecycle';
 export { LocalBlobStore } from './store/blobs/local-blob-store';
 export { ReadCache } from './store/blobs/read-cache';
+export { ownedTempName } from './store/owned-temps';
 export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
 export { markDataFolder } from './store/data-folder';

@@ -98,9 +98,13 @@ export class ArtifactVersion {
     return downloadVersion(await this.store(), this.record, directory, { pathPrefix: options.pathPrefix });
   }
 
-  /** Makes `directory` hold exactly this version: downloads as `download` does, then removes every other file in it. */
-  async checkout(directory: string): Promise<DownloadResult> {
-    return downloadVersion(await this.store(), this.record, directory, { removeStrays: true });
+  /**
+   * Makes `directory` hold exactly this version: downloads as `download` does, then removes every other file in it.
+   * Into a folder no download wrote into before, that holds files the version does not, it fails before writing
+   * anything, naming them, unless `{ force: true }`. The data folder is never written into or removed.
+   */
+  async checkout(directory: string, options: { force?: boolean } = {}): Promise<DownloadResult> {
+    return downloadVersion(await this.store(), this.record, directory, { removeStrays: true, force: options.force });
   }
 
   /** One file, by its path in the version, without downloading the others; a missing path is a UsageError. */

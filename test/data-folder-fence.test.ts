@@ -28,7 +28,7 @@ describe('the data folder is out of every download\'s reach', () => {
     const before = listing(home);
     expect(before).toContain('blobs');
 
-    const r = await download(parent, root, { removeStrays: true });
+    const r = await download(parent, root, { removeStrays: true, force: true });
     expect(r.removed).toEqual(['notes.txt']);
     expect(fs.readdirSync(parent).sort()).toEqual(['.artifacts', 'model.bin']);
     // The stat cache of this folder is all a download adds there.

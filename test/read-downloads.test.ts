@@ -159,6 +159,22 @@ describe('checkout makes a folder hold exactly the version', () => {
     const out = cli(['checkout', v.ref, target], env);
     expect(out).toMatchObject({ code: 0, stdout: expect.stringContaining('(0 fetched, 0 B; 6 already in place), 0 removed') });
   });
+
+  test('into a folder no download wrote into, holding other files, checkout fails naming them and writes nothing; --force removes them', async () => {
+    const v = await logged('checkout-unknown-folder');
+    const project = writeFiles({ 'src/main.py': 'print(1)', 'README.md': 'mine', 'notes.txt': 'mine too', 'data/keep.csv': 'x' });
+    const before = stamps(project);
+
+    const out = cli(['checkout', v.ref, project], env);
+    expect(out).toMatchObject({ code: 2, stdout: '' });
+    expect(out.stderr).toBe(`error: Checkout of ${v.ref} into ${project} would remove 4 files and folders no download put there ("README.md", "data", "notes.txt", and 1 more). ` +
+      'Use `artifacts download` to add the version beside them, or checkout with --force ({ force: true }) to remove them.\n');
+    expect(stamps(project)).toEqual(before);
+
+    const forced = cli(['checkout', v.ref, project, '--force'], env);
+    expect(forced).toMatchObject({ code: 0, stdout: expect.stringContaining('4 removed') });
+    expect(fs.readdirSync(project).sort()).toEqual(['a.txt', 'checkout-unknown-folder.txt', 'images', 'labels']);
+  });
 });
 
 describe('one entry', () => {

@@ -34,16 +34,18 @@ export const downloadCommand = command({
 /** `artifacts checkout REF DIR`: DIR ends up holding exactly the version's files. */
 export const checkoutCommand = command({
   summary: "Make DIR hold exactly the version's files: download, then remove files the version does not hold.",
-  usage: 'artifacts checkout REF DIR',
-  options: {},
-  run: async ({ positionals }) => {
+  usage: 'artifacts checkout REF DIR [--force]',
+  options: {
+    force: { type: 'boolean', help: 'remove strays even from a folder no download wrote into before' },
+  },
+  run: async ({ values, positionals }) => {
     const [ref, dir] = positionals;
-    if (!ref || !dir) throw new UsageError('Give a ref and a target folder. Usage: artifacts checkout REF DIR');
+    if (!ref || !dir) throw new UsageError('Give a ref and a target folder. Usage: artifacts checkout REF DIR [--force]');
     exitOnSignals();
     const api = new Api();
     try {
       const v = await api.artifact(ref);
-      const result = await v.checkout(dir);
+      const result = await v.checkout(dir, { force: values.force === true });
       console.log(`checked out ${v.ref}: ${summary(result)}, ${result.removed.length} removed, into ${dir}`);
       return 0;
     } finally {

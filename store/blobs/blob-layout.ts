@@ -8,6 +8,12 @@ import { parseDigest, type DigestAlgorithm } from './digest';
  */
 export const ALGORITHMS: readonly DigestAlgorithm[] = ['sha256', 'blake3', 'blake3c'];
 
+/**
+ * The kind of temp name (see store/owned-temps.ts) of a chunk being written into `<root>/tmp`: never resumed from
+ * (a resumed log writes the chunk again), so those of dead processes are removed when a store opens.
+ */
+export const CHUNK_TEMP = 'chunk-';
+
 /** Where a blob sits under a store or cache root: `<root>/<algorithm>/ab/cdef...`. */
 export function blobPath(root: string, digest: string): string {
   const { algorithm, hex } = parseDigest(digest);

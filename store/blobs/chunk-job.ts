@@ -9,13 +9,13 @@
  * already. Hashed first: the whole chunk is read and hashed, and written only if the store lacks it; a new version
  * of a file whose chunks mostly exist writes nothing for them. The caller picks (see chunked-ingest.ts).
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { reusableBlob } from './blob-freshness';
-import { blobPath } from './blob-layout';
+import { blobPath, CHUNK_TEMP } from './blob-layout';
+import { ownedTempName } from '../owned-temps';
 import { CHUNK_BYTES } from './digest';
 import { SOURCE_CHANGED } from './source-file';
 import { writeNonZeroSync } from './sparse-write';
@@ -66,7 +66,7 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
   if (!job.store) return { type: 'chunk-done', digest, size: bytes.length, wrote: false };
   const final = blobPath(job.store.blobRoot, digest);
   if (reusableBlob(final, bytes.length)) return { type: 'chunk-done', digest, size: bytes.length, wrote: false };
-  const tmp = path.join(job.store.tmpDir, randomUUID());
+  const tmp = path.join(job.store.tmpDir, ownedTempName(CHUNK_TEMP));
   try {
     writeTemp(tmp, (fd) => writeNonZeroSync(fd, bytes, 0), bytes.length);
     fs.renameSync(tmp, final);
@@ -81,7 +81,7 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
 function streamChunk(job: ChunkJob, store: NonNullable<ChunkJob['store']>): ChunkDone {
   const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES)).subarray(0, PIECE);
   const hasher = new Blake3Hasher();
-  const tmp = path.join(store.tmpDir, randomUUID());
+  const tmp = path.join(store.tmpDir, ownedTempName(CHUNK_TEMP));
   const src = fs.openSync(job.localPath, 'r');
   try {
     writeTemp(tmp, (out) => {

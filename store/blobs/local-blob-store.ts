@@ -10,7 +10,8 @@ import { reusableBlob } from './blob-freshness';
 import { blake3, CHUNK_BYTES, hashChunks, hashFile } from './digest';
 import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
 import { ingestChunked } from './chunked-ingest';
-import { blobPath, listBlobs, makeShardFolders } from './blob-layout';
+import { blobPath, CHUNK_TEMP, listBlobs, makeShardFolders } from './blob-layout';
+import { removeDeadOwners } from '../owned-temps';
 import { RateLimiter } from './rate-limiter';
 import { IntegrityError, LocalFileError } from '../../errors';
 import { storingFailure } from './file-failures';
@@ -44,7 +45,8 @@ class BatchedResult implements IngestResult {
 
 /**
  * The embedded blob store: `<root>/<algorithm>/ab/cdef...` on the local filesystem (see blob-layout.ts). Blobs are written to
- * `<root>/tmp` and renamed into place, so a crash leaves at most an orphaned temp file, never a partial blob.
+ * `<root>/tmp` and renamed into place, so a crash leaves at most an orphaned temp file, never a partial blob: a chunk's
+ * is removed when a store next opens on this host (CHUNK_TEMP), a whole file's is resumed or swept by gc.
  */
 export class LocalBlobStore implements BlobStore {
   readonly location: string;
@@ -54,6 +56,7 @@ export class LocalBlobStore implements BlobStore {
     this.location = root;
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
+    removeDeadOwners(this.tmpDir, CHUNK_TEMP);
     makeShardFolders(root);
   }
 

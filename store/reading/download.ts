@@ -10,7 +10,7 @@ import { Placing } from './placing';
 import { quickSize } from './quick-stamp';
 import { StatCache, type PlacedFiles } from './stat-cache';
 import { TargetFolder } from './target-folder';
-import { IntegrityError, StorageFullError } from '../../errors';
+import { IntegrityError, StorageFullError, UsageError } from '../../errors';
 import { errnoOf, isDiskFull } from '../../errors/file-errors';
 
 export interface DownloadOptions {
@@ -18,6 +18,11 @@ export interface DownloadOptions {
   readonly pathPrefix?: string | undefined;
   /** Checkout: also remove every file and folder under the target that is not in the version. */
   readonly removeStrays?: boolean | undefined;
+  /**
+   * Checkout into a folder no download wrote into before (or whose record was lost): remove its strays even so.
+   * Without it such a checkout fails before writing anything, naming what it would remove.
+   */
+  readonly force?: boolean | undefined;
   /** Called after each entry. */
   readonly onFile?: ((done: number, total: number) => void) | undefined;
 }
@@ -84,6 +89,7 @@ async function withTarget<T>(directory: string, dataFolder: string, use: (target
 
 async function placePlanned(store: Store, target: TargetFolder, cache: StatCache, version: VersionRecord, plan: { directory: string; prefix: string; planned: readonly ManifestEntry[] }, options: DownloadOptions): Promise<DownloadResult> {
   const { directory, prefix, planned } = plan;
+  if (options.removeStrays && !options.force && !cache.hasHistory) refuseUnknownStrays(target, `${version.name}:${version.version}`, directory, planned);
   const placing = new Placing(store, target, cache);
   cache.unmarkPlaced();
   await placing.placeAll(planned, options.onFile);
@@ -106,6 +112,18 @@ function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string
   const removed = options.removeStrays ? target.removeAllBut(new Set(placed.paths)) : [];
   for (const p of removed) cache.forget(p);
   return { directory, files, bytes, fetched: 0, fetchedBytes: 0, skipped: files, hashed: 0, removed };
+}
+
+/**
+ * A checkout into a folder no download wrote into before would remove files nobody said were disposable (a mistyped
+ * `~`, a project folder): refused before anything is written, naming a few of them.
+ */
+function refuseUnknownStrays(target: TargetFolder, ref: string, directory: string, planned: readonly ManifestEntry[]): void {
+  const strays = target.straysBesides(new Set(planned.map((e) => e.path))).sort();
+  if (strays.length === 0) return;
+  const shown = strays.slice(0, 3).map((p) => JSON.stringify(p)).join(', ') + (strays.length > 3 ? `, and ${strays.length - 3} more` : '');
+  throw new UsageError(`Checkout of ${ref} into ${directory} would remove ${strays.length === 1 ? 'a file or folder' : `${strays.length} files and folders`} ` +
+    `no download put there (${shown}). Use \`artifacts download\` to add the version beside them, or checkout with --force ({ force: true }) to remove them.`);
 }
 
 function downloadMismatch(ref: string, directory: string, total: number, mismatches: readonly Mismatch[]): IntegrityError {

@@ -1,21 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
+import { ownedTempName, removeDeadOwners } from '../owned-temps';
 
 /**
  * The temp names a download writes files under, beside their place, before renaming them over it:
- * `.artifacts-partial-<host>-<pid>-<uuid>`, `<host>` a short hash of this host's name. A download that was killed
- * (SIGKILL, out of memory, a lost machine) cannot remove its own; the name says whose it was, so the next download
- * writing into that folder on this host removes those whose process is gone, and never a live download's (nor one
- * of another host sharing the folder). One interrupted by SIGINT or SIGTERM in the CLI removes its own as it exits.
+ * `.artifacts-partial-<host>-<pid>-<uuid>` (see owned-temps.ts). The next download writing into a folder removes
+ * those of downloads killed outright; one interrupted by SIGINT or SIGTERM in the CLI removes its own as it exits.
  */
-const PREFIX = '.artifacts-partial-';
-const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
-const OURS = `${PREFIX}${HOST}-`;
+const PARTIAL = '.artifacts-partial-';
 
 /** A fresh temp name (a leaf) for a file this process writes. */
 export function partialName(): string {
-  return `${OURS}${process.pid}-${randomUUID()}`;
+  return ownedTempName(PARTIAL);
 }
 
 /** The temp files this process has open in target folders, by path: removed if the process exits meanwhile. */
@@ -38,32 +33,7 @@ export function removeLivePartials(): void {
   live.clear();
 }
 
-/**
- * Removes from the folder open at `at` the temp files of downloads on this host whose process is gone. Only
- * regular files so named: anything else is left alone.
- */
+/** Removes from the folder open at `at` the temp files of downloads on this host whose process is gone. */
 export function removeDeadPartials(at: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(at);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(OURS)) continue;
-    const pid = Number(name.slice(OURS.length, name.indexOf('-', OURS.length)));
-    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    const file = `${at}/${name}`;
-    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) fs.rmSync(file, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  removeDeadOwners(at, PARTIAL);
 }

@@ -59,6 +59,11 @@ export class StatCache {
     return new StatCache(home, directory, file, loaded, loaded && placedOf(loaded.placed));
   }
 
+  /** Whether a download into this folder was recorded before (its state file was there and readable). */
+  get hasHistory(): boolean {
+    return this.loaded !== undefined;
+  }
+
   private get rows(): Map<string, Row> {
     return (this.byPath ??= this.loaded ? rowsOf(this.loaded) : new Map());
   }

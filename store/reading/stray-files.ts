@@ -12,11 +12,20 @@ const PINNED = fs.existsSync('/proc/self/fd');
  * O_NOFOLLOW, so what it removes is always below `at`.
  */
 export function removeStrays(at: string, keep: ReadonlySet<string>, untouched?: string): string[] {
+  return pruneStrays(at, keep, untouched, false);
+}
+
+/** What `removeStrays` would remove, removing nothing. */
+export function listStrays(at: string, keep: ReadonlySet<string>, untouched?: string): string[] {
+  return pruneStrays(at, keep, untouched, true);
+}
+
+function pruneStrays(at: string, keep: ReadonlySet<string>, untouched: string | undefined, dryRun: boolean): string[] {
   const folders = new Set<string>();
   for (const p of keep) for (const f of foldersOf(p)) folders.add(f);
   if (untouched !== undefined) for (const f of foldersOf(untouched)) folders.add(f);
   const removed: string[] = [];
-  pruneFolder(at, '', { keep, folders, untouched }, removed);
+  pruneFolder(at, '', { keep, folders, untouched, dryRun }, removed);
   return removed;
 }
 
@@ -25,6 +34,8 @@ interface Keeping {
   readonly folders: ReadonlySet<string>;
   /** A path left as it is, whatever it holds (the data folder), the folders on its way being in `folders`. */
   readonly untouched: string | undefined;
+  /** List what would go, removing nothing. */
+  readonly dryRun: boolean;
 }
 
 function pruneFolder(at: string, rel: string, keeping: Keeping, removed: string[]): void {
@@ -34,17 +45,18 @@ function pruneFolder(at: string, rel: string, keeping: Keeping, removed: string[
     if ((keep.has(child) && !d.isDirectory()) || child === untouched) continue;
     if (d.isDirectory()) {
       const kept = folders.has(child);
-      withFolder(`${at}/${d.name}`, (inner) => pruneFolder(inner, child, kept ? keeping : NOTHING, kept ? removed : []));
+      // A stray folder is listed once, not its contents: a dry run need not look inside it.
+      if (kept || !keeping.dryRun) withFolder(`${at}/${d.name}`, (inner) => pruneFolder(inner, child, kept ? keeping : NOTHING, kept ? removed : []));
       if (kept) continue;
-      fs.rmdirSync(`${at}/${d.name}`);
-    } else {
+      if (!keeping.dryRun) fs.rmdirSync(`${at}/${d.name}`);
+    } else if (!keeping.dryRun) {
       fs.unlinkSync(`${at}/${d.name}`);
     }
     removed.push(child);
   }
 }
 
-const NOTHING: Keeping = { keep: new Set(), folders: new Set(), untouched: undefined };
+const NOTHING: Keeping = { keep: new Set(), folders: new Set(), untouched: undefined, dryRun: false };
 
 function withFolder(at: string, work: (pinned: string) => void): void {
   const fd = fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

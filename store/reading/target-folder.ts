@@ -6,7 +6,7 @@ import { UnsafeTargetError } from '../../errors';
 import { stampOf, type FileStamp } from './file-stamp';
 import { dataFolderBelow, intoDataFolder } from './data-folder-fence';
 import { livePartial, partialName, removeDeadPartials } from './partial-files';
-import { removeStrays } from './stray-files';
+import { listStrays, removeStrays } from './stray-files';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 /**
@@ -163,6 +163,11 @@ export class TargetFolder {
   removeAllBut(keep: ReadonlySet<string>): string[] {
     for (const f of this.chain.splice(0)) fs.closeSync(f.fd);
     return removeStrays(this.top.at, keep, this.dataBelow);
+  }
+
+  /** What `removeAllBut(keep)` would remove now, removing nothing. */
+  straysBesides(keep: ReadonlySet<string>): string[] {
+    return listStrays(this.top.at, keep, this.dataBelow);
   }
 
   close(): void {

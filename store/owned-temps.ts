@@ -1,0 +1,44 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+
+/**
+ * Temp file names that say whose they are: `<kind><host>-<pid>-<uuid>`, `<host>` a short hash of this host's name.
+ * A process killed outright (SIGKILL, out of memory) cannot remove its temp files; the next process that writes
+ * into that folder on this host removes those whose process is gone, and never a live one's (nor another host's,
+ * on a shared folder). Used for a download's partial files and for the chunks a log writes into the blob store.
+ */
+const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+
+/** A fresh temp name (a leaf) of `kind` for this process. */
+export function ownedTempName(kind: string): string {
+  return `${kind}${HOST}-${process.pid}-${randomUUID()}`;
+}
+
+/** Removes from the folder at `at` the regular files of `kind` left by processes of this host that are gone. */
+export function removeDeadOwners(at: string, kind: string): void {
+  const ours = `${kind}${HOST}-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(at);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(ours)) continue;
+    const pid = Number(name.slice(ours.length, name.indexOf('-', ours.length)));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    const file = `${at}/${name}`;
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) fs.rmSync(file, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
