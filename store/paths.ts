@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidPathError, PathClashError, UsageError } from '../errors';
+import { DATA_FOLDER_MARK } from './data-folder';
 
 // Control characters (C0, DEL, C1) are refused: they break terminals, manifests and other tools.
 // eslint-disable-next-line no-control-regex
@@ -10,7 +11,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * `./a/b` becomes `a/b`; absolute paths, `..`, empty segments, backslashes, NUL and control characters are refused.
  */
 export function normalizeEntryPath(name: string): string {
-  if (typeof name === 'string' && isPlainPath(name)) return name;
+  if (typeof name === 'string' && isPlainPath(name)) return marks(name) ? refuseMark(name) : name;
   if (typeof name !== 'string' || name.length === 0) throw new InvalidPathError(String(name), 'the name is empty');
   if (CONTROL.test(name)) throw new InvalidPathError(name, 'it contains a NUL or control character');
   if (name.includes('\\')) throw new InvalidPathError(name, 'it contains a backslash');
@@ -27,10 +28,20 @@ export function normalizeEntryPath(name: string): string {
     }
   }
   const clean = segments.join('/');
+  if (marks(clean)) refuseMark(clean);
   if (clean.length * 3 > MAX_PATH_BYTES && Buffer.byteLength(clean) > MAX_PATH_BYTES) {
     throw new InvalidPathError(`${clean.slice(0, 40)}...`, `it is ${Buffer.byteLength(clean)} bytes long, and file systems allow paths of ${MAX_PATH_BYTES}`);
   }
   return clean;
+}
+
+/** Whether the path's file is named as the mark of a data folder: downloaded, it would mark its folder as one. */
+function marks(clean: string): boolean {
+  return clean.endsWith(DATA_FOLDER_MARK) && (clean.length === DATA_FOLDER_MARK.length || clean.endsWith(`/${DATA_FOLDER_MARK}`));
+}
+
+function refuseMark(name: string): never {
+  throw new InvalidPathError(name, `the name ${JSON.stringify(DATA_FOLDER_MARK)} is reserved: it marks the data folder of temporal-artifacts`);
 }
 
 /** Limits of common file systems (NAME_MAX, PATH_MAX): a longer entry could never be downloaded. */

@@ -19,6 +19,8 @@ const HOSTILE: [string, RegExp][] = [
   ['del\u007f', /control character/],
   ['c1\u0085', /control character/],
   ['.', /names no file/],
+  ['.artifacts-data-folder', /is reserved: it marks the data folder/],
+  ['models/./.artifacts-data-folder', /is reserved: it marks the data folder/],
 ];
 const LONG: [string, string, RegExp][] = [
   ['a segment of 256 bytes', `${'a'.repeat(256)}/x`, /256 bytes long/],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from './blob-store';
 import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { ingestPool } from './hash-copy-pool';
@@ -19,6 +20,7 @@ import { storingFailure } from './file-failures';
 /** Files up to this size are read whole and written with one call: the fast path for many small files. */
 const SMALL_FILE = 1 << 20;
 const CHUNK = 8 << 20;
+const readAsync = promisify(fs.read);
 /** How often a large ingest reports a resumable checkpoint. */
 const CHECKPOINT_BYTES = 32 << 20;
 /** Files up to this size are copied by the kernel while a worker hashes them: about a second to redo after a crash. */
@@ -209,7 +211,14 @@ export class LocalBlobStore implements BlobStore {
         yield readFrom(fd, size, Buffer.allocUnsafe(size));
         return;
       }
-      for await (const chunk of fs.createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK })) yield chunk as Buffer;
+      // Not a ReadStream on `fd`: a reader that stops early destroys the stream, which closes `fd` itself, and the
+      // close below would then close it twice (or close a descriptor another file got meanwhile).
+      for (let pos = 0; ;) {
+        const { bytesRead, buffer } = await readAsync(fd, Buffer.allocUnsafe(CHUNK), 0, CHUNK, pos);
+        if (bytesRead === 0) return;
+        pos += bytesRead;
+        yield bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead);
+      }
     } finally {
       fs.closeSync(fd);
     }

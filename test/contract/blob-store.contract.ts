@@ -112,6 +112,23 @@ export function blobStoreContract(backend: BlobStoreBackend): void {
       expect(result).toMatchObject({ digest: changed.digest, resumedBytes: 0, bytesWritten: size });
     });
 
+    test('a reader that stops after the first piece ends cleanly, however often: the blob is closed once, and reads whole after', async () => {
+      const whole = randomBytes(3 * MiB);
+      const wholeDigest = await store.blobs.putBytes(whole);
+      const { file, digest: chunked } = uniqueFile(dir, 'stopped-early.bin', 20 * MiB);
+      await store.blobs.ingestFile(file);
+      for (let i = 0; i < 20; i++) {
+        for (const digest of [wholeDigest, chunked]) {
+          for await (const piece of store.blobs.read(digest)) {
+            expect(piece.length).toBeGreaterThan(0);
+            break;
+          }
+        }
+      }
+      expect(Buffer.compare(await readAll(store.blobs.read(wholeDigest)), whole)).toBe(0);
+      expect(Buffer.compare(await readAll(store.blobs.read(chunked)), fs.readFileSync(file))).toBe(0);
+    });
+
     test('list yields every stored digest and delete removes one', async () => {
       const digests = await Promise.all([1, 2, 3].map((i) => store.blobs.putBytes(Buffer.from(`listed-${i}-${Math.random()}`))));
       const listed = new Set<string>();
