@@ -8,27 +8,36 @@ const IN_FLIGHT = 8;
 
 /**
  * The bytes of an object of `size` bytes, in order, fetched as 16 MiB ranges with up to 8 GETs in flight: one
- * connection rarely fills a fast link, several do. Each range is checked to have its full length.
+ * connection rarely fills a fast link, several do. Each range is checked to have its full length. A reader that
+ * stops early, or a range that fails, aborts the GETs still in flight: nothing is fetched for nobody, and their
+ * failures are not left unhandled (which would end the process).
  */
 export async function* rangedRead(s3: S3Client, bucket: string, key: string, size: number): AsyncIterable<Buffer> {
   const starts: number[] = [];
   for (let at = 0; at < size; at += RANGE) starts.push(at);
+  const abort = new AbortController();
   const pending: Promise<Buffer>[] = [];
   let next = 0;
   const fill = (): void => {
-    while (pending.length < IN_FLIGHT && next < starts.length) pending.push(fetchRange(s3, bucket, key, starts[next++]!, size));
+    while (pending.length < IN_FLIGHT && next < starts.length) pending.push(fetchRange(s3, { bucket, key, start: starts[next++]!, size }, abort.signal));
   };
-  fill();
-  while (pending.length > 0) {
-    const part = await pending.shift()!;
+  try {
     fill();
-    yield part;
+    while (pending.length > 0) {
+      const part = await pending.shift()!;
+      fill();
+      yield part;
+    }
+  } finally {
+    abort.abort();
+    for (const left of pending) left.catch(() => undefined);
   }
 }
 
-async function fetchRange(s3: S3Client, bucket: string, key: string, start: number, size: number): Promise<Buffer> {
+async function fetchRange(s3: S3Client, at: { bucket: string; key: string; start: number; size: number }, signal: AbortSignal): Promise<Buffer> {
+  const { bucket, key, start, size } = at;
   const end = Math.min(start + RANGE, size) - 1;
-  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}` }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}` }), { abortSignal: signal });
   const bytes = await bodyBytes(got.Body, got.ContentLength);
   if (bytes.length !== end - start + 1) throw new Error(`range ${start}-${end} of ${key} came back with ${bytes.length} bytes`);
   return bytes;
