@@ -21,9 +21,6 @@ export function markDataFolder(home: string): void {
   }
 }
 
-/** The folders of the data folder that hold users' work rather than the store's: downloads may go there. */
-const WORK_FOLDERS = ['scratch', 'runs'] as const;
-
 /** Fan-out shards' and pipeline steps' scratch folders, into which their `uses` are downloaded. */
 export function scratchFolderOf(home: string): string {
   return path.join(home, 'scratch');
@@ -34,10 +31,7 @@ export function runsFolderOf(home: string): string {
   return path.join(home, 'runs');
 }
 
-/** Whether `file` (a real path) is in one of the work folders of the data folder `home` (a real path). */
-export function inWorkFolder(file: string, home: string): boolean {
-  return WORK_FOLDERS.some((name) => {
-    const rel = path.relative(path.join(home, name), file);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  });
+/** The folders of the data folder that hold users' work rather than the store's: downloads may go there. */
+export function workFoldersOf(home: string): string[] {
+  return [scratchFolderOf(home), runsFolderOf(home)];
 }

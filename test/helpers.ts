@@ -203,3 +203,9 @@ export function fileClient(children: readonly ChildProcess[]): () => Client {
   });
   return () => client!;
 }
+
+/** The pid of a process that has ended (and been reaped): what a killed writer's temp names carry. */
+export function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}

@@ -1,15 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { LocalBlobStore, ownedTempName } from 'temporal-artifacts/internal';
-import { tempDir } from './helpers';
-
-/** The pid of a process that has ended (and been reaped). */
-function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(r.stdout);
-}
+import { deadPid, tempDir } from './helpers';
 
 test('a blob store opening removes the chunk temp files of logs killed on this host, and keeps live ones and whole-file ones (resumable)', () => {
   const root = tempDir('artifacts-blobs-');

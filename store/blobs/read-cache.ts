@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { promisify } from 'node:util';
 import { hasherFor, type StreamHasher } from './digest';
 import { blobPath, listBlobs } from './blob-layout';
 import { StorageFullError } from '../../errors';
+import { ownedTempName, removeDeadOwners } from '../owned-temps';
 import { errnoOf, isDiskFull } from '../../errors/file-errors';
 
 /**
@@ -17,8 +17,8 @@ const writeFileWhole = (file: string, bytes: Uint8Array): Promise<void> => promi
 /** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
 const WHOLE = 16 << 20;
 const CHUNK = 8 << 20;
-/** A temp file this old was left by a writer that was killed: a live one writes an entry in far less. */
-const STALE_TEMP_MS = 60 * 60 * 1000;
+/** The kind of the cache's temp names (see store/owned-temps.ts). */
+const CACHE_TEMP = 'entry-';
 
 /**
  * A local cache of a remote store's blobs, shared by every process of the data folder: `<root>/<algorithm>/ab/cdef...`.
@@ -118,20 +118,15 @@ export class ReadCache {
 
   /**
    * A fresh temp name. The first time in a process, the temp folder is made and cleared of what writers killed
-   * mid-write left there (those older than STALE_TEMP_MS: other processes' live writers are younger).
+   * mid-write on this host left there (see store/owned-temps.ts: live writers' temp files stay).
    */
   private newTemp(): string {
     if (!this.tmpReady) {
       this.tmpReady = true;
       fs.mkdirSync(this.tmpDir, { recursive: true });
-      const staleBefore = Date.now() - STALE_TEMP_MS;
-      for (const name of fs.readdirSync(this.tmpDir)) {
-        const file = path.join(this.tmpDir, name);
-        const st = fs.lstatSync(file, { throwIfNoEntry: false });
-        if (st?.isFile() && st.mtimeMs < staleBefore) fs.rmSync(file, { force: true });
-      }
+      removeDeadOwners(this.tmpDir, CACHE_TEMP);
     }
-    return path.join(this.tmpDir, randomUUID());
+    return path.join(this.tmpDir, ownedTempName(CACHE_TEMP));
   }
 
   /** Called by a writer whose entry was committed: sweeps once a twentieth of the cap was added since the last sweep. */

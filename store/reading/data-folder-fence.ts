@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { inWorkFolder } from '../data-folder';
+import { workFoldersOf } from '../data-folder';
 import { isInsideFolder } from '../paths';
 import { UsageError } from '../../errors';
 
@@ -10,14 +10,14 @@ import { UsageError } from '../../errors';
  * stray, and a version holding `.artifacts/registry.db` would overwrite it.
  *
  * Refuses a target inside the data folder (before anything is created there), but for its work folders, where
- * steps and shards download their `uses` (see inWorkFolder). Otherwise returns where the data folder
+ * steps and shards download their `uses` (see workFoldersOf). Otherwise returns where the data folder
  * sits below the target, as an entry-style path (`.artifacts`, `work/.artifacts`), or undefined when it is not below
  * it. Both are compared as real paths, so a link to either changes nothing.
  */
 export function dataFolderBelow(target: string, dataFolder: string): string | undefined {
   const realTarget = realPathOf(path.resolve(target));
   const realData = realPathOf(path.resolve(dataFolder));
-  if (isInsideFolder(realTarget, realData) && !inWorkFolder(realTarget, realData)) {
+  if (isInsideFolder(realTarget, realData) && !workFoldersOf(realData).some((work) => isInsideFolder(realTarget, work))) {
     throw new UsageError(`Cannot download into ${target}: it is inside the data folder ${dataFolder} (ARTIFACTS_HOME), which holds the registry and the blobs. Choose a folder outside it.`);
   }
   if (!isInsideFolder(realData, realTarget)) return undefined;
