@@ -212,12 +212,14 @@ export class LocalBlobStore implements BlobStore {
         return;
       }
       // Not a ReadStream on `fd`: a reader that stops early destroys the stream, which closes `fd` itself, and the
-      // close below would then close it twice (or close a descriptor another file got meanwhile).
-      for (let pos = 0; ;) {
-        const { bytesRead, buffer } = await readAsync(fd, Buffer.allocUnsafe(CHUNK), 0, CHUNK, pos);
+      // close below would then close it twice (or close a descriptor another file got meanwhile). The size its stat
+      // gave is read, as for a small blob, in buffers no larger than what is left (a 4 MiB chunk: one read, one buffer).
+      for (let pos = 0; pos < size;) {
+        const want = Math.min(CHUNK, size - pos);
+        const { bytesRead, buffer } = await readAsync(fd, Buffer.allocUnsafe(want), 0, want, pos);
         if (bytesRead === 0) return;
         pos += bytesRead;
-        yield bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead);
+        yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
       }
     } finally {
       fs.closeSync(fd);
