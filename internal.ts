@@ -49,3 +49,6 @@ export type { IncrementalInput } from './workflows/incremental-types';
 export type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from './store/blobs/blob-store';
 export type { LogArtifactInput } from './workflows/types';
 export { startUiServer } from './ui/server';
+export { nativeHelper } from './store/blobs/native';
+export { placeChunk, placeSmall } from './store/blobs/placing-jobs';
+export { stillPlaced } from './store/reading/placed-check';

@@ -1,6 +1,7 @@
 /**
  * Downloads' work on the ingest threads, so hashing and writing use every core; each blob is read once into a
- * buffer, hashed against its digest, and only when it matches written from that same buffer.
+ * buffer, hashed against its digest, and only when it matches written from that same buffer. With the native helper
+ * (native.ts) a job of `blake3:` blobs is one call doing the same (a chunk mapped rather than read).
  * - `place-chunk`: one stored chunk of a large file, written at its offset in the file (an open descriptor of the
  *   downloading thread: threads share them). The chunks of one file go to every thread at once.
  * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
@@ -14,7 +15,11 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
+import { nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
+
+/** The digests the native helper checks (the others take the JavaScript road). */
+const BLAKE3 = 'blake3:';
 
 export interface PlaceChunkJob {
   readonly kind: 'place-chunk';
@@ -37,6 +42,12 @@ export interface PlaceChunkDone {
 let scratch: Buffer | undefined;
 
 export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
+  const native = nativeHelper();
+  if (native && job.digest.startsWith(BLAKE3)) {
+    const r = native.placeChunk(job.blobFile, job.digest.slice(BLAKE3.length), job.size, job.fd, job.offset);
+    if (r.failure) throw nativeError(r.failure);
+    return { type: 'place-chunk-done', placed: r.placed };
+  }
   const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
   let fd: number;
   try {
@@ -46,8 +57,8 @@ export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
   }
   let n = 0;
   try {
-    // One byte more than expected: a blob that is longer does not match.
-    for (let got = -1; got !== 0 && n < job.size;) n += got = fs.readSync(fd, buffer, n, job.size + 1 - n, n);
+    // One byte more than expected (at least one read, even for an empty blob): a blob that is longer does not match.
+    for (let got = -1; got !== 0 && (n < job.size || got === -1);) n += got = fs.readSync(fd, buffer, n, job.size + 1 - n, n);
   } finally {
     fs.closeSync(fd);
   }
@@ -88,6 +99,12 @@ export type PlacingDone = PlaceChunkDone | PlaceSmallDone;
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
 export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
+  const native = nativeHelper();
+  if (native && job.files.every((f) => f.digest.startsWith(BLAKE3))) {
+    const r = native.placeSmall(job.folder, job.files.map((f) => ({ leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace })));
+    if (r.failure) throw nativeError(r.failure);
+    return { type: 'place-small-done', stamps: r.stamps };
+  }
   const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
   return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.folder, f, buffer)) };
 }
@@ -101,7 +118,7 @@ function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedS
     return null;
   }
   try {
-    for (let got = -1; got !== 0 && n < file.size;) n += got = fs.readSync(fd, buffer, n, file.size + 1 - n, n);
+    for (let got = -1; got !== 0 && (n < file.size || got === -1);) n += got = fs.readSync(fd, buffer, n, file.size + 1 - n, n);
   } finally {
     fs.closeSync(fd);
   }

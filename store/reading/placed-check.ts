@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { hasQuickStamp, QUICK_FIELDS, sameQuick } from './quick-stamp';
+import { nativeHelper, STAT_FIELDS, type NativeHelper } from '../blobs/native';
+import { hasQuickStamp, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { FileStamp } from './file-stamp';
 import type { PlacedFiles } from './stat-cache';
 
@@ -13,6 +14,11 @@ const PLAIN = { throwIfNoEntry: false } as const;
  * downloads the usual way.
  */
 export function stillPlaced(root: string, files: PlacedFiles): boolean {
+  const native = nativeHelper();
+  return native ? stillPlacedAtOnce(native, root, files) : stillPlacedOneByOne(root, files);
+}
+
+function stillPlacedOneByOne(root: string, files: PlacedFiles): boolean {
   const { paths, quick } = files;
   const folders = new Set<string>();
   // Paths come in order, so most share the folder of the one before: that one is not looked at again.
@@ -27,6 +33,17 @@ export function stillPlaced(root: string, files: PlacedFiles): boolean {
     const st = fs.lstatSync(`${root}/${entryPath}`, PLAIN);
     if (st === undefined || !st.isFile() || !sameQuick(st, quick, i * QUICK_FIELDS)) return false;
   }
+  return true;
+}
+
+/**
+ * The same answer with every lstat in one call to the native helper, spread over the cores (each folder opened once,
+ * never through a link, and its files looked at inside it).
+ */
+function stillPlacedAtOnce(native: NativeHelper, root: string, files: PlacedFiles): boolean {
+  const { paths, quick } = files;
+  const stats = native.statEntries(root, paths.join('\n'));
+  for (let i = 0; i < paths.length; i++) if (!sameQuickAt(stats, i * STAT_FIELDS, quick, i * QUICK_FIELDS)) return false;
   return true;
 }
 

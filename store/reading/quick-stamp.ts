@@ -28,6 +28,12 @@ export function sameQuick(st: fs.Stats, quick: Float64Array, at: number): boolea
   return st.size === quick[at] && st.mtimeMs === quick[at + 1] && st.ctimeMs === quick[at + 2] && st.ino === quick[at + 3] && st.dev === quick[at + 4];
 }
 
+/** Whether the five numbers at `stats[from..from+5]` (size, mtimeMs, ctimeMs, ino, dev, as the native helper gives them; NaN for none) are the quick stamp at `quick[at..at+5]`. */
+export function sameQuickAt(stats: Float64Array, from: number, quick: Float64Array, at: number): boolean {
+  for (let k = 0; k < QUICK_FIELDS; k++) if (stats[from + k] !== quick[at + k]) return false;
+  return true;
+}
+
 /** Whether `st` (a plain lstat) has `stamp`, compared as quick stamps are: the same answer as an exact comparison, without a BigInt. */
 export function hasQuickStamp(st: fs.Stats, stamp: FileStamp): boolean {
   return st.size === stamp.size && st.mtimeMs === msOf(stamp.mtimeNs) && st.ctimeMs === msOf(stamp.ctimeNs) && st.ino === exact(stamp.ino) && st.dev === exact(stamp.dev);

@@ -1,0 +1,89 @@
+//! Thin, checked wrappers over the system calls the addon makes, and the failure it hands back to JavaScript.
+use std::ffi::CString;
+
+/// A failed system call: the errno, the call and the path (empty: none, as for a write), which JavaScript turns into the
+/// error Node would throw.
+#[napi_derive::napi(object)]
+pub struct OsFailure {
+    pub errno: i32,
+    pub syscall: String,
+    pub path: String,
+}
+
+pub fn failure(syscall: &str, path: &str) -> OsFailure {
+    OsFailure { errno: std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), syscall: syscall.to_string(), path: path.to_string() }
+}
+
+pub fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+pub fn c_path(path: &str) -> CString {
+    // A path with a NUL byte names no file: an empty string fails the call with ENOENT, as Node refuses it.
+    CString::new(path).unwrap_or_default()
+}
+
+/// Closes a descriptor when dropped.
+pub struct Fd(pub i32);
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        unsafe { libc::close(self.0) };
+    }
+}
+
+pub fn open(path: &CString, flags: i32, mode: u32) -> Option<Fd> {
+    let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, mode) };
+    if fd < 0 { None } else { Some(Fd(fd)) }
+}
+
+/// statx of a path (not following a final link) or, with an empty path, of a descriptor: as libuv asks, so the
+/// numbers (the device above all) are those Node's stat calls give.
+pub fn statx(dirfd: i32, path: &CString, flags: i32) -> Option<libc::statx> {
+    let mut st: libc::statx = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::statx(dirfd, path.as_ptr(), flags | libc::AT_NO_AUTOMOUNT, libc::STATX_BASIC_STATS, &mut st) };
+    if r == 0 { Some(st) } else { None }
+}
+
+pub fn device(st: &libc::statx) -> u64 {
+    libc::makedev(st.stx_dev_major, st.stx_dev_minor)
+}
+
+/// Reads until `buffer` is full or the file ends; the bytes read.
+pub fn read_full(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
+    let mut n = 0;
+    while n < buffer.len() {
+        let got = unsafe { libc::pread(fd, buffer[n..].as_mut_ptr().cast(), buffer.len() - n, n as libc::off_t) };
+        if got < 0 {
+            let errno = last_errno();
+            if errno == libc::EINTR { continue; }
+            return Err(errno);
+        }
+        if got == 0 { break; }
+        n += got as usize;
+    }
+    Ok(n)
+}
+
+/// Writes all of `bytes` at `offset` (-1: at the file's position).
+pub fn write_all(fd: i32, bytes: &[u8], offset: i64) -> Result<(), i32> {
+    let mut done = 0;
+    while done < bytes.len() {
+        let rest = &bytes[done..];
+        let wrote = unsafe {
+            if offset < 0 { libc::write(fd, rest.as_ptr().cast(), rest.len()) } else { libc::pwrite(fd, rest.as_ptr().cast(), rest.len(), (offset + done as i64) as libc::off_t) }
+        };
+        if wrote < 0 {
+            let errno = last_errno();
+            if errno == libc::EINTR { continue; }
+            return Err(errno);
+        }
+        done += wrote as usize;
+    }
+    Ok(())
+}
+
+/// Whether `bytes` hash (BLAKE3) to the lowercase hex digest `hex`.
+pub fn blake3_matches(bytes: &[u8], hex: &str) -> bool {
+    blake3::hash(bytes).to_hex().as_str() == hex
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+
+/**
+ * The store's native helper (native/, built by `npm run build` into dist/native when Rust is there): the hot loops of
+ * a download as one call each, without a JavaScript call per file (lstat of many files on every core) or a copy of each blob through a
+ * JavaScript buffer (a chunk is mapped, hashed and written from the same pages). Each function does what its
+ * JavaScript twin does, named beside it; the store uses the twin when the helper is not built, or when
+ * `ARTIFACTS_NATIVE=0`. Loaded once per thread (the ingest threads load it too).
+ */
+export interface NativeHelper {
+  /**
+   * Per entry path below `root` (one per line, in path order), STAT_FIELDS numbers: size, mtimeMs, ctimeMs, ino and
+   * dev as a plain `fs.lstatSync` gives them; all NaN when it is not a regular file, or a folder on its way is not a
+   * real folder (each opened without following a link).
+   */
+  statEntries(root: string, paths: string): Float64Array;
+  placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
+  placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
+}
+
+export interface NativeSmallFile {
+  readonly leaf: string;
+  readonly blobFile: string;
+  /** The hex of its `blake3:` digest. */
+  readonly hex: string;
+  readonly size: number;
+  readonly replace?: string | undefined;
+}
+
+export interface NativeFailure {
+  readonly errno: number;
+  readonly syscall: string;
+  /** Empty when the call names no path (a write). */
+  readonly path: string;
+}
+
+export const STAT_FIELDS = 5;
+
+/** Where the build puts the helper: dist/native, two folders up from this file's place in dist/store/blobs. */
+export const NATIVE_FILE = path.join(__dirname, '..', '..', 'native', 'artifacts-native.node');
+
+let loaded: NativeHelper | null | undefined;
+
+/** The helper, or undefined when it is not built (or cannot load here) or is turned off with `ARTIFACTS_NATIVE=0`. */
+export function nativeHelper(): NativeHelper | undefined {
+  if (process.env['ARTIFACTS_NATIVE'] === '0') return undefined;
+  if (loaded === undefined) loaded = load();
+  return loaded ?? undefined;
+}
+
+function load(): NativeHelper | null {
+  if (!fs.existsSync(NATIVE_FILE)) return null;
+  try {
+    return (module.require as (id: string) => NativeHelper)(NATIVE_FILE);
+  } catch {
+    return null; // built for another platform or Node: the JavaScript road does the same work
+  }
+}
+
+/** The error Node's own call would have thrown for a failure the helper hands back (code, syscall, path). */
+export function nativeError(f: NativeFailure): NodeJS.ErrnoException {
+  const [code, description] = util.getSystemErrorMap().get(-f.errno) ?? [`E${f.errno}`, 'unknown error'];
+  const where = f.path ? ` '${f.path}'` : '';
+  const err: NodeJS.ErrnoException = Object.assign(new Error(`${code}: ${description}, ${f.syscall}${where}`), { errno: -f.errno, code, syscall: f.syscall });
+  if (f.path) err.path = f.path;
+  return err;
+}

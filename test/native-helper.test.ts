@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { nativeHelper, placeChunk, placeSmall, stillPlaced } from 'temporal-artifacts/internal';
+import { b3, tempDir, writeFiles } from './helpers';
+
+// Each native function has a JavaScript twin (the road taken without the helper, or with ARTIFACTS_NATIVE=0); these
+// tests run both on the same input and compare what they did, so neither can drift from the other.
+
+afterEach(() => {
+  delete process.env['ARTIFACTS_NATIVE'];
+});
+
+function twin<T>(run: () => T): T {
+  process.env['ARTIFACTS_NATIVE'] = '0';
+  try {
+    return run();
+  } finally {
+    delete process.env['ARTIFACTS_NATIVE'];
+  }
+}
+
+/** What a folder holds: each file's bytes (as text) and each link's target, by relative path. */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const full = path.join(dir, rel);
+    const st = fs.lstatSync(full);
+    if (st.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(full)}`;
+    else if (st.isFile()) out[rel] = fs.readFileSync(full, 'utf8');
+  }
+  return out;
+}
+
+test('the native helper is built by npm run build on this machine (Rust is part of the set-up), and ARTIFACTS_NATIVE=0 turns it off', () => {
+  expect(nativeHelper()).toBeDefined();
+  expect(twin(() => nativeHelper())).toBeUndefined();
+});
+
+function placedFilesOf(root: string, paths: string[]): { paths: string[]; quick: Float64Array } {
+  const quick = new Float64Array(paths.length * 5);
+  paths.forEach((p, i) => {
+    const st = fs.lstatSync(path.join(root, p));
+    quick.set([st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev], i * 5);
+  });
+  return { paths, quick };
+}
+
+test('a version still in place is told apart from every kind of change the same way with and without the helper', () => {
+  const layout = { 'top.txt': 'top', 'a/one.txt': 'one', 'a/b/two.txt': 'two', 'c/three.txt': 'three' };
+  const cases: Record<string, (root: string) => void> = {
+    'nothing changed': () => undefined,
+    'a file rewritten with the same size': (root) => fs.writeFileSync(path.join(root, 'a/b/two.txt'), 'TWO'),
+    'a file removed': (root) => fs.rmSync(path.join(root, 'c/three.txt')),
+    'a file replaced by a link to a copy': (root) => {
+      fs.writeFileSync(path.join(root, 'copy'), 'one');
+      fs.rmSync(path.join(root, 'a/one.txt'));
+      fs.symlinkSync(path.join(root, 'copy'), path.join(root, 'a/one.txt'));
+    },
+    'a folder replaced by a link to a copy of it': (root) => {
+      fs.cpSync(path.join(root, 'c'), path.join(root, 'c-copy'), { recursive: true, preserveTimestamps: true });
+      fs.rmSync(path.join(root, 'c'), { recursive: true });
+      fs.symlinkSync(path.join(root, 'c-copy'), path.join(root, 'c'));
+    },
+    'a file replaced by a folder': (root) => {
+      fs.rmSync(path.join(root, 'top.txt'));
+      fs.mkdirSync(path.join(root, 'top.txt'));
+    },
+    'the folder itself gone': (root) => fs.rmSync(root, { recursive: true }),
+  };
+  const answers: Record<string, [boolean, boolean]> = {};
+  for (const [name, change] of Object.entries(cases)) {
+    const root = writeFiles(layout);
+    const placed = placedFilesOf(root, Object.keys(layout).sort());
+    change(root);
+    answers[name] = [stillPlaced(root, placed), twin(() => stillPlaced(root, placed))];
+  }
+  expect(answers).toEqual({
+    'nothing changed': [true, true],
+    'a file rewritten with the same size': [false, false],
+    'a file removed': [false, false],
+    'a file replaced by a link to a copy': [false, false],
+    'a folder replaced by a link to a copy of it': [false, false],
+    'a file replaced by a folder': [false, false],
+    'the folder itself gone': [false, false],
+  });
+});
+
+/** A store-like folder of blobs: each content under the name of its digest. */
+function blobs(contentsByName: Record<string, string>): { dir: string; file: (content: string) => string } {
+  const dir = tempDir('artifacts-native-blobs-');
+  for (const content of Object.values(contentsByName)) fs.writeFileSync(path.join(dir, b3(content).slice(7)), content);
+  return { dir, file: (content) => path.join(dir, b3(content).slice(7)) };
+}
+
+test('small files are placed, refused and replaced the same way with and without the helper, and stamped as fs.fstat stamps them', () => {
+  const store = blobs({ a: 'alpha', b: 'bravo', c: 'charlie', d: 'delta' });
+  fs.writeFileSync(path.join(store.dir, 'damaged'), 'not delta');
+  fs.writeFileSync(path.join(store.dir, 'longer'), 'alpha and more');
+  const run = (folder: string) => placeSmall({
+    kind: 'place-small', folder, files: [
+      { leaf: 'new.txt', blobFile: store.file('alpha'), digest: b3('alpha'), size: 5 },
+      { leaf: 'taken.txt', blobFile: store.file('bravo'), digest: b3('bravo'), size: 5 },
+      { leaf: 'old.txt', blobFile: store.file('charlie'), digest: b3('charlie'), size: 7, replace: '.artifacts-partial-x1' },
+      { leaf: 'dir', blobFile: store.file('bravo'), digest: b3('bravo'), size: 5, replace: '.artifacts-partial-x2' },
+      { leaf: 'damaged.txt', blobFile: path.join(store.dir, 'damaged'), digest: b3('delta'), size: 9 },
+      { leaf: 'longer.txt', blobFile: path.join(store.dir, 'longer'), digest: b3('alpha'), size: 5 },
+      { leaf: 'missing.txt', blobFile: path.join(store.dir, 'nothing-here'), digest: b3('echo'), size: 4 },
+      { leaf: 'link.txt', blobFile: store.file('delta'), digest: b3('delta'), size: 5 },
+    ],
+  });
+  const start = (): string => {
+    const folder = writeFiles({ 'taken.txt': 'someone else', 'old.txt': 'an older version', 'dir/inside': 'kept' });
+    fs.symlinkSync('/nowhere', path.join(folder, 'link.txt'));
+    return folder;
+  };
+  const withHelper = start();
+  const without = start();
+  const native = run(withHelper);
+  const js = twin(() => run(without));
+
+  expect(contents(withHelper)).toEqual(contents(without));
+  expect(contents(withHelper)).toEqual({ 'new.txt': 'alpha', 'taken.txt': 'someone else', 'old.txt': 'charlie', 'dir/inside': 'kept', 'link.txt': '-> /nowhere' });
+  const placed = (stamps: readonly (string | null)[]) => stamps.map((s) => s !== null);
+  expect(placed(native.stamps)).toEqual([true, false, true, false, false, false, false, false]);
+  expect(placed(js.stamps)).toEqual(placed(native.stamps));
+  for (const [i, leaf] of [[0, 'new.txt'], [2, 'old.txt']] as const) {
+    const st = fs.statSync(path.join(withHelper, leaf), { bigint: true });
+    expect(native.stamps[i]).toBe(`${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`);
+  }
+});
+
+test('a small file that cannot be created fails the batch with the error Node gives, naming the path', () => {
+  const store = blobs({ a: 'alpha' });
+  const folder = path.join(tempDir(), 'not-there');
+  const job = { kind: 'place-small' as const, folder, files: [{ leaf: 'a.txt', blobFile: store.file('alpha'), digest: b3('alpha'), size: 5 }] };
+  const failure = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return { code: e.code, syscall: e.syscall, path: e.path, message: e.message };
+    }
+    return 'no error';
+  };
+  const native = failure(() => placeSmall(job));
+  expect(native).toEqual({ code: 'ENOENT', syscall: 'open', path: path.join(folder, 'a.txt'), message: `ENOENT: no such file or directory, open '${path.join(folder, 'a.txt')}'` });
+  expect(twin(() => failure(() => placeSmall(job)))).toEqual(native);
+});
+
+test('a chunk is written at its offset only when its blob hashes to its digest, the same way with and without the helper', () => {
+  const store = blobs({ a: 'chunk-one', b: 'chunk-two' });
+  fs.writeFileSync(path.join(store.dir, 'damaged'), 'chunk-TWO');
+  const jobs = (fd: number) => [
+    { blobFile: store.file('chunk-one'), digest: b3('chunk-one'), size: 9, offset: 0 },
+    { blobFile: store.file('chunk-two'), digest: b3('chunk-two'), size: 9, offset: 9 },
+    { blobFile: path.join(store.dir, 'damaged'), digest: b3('chunk-two'), size: 9, offset: 18 },
+    { blobFile: store.file('chunk-two'), digest: b3('chunk-two'), size: 8, offset: 27 },
+    { blobFile: path.join(store.dir, 'nothing-here'), digest: b3('chunk-two'), size: 9, offset: 36 },
+    { blobFile: store.file('chunk-one'), digest: b3(''), size: 0, offset: 45 },
+  ].map((j) => placeChunk({ kind: 'place-chunk', fd, ...j }).placed);
+  const run = (): { placed: boolean[]; bytes: string } => {
+    const file = path.join(tempDir(), 'large.bin');
+    const fd = fs.openSync(file, 'w');
+    try {
+      return { placed: jobs(fd), bytes: fs.readFileSync(file, 'latin1') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  const native = run();
+  expect(native).toEqual({ placed: [true, true, false, false, false, false], bytes: 'chunk-onechunk-two' });
+  expect(twin(run)).toEqual(native);
+});
+
+test('a chunk whose write fails throws the error Node gives for a write, naming no path', () => {
+  const store = blobs({ a: 'chunk-one' });
+  const dir = tempDir();
+  const fd = fs.openSync(path.join(dir, 'read-only.bin'), fs.constants.O_CREAT | fs.constants.O_RDONLY);
+  try {
+    const job = { kind: 'place-chunk' as const, fd, blobFile: store.file('chunk-one'), digest: b3('chunk-one'), size: 9, offset: 0 };
+    const shape = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        return { code: e.code, syscall: e.syscall, path: e.path };
+      }
+      return 'no error';
+    };
+    const native = shape(() => placeChunk(job));
+    expect(native).toEqual({ code: 'EBADF', syscall: 'write', path: undefined });
+    expect(twin(() => shape(() => placeChunk(job)))).toEqual(native);
+  } finally {
+    fs.closeSync(fd);
+  }
+});
