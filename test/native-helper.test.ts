@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { nativeHelper, placeChunk, placeSmall, stillPlaced } from 'temporal-artifacts/internal';
+import { nativeHelper, placeChunk, placeSmall, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
 import { b3, tempDir, writeFiles } from './helpers';
 
 // Each native function has a JavaScript twin (the road taken without the helper, or with ARTIFACTS_NATIVE=0); these
@@ -193,5 +193,59 @@ test('a chunk whose write fails throws the error Node gives for a write, naming 
     expect(twin(() => shape(() => placeChunk(job)))).toEqual(native);
   } finally {
     fs.closeSync(fd);
+  }
+});
+
+/** A fresh local store's blob folders: the shards of `blake3/` and a temp folder. */
+function storeRoot(): { root: string; tmp: string } {
+  const root = tempDir('artifacts-native-store-');
+  for (let i = 0; i < 256; i++) fs.mkdirSync(path.join(root, 'blake3', i.toString(16).padStart(2, '0')), { recursive: true });
+  fs.mkdirSync(path.join(root, 'tmp'));
+  return { root, tmp: path.join(root, 'tmp') };
+}
+
+test('small files are logged into a store the same way with and without the helper: blobs, reuse, hard links and nothing left in tmp', () => {
+  const sources = writeFiles({ 'a.txt': 'alpha', 'b.txt': 'bravo', 'again.txt': 'alpha', 'empty.txt': '', 'present.txt': 'already stored' });
+  const files = ['a.txt', 'b.txt', 'again.txt', 'empty.txt', 'present.txt'].map((f) => path.join(sources, f));
+  const run = (hardLink: boolean) => {
+    const { root, tmp } = storeRoot();
+    const present = path.join(root, 'blake3', b3('already stored').slice(7, 9), b3('already stored').slice(9));
+    fs.writeFileSync(present, 'already stored');
+    fs.utimesSync(present, new Date(0), new Date(0));
+    const done = runSmallBatch({ kind: 'small', blobRoot: root, tmpDir: tmp, files, hardLink });
+    const blobsOf = Object.fromEntries(['alpha', 'bravo', ''].map((c) => {
+      const file = path.join(root, 'blake3', b3(c).slice(7, 9), b3(c).slice(9));
+      return [c, { bytes: fs.readFileSync(file, 'utf8'), linked: fs.statSync(file).nlink > 1 }];
+    }));
+    return { done, blobs: blobsOf, tmpLeft: fs.readdirSync(tmp), presentTouched: fs.statSync(present).mtimeMs > 0 };
+  };
+  for (const hardLink of [false, true]) {
+    const native = run(hardLink);
+    expect(native.done).toEqual({
+      type: 'batch-done', results: [
+        { digest: b3('alpha'), size: 5, wrote: true }, { digest: b3('bravo'), size: 5, wrote: true }, { digest: b3('alpha'), size: 5, wrote: false },
+        { digest: b3(''), size: 0, wrote: true }, { digest: b3('already stored'), size: 14, wrote: false },
+      ],
+    });
+    expect(native.blobs['alpha']).toEqual({ bytes: 'alpha', linked: hardLink });
+    expect(native.tmpLeft).toEqual([]);
+    expect(native.presentTouched).toBe(true);
+    // The twin's hard links add to the same source files' link counts: compare what each did, not the counts.
+    const js = twin(() => run(hardLink));
+    expect(js.done).toEqual(native.done);
+    expect(js.tmpLeft).toEqual([]);
+    expect(js.presentTouched).toBe(true);
+  }
+});
+
+test('a small file that cannot be read fails its batch naming it, with the same error with and without the helper', () => {
+  const sources = writeFiles({ 'ok.txt': 'fine' });
+  fs.mkdirSync(path.join(sources, 'a-folder'));
+  const { root, tmp } = storeRoot();
+  for (const bad of ['missing.txt', 'a-folder']) {
+    const job = { kind: 'small' as const, blobRoot: root, tmpDir: tmp, files: [path.join(sources, 'ok.txt'), path.join(sources, bad)], hardLink: false };
+    const native = runSmallBatch(job);
+    expect(native).toMatchObject({ type: 'error', localPath: path.join(sources, bad), code: bad === 'missing.txt' ? 'ENOENT' : 'EISDIR' });
+    expect(twin(() => runSmallBatch(job))).toEqual(native);
   }
 });

@@ -9,8 +9,8 @@ import { parseDigest, type DigestAlgorithm } from './digest';
 export const ALGORITHMS: readonly DigestAlgorithm[] = ['sha256', 'blake3', 'blake3c'];
 
 /**
- * The kind of temp name (see store/owned-temps.ts) of a chunk being written into `<root>/tmp`: never resumed from
- * (a resumed log writes the chunk again), so those of dead processes are removed when a store opens.
+ * The kind of temp name (see store/owned-temps.ts) of a chunk or a small file being written into `<root>/tmp`: never
+ * resumed from (a resumed log writes it again), so those of dead processes are removed when a store opens.
  */
 export const CHUNK_TEMP = 'chunk-';
 

@@ -3,7 +3,6 @@
  * heartbeats: a large file kept whole (hard-linked, or copied with resumable checkpoints), a batch of small files (each
  * read once, hashed, and written to a temp file renamed to its blob), or one chunk of a chunked file (chunk-job.ts).
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +10,9 @@ import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
 import { reusableBlob } from './blob-freshness';
 import { hasherFor, type StreamHasher } from './digest';
-import { blobPath } from './blob-layout';
+import { blobPath, CHUNK_TEMP } from './blob-layout';
+import { nativeError, nativeHelper, type NativeHelper } from './native';
+import { ownedTempName } from '../owned-temps';
 import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
@@ -221,7 +222,9 @@ function linkIfUnchanged(source: string, target: string, before: SourceState): b
   return false;
 }
 
-function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
+export function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
+  const native = nativeHelper();
+  if (native) return nativeSmallBatch(native, job);
   const results: SmallFileResult[] = [];
   for (const localPath of job.files) {
     try {
@@ -231,6 +234,16 @@ function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
     }
   }
   return { type: 'batch-done', results };
+}
+
+/** The same batch in one call to the native helper (its twin of ingestSmall below). */
+function nativeSmallBatch(native: NativeHelper, job: SmallBatchJob): HashCopyMessage {
+  const done = native.ingestSmall(job.blobRoot, job.tmpDir, ownedTempName(CHUNK_TEMP), [...job.files], job.hardLink);
+  if (done.failure) {
+    const file = done.failedFile!;
+    return errorMessage(done.failure.errno === 0 ? changedWhileRead(file) : nativeError(done.failure), file);
+  }
+  return { type: 'batch-done', results: done.results.map((r) => ({ digest: `blake3:${r.hex}`, size: r.size, wrote: r.wrote })) };
 }
 
 function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
@@ -248,7 +261,7 @@ function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
   const digest = hasherFor().update(bytes).digest();
   const final = blobPath(job.blobRoot, digest);
   if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
-  const tmp = path.join(job.tmpDir, randomUUID());
+  const tmp = path.join(job.tmpDir, ownedTempName(CHUNK_TEMP));
   try {
     if (!(job.hardLink && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, final);

@@ -4,7 +4,7 @@ import util from 'node:util';
 
 /**
  * The store's native helper (native/, built by `npm run build` into dist/native when Rust is there): the hot loops of
- * a download as one call each, without a JavaScript call per file (lstat of many files on every core) or a copy of each blob through a
+ * a download, and of logging small files, as one call each, without a JavaScript call per file (lstat of many files on every core) or a copy of each blob through a
  * JavaScript buffer (a chunk is mapped, hashed and written from the same pages). Each function does what its
  * JavaScript twin does, named beside it; the store uses the twin when the helper is not built, or when
  * `ARTIFACTS_NATIVE=0`. Loaded once per thread (the ingest threads load it too).
@@ -18,6 +18,12 @@ export interface NativeHelper {
   statEntries(root: string, paths: string): Float64Array;
   placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
   placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
+  /** A batch of small files logged into a local store; a failure's errno 0 means the file changed while it was read. */
+  ingestSmall(blobRoot: string, tmpDir: string, temp: string, files: string[], hardLink: boolean): {
+    results: { hex: string; size: number; wrote: boolean }[];
+    failure?: NativeFailure | null;
+    failedFile?: string | null;
+  };
 }
 
 export interface NativeSmallFile {

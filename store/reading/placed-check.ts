@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { nativeHelper, STAT_FIELDS, type NativeHelper } from '../blobs/native';
-import { hasQuickStamp, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
+import { hasQuickStamp, putQuick, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { FileStamp } from './file-stamp';
 import type { PlacedFiles } from './stat-cache';
 
@@ -52,6 +52,22 @@ export function stillThere(root: string, entryPath: string, stamp: FileStamp, fo
   if (!foldersStay(root, entryPath, folders)) return false;
   const st = fs.lstatSync(`${root}/${entryPath}`, PLAIN);
   return st?.isFile() === true && hasQuickStamp(st, stamp);
+}
+
+/**
+ * For each file (its entry path and the stamp recorded for it), whether it is still there with that stamp, as
+ * stillThere says; with the native helper, in one call for all of them.
+ */
+export function stillThereAll(root: string, files: readonly { readonly path: string; readonly stamp: FileStamp }[]): boolean[] {
+  const native = nativeHelper();
+  if (!native) {
+    const folders = new Set<string>();
+    return files.map((f) => stillThere(root, f.path, f.stamp, folders));
+  }
+  const quick = new Float64Array(files.length * QUICK_FIELDS);
+  files.forEach((f, i) => putQuick(quick, i * QUICK_FIELDS, f.stamp));
+  const stats = native.statEntries(root, files.map((f) => f.path).join('\n'));
+  return files.map((_, i) => sameQuickAt(stats, i * STAT_FIELDS, quick, i * QUICK_FIELDS));
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */

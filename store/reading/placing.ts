@@ -2,7 +2,7 @@ import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
 import { placeChunked } from './chunked-placing';
 import { placeSmallBatches, SMALL } from './small-batches';
-import { stillThere } from './placed-check';
+import { stillThereAll } from './placed-check';
 import { entryBytes, expectedOf, isUnchecked, mismatchOf, type Mismatch } from './entry-bytes';
 import { OriginError } from '../references/origin';
 import type { StatCache } from './stat-cache';
@@ -35,11 +35,12 @@ export class Placing {
       this.counted(entry);
       onFile?.(++done, entries.length);
     });
-    const folders = new Set<string>();
+    // Unchanged since a download put these very bytes there: one stat each (all in one call), nothing read.
+    const known = toPlace.filter((entry) => this.cache.rowOf(entry.path)?.digest === entry.digest && !isUnchecked(entry));
+    const there = stillThereAll(this.target.root, known.map((entry) => ({ path: entry.path, stamp: this.cache.rowOf(entry.path)! })));
+    const unchanged = new Set(known.filter((_, i) => there[i]));
     const rest = toPlace.filter((entry) => {
-      // Unchanged since a download put these very bytes there: one stat, nothing read, no async step.
-      const row = this.cache.rowOf(entry.path);
-      if (row?.digest !== entry.digest || isUnchecked(entry) || !stillThere(this.target.root, entry.path, row, folders)) return true;
+      if (!unchanged.has(entry)) return true;
       this.counts.skipped++;
       onFile?.(++done, entries.length);
       return false;
