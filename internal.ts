@@ -52,4 +52,4 @@ export { startUiServer } from './ui/server';
 export { nativeHelper } from './store/blobs/native';
 export { placeChunk, placeSmall } from './store/blobs/placing-jobs';
 export { stillPlaced } from './store/reading/placed-check';
-export { runSmallBatch } from './store/blobs/hash-copy-worker';
+export { runSmallBatch } from './store/blobs/small-batch-job';

@@ -1,25 +1,21 @@
 /**
  * Worker-thread body of the store's ingests, so hashing runs on every core and the event loop stays free for
- * heartbeats: a large file kept whole (hard-linked, or copied with resumable checkpoints), a batch of small files (each
- * read once, hashed, and written to a temp file renamed to its blob), or one chunk of a chunked file (chunk-job.ts).
+ * heartbeats: a large file kept whole (hard-linked, or copied with resumable checkpoints), a batch of small files
+ * (small-batch-job.ts), or one chunk of a chunked file (chunk-job.ts), and downloads' placing (placing-jobs.ts).
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
-import { reusableBlob } from './blob-freshness';
 import { hasherFor, type StreamHasher } from './digest';
-import { blobPath, CHUNK_TEMP } from './blob-layout';
-import { nativeError, nativeHelper, type NativeHelper } from './native';
-import { ownedTempName } from '../owned-temps';
 import { RateLimiter } from './rate-limiter';
-import { changedWhileRead, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
+import { changedWhileRead, linkIfUnchanged, mayHideChange, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
 import { isSparse, writeNonZero } from './sparse-write';
 import { errorMessage, type WorkerErrorMessage } from './worker-errors';
 import { postChunk, type ChunkDone, type ChunkJob } from './chunk-job';
 import { postPlacing, type PlacingDone, type PlacingJob } from './placing-jobs';
+import { runSmallBatch, type SmallBatchDone, type SmallBatchJob } from './small-batch-job';
 
 /** Chunks of a large file being written at once, each in its own buffer. */
 const WRITES_IN_FLIGHT = 4;
@@ -41,28 +37,12 @@ export interface HashCopyJob {
   readonly kernelCopyMaxBytes: number;
 }
 
-export interface SmallBatchJob {
-  readonly kind: 'small';
-  /** The store's root (blobs sit under `<root>/<algorithm>/`) and temp folder. */
-  readonly blobRoot: string;
-  readonly tmpDir: string;
-  readonly files: readonly string[];
-  readonly hardLink: boolean;
-}
-
-export interface SmallFileResult {
-  readonly digest: string;
-  readonly size: number;
-  /** True when this call stored the blob (false: it was there already). */
-  readonly wrote: boolean;
-}
-
 export type WorkerJob = HashCopyJob | SmallBatchJob | ChunkJob | PlacingJob;
 
 export type HashCopyMessage =
   | { readonly type: 'ready' } | { readonly type: 'checkpoint'; readonly checkpoint: IngestCheckpoint }
   | { readonly type: 'done'; readonly digest: string; readonly size: number; readonly resumedBytes: number }
-  | { readonly type: 'batch-done'; readonly results: readonly SmallFileResult[] }
+  | SmallBatchDone
   | ChunkDone | PlacingDone | WorkerErrorMessage;
 
 async function runLarge(job: HashCopyJob, post: (m: HashCopyMessage) => void): Promise<void> {
@@ -208,72 +188,6 @@ async function hashThenLink(job: HashCopyJob, src: fsp.FileHandle): Promise<Hash
   return linkIfUnchanged(job.localPath, job.tmpPath, before) ? { type: 'done', digest, size, resumedBytes: 0 } : undefined;
 }
 
-/** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */
-function linkIfUnchanged(source: string, target: string, before: SourceState): boolean {
-  try {
-    fs.linkSync(source, target);
-  } catch {
-    return false;
-  }
-  // Linking moves the ctime; the content times and identity must not have moved.
-  const after = fs.statSync(target, { bigint: true });
-  if (after.ino === before.ino && after.size === before.size && after.mtimeNs === before.mtimeNs) return true;
-  fs.rmSync(target, { force: true });
-  return false;
-}
-
-export function runSmallBatch(job: SmallBatchJob): HashCopyMessage {
-  const native = nativeHelper();
-  if (native) return nativeSmallBatch(native, job);
-  const results: SmallFileResult[] = [];
-  for (const localPath of job.files) {
-    try {
-      results.push(ingestSmall(job, localPath));
-    } catch (err) {
-      return errorMessage(err, localPath);
-    }
-  }
-  return { type: 'batch-done', results };
-}
-
-/** The same batch in one call to the native helper (its twin of ingestSmall below). */
-function nativeSmallBatch(native: NativeHelper, job: SmallBatchJob): HashCopyMessage {
-  const done = native.ingestSmall(job.blobRoot, job.tmpDir, ownedTempName(CHUNK_TEMP), [...job.files], job.hardLink);
-  if (done.failure) {
-    const file = done.failedFile!;
-    return errorMessage(done.failure.errno === 0 ? changedWhileRead(file) : nativeError(done.failure), file);
-  }
-  return { type: 'batch-done', results: done.results.map((r) => ({ digest: `blake3:${r.hex}`, size: r.size, wrote: r.wrote })) };
-}
-
-function ingestSmall(job: SmallBatchJob, localPath: string): SmallFileResult {
-  const fd = fs.openSync(localPath, 'r');
-  let bytes: Buffer;
-  let before: SourceState;
-  try {
-    before = sourceState(fd);
-    bytes = readFrom(fd, Number(before.size), scratch.length < before.size ? (scratch = Buffer.allocUnsafe(Number(before.size))) : scratch);
-    if (!sameSource(before, sourceState(fd)) || BigInt(bytes.length) !== before.size) throw changedWhileRead(localPath);
-    if (mayHideChange(before) && !readFrom(fd, bytes.length, Buffer.allocUnsafe(bytes.length)).equals(bytes)) throw changedWhileRead(localPath);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const digest = hasherFor().update(bytes).digest();
-  const final = blobPath(job.blobRoot, digest);
-  if (reusableBlob(final, bytes.length)) return { digest, size: bytes.length, wrote: false };
-  const tmp = path.join(job.tmpDir, ownedTempName(CHUNK_TEMP));
-  try {
-    if (!(job.hardLink && linkIfUnchanged(localPath, tmp, before))) fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, final);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  return { digest, size: bytes.length, wrote: true };
-}
-
-/** One buffer per thread for small files, reused: each file is hashed and written before the next is read. */
-let scratch = Buffer.allocUnsafe(1 << 20);
 /** While a resume re-hashes its prefix, the checkpoint it resumes from is re-reported this often, as a keep-alive. */
 const REHASH_REPORT_BYTES = 256 << 20;
 

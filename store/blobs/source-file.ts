@@ -102,3 +102,17 @@ export function localFailure(err: unknown): unknown {
   if (!reason) return err;
   return new LocalFileError(e.localPath, e.code === 'ENOENT' ? 'it disappeared while being read' : reason);
 }
+
+/** Hard-links `source` at `target` when it is still the file `before` described; false when it cannot (other device, changed). */
+export function linkIfUnchanged(source: string, target: string, before: SourceState): boolean {
+  try {
+    fs.linkSync(source, target);
+  } catch {
+    return false;
+  }
+  // Linking moves the ctime; the content times and identity must not have moved.
+  const after = fs.statSync(target, { bigint: true });
+  if (after.ino === before.ino && after.size === before.size && after.mtimeNs === before.mtimeNs) return true;
+  fs.rmSync(target, { force: true });
+  return false;
+}
