@@ -45,7 +45,7 @@ fn place_one(folder: &str, file: &SmallFile, buffer: &mut Vec<u8>) -> Result<Opt
     let Some(blob) = open(&c_path(&file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
     // One byte more than expected: a blob that is longer does not match.
     if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
-    let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: file.blob_file.clone() })?;
+    let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
     drop(blob);
     let bytes = &buffer[..n];
     if n != size || !blake3_matches(bytes, &file.hex) { return Ok(None); }

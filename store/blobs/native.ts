@@ -4,10 +4,10 @@ import util from 'node:util';
 
 /**
  * The store's native helper (native/, built by `npm run build` into dist/native when Rust is there): the hot loops of
- * a download, and of logging small files, as one call each, without a JavaScript call per file (lstat of many files on every core) or a copy of each blob through a
- * JavaScript buffer (a chunk is mapped, hashed and written from the same pages). Each function does what its
- * JavaScript twin does, named beside it; the store uses the twin when the helper is not built, or when
- * `ARTIFACTS_NATIVE=0`. Loaded once per thread (the ingest threads load it too).
+ * a download, and of logging small files, as one call per batch (the lstat of a whole version spread over the cores),
+ * with no JavaScript call, buffer or object per file. Each function does what its JavaScript twin does, named beside
+ * it; the store uses the twin when the helper is not built, or when `ARTIFACTS_NATIVE=0`. Loaded once per thread
+ * (the ingest threads load it too).
  */
 export interface NativeHelper {
   /**

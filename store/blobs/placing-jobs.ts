@@ -1,7 +1,7 @@
 /**
  * Downloads' work on the ingest threads, so hashing and writing use every core; each blob is read once into a
  * buffer, hashed against its digest, and only when it matches written from that same buffer. With the native helper
- * (native.ts) a job of `blake3:` blobs is one call doing the same (a chunk mapped rather than read).
+ * (native.ts) a job of `blake3:` blobs is one call doing the same.
  * - `place-chunk`: one stored chunk of a large file, written at its offset in the file (an open descriptor of the
  *   downloading thread: threads share them). The chunks of one file go to every thread at once.
  * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
