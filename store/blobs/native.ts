@@ -11,9 +11,9 @@ import util from 'node:util';
  */
 export interface NativeHelper {
   /**
-   * Per entry path below `root` (one per line, in path order), STAT_FIELDS numbers: size, mtimeMs, ctimeMs, ino and
-   * dev as a plain `fs.lstatSync` gives them; all NaN when it is not a regular file, or a folder on its way is not a
-   * real folder (each opened without following a link).
+   * Per entry path below `root` (one per line, in path order), its quick stamp (store/reading/quick-stamp.ts: size,
+   * mtimeMs, ctimeMs, ino and dev as a plain `fs.lstatSync` gives them); all NaN when it is not a regular file, or a
+   * folder on its way is not a real folder (each opened without following a link).
    */
   statEntries(root: string, paths: string): Float64Array;
   placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
@@ -41,8 +41,6 @@ export interface NativeFailure {
   /** Empty when the call names no path (a write). */
   readonly path: string;
 }
-
-export const STAT_FIELDS = 5;
 
 /** Where the build puts the helper: dist/native, two folders up from this file's place in dist/store/blobs. */
 export const NATIVE_FILE = path.join(__dirname, '..', '..', 'native', 'artifacts-native.node');

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { nativeHelper, STAT_FIELDS, type NativeHelper } from '../blobs/native';
+import { nativeHelper, type NativeHelper } from '../blobs/native';
 import { hasQuickStamp, putQuick, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { FileStamp } from './file-stamp';
 import type { PlacedFiles } from './stat-cache';
@@ -41,10 +41,15 @@ function stillPlacedOneByOne(root: string, files: PlacedFiles): boolean {
  * never through a link, and its files looked at inside it).
  */
 function stillPlacedAtOnce(native: NativeHelper, root: string, files: PlacedFiles): boolean {
-  const { paths, quick } = files;
-  const stats = native.statEntries(root, paths.join('\n'));
-  for (let i = 0; i < paths.length; i++) if (!sameQuickAt(stats, i * STAT_FIELDS, quick, i * QUICK_FIELDS)) return false;
+  const same = quickMatches(native, root, files.paths, files.quick);
+  for (let i = 0; i < files.paths.length; i++) if (!same(i)) return false;
   return true;
+}
+
+/** Whether the `i`th of `paths` still has the `i`th quick stamp of `quick`, from one native lstat of them all. */
+function quickMatches(native: NativeHelper, root: string, paths: readonly string[], quick: Float64Array): (i: number) => boolean {
+  const stats = native.statEntries(root, paths.join('\n'));
+  return (i) => sameQuickAt(stats, quick, i * QUICK_FIELDS);
 }
 
 /** Whether the file at `entryPath` has `stamp` still (compared as a quick stamp), its folders being folders (those in `folders` known to be). */
@@ -66,8 +71,8 @@ export function stillThereAll(root: string, files: readonly { readonly path: str
   }
   const quick = new Float64Array(files.length * QUICK_FIELDS);
   files.forEach((f, i) => putQuick(quick, i * QUICK_FIELDS, f.stamp));
-  const stats = native.statEntries(root, files.map((f) => f.path).join('\n'));
-  return files.map((_, i) => sameQuickAt(stats, i * STAT_FIELDS, quick, i * QUICK_FIELDS));
+  const same = quickMatches(native, root, files.map((f) => f.path), quick);
+  return files.map((_, i) => same(i));
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */

@@ -28,9 +28,9 @@ export function sameQuick(st: fs.Stats, quick: Float64Array, at: number): boolea
   return st.size === quick[at] && st.mtimeMs === quick[at + 1] && st.ctimeMs === quick[at + 2] && st.ino === quick[at + 3] && st.dev === quick[at + 4];
 }
 
-/** Whether the five numbers at `stats[from..from+5]` (size, mtimeMs, ctimeMs, ino, dev, as the native helper gives them; NaN for none) are the quick stamp at `quick[at..at+5]`. */
-export function sameQuickAt(stats: Float64Array, from: number, quick: Float64Array, at: number): boolean {
-  for (let k = 0; k < QUICK_FIELDS; k++) if (stats[from + k] !== quick[at + k]) return false;
+/** Whether `a` and `b` hold the same quick stamp at `at` (the native helper's lstat gives quick stamps; NaN for none). */
+export function sameQuickAt(a: Float64Array, b: Float64Array, at: number): boolean {
+  for (let k = at; k < at + QUICK_FIELDS; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 
