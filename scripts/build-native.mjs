@@ -4,6 +4,7 @@
 // road for the same work (slower, same results); ARTIFACTS_NATIVE=0 chooses that road even when the helper is built.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,9 @@ if (process.platform !== 'linux') {
   say(`no native helper on ${process.platform}: the store uses its JavaScript road`);
   process.exit(0);
 }
-const cargo = process.env.CARGO ?? 'cargo';
+// rustup puts cargo in ~/.cargo/bin, which a non-login shell's PATH may lack.
+const rustupCargo = path.join(os.homedir(), '.cargo', 'bin', 'cargo');
+const cargo = process.env.CARGO ?? (spawnSync('cargo', ['--version']).error && fs.existsSync(rustupCargo) ? rustupCargo : 'cargo');
 const r = spawnSync(cargo, ['build', '--release', '--locked', '--quiet', '--manifest-path', path.join(crate, 'Cargo.toml')], { stdio: 'inherit' });
 if (r.error || r.status !== 0) {
   const why = r.error ? `${cargo} could not be run (${r.error.code ?? r.error.message})` : `cargo build failed (exit ${r.status})`;
