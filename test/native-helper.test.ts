@@ -249,3 +249,25 @@ test('a small file that cannot be read fails its batch naming it, with the same 
     expect(twin(() => runSmallBatch(job))).toEqual(native);
   }
 });
+
+test('a version of more files than one native call takes is checked slice by slice, a change in a later slice caught as in the first', () => {
+  // Hard links to a few files: 70,000 entries for the price of directory entries (no inode each; ext4 allows 65,000
+  // links to a file).
+  const root = tempDir('artifacts-native-many-');
+  const paths: string[] = [];
+  for (let d = 0; d < 7; d++) {
+    fs.mkdirSync(path.join(root, `d${d}`));
+    fs.writeFileSync(path.join(root, `source-${d}`), 'same bytes');
+    for (let f = 0; f < 10_000; f++) {
+      const p = `d${d}/f${String(f).padStart(5, '0')}`;
+      // The 66,000th path, in the second slice of 65,536, is a file of its own, so changing it changes no other stamp.
+      if (paths.length === 66_000) fs.writeFileSync(path.join(root, p), 'same bytes');
+      else fs.linkSync(path.join(root, `source-${d}`), path.join(root, p));
+      paths.push(p);
+    }
+  }
+  const placed = placedFilesOf(root, paths);
+  expect([stillPlaced(root, placed), twin(() => stillPlaced(root, placed))]).toEqual([true, true]);
+  fs.writeFileSync(path.join(root, paths[66_000]!), 'SAME BYTES');
+  expect([stillPlaced(root, placed), twin(() => stillPlaced(root, placed))]).toEqual([false, false]);
+});

@@ -41,15 +41,29 @@ function stillPlacedOneByOne(root: string, files: PlacedFiles): boolean {
  * never through a link, and its files looked at inside it).
  */
 function stillPlacedAtOnce(native: NativeHelper, root: string, files: PlacedFiles): boolean {
-  const same = quickMatches(native, root, files.paths, files.quick);
-  for (let i = 0; i < files.paths.length; i++) if (!same(i)) return false;
-  return true;
+  return quickMatches(native, root, files.paths, files.quick, true).every(Boolean);
 }
 
-/** Whether the `i`th of `paths` still has the `i`th quick stamp of `quick`, from one native lstat of them all. */
-function quickMatches(native: NativeHelper, root: string, paths: readonly string[], quick: Float64Array): (i: number) => boolean {
-  const stats = native.statEntries(root, paths.join('\n'));
-  return (i) => sameQuickAt(stats, quick, i * QUICK_FIELDS);
+/** Paths per native call: the paths of a huge version joined into one string would pass V8's longest string. */
+const SLICE = 1 << 16;
+
+/**
+ * Whether each of `paths` still has its quick stamp (the `i`th in `quick` at `i * QUICK_FIELDS`), by the native
+ * lstat, a slice of paths per call; with `untilMiss`, the answers end at the first that does not.
+ */
+function quickMatches(native: NativeHelper, root: string, paths: readonly string[], quick: Float64Array, untilMiss = false): boolean[] {
+  const out: boolean[] = [];
+  for (let from = 0; from < paths.length; from += SLICE) {
+    const slice = paths.slice(from, from + SLICE);
+    const stats = native.statEntries(root, slice.join('\n'));
+    const stamps = quick.subarray(from * QUICK_FIELDS, (from + slice.length) * QUICK_FIELDS);
+    for (let i = 0; i < slice.length; i++) {
+      const same = sameQuickAt(stats, stamps, i * QUICK_FIELDS);
+      out.push(same);
+      if (!same && untilMiss) return out;
+    }
+  }
+  return out;
 }
 
 /** Whether the file at `entryPath` has `stamp` still (compared as a quick stamp), its folders being folders (those in `folders` known to be). */
@@ -71,8 +85,7 @@ export function stillThereAll(root: string, files: readonly { readonly path: str
   }
   const quick = new Float64Array(files.length * QUICK_FIELDS);
   files.forEach((f, i) => putQuick(quick, i * QUICK_FIELDS, f.stamp));
-  const same = quickMatches(native, root, files.map((f) => f.path), quick);
-  return files.map((_, i) => same(i));
+  return quickMatches(native, root, files.map((f) => f.path), quick);
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */
