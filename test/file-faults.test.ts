@@ -34,6 +34,9 @@ function runToEnd(argv: readonly string[], env: NodeJS.ProcessEnv, limitMs = 100
   });
 }
 
+/** `text` as a regular expression that matches it literally. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const clean of cleanups.reverse()) clean();
@@ -63,6 +66,21 @@ describe.skipIf(!isRoot)('permanent file errors end the command with one message
         'or set ARTIFACTS_HOME to a folder on a larger disk, then try again.\n',
     });
     // The partial copy gave its space back.
+    expect(fs.readdirSync(path.join(home, 'blobs', 'tmp'))).toEqual([]);
+  });
+
+  test('a blob store on a full disk while small files are logged in batches: one message naming a file and the store, nothing left in tmp', async () => {
+    const home = fullSoon('6m');
+    const env = isolatedEnv({ ARTIFACTS_HOME: home });
+    // 200 files of 64 KiB: batched on the ingest threads (more than 64 small files), 12.5 MiB in all.
+    const data = writeFiles(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`f${String(i).padStart(3, '0')}.bin`, randomBytes(64 << 10)])));
+
+    const r = await runToEnd([process.execPath, CLI, 'log', data, '--name', 'many-small', '--type', 'dataset'], env);
+    expect(r.killedBy).toBeNull();
+    const stderr = r.stderr.replace(/^hashing\+uploading: .*\n/gm, '');
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(new RegExp(`^error: No space left on the disk holding ${escape(path.join(home, 'blobs'))} while storing "${escape(data)}/f\\d{3}\\.bin" \\(ENOSPC\\): ` +
+      'free space there, or set ARTIFACTS_HOME to a folder on a larger disk, then try again\\.\\n$'));
     expect(fs.readdirSync(path.join(home, 'blobs', 'tmp'))).toEqual([]);
   });
 
