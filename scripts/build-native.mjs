@@ -1,5 +1,5 @@
-// Builds the store's native helper (native/, a Node-API addon in Rust: batched lstat and verified placing of blobs
-// for downloads) with cargo and puts it at dist/native/artifacts-native.node, where store/blobs/native.ts looks.
+// Builds the store's native helper (native/, a Node-API addon in Rust: the per-file system calls of logging small
+// files, and of downloads: a batched lstat, verified placing of blobs) with cargo and puts it at dist/native/artifacts-native.node, where store/blobs/native.ts looks.
 // Part of `npm run build`. Without cargo, or when the build fails, it says so and the store takes its JavaScript
 // road for the same work (slower, same results); ARTIFACTS_NATIVE=0 chooses that road even when the helper is built.
 import { spawnSync } from 'node:child_process';
