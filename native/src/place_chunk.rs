@@ -1,8 +1,8 @@
 //! `placeChunk`: the twin of `placeChunk` in store/blobs/placing-jobs.ts, one stored chunk of a large file written at
-//! its offset in an open file, only when it hashes to its digest: read into this thread's buffer (one byte more than
-//! expected, so a longer blob does not match), hashed, and written from that same buffer. (Mapping the blob instead
+//! its offset in an open file, only when it hashes to its digest: read into this thread's buffer and hashed a piece at
+//! a time, then written from that same buffer. (Mapping the blob instead
 //! of reading it was slower here: faulting in 1,024 pages per chunk cost more than the copy it saved.)
-use crate::os::{blake3_matches, c_path, open, read_full, write_all, OsFailure};
+use crate::os::{c_path, open, write_all, OsFailure};
 use std::cell::RefCell;
 
 #[napi_derive::napi(object)]
@@ -27,10 +27,32 @@ pub fn place_chunk(blob_file: String, hex: String, size: f64, fd: i32, offset: f
 fn place(blob_file: &str, hex: &str, size: usize, fd: i32, offset: i64, buffer: &mut Vec<u8>) -> Result<bool, OsFailure> {
     let Some(blob) = open(&c_path(blob_file), libc::O_RDONLY, 0) else { return Ok(false) };
     if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
-    // A failed read or write names no path, as Node's do: they are calls on descriptors.
-    let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
+    // Hashed a piece at a time as it is read, while the piece is in the CPU's cache (HASH_READ in digest.ts); then one
+    // byte past the end, so a longer blob does not match. A failed read or write names no path, as Node's do.
+    let mut hasher = blake3::Hasher::new();
+    let mut n = 0;
+    while n < size {
+        let end = (n + HASH_READ).min(size);
+        let got = read_at(blob.0, &mut buffer[n..end], n)?;
+        if got == 0 { break; }
+        hasher.update(&buffer[n..n + got]);
+        n += got;
+    }
+    if n == size && read_at(blob.0, &mut buffer[n..n + 1], n)? > 0 { n += 1; }
     drop(blob);
-    if n != size || !blake3_matches(&buffer[..n], hex) { return Ok(false); }
+    if n != size || hasher.finalize().to_hex().as_str() != hex { return Ok(false); }
     write_all(fd, &buffer[..n], offset).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: String::new() })?;
     Ok(true)
+}
+
+const HASH_READ: usize = 1 << 20;
+
+/// One pread at `at` into `into` (retried when interrupted); the bytes read.
+fn read_at(fd: i32, into: &mut [u8], at: usize) -> Result<usize, OsFailure> {
+    loop {
+        let got = unsafe { libc::pread(fd, into.as_mut_ptr().cast(), into.len(), at as libc::off_t) };
+        if got >= 0 { return Ok(got as usize); }
+        let errno = crate::os::last_errno();
+        if errno != libc::EINTR { return Err(OsFailure { errno, syscall: "read".into(), path: String::new() }); }
+    }
 }

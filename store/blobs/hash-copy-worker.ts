@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import type { IngestCheckpoint } from './blob-store';
-import { hasherFor, type StreamHasher } from './digest';
+import { HASH_READ, hasherFor, type StreamHasher } from './digest';
 import { RateLimiter } from './rate-limiter';
 import { changedWhileRead, linkIfUnchanged, mayHideChange, sameSource, sourceState, type SourceState } from './source-file';
 import { isDiskFull } from '../../errors/file-errors';
@@ -159,14 +159,14 @@ async function copyInChunks(job: HashCopyJob, src: fsp.FileHandle, post: (m: Has
   return { type: 'done', digest, size: offset, resumedBytes: start.bytesDone };
 }
 
-/** The digest of a whole file, read in chunks on this thread (at the capped rate, if any). */
+/** The digest of a whole file, read and hashed a piece at a time on this thread (at the capped rate, if any). */
 async function hashWhole(job: HashCopyJob, src: fsp.FileHandle): Promise<{ digest: string; size: number }> {
   const hash = hasherFor();
   const limiter = job.maxBytesPerSecond ? new RateLimiter(job.maxBytesPerSecond) : undefined;
-  const buffer = Buffer.allocUnsafe(job.chunkBytes);
+  const buffer = Buffer.allocUnsafe(HASH_READ);
   let offset = 0;
   for (;;) {
-    const bytesRead = fs.readSync(src.fd, buffer, 0, job.chunkBytes, offset);
+    const bytesRead = fs.readSync(src.fd, buffer, 0, HASH_READ, offset);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));
     offset += bytesRead;
@@ -205,11 +205,11 @@ async function resumePoint(job: HashCopyJob, src: fsp.FileHandle, post: (m: Hash
   const tmpStat = fs.statSync(job.tmpPath.replace(job.tmpName, tmpName), { throwIfNoEntry: false });
   if (!tmpStat || tmpStat.size < r.bytesDone) return fresh;
   const hash = hasherFor();
-  const buffer = Buffer.allocUnsafe(job.chunkBytes);
+  const buffer = Buffer.allocUnsafe(HASH_READ);
   let pos = 0;
   while (pos < r.bytesDone) {
-    if (pos % REHASH_REPORT_BYTES < job.chunkBytes) post({ type: 'checkpoint', checkpoint: r });
-    const { bytesRead } = await src.read(buffer, 0, Math.min(job.chunkBytes, r.bytesDone - pos), pos);
+    if (pos % REHASH_REPORT_BYTES < HASH_READ) post({ type: 'checkpoint', checkpoint: r });
+    const { bytesRead } = await src.read(buffer, 0, Math.min(HASH_READ, r.bytesDone - pos), pos);
     if (bytesRead === 0) return fresh;
     hash.update(buffer.subarray(0, bytesRead));
     pos += bytesRead;

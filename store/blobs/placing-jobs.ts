@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
-import { CHUNK_BYTES, hasherFor } from './digest';
+import { CHUNK_BYTES, HASH_READ, hasherFor } from './digest';
 import { nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
 
@@ -56,14 +56,20 @@ export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
     return { type: 'place-chunk-done', placed: false };
   }
   let n = 0;
+  const hasher = new Blake3Hasher();
   try {
-    // One byte more than expected (at least one read, even for an empty blob): a blob that is longer does not match.
-    for (let got = -1; got !== 0 && (n < job.size || got === -1);) n += got = fs.readSync(fd, buffer, n, job.size + 1 - n, n);
+    // Hashed a piece at a time as it is read, while the piece is in the CPU's cache (see HASH_READ).
+    for (let got = -1; got !== 0 && n < job.size; n += got) {
+      got = fs.readSync(fd, buffer, n, Math.min(HASH_READ, job.size - n), n);
+      hasher.update(buffer.subarray(n, n + got));
+    }
+    // One byte past the end: a blob that is longer does not match.
+    if (fs.readSync(fd, buffer, n, 1, n) > 0) n++;
   } finally {
     fs.closeSync(fd);
   }
   const bytes = buffer.subarray(0, n);
-  if (n !== job.size || `blake3:${new Blake3Hasher().update(bytes).digest('hex')}` !== job.digest) return { type: 'place-chunk-done', placed: false };
+  if (n !== job.size || `blake3:${hasher.digest('hex')}` !== job.digest) return { type: 'place-chunk-done', placed: false };
   for (let done = 0; done < n;) done += fs.writeSync(job.fd, bytes, done, n - done, job.offset + done);
   return { type: 'place-chunk-done', placed: true };
 }
