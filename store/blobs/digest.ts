@@ -23,7 +23,8 @@ export const CHUNK_BYTES = 4 << 20;
 /**
  * Bytes read to be hashed are read (and hashed) this many at a time: a piece is still in the CPU's cache when it is
  * hashed. Reading whole 8 MiB blocks first, the 2 GiB hard-link log (hashing only) took 0.62–0.79 s here; in 1 MiB
- * pieces, 0.43–0.59 s (same runs, alternating); 256 KiB pieces cost more in calls than they saved.
+ * pieces, 0.43–0.59 s in eight of nine runs, one 0.71 s (same minutes, alternating); 256 KiB pieces cost more in calls
+ * than they saved.
  */
 export const HASH_READ = 1 << 20;
 
