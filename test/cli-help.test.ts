@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { COMMANDS } from '../cli/commands';
-import { cli, isolatedEnv, writeFiles } from './helpers';
+import { CLI, cli, isolatedEnv, writeFiles } from './helpers';
 
 const env = isolatedEnv();
 
@@ -35,4 +36,10 @@ test('ls, show, lineage, diff, drafts and status take --json, and their JSON par
   expect(parsed(['show', 'json-out:v1'])).toMatchObject({ name: 'json-out', version: 'v1', files: 2 });
   expect(parsed(['lineage', 'json-out:v1'])).toMatchObject({ ref: 'json-out:v1' });
   expect(parsed(['diff', 'json-out:v0', 'json-out:v1'])).toMatchObject({ summary: { added: 1, removed: 0, modified: 0 } });
+});
+
+test('the built `artifacts` command runs as a program of its own (what `npx artifacts ...` in this folder does)', () => {
+  const r = spawnSync(CLI, ['--help'], { encoding: 'utf8', env: isolatedEnv() });
+  expect({ error: r.error?.message, status: r.status }).toEqual({ error: undefined, status: 0 });
+  expect(r.stdout).toContain('artifacts');
 });
