@@ -36,9 +36,12 @@ export class Placing {
       onFile?.(++done, entries.length);
     });
     // Unchanged since a download put these very bytes there: one stat each (all in one call), nothing read.
-    const known = toPlace.filter((entry) => this.cache.rowOf(entry.path)?.digest === entry.digest && !isUnchecked(entry));
-    const there = stillThereAll(this.target.root, known.map((entry) => ({ path: entry.path, stamp: this.cache.rowOf(entry.path)! })));
-    const unchanged = new Set(known.filter((_, i) => there[i]));
+    const known = toPlace.flatMap((entry) => {
+      const row = this.cache.rowOf(entry.path);
+      return row?.digest === entry.digest && !isUnchecked(entry) ? [{ entry, path: entry.path, stamp: row }] : [];
+    });
+    const there = stillThereAll(this.target.root, known);
+    const unchanged = new Set(known.filter((_, i) => there[i]).map((k) => k.entry));
     const rest = toPlace.filter((entry) => {
       if (!unchanged.has(entry)) return true;
       this.counts.skipped++;
