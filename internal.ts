@@ -53,3 +53,4 @@ export { nativeHelper } from './store/blobs/native';
 export { placeChunk, placeSmall } from './store/blobs/placing-jobs';
 export { stillPlaced } from './store/reading/placed-check';
 export { runSmallBatch } from './store/blobs/small-batch-job';
+export { runChunkJob } from './store/blobs/chunk-job';

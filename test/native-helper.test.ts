@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { nativeHelper, placeChunk, placeSmall, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
+import { randomBytes } from 'node:crypto';
+import { nativeHelper, placeChunk, placeSmall, runChunkJob, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
 import { b3, tempDir, writeFiles } from './helpers';
 
 // Each native function has a JavaScript twin (the road taken without the helper, or with ARTIFACTS_NATIVE=0); these
@@ -235,6 +236,52 @@ test('small files are logged into a store the same way with and without the help
     expect(js.done).toEqual(native.done);
     expect(js.tmpLeft).toEqual([]);
     expect(js.presentTouched).toBe(true);
+  }
+});
+
+test('a chunk of a large file is logged into a store the same way with and without the helper: its blob, reuse, holes kept, nothing left in tmp', () => {
+  const K = 64 << 10;
+  const data = randomBytes(6 * K);
+  data.fill(0, 2 * K, 4 * K); // two all-zero blocks in the second chunk: stored as a hole
+  const source = path.join(writeFiles({ 'big.bin': data }), 'big.bin');
+  const chunks = [{ offset: 0, length: 2 * K }, { offset: 2 * K, length: 3 * K }, { offset: 0, length: 2 * K }, { offset: 5 * K, length: K - 7 }];
+  const run = (streamed: boolean) => {
+    const { root, tmp } = storeRoot();
+    const done = chunks.map((c) => runChunkJob({ kind: 'chunk', localPath: source, ...c, store: { blobRoot: root, tmpDir: tmp }, streamed }));
+    const blobs = done.map((d) => {
+      const file = path.join(root, 'blake3', d.digest.slice(7, 9), d.digest.slice(9));
+      const st = fs.statSync(file);
+      return { bytes: b3(fs.readFileSync(file)), size: st.size, holes: st.blocks * 512 < st.size };
+    });
+    return { done, blobs, tmpLeft: fs.readdirSync(tmp) };
+  };
+  const native = run(false);
+  expect(native.done).toEqual(chunks.map((c, i) => ({ type: 'chunk-done', digest: b3(data.subarray(c.offset, c.offset + c.length)), size: c.length, wrote: i !== 2 })));
+  expect(native.blobs.map((b) => b.bytes)).toEqual(native.done.map((d) => d.digest));
+  expect(native.blobs.map((b) => b.holes)).toEqual([false, true, false, false]);
+  expect(native.tmpLeft).toEqual([]);
+  for (const streamed of [false, true]) expect(twin(() => run(streamed))).toEqual(native);
+});
+
+test('a chunk of a file that ends early, or is not there, fails the same way with and without the helper, leaving nothing in tmp', () => {
+  const source = path.join(writeFiles({ 'short.bin': randomBytes(1000) }), 'short.bin');
+  const shape = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { localPath?: string };
+      return { code: e.code, path: e.path, localPath: e.localPath };
+    }
+    return 'no error';
+  };
+  for (const localPath of [source, path.join(path.dirname(source), 'missing.bin')]) {
+    const { root, tmp } = storeRoot();
+    const job = { kind: 'chunk' as const, localPath, offset: 500, length: 1000, store: { blobRoot: root, tmpDir: tmp } };
+    const native = shape(() => runChunkJob(job));
+    expect(native).toEqual(localPath === source ? { code: 'ESOURCECHANGED', path: undefined, localPath } : { code: 'ENOENT', path: localPath, localPath: undefined });
+    expect(twin(() => shape(() => runChunkJob({ ...job, streamed: true })))).toEqual(native);
+    expect(twin(() => shape(() => runChunkJob(job)))).toEqual(native);
+    expect(fs.readdirSync(tmp)).toEqual([]);
   }
 });
 

@@ -77,23 +77,21 @@ export async function runPeers(args) {
 
 /**
  * The run's scratch folder. What each timed run wrote is moved aside and deleted only after its data set: on this
- * machine's filesystem (ext4 with online discard) creating files right after a large delete runs 3-4x slower, so
- * deleting between runs would make each tool pay for the one before. The large-file set deletes at once (a few
- * big files).
+ * machine's filesystem (ext4 without a journal) a file created within minutes of many deletes takes about 0.8 ms
+ * instead of tens of microseconds (`docs/benchmarks.md`), so deleting between runs would make each tool pay for the
+ * one before. That holds for the large-file set too: ours stores its 2 GiB as 512 chunk files.
  */
 class Scratch {
   constructor(dir) {
     this.dir = dir;
     this.trash = path.join(dir, 'trash');
     this.trashed = 0;
-    this.deferDeletes = false;
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
   }
 
   discard(p) {
     if (!fs.existsSync(p)) return;
-    if (!this.deferDeletes) return fs.rmSync(p, { recursive: true, force: true });
     fs.mkdirSync(this.trash, { recursive: true });
     fs.renameSync(p, path.join(this.trash, String(this.trashed++)));
   }
@@ -148,7 +146,6 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
   const setDir = path.join(scratch.dir, `set-${set.key}`);
   const dir = path.join(setDir, 'data');
   log(`\n(${set.key}) ${set.label}: generating`);
-  scratch.deferDeletes = set.key !== 'a';
   const expected = set.make(dir);
   const names = Object.keys(expected);
   const sizes = names.map((n) => expected[n].size);

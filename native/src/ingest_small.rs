@@ -3,7 +3,9 @@
 //! and reads the same twice when a write could hide from its times), hashed (BLAKE3), and, unless the store holds a
 //! blob of that size already, written to a temp file (or hard-linked, if asked and still the same file) renamed to
 //! its blob.
-use crate::os::{c_path, last_errno, open, write_all, Fd, OsFailure};
+use crate::blob_file::{blob_path, reusable_blob};
+use crate::os::{c_path, close_checked, last_errno, open, write_all, OsFailure};
+use crate::source::{changed, may_hide_change, now_ns, ns, same_source, source_of, Source};
 use std::cell::RefCell;
 use std::ffi::CString;
 
@@ -41,49 +43,6 @@ pub fn ingest_small(blob_root: String, tmp_dir: String, temp: String, files: Vec
     SmallBatchDone { results, failure: None, failed_file: None }
 }
 
-/// What a source file looked like at one moment (see SourceState in store/blobs/source-file.ts).
-#[derive(PartialEq)]
-struct Source {
-    ino: u64,
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    nlink: u32,
-}
-
-/// Calls on a descriptor (fstat, read) name no path when they fail, as Node's do.
-fn source_of(fd: i32) -> Result<Source, OsFailure> {
-    let st = crate::os::statx(fd, &c_path(""), libc::AT_EMPTY_PATH).ok_or_else(|| crate::os::failure("fstat", ""))?;
-    Ok(Source { ino: st.stx_ino, size: st.stx_size, mtime_ns: ns(st.stx_mtime), ctime_ns: ns(st.stx_ctime), nlink: st.stx_nlink })
-}
-
-fn ns(t: libc::statx_timestamp) -> i128 {
-    i128::from(t.tv_sec) * 1_000_000_000 + i128::from(t.tv_nsec)
-}
-
-/// sameSource: a new hard link moves only ctime, so ctime counts only while the link count stayed the same.
-fn same_source(a: &Source, b: &Source) -> bool {
-    a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns && (a.ctime_ns == b.ctime_ns || a.nlink != b.nlink)
-}
-
-/// mayHideChange: file times come from a coarse clock, so a write in the same tick as the first look may keep them.
-fn may_hide_change(before: &Source, seen_ns: i128) -> bool {
-    let whole_seconds = before.ctime_ns % 1_000_000_000 == 0 && before.mtime_ns % 1_000_000_000 == 0;
-    before.ctime_ns + if whole_seconds { 2_000_000_000 } else { 100_000_000 } >= seen_ns
-}
-
-/// The wall clock as JavaScript's Date.now() gives it (whole milliseconds), in nanoseconds.
-fn now_ns() -> i128 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i128::from(since.as_millis() as i64) * 1_000_000
-}
-
-const CHANGED: i32 = 0;
-
-fn changed(path: &str) -> OsFailure {
-    OsFailure { errno: CHANGED, syscall: String::new(), path: path.to_string() }
-}
-
 fn io(errno: i32, syscall: &str, path: &str) -> OsFailure {
     OsFailure { errno, syscall: syscall.to_string(), path: path.to_string() }
 }
@@ -118,7 +77,7 @@ fn ingest_one(blob_root: &str, tmp: &str, file: &str, hard_link: bool, buffer: &
     drop(src);
     let bytes = &buffer[..n];
     let hex = blake3::hash(bytes).to_hex().to_string();
-    let final_path = format!("{blob_root}/blake3/{}/{}", &hex[..2], &hex[2..]);
+    let final_path = blob_path(blob_root, &hex);
     let final_c = c_path(&final_path);
     if reusable_blob(&final_c, n) { return Ok(SmallIngested { hex, size: n as f64, wrote: false }); }
     let tmp_c = c_path(tmp);
@@ -136,20 +95,6 @@ fn ingest_one(blob_root: &str, tmp: &str, file: &str, hard_link: bool, buffer: &
         return Err(f);
     }
     Ok(SmallIngested { hex, size: n as f64, wrote: true })
-}
-
-/// Closes a written file, reporting a failed close (a delayed write error) as Node's closeSync would.
-fn close_checked(fd: Fd, path: &str) -> Result<(), OsFailure> {
-    let raw = fd.0;
-    std::mem::forget(fd);
-    if unsafe { libc::close(raw) } != 0 { return Err(crate::os::failure("close", path)); }
-    Ok(())
-}
-
-/// reusableBlob: present with the expected size, and marked freshly written (garbage collection's grace period).
-fn reusable_blob(file: &CString, size: usize) -> bool {
-    let Some(st) = crate::os::statx(libc::AT_FDCWD, file, 0) else { return false };
-    st.stx_size as usize == size && unsafe { libc::utimensat(libc::AT_FDCWD, file.as_ptr(), std::ptr::null(), 0) } == 0
 }
 
 /// linkIfUnchanged: hard-links the source at the temp path when it is still the file `before` described.

@@ -2,8 +2,11 @@
 //! in place, placing small files, placing a large file's chunks) and of logging small files, without a JavaScript
 //! call per file or a copy of each blob through a JavaScript buffer. Every function here does exactly what its JavaScript twin in `store/` does (see
 //! `store/blobs/native.ts`); the store uses the addon when it was built and falls back to the twin when it was not.
+mod blob_file;
 mod os;
 mod place_chunk;
+mod ingest_chunk;
 mod ingest_small;
+mod source;
 mod place_small;
 mod stat_paths;

@@ -2,7 +2,7 @@
 //! its offset in an open file, only when it hashes to its digest: read into this thread's buffer and hashed a piece at
 //! a time, then written from that same buffer. (Mapping the blob instead
 //! of reading it was slower here: faulting in 1,024 pages per chunk cost more than the copy it saved.)
-use crate::os::{c_path, open, write_all, OsFailure};
+use crate::os::{c_path, open, read_at, write_all, OsFailure, HASH_READ};
 use std::cell::RefCell;
 
 #[napi_derive::napi(object)]
@@ -13,7 +13,7 @@ pub struct ChunkPlaced {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 #[napi_derive::napi(js_name = "placeChunk")]
@@ -43,16 +43,4 @@ fn place(blob_file: &str, hex: &str, size: usize, fd: i32, offset: i64, buffer: 
     if n != size || hasher.finalize().to_hex().as_str() != hex { return Ok(false); }
     write_all(fd, &buffer[..n], offset).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: String::new() })?;
     Ok(true)
-}
-
-const HASH_READ: usize = 1 << 20;
-
-/// One pread at `at` into `into` (retried when interrupted); the bytes read.
-fn read_at(fd: i32, into: &mut [u8], at: usize) -> Result<usize, OsFailure> {
-    loop {
-        let got = unsafe { libc::pread(fd, into.as_mut_ptr().cast(), into.len(), at as libc::off_t) };
-        if got >= 0 { return Ok(got as usize); }
-        let errno = crate::os::last_errno();
-        if errno != libc::EINTR { return Err(OsFailure { errno, syscall: "read".into(), path: String::new() }); }
-    }
 }

@@ -25,7 +25,7 @@ pub struct SmallPlaced {
 
 thread_local! {
     /// One buffer per thread, reused: each blob is hashed and written before the next is read.
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 #[napi_derive::napi(js_name = "placeSmall")]

@@ -17,7 +17,8 @@ import { reusableBlob } from './blob-freshness';
 import { blobPath, CHUNK_TEMP } from './blob-layout';
 import { ownedTempName } from '../owned-temps';
 import { CHUNK_BYTES, HASH_READ } from './digest';
-import { SOURCE_CHANGED } from './source-file';
+import { nativeError, nativeHelper, type NativeHelper } from './native';
+import { changedWhileRead, SOURCE_CHANGED } from './source-file';
 import { writeNonZeroSync } from './sparse-write';
 import { errorMessage } from './worker-errors';
 
@@ -51,6 +52,8 @@ let scratch: Buffer | undefined;
 const PIECE = 256 << 10;
 
 export function runChunkJob(job: ChunkJob): ChunkDone {
+  const native = job.store && !job.hashOnly ? nativeHelper() : undefined;
+  if (native && job.store) return nativeChunk(native, job, job.store);
   if (job.store && job.streamed && !job.hashOnly) return streamChunk(job, job.store);
   const keep = job.store === undefined && !job.hashOnly;
   const buffer = keep ? Buffer.allocUnsafeSlow(job.length) : (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES));
@@ -79,6 +82,16 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
     throw err;
   }
   return { type: 'chunk-done', digest, size: bytes.length, wrote: true };
+}
+
+/**
+ * The native helper's way (its twin is the hashed-first way above): hashed, then, when the store lacks it, copied by
+ * the kernel from the source and kept only if the source did not change meanwhile.
+ */
+function nativeChunk(native: NativeHelper, job: ChunkJob, store: NonNullable<ChunkJob['store']>): ChunkDone {
+  const r = native.ingestChunk(store.blobRoot, path.join(store.tmpDir, ownedTempName(CHUNK_TEMP)), job.localPath, job.offset, job.length);
+  if (r.failure) throw r.failure.errno === 0 ? changedWhileRead(job.localPath) : nativeError(r.failure);
+  return { type: 'chunk-done', digest: `blake3:${r.hex}`, size: job.length, wrote: r.wrote };
 }
 
 /** The streamed way (see the top of this file): one pass over the chunk, written before its digest is known. */

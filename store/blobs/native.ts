@@ -18,6 +18,11 @@ export interface NativeHelper {
   statEntries(root: string, paths: string): Float64Array;
   placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
   placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
+  /**
+   * One chunk of a large file logged into a local store: hashed, and unless the store holds it, copied by the kernel
+   * into `tmp` and renamed to its blob; a failure's errno 0 means the file changed (or ended early) while it was read.
+   */
+  ingestChunk(blobRoot: string, tmp: string, source: string, offset: number, length: number): { hex: string; wrote: boolean; failure?: NativeFailure | null };
   /** A batch of small files logged into a local store; a failure's errno 0 means the file changed while it was read. */
   ingestSmall(blobRoot: string, tmpDir: string, temp: string, files: string[], hardLink: boolean): {
     results: { hex: string; size: number; wrote: boolean }[];

@@ -17,6 +17,7 @@ import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, HASH_READ, hasherFor } from './digest';
 import { nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
+import { writeAllSync } from './write-all';
 
 /** The digests the native helper checks (the others take the JavaScript road). */
 const BLAKE3 = 'blake3:';
@@ -70,7 +71,7 @@ export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
   }
   const bytes = buffer.subarray(0, n);
   if (n !== job.size || `blake3:${hasher.digest('hex')}` !== job.digest) return { type: 'place-chunk-done', placed: false };
-  for (let done = 0; done < n;) done += fs.writeSync(job.fd, bytes, done, n - done, job.offset + done);
+  writeAllSync(job.fd, bytes, 0, n, job.offset);
   return { type: 'place-chunk-done', placed: true };
 }
 
@@ -140,7 +141,7 @@ function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedS
     throw err;
   }
   try {
-    for (let done = 0; done < n;) done += fs.writeSync(out, bytes, done, n - done);
+    writeAllSync(out, bytes, 0, n, null);
     // rename replaces a symlink at the leaf itself, never what it points to; a folder there is left to the usual road.
     if (file.replace !== undefined && !renamedOver(written, at)) return null;
     // Stamped after the rename, which changes the file's ctime.

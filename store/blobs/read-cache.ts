@@ -7,6 +7,7 @@ import { blobPath, listBlobs } from './blob-layout';
 import { StorageFullError } from '../../errors';
 import { ownedTempName, removeDeadOwners } from '../owned-temps';
 import { errnoOf, isDiskFull } from '../../errors/file-errors';
+import { writeAllSync } from './write-all';
 
 /**
  * A new file written in one system call on the thread pool (`fsp.writeFile` writes in 512 KiB pieces, each a round
@@ -191,7 +192,7 @@ export class CacheWriter {
     this.hash.update(chunk);
     this.size += chunk.length;
     try {
-      for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd, chunk, done, chunk.length - done);
+      writeAllSync(this.fd, chunk, 0, chunk.length, null);
     } catch (err) {
       throw this.cache.failure(err);
     }

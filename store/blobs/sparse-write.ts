@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import type fsp from 'node:fs/promises';
+import { WRITE_PIECE, writeAllSync } from './write-all';
 
 /** Fewer blocks allocated than the size needs: the file has holes. */
 export function isSparse(st: fs.Stats): boolean {
@@ -37,13 +38,11 @@ export function dataRuns(bytes: Buffer): [number, number][] {
 /** Writes the chunk's runs of blocks that hold data, skipping all-zero blocks (they read back as zeros from a hole). */
 export async function writeNonZero(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
   for (const [start, end] of dataRuns(chunk)) {
-    for (let done = start; done < end;) done += (await out.write(chunk, done, end - done, at + done)).bytesWritten;
+    for (let done = start; done < end;) done += (await out.write(chunk, done, Math.min(WRITE_PIECE, end - done), at + done)).bytesWritten;
   }
 }
 
 /** writeNonZero on a thread that may block: for the chunk jobs, which run on the ingest threads. */
 export function writeNonZeroSync(fd: number, bytes: Buffer, at: number): void {
-  for (const [start, end] of dataRuns(bytes)) {
-    for (let done = start; done < end;) done += fs.writeSync(fd, bytes, done, end - done, at + done);
-  }
+  for (const [start, end] of dataRuns(bytes)) writeAllSync(fd, bytes, start, end, at + start);
 }

@@ -9,6 +9,7 @@ import type { ManifestEntry } from '../manifest/manifest';
 import type { FileStamp } from './file-stamp';
 import type { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
+import { writeAll } from '../blobs/write-all';
 
 /** Chunk jobs queued per ingest thread, so a thread never waits for the next one. */
 const QUEUED_PER_THREAD = 2;
@@ -113,17 +114,7 @@ async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number,
     throw err;
   }
   if (bytes.length !== chunk.size) return false;
-  await writeAt(fd, bytes, chunk.offset);
+  await writeAll(fd, bytes, chunk.offset);
   return true;
 }
 
-/** Writes all of `bytes` at `offset` of `fd`, on the thread pool. */
-function writeAt(fd: number, bytes: Buffer, offset: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const from = (done: number): void => {
-      if (done >= bytes.length) return resolve();
-      fs.write(fd, bytes, done, bytes.length - done, offset + done, (err, wrote) => (err ? reject(err) : from(done + wrote)));
-    };
-    from(0);
-  });
-}

@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafeTargetError } from '../../errors';
 import { stampOf, type FileStamp } from './file-stamp';
+import { writeAllSync } from '../blobs/write-all';
 import { dataFolderBelow, intoDataFolder } from './data-folder-fence';
 import { livePartial, partialName, removeDeadPartials } from './partial-files';
 import { listStrays, removeStrays } from './stray-files';
@@ -252,7 +253,7 @@ async function writeHashed(out: number, chunks: AsyncIterable<Uint8Array>, like:
   let size = 0;
   for await (const chunk of chunks) {
     hash.update(chunk);
-    for (let done = 0; done < chunk.length;) done += fs.writeSync(out, chunk, done, chunk.length - done);
+    writeAllSync(out, chunk, 0, chunk.length, null);
     size += chunk.length;
   }
   return { digest: hash.digest(), size };
