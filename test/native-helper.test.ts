@@ -239,11 +239,16 @@ test('small files are logged into a store the same way with and without the help
   }
 });
 
-test('a chunk of a large file is logged into a store the same way with and without the helper: its blob, reuse, holes kept, nothing left in tmp', () => {
+/** Where a source file can sit on another file system than the store's (the kernel cannot copy across): tmpfs. */
+const otherFileSystem = fs.existsSync('/dev/shm') && fs.statSync('/dev/shm').dev !== fs.statSync(tempDir()).dev ? '/dev/shm' : undefined;
+
+const sourceRoots: [string, string | undefined][] = [['beside the store', undefined], ...(otherFileSystem ? [['on another file system', otherFileSystem] as [string, string]] : [])];
+
+test.each(sourceRoots)('a chunk of a large file (%s) is logged into a store the same way with and without the helper: its blob, reuse, holes kept, nothing left in tmp', (_where, sourceRoot) => {
   const K = 64 << 10;
   const data = randomBytes(6 * K);
   data.fill(0, 2 * K, 4 * K); // two all-zero blocks in the second chunk: stored as a hole
-  const source = path.join(writeFiles({ 'big.bin': data }), 'big.bin');
+  const source = path.join(writeFiles({ 'big.bin': data }, sourceRoot ? fs.mkdtempSync(path.join(sourceRoot, 'artifacts-chunk-')) : tempDir()), 'big.bin');
   const chunks = [{ offset: 0, length: 2 * K }, { offset: 2 * K, length: 3 * K }, { offset: 0, length: 2 * K }, { offset: 5 * K, length: K - 7 }];
   const run = (streamed: boolean) => {
     const { root, tmp } = storeRoot();
@@ -261,6 +266,7 @@ test('a chunk of a large file is logged into a store the same way with and witho
   expect(native.blobs.map((b) => b.holes)).toEqual([false, true, false, false]);
   expect(native.tmpLeft).toEqual([]);
   for (const streamed of [false, true]) expect(twin(() => run(streamed))).toEqual(native);
+  if (sourceRoot) fs.rmSync(path.dirname(source), { recursive: true, force: true });
 });
 
 test('a chunk of a file that ends early, or is not there, fails the same way with and without the helper, leaving nothing in tmp', () => {

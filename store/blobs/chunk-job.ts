@@ -7,7 +7,9 @@
  * time, so each piece is hashed and written while it is still in the CPU cache (about 15% less CPU than whole
  * chunks on the bench machine), and renamed to its blob once its digest is known, or dropped if the store held it
  * already. Hashed first: the whole chunk is read and hashed, and written only if the store lacks it; a new version
- * of a file whose chunks mostly exist writes nothing for them. The caller picks (see chunked-ingest.ts).
+ * of a file whose chunks mostly exist writes nothing for them. The caller picks (see chunked-ingest.ts). With the
+ * native helper (native.ts) a local chunk is always hashed first, then copied by the kernel from the source file
+ * (no second pass through this thread's memory), and kept only if the source did not change meanwhile.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -58,7 +58,8 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
   let contiguous = 0;
   // A local chunk is streamed (written while it is hashed, see chunk-job.ts) while the store lacked every chunk so
   // far; once one was there already (a new version of the file, a resumed ingest) the rest are hashed first and
-  // written only if absent, so unchanged chunks cost no writes.
+  // written only if absent, so unchanged chunks cost no writes. (With the native helper every local chunk is hashed
+  // first: its copy is the kernel's, made after the hash.)
   let streamed = sink.kind === 'local' && !options.resume;
   const lane = async (): Promise<void> => {
     while (next < count) {
