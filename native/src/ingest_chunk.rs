@@ -82,8 +82,8 @@ fn hash_range(fd: i32, offset: usize, length: usize, buffer: &mut [u8], source: 
     Ok((hasher.finalize().to_hex().to_string(), holes))
 }
 
-/// The chunk copied by the kernel from the source into `out`; where the file system cannot (another kind of file
-/// system), through `buffer`.
+/// The chunk copied by the kernel from the source into `out`; where the file systems cannot (across kinds of file
+/// system, or one without the call), through `buffer`.
 fn kernel_copy(src: i32, out: i32, offset: usize, length: usize, buffer: &mut [u8], source: &str) -> Result<(), OsFailure> {
     let (mut from, mut to) = (offset as libc::loff_t, 0 as libc::loff_t);
     while (to as usize) < length {
@@ -93,7 +93,8 @@ fn kernel_copy(src: i32, out: i32, offset: usize, length: usize, buffer: &mut [u
         let errno = crate::os::last_errno();
         match errno {
             libc::EINTR => continue,
-            libc::EXDEV | libc::ENOSYS | libc::EOPNOTSUPP | libc::EINVAL if to == 0 => return copy_through(src, out, offset, length, buffer, source),
+            // Written again from the start: each piece goes to its own offset.
+            libc::EXDEV | libc::ENOSYS | libc::EOPNOTSUPP | libc::EINVAL => return copy_through(src, out, offset, length, buffer, source),
             _ => return Err(OsFailure { errno, syscall: "write".into(), path: String::new() }),
         }
     }
