@@ -86,8 +86,32 @@ class Scratch {
     this.dir = dir;
     this.trash = path.join(dir, 'trash');
     this.trashed = 0;
-    fs.rmSync(dir, { recursive: true, force: true });
+    this.remove(dir);
     fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Deletes now (an earlier run's folder, a finished data set); `settle` then waits before the next timed run. */
+  remove(p) {
+    if (!fs.existsSync(p)) return;
+    fs.rmSync(p, { recursive: true, force: true });
+    this.deletedAt = Date.now();
+  }
+
+  /**
+   * Before a data set's timed rounds: when something was deleted less than a minute ago, a `sync` and the rest of
+   * the minute, so no tool's file creations pay for those deletes (the file system then skips the deleted inodes
+   * only for a minute, see docs/benchmarks.md). A previous run's folder of 1,500 chunk files made the first rounds
+   * of the next run slow for every tool, ours most.
+   */
+  async settle(log) {
+    if (this.deletedAt === undefined) return;
+    execFileSync('sync');
+    const wait = this.deletedAt + 61_000 - Date.now();
+    if (wait > 0) {
+      log(`  waiting ${Math.ceil(wait / 1000)} s after the deletes before timing (docs/benchmarks.md)`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    this.deletedAt = undefined;
   }
 
   discard(p) {
@@ -97,7 +121,7 @@ class Scratch {
   }
 
   emptyTrash() {
-    fs.rmSync(this.trash, { recursive: true, force: true });
+    this.remove(this.trash);
   }
 }
 
@@ -157,6 +181,7 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
     warm: (listing = expected) => blake3AllCores(Object.keys(listing).map((n) => path.join(dir, n)), Object.values(listing).map((e) => e.size)),
     add: (tool, m) => (times[tool] ??= []).push(m),
   };
+  await scratch.settle(log);
   for (let r = 0; r < rounds; r++) {
     // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
     // tools turns by one each round, so no tool always follows the same neighbour's writes.
@@ -172,7 +197,7 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
     seconds: median(ms.map((m) => m.seconds)), all: ms.map((m) => m.seconds),
     maxRssKiB: ms[0].maxRssKiB === undefined ? undefined : median(ms.map((m) => m.maxRssKiB)),
   }]));
-  fs.rmSync(setDir, { recursive: true, force: true });
+  scratch.remove(setDir);
   scratch.emptyTrash();
   return { key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes: sizes.reduce((a, b) => a + b, 0), reversion: set.reversion === true, tools: summary };
 }
