@@ -46,7 +46,7 @@ fn ingest(blob_root: &str, tmp: &str, source: &str, offset: usize, length: usize
         let out = open(&tmp_c, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC, 0o666).ok_or_else(|| failure("open", tmp))?;
         if holes { write_data_blocks(src.0, out.0, offset, length, buffer, source)? } else { kernel_copy(src.0, out.0, offset, length, buffer, source)? }
         close_checked(out, tmp)?;
-        if !copy_is_snapshot(src.0, &before, seen, tmp, &hex, buffer)? { return Err(changed(source)); }
+        if !copy_is_snapshot(src.0, &before, seen, tmp, length, &hex, buffer)? { return Err(changed(source)); }
         if unsafe { libc::rename(tmp_c.as_ptr(), final_c.as_ptr()) } != 0 { return Err(failure("rename", tmp)); }
         Ok(())
     })();
@@ -68,17 +68,27 @@ fn read_exact_at(fd: i32, into: &mut [u8], at: usize, source: &str) -> Result<()
     Ok(())
 }
 
+/// Reads bytes [offset, offset + length) of `fd` a HASH_READ piece at a time into `buffer`, handing each piece and
+/// its position in the range to `each`.
+fn each_piece(fd: i32, offset: usize, length: usize, buffer: &mut [u8], source: &str, mut each: impl FnMut(usize, &[u8]) -> Result<(), OsFailure>) -> Result<(), OsFailure> {
+    for pos in (0..length).step_by(HASH_READ) {
+        let piece = &mut buffer[..HASH_READ.min(length - pos)];
+        read_exact_at(fd, piece, offset + pos, source)?;
+        each(pos, piece)?;
+    }
+    Ok(())
+}
+
 /// The BLAKE3 hex of bytes [offset, offset + length) of `fd`, and whether any HOLE_BLOCK of them is all zeros.
 fn hash_range(fd: i32, offset: usize, length: usize, buffer: &mut [u8], source: &str) -> Result<(String, bool), OsFailure> {
     let mut hasher = blake3::Hasher::new();
     let mut holes = false;
-    for pos in (0..length).step_by(HASH_READ) {
-        let piece = &mut buffer[..HASH_READ.min(length - pos)];
-        read_exact_at(fd, piece, offset + pos, source)?;
+    each_piece(fd, offset, length, buffer, source, |_, piece| {
         hasher.update(piece);
         // Random data stops each block's look at its first byte.
         holes = holes || piece.chunks(HOLE_BLOCK).any(|b| b.iter().all(|&x| x == 0));
-    }
+        Ok(())
+    })?;
     Ok((hasher.finalize().to_hex().to_string(), holes))
 }
 
@@ -94,31 +104,23 @@ fn kernel_copy(src: i32, out: i32, offset: usize, length: usize, buffer: &mut [u
         match errno {
             libc::EINTR => continue,
             // Written again from the start: each piece goes to its own offset.
-            libc::EXDEV | libc::ENOSYS | libc::EOPNOTSUPP | libc::EINVAL => return copy_through(src, out, offset, length, buffer, source),
-            _ => return Err(OsFailure { errno, syscall: "write".into(), path: String::new() }),
+            libc::EXDEV | libc::ENOSYS | libc::EOPNOTSUPP | libc::EINVAL => {
+                return each_piece(src, offset, length, buffer, source, |pos, piece| write_all(out, piece, pos as i64).map_err(write_failure));
+            }
+            _ => return Err(write_failure(errno)),
         }
-    }
-    Ok(())
-}
-
-fn copy_through(src: i32, out: i32, offset: usize, length: usize, buffer: &mut [u8], source: &str) -> Result<(), OsFailure> {
-    for pos in (0..length).step_by(HASH_READ) {
-        let piece = &mut buffer[..HASH_READ.min(length - pos)];
-        read_exact_at(src, piece, offset + pos, source)?;
-        write_all(out, piece, pos as i64).map_err(write_failure)?;
     }
     Ok(())
 }
 
 /// writeNonZeroSync's way: only the blocks that hold data are written, then the length set, so zeros stay holes.
 fn write_data_blocks(src: i32, out: i32, offset: usize, length: usize, buffer: &mut [u8], source: &str) -> Result<(), OsFailure> {
-    for pos in (0..length).step_by(HASH_READ) {
-        let piece = &mut buffer[..HASH_READ.min(length - pos)];
-        read_exact_at(src, piece, offset + pos, source)?;
+    each_piece(src, offset, length, buffer, source, |pos, piece| {
         for (i, block) in piece.chunks(HOLE_BLOCK).enumerate() {
             if block.iter().any(|&x| x != 0) { write_all(out, block, (pos + i * HOLE_BLOCK) as i64).map_err(write_failure)?; }
         }
-    }
+        Ok(())
+    })?;
     if unsafe { libc::ftruncate(out, length as libc::off_t) } != 0 { return Err(failure("ftruncate", "")); }
     Ok(())
 }
@@ -128,18 +130,14 @@ fn write_failure(errno: i32) -> OsFailure {
 }
 
 /// Whether the bytes copied are the bytes hashed: the source looks as it did before the hashing began and, when a
-/// write could hide from its times, the copy hashes to the same digest.
-fn copy_is_snapshot(src: i32, before: &Source, seen: i128, tmp: &str, hex: &str, buffer: &mut [u8]) -> Result<bool, OsFailure> {
+/// write could hide from its times, the copy hashes to the same digest (a copy that is short hashes to nothing).
+fn copy_is_snapshot(src: i32, before: &Source, seen: i128, tmp: &str, length: usize, hex: &str, buffer: &mut [u8]) -> Result<bool, OsFailure> {
     if !same_source(before, &source_of(src)?) { return Ok(false); }
     if !may_hide_change(before, seen) { return Ok(true); }
     let copy: Fd = open(&c_path(tmp), libc::O_RDONLY, 0).ok_or_else(|| failure("open", tmp))?;
-    let mut hasher = blake3::Hasher::new();
-    let mut at = 0;
-    loop {
-        let n = read_at(copy.0, buffer, at)?;
-        if n == 0 { break; }
-        hasher.update(&buffer[..n]);
-        at += n;
+    match hash_range(copy.0, 0, length, buffer, tmp) {
+        Ok((again, _)) => Ok(again == hex),
+        Err(f) if f.errno == crate::source::CHANGED => Ok(false),
+        Err(f) => Err(f),
     }
-    Ok(hasher.finalize().to_hex().as_str() == hex)
 }
