@@ -65,6 +65,19 @@ describe('large files stored as chunks on every ingest thread', () => {
   });
 });
 
+test('a large file cut short while it is stored is refused naming its size before and after, whichever chunk saw it first', async () => {
+  const blobs = new LocalBlobStore(path.join(tempDir('artifacts-shrinking-store-'), 'blobs'));
+  const file = path.join(tempDir('artifacts-shrinking-'), 'shrinking.bin');
+  writeUniqueFile(file, 24 * 1024 * 1024);
+  // As above: the size is taken before ingestFile returns, the chunks are read after; the later ones find the end early.
+  const outcome = blobs.ingestFile(file);
+  fs.truncateSync(file, 6 * 1024 * 1024);
+  const failure = await outcome.then(() => undefined, (err: unknown) => err);
+  expect(failure).toBeInstanceOf(LocalFileError);
+  expect(failure).toMatchObject({ localPath: file, reason: `it changed size while being read (${24 * 1024 * 1024} -> ${6 * 1024 * 1024} bytes)` });
+  expect(fs.readdirSync(path.join(blobs.root, 'tmp'))).toEqual([]);
+});
+
 describe('resuming a large file', () => {
   test('a resumed ingest writes only the chunks the stopped one had not stored', async () => {
     const blobs = new LocalBlobStore(path.join(tempDir('artifacts-resume-report-'), 'blobs'));

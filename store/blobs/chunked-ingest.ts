@@ -5,7 +5,7 @@ import { CHUNK_BYTES, chunkedDigest, chunkListBytes } from './digest';
 import type { HashCopyPool } from './hash-copy-pool';
 import { RateLimiter } from './rate-limiter';
 import { LocalFileError } from '../../errors';
-import { changedWhileRead, mayHideChange, sameSource, sourceState, type SourceState } from './source-file';
+import { changedWhileRead, mayHideChange, sameSource, SOURCE_CHANGED, sourceState, type SourceState } from './source-file';
 
 /** Where the chunks go: written by the threads into a local store, or handed back and sent by `send`. */
 export type ChunkSink =
@@ -35,11 +35,19 @@ export async function ingestChunked(pool: HashCopyPool, localPath: string, stat:
   try {
     const before = sourceState(fd);
     const count = Math.max(1, Math.ceil(stat.size / CHUNK_BYTES));
+    const sizeChanged = (): LocalFileError | undefined => {
+      const sizeNow = Number(sourceState(fd).size);
+      return sizeNow === stat.size ? undefined : new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${sizeNow} bytes)`);
+    };
     const done = await runChunks(pool, localPath, count, stat.size, sink, options, (bytesDone) => report(
-      { localPath, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, bytesDone, prefixDigest: '', upload: { chunked: true } }));
+      { localPath, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, bytesDone, prefixDigest: '', upload: { chunked: true } }))
+      // A chunk that found the file changed (or ended early) says so; when its size moved, that is the better reason.
+      .catch((err: unknown) => {
+        throw ((err as NodeJS.ErrnoException).code === SOURCE_CHANGED && sizeChanged()) || err;
+      });
     const chunks = done.map((d) => ({ digest: d.digest, size: d.size }));
-    const sizeNow = Number(sourceState(fd).size);
-    if (sizeNow !== stat.size) throw new LocalFileError(localPath, `it changed size while being read (${stat.size} -> ${sizeNow} bytes)`);
+    const resized = sizeChanged();
+    if (resized) throw resized;
     if (!(await unchanged(pool, localPath, fd, before, chunks, options))) throw changedWhileRead(localPath);
     const bytesWritten = done.reduce((n, d) => n + (d.wrote ? d.size : 0), 0);
     return { digest: chunkedDigest(chunks), list: chunkListBytes(chunks), size: stat.size, chunks: count, bytesWritten, bytesPresent: stat.size - bytesWritten };
@@ -48,7 +56,11 @@ export async function ingestChunked(pool: HashCopyPool, localPath: string, stat:
   }
 }
 
-/** Runs the chunk jobs with a bounded window in flight (bounded memory for uploads); results in file order. */
+/**
+ * Runs the chunk jobs with a bounded window in flight (bounded memory for uploads); results in file order. After a
+ * failure no new chunk starts, and it is thrown once the chunks in flight have ended: nothing of this ingest is still
+ * being written (no temp file, no upload) when its caller hears of the failure.
+ */
 async function runChunks(pool: HashCopyPool, localPath: string, count: number, size: number, sink: ChunkSink, options: IngestOptions,
   progress: (bytesDone: number) => void): Promise<ChunkDone[]> {
   const results = new Array<ChunkDone>(count);
@@ -61,8 +73,16 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
   // written only if absent, so unchanged chunks cost no writes. (With the native helper every local chunk is hashed
   // first: its copy is the kernel's, made after the hash.)
   let streamed = sink.kind === 'local' && !options.resume;
+  let failure: { readonly error: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    while (next < count) {
+    try {
+      await runLane();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  const runLane = async (): Promise<void> => {
+    while (next < count && !failure) {
       stopIfAborted(options.signal);
       const i = next++;
       const offset = i * CHUNK_BYTES;
@@ -81,6 +101,7 @@ async function runChunks(pool: HashCopyPool, localPath: string, count: number, s
     }
   };
   await Promise.all(Array.from({ length: Math.min(window, count) }, lane));
+  if (failure) throw failure.error;
   return results;
 }
 
