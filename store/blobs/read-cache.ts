@@ -7,13 +7,20 @@ import { blobPath, listBlobs } from './blob-layout';
 import { StorageFullError } from '../../errors';
 import { ownedTempName, removeDeadOwners } from '../owned-temps';
 import { errnoOf, isDiskFull } from '../../errors/file-errors';
-import { writeAllSync } from './write-all';
+import { writeAll, writeAllSync } from './write-all';
 
 /**
- * A new file written in one system call on the thread pool (`fsp.writeFile` writes in 512 KiB pieces, each a round
- * trip), created exclusively and readable by its owner only.
+ * A new file written on the thread pool in WRITE_PIECE calls (write-all.ts), created exclusively and readable by its
+ * owner only.
  */
-const writeFileWhole = (file: string, bytes: Uint8Array): Promise<void> => promisify(fs.writeFile)(file, bytes, { flag: 'wx', mode: 0o600 });
+async function writeFileWhole(file: string, bytes: Uint8Array): Promise<void> {
+  const fd = await promisify(fs.open)(file, 'wx', 0o600);
+  try {
+    await writeAll(fd, bytes, 0);
+  } finally {
+    await promisify(fs.close)(fd);
+  }
+}
 
 /** Cached blobs up to this size are read whole and checked before a byte is served; larger ones are hashed first, then streamed. */
 const WHOLE = 16 << 20;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import type fsp from 'node:fs/promises';
-import { WRITE_PIECE, writeAllSync } from './write-all';
+import { writeAll, writeAllSync } from './write-all';
 
 /** Fewer blocks allocated than the size needs: the file has holes. */
 export function isSparse(st: fs.Stats): boolean {
@@ -38,7 +38,7 @@ export function dataRuns(bytes: Buffer): [number, number][] {
 /** Writes the chunk's runs of blocks that hold data, skipping all-zero blocks (they read back as zeros from a hole). */
 export async function writeNonZero(out: fsp.FileHandle, chunk: Buffer, at: number): Promise<void> {
   for (const [start, end] of dataRuns(chunk)) {
-    for (let done = start; done < end;) done += (await out.write(chunk, done, Math.min(WRITE_PIECE, end - done), at + done)).bytesWritten;
+    await writeAll(out.fd, chunk.subarray(start, end), at + start);
   }
 }
 
