@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../dist/internal.js';
 import { makeLarge, makeSmall } from './fixtures.mjs';
+import { quietMemory } from './quiet-memory.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -81,10 +82,14 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     // Every first download starts cold on this host: no read cache of the remote store.
     fs.rmSync(path.join(env.ARTIFACTS_HOME, 'cache'), { recursive: true, force: true });
     // Warmed right before each side (after the sync, which can take seconds while the other side's writes go out).
-    execFileSync('sync');
+    // Locally, no page cache left by earlier rounds (the source is warmed again); from S3, the server's files would go
+    // cold with it and both sides would measure the disk, so only the sync.
+    if (where === 'local') quietMemory();
+    else execFileSync('sync');
     if (where === 'local') warm(set.dir);
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
-    execFileSync('sync');
+    if (where === 'local') quietMemory();
+    else execFileSync('sync');
     if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');

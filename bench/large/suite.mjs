@@ -21,6 +21,7 @@ import { blake3AllCores } from '../peers/limits.mjs';
 import { ExpectedDigest } from '../peers/expected-digest.mjs';
 import { bucketBytes, s3Setup } from './s3-bytes.mjs';
 import { writeLargeReport } from './large-report.mjs';
+import { quietMemory } from '../quiet-memory.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -111,9 +112,9 @@ function oursIn(scratch, server, warm) {
   };
 }
 
-/** No dirty pages, and the file in the page cache (untimed). */
+/** No dirty pages, no page cache left by earlier runs, and the file in the page cache (untimed). */
 async function ready(file, size) {
-  execFileSync('sync');
+  quietMemory();
   await blake3AllCores([file], [size]);
 }
 

@@ -90,7 +90,7 @@ export function writeReport(results, { repo, python, log }) {
     ...targets(results),
     ...(results.overhead ? overheadTargets(results.overhead) : []),
     '',
-    ...results.sets.flatMap((s) => [`### (${s.key}) ${s.label}`, '', `${s.files.toLocaleString('en-US')} files, ${(s.bytes / MiB).toFixed(0)} MiB; measured ${(s.when ?? results.when).slice(0, 16).replace('T', ' ')} UTC.`, '', table(s), '']),
+    ...results.sets.flatMap((s) => [`### (${s.key}) ${s.label}`, '', `${s.files.toLocaleString('en-US')} files, ${(s.bytes / MiB).toFixed(0)} MiB; measured ${(s.when ?? results.when).slice(0, 16).replace('T', ' ')} UTC${s.pageCacheDropped === undefined ? '' : s.pageCacheDropped ? '; the page cache dropped before every timed run' : '; the page cache could not be dropped (not root): only a `sync` before every timed run'}.`, '', table(s), '']),
     END,
   ].join('\n');
   const old = fs.existsSync(md) ? fs.readFileSync(md, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;

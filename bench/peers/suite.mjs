@@ -17,6 +17,7 @@ import { startDevServer } from '../../dist/internal.js';
 import { runOverhead } from '../overhead.mjs';
 import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
 import { blake3AllCores, plainCopy } from './limits.mjs';
+import { quietMemory } from '../quiet-memory.mjs';
 import { preparePeers } from './peers-venv.mjs';
 import { writeReport } from './report.mjs';
 
@@ -182,12 +183,13 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
     add: (tool, m) => (times[tool] ??= []).push(m),
   };
   await scratch.settle(log);
+  let dropped = true;
   for (let r = 0; r < rounds; r++) {
     // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
     // tools turns by one each round, so no tool always follows the same neighbour's writes.
     const turns = set.reversion ? reversionTurns(data, { scratch, tools, has }) : copyTurns(data, { scratch, tools, has });
     for (let t = 0; t < turns.length; t++) {
-      execFileSync('sync');
+      dropped = quietMemory() && dropped;
       await data.warm();
       await turns[(t + r) % turns.length]();
     }
@@ -199,7 +201,7 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
   }]));
   scratch.remove(setDir);
   scratch.emptyTrash();
-  return { key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes: sizes.reduce((a, b) => a + b, 0), reversion: set.reversion === true, tools: summary };
+  return { key: set.key, label: set.label, when: new Date().toISOString(), files: names.length, bytes: sizes.reduce((a, b) => a + b, 0), reversion: set.reversion === true, pageCacheDropped: dropped, tools: summary };
 }
 
 /** The turns of a first-version set: the hardware limits, ours (copying and hard-linking), DVC and W&B. */
