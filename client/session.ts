@@ -48,14 +48,30 @@ export class Session {
   static async open(options: SessionOptions = {}): Promise<Session> {
     const config = options.config ?? configFromEnv();
     const store = options.store ?? once(() => Store.fromConfig(config));
+    const ownsStore = options.store === undefined;
     installRuntime('ERROR');
-    const connections = await connect(config);
     const withWorker = options.worker !== false;
-    const processQueue = withWorker && options.hostWork !== 'host' ? processQueueOf(config) : undefined;
-    const workers = withWorker ? await startWorkers(config, await connections.native(), store, processQueue ?? hostQueueOf(config)) : undefined;
-    const session = new Session(config, connections, store, workers, processQueue, options.store === undefined);
-    if (options.handleSignals !== false) session.interrupts.install();
-    return session;
+    // A session with a worker opens the store while it connects and starts its workers: their activities use it, so
+    // the first write does not open it (the registry, the store's folders) on the cores hashing its files, and a
+    // store that cannot be opened fails the session's open, not its first write.
+    const storeReady = withWorker ? store() : undefined;
+    storeReady?.catch(() => undefined);
+    let connections: Connections | undefined;
+    let workers: ArtifactsWorkers | undefined;
+    try {
+      connections = await connect(config);
+      const processQueue = withWorker && options.hostWork !== 'host' ? processQueueOf(config) : undefined;
+      workers = withWorker ? await startWorkers(config, await connections.native(), store, processQueue ?? hostQueueOf(config)) : undefined;
+      await storeReady;
+      const session = new Session(config, connections, store, workers, processQueue, ownsStore);
+      if (options.handleSignals !== false) session.interrupts.install();
+      return session;
+    } catch (err) {
+      await workers?.shutdown();
+      await connections?.close();
+      if (ownsStore && storeReady) await (await storeReady.catch(() => undefined))?.close();
+      throw err;
+    }
   }
 
   /**
