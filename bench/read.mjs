@@ -81,16 +81,16 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     written.push(baselineDir, target);
     // Every first download starts cold on this host: no read cache of the remote store.
     fs.rmSync(path.join(env.ARTIFACTS_HOME, 'cache'), { recursive: true, force: true });
-    // Warmed right before each side (after the sync, which can take seconds while the other side's writes go out).
-    // Locally, no page cache left by earlier rounds (the source is warmed again); from S3, the server's files would go
-    // cold with it and both sides would measure the disk, so only the sync.
-    if (where === 'local') quietMemory();
-    else execFileSync('sync');
+    // Each side starts with no page cache left by earlier runs, and what it reads warmed again (so neither measures the
+    // disk): the files copied or our store's blobs; from S3, the objects it fetches, read once through the server
+    // (its volume files hold every earlier run's objects too, and reading them all filled the memory).
+    quietMemory();
     if (where === 'local') warm(set.dir);
+    else measure('s3-raw-get-once.mjs', [raw, '-'], env);
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
-    if (where === 'local') quietMemory();
-    else execFileSync('sync');
+    quietMemory();
     if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
+    else measure('s3-raw-get-once.mjs', [env.ARTIFACTS_STORE, '-'], env);
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);

@@ -1,6 +1,6 @@
 // The baseline for downloads from S3: every object under a prefix fetched with nothing but @aws-sdk/client-s3,
 // as `aws s3 cp --recursive` does with its defaults (10 requests in flight), written to files. No hashing, no
-// cache. Prints one JSON line.
+// cache. Prints one JSON line. DIR `-` reads every object and keeps nothing (the read bench warms the server with it).
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,10 +24,14 @@ let next = 0;
 let bytes = 0;
 const lane = async () => {
   for (let i = next++; i < keys.length; i = next++) {
-    const file = path.join(dir, keys[i].slice(prefix.length + 1));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys[i] }));
-    await pipeline(got.Body, fs.createWriteStream(file));
+    if (dir === '-') {
+      for await (const piece of got.Body) void piece; // read and dropped: only the server's page cache is the point
+    } else {
+      const file = path.join(dir, keys[i].slice(prefix.length + 1));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await pipeline(got.Body, fs.createWriteStream(file));
+    }
     bytes += got.ContentLength ?? 0;
   }
 };
