@@ -19,8 +19,8 @@ import { reusableBlob } from './blob-freshness';
 import { blobPath, CHUNK_TEMP } from './blob-layout';
 import { ownedTempName } from '../owned-temps';
 import { CHUNK_BYTES, HASH_READ } from './digest';
-import { nativeError, nativeHelper, type NativeHelper } from './native';
-import { changedWhileRead, SOURCE_CHANGED } from './source-file';
+import { ingestFailure, nativeHelper, type NativeHelper } from './native';
+import { SOURCE_CHANGED } from './source-file';
 import { writeNonZeroSync } from './sparse-write';
 import { errorMessage } from './worker-errors';
 
@@ -92,7 +92,7 @@ export function runChunkJob(job: ChunkJob): ChunkDone {
  */
 function nativeChunk(native: NativeHelper, job: ChunkJob, store: NonNullable<ChunkJob['store']>): ChunkDone {
   const r = native.ingestChunk(store.blobRoot, path.join(store.tmpDir, ownedTempName(CHUNK_TEMP)), job.localPath, job.offset, job.length);
-  if (r.failure) throw r.failure.errno === 0 ? changedWhileRead(job.localPath) : nativeError(r.failure);
+  if (r.failure) throw ingestFailure(r.failure, job.localPath);
   return { type: 'chunk-done', digest: `blake3:${r.hex}`, size: job.length, wrote: r.wrote };
 }
 

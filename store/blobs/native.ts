@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
+import { changedWhileRead } from './source-file';
 
 /**
  * The store's native helper (native/, built by `npm run build` into dist/native when Rust is there): the hot loops of
@@ -66,6 +67,14 @@ function load(): NativeHelper | null {
   } catch {
     return null; // built for another platform or Node: the JavaScript road does the same work
   }
+}
+
+/**
+ * The error for a failure a logging call of the helper hands back about the source file `localPath`: errno 0 means
+ * the file changed (or ended early) while it was read; any other is nativeError's.
+ */
+export function ingestFailure(f: NativeFailure, localPath: string): Error {
+  return f.errno === 0 ? changedWhileRead(localPath) : nativeError(f);
 }
 
 /** The error Node's own call would have thrown for a failure the helper hands back (code, syscall, path). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { reusableBlob } from './blob-freshness';
 import { blobPath, CHUNK_TEMP } from './blob-layout';
 import { hasherFor } from './digest';
-import { nativeError, nativeHelper, type NativeHelper } from './native';
+import { ingestFailure, nativeHelper, type NativeHelper } from './native';
 import { ownedTempName } from '../owned-temps';
 import { changedWhileRead, linkIfUnchanged, mayHideChange, readFrom, sameSource, sourceState, type SourceState } from './source-file';
 import { errorMessage, type WorkerErrorMessage } from './worker-errors';
@@ -53,7 +53,7 @@ function nativeSmallBatch(native: NativeHelper, job: SmallBatchJob): SmallBatchD
   const done = native.ingestSmall(job.blobRoot, job.tmpDir, ownedTempName(CHUNK_TEMP), [...job.files], job.hardLink);
   if (done.failure) {
     const file = done.failedFile!;
-    return errorMessage(done.failure.errno === 0 ? changedWhileRead(file) : nativeError(done.failure), file);
+    return errorMessage(ingestFailure(done.failure, file), file);
   }
   return { type: 'batch-done', results: done.results.map((r) => ({ digest: `blake3:${r.hex}`, size: r.size, wrote: r.wrote })) };
 }
