@@ -1,9 +1,12 @@
 /**
  * Downloads' work on the ingest threads, so hashing and writing use every core; each blob is read once into a
- * buffer, hashed against its digest, and only when it matches written from that same buffer. With the native helper
- * (native.ts) a job of `blake3:` blobs is one call doing the same.
+ * buffer, hashed against its digest, and written from that same buffer. With the native helper (native.ts) a job of
+ * `blake3:` blobs is one call doing the same.
  * - `place-chunk`: one stored chunk of a large file, written at its offset in the file (an open descriptor of the
- *   downloading thread: threads share them). The chunks of one file go to every thread at once.
+ *   downloading thread: threads share them). The chunks of one file go to every thread at once. The native call
+ *   writes each piece as it is hashed, before the chunk is known to match, so a chunk that does not match may leave
+ *   some of its bytes there: the file is a temp file, dropped unless every chunk matched (chunked-placing.ts).
+ * - `place-small`: every file is checked whole before a byte of it is written.
  * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
  *   its name when nothing is there, its stamp handed back for the stat cache. No temp name and rename: for
  *   thousands of small files those were a third of the work. The trade-off: a crash in the middle can leave a short
@@ -14,10 +17,10 @@
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
-import { CHUNK_BYTES, HASH_READ, hasherFor } from './digest';
+import { CHUNK_BYTES, hasherFor } from './digest';
 import { nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
-import { writeAllSync } from './write-all';
+import { WRITE_PIECE, writeAllSync } from './write-all';
 
 /** The digests the native helper checks (the others take the JavaScript road). */
 const BLAKE3 = 'blake3:';
@@ -35,7 +38,7 @@ export interface PlaceChunkJob {
 
 export interface PlaceChunkDone {
   readonly type: 'place-chunk-done';
-  /** False when the blob is missing or does not hash to its digest: nothing was written. */
+  /** False when the blob is missing or does not hash to its digest: the file is not to be kept (see above). */
   readonly placed: boolean;
 }
 
@@ -56,23 +59,22 @@ export function placeChunk(job: PlaceChunkJob): PlaceChunkDone {
   } catch {
     return { type: 'place-chunk-done', placed: false };
   }
-  let n = 0;
   const hasher = new Blake3Hasher();
   try {
-    // Hashed a piece at a time as it is read, while the piece is in the CPU's cache (see HASH_READ).
-    for (let got = -1; got !== 0 && n < job.size; n += got) {
-      got = fs.readSync(fd, buffer, n, Math.min(HASH_READ, job.size - n), n);
-      hasher.update(buffer.subarray(n, n + got));
+    // As the native call does: each piece hashed and written while it is in the CPU's cache, then one byte past the
+    // end, so a longer blob does not match.
+    for (let n = 0; n < job.size;) {
+      const got = fs.readSync(fd, buffer, 0, Math.min(WRITE_PIECE, job.size - n), n);
+      if (got === 0) return { type: 'place-chunk-done', placed: false };
+      hasher.update(buffer.subarray(0, got));
+      writeAllSync(job.fd, buffer, 0, got, job.offset + n);
+      n += got;
     }
-    // One byte past the end: a blob that is longer does not match.
-    if (fs.readSync(fd, buffer, n, 1, n) > 0) n++;
+    if (fs.readSync(fd, buffer, 0, 1, job.size) > 0) return { type: 'place-chunk-done', placed: false };
   } finally {
     fs.closeSync(fd);
   }
-  const bytes = buffer.subarray(0, n);
-  if (n !== job.size || `blake3:${hasher.digest('hex')}` !== job.digest) return { type: 'place-chunk-done', placed: false };
-  writeAllSync(job.fd, bytes, 0, n, job.offset);
-  return { type: 'place-chunk-done', placed: true };
+  return { type: 'place-chunk-done', placed: `blake3:${hasher.digest('hex')}` === job.digest };
 }
 
 export interface PlaceSmallJob {

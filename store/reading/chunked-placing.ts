@@ -22,9 +22,10 @@ interface ChunkPlacer {
 
 /**
  * A large file stored as chunks, written to a temp file beside its place with several chunks in flight, each checked
- * against the digest the (checked) chunk list gives before it is written at its offset. Renamed into place only when
- * every chunk matched, so the whole file's bytes are verified (its `blake3c` digest is the hash of that list).
- * - Local store: the chunks are spread over the ingest threads; each reads a chunk, hashes it and writes it.
+ * against the digest the (checked) chunk list gives. Renamed into place only when every chunk matched, so the whole
+ * file's bytes are verified (its `blake3c` digest is the hash of that list); otherwise the temp file is dropped.
+ * - Local store: the chunks are spread over the ingest threads; each reads a chunk, hashing and writing it a piece
+ *   at a time (a chunk that turns out not to match has left bytes only in the temp file).
  * - Remote store read through the cache: each chunk comes checked from the cache, or fetched (checked once, and
  *   kept in the cache), and is written by the thread pool while the next ones arrive.
  * Undefined when this road does not apply (another store, a file stored whole, a reference) or a chunk is missing
