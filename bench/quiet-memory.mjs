@@ -18,3 +18,24 @@ export function quietMemory() {
     return false;
   }
 }
+
+/**
+ * Right before a timed run (after the warm-up reads): `gib` GiB of memory touched and freed, so the run's first
+ * writes take memory the host backs already.
+ *
+ * This machine is a VM whose kernel hands free memory back to the host (virtio-balloon free page reporting:
+ * /sys/module/page_reporting/parameters/reported_kib grows by about 300 MB/s for seconds after memory is freed).
+ * Taking such memory again waits for the host to fault it in: after dropping the page cache nearly all memory is of
+ * that kind, and a writer slowed from 4.4 to 0.4 GB/s once it had used up the memory freed moments before. Which
+ * side met it depended on how long its warm-up took: for the S3 downloads, ours (4 GiB written: the files and the
+ * read cache's copy) took 11.7-12.3 s with 10-11 s of system CPU, and 7.0-7.6 s with 3.6-4.0 s after 8 GiB touched
+ * this way; the raw SDK (2 GiB) 4.4-5.0 s and 4.3-4.4 s. Touching costs 0.4-1.2 s per GiB, untimed.
+ */
+export function hotMemory(gib) {
+  execFileSync(process.execPath, ['-e', `for (let i = 0; i < ${Number(gib)}; i++) Buffer.allocUnsafeSlow(1 << 30).fill(1);`]);
+}
+
+/** The GiB to touch before a run that reads and writes `bytes` (its writes, a cache's copy of them, the process). */
+export function hotGiBFor(bytes) {
+  return Math.ceil((2 * bytes) / 2 ** 30) + 2;
+}

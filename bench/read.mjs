@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../dist/internal.js';
 import { makeLarge, makeSmall } from './fixtures.mjs';
-import { quietMemory } from './quiet-memory.mjs';
+import { hotGiBFor, hotMemory, quietMemory } from './quiet-memory.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -84,13 +84,16 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     // Each side starts with no page cache left by earlier runs, and what it reads warmed again (so neither measures the
     // disk): the files copied or our store's blobs; from S3, the objects it fetches, read once through the server
     // (its volume files hold every earlier run's objects too, and reading them all filled the memory).
+    const hot = hotGiBFor(set.bytes);
     quietMemory();
     if (where === 'local') warm(set.dir);
     else measure('s3-raw-get-once.mjs', [raw, '-'], env);
+    hotMemory(hot);
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
     quietMemory();
     if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
     else measure('s3-raw-get-once.mjs', [env.ARTIFACTS_STORE, '-'], env);
+    hotMemory(hot);
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);
@@ -136,12 +139,12 @@ export async function runRead(args) {
   const server = await startDevServer({ dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'server.log'), detached: false, headless: true });
   try {
     const baseEnv = { ...process.env, ...s3Env, TEMPORAL_ADDRESS: server.address };
-    console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds per row, each a baseline then our download (page cache warm for both sides)`);
+    console.log(`node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds per row, each a baseline then our download (page cache warm for both sides, and memory the host backs: bench/quiet-memory.mjs)`);
     for (const where of ['local', 's3']) {
       if (only && only !== where) continue;
       const sets = [
-        { key: 'large', label: '2 GiB in 4 files', dir: path.join(scratch, `large-${where}`), make: (d) => makeLarge(d, 4, 512) },
-        { key: 'small', label: '20,000 x 4 KiB', dir: path.join(scratch, `small-${where}`), make: (d) => makeSmall(d, 20_000) },
+        { key: 'large', label: '2 GiB in 4 files', bytes: 2 ** 31, dir: path.join(scratch, `large-${where}`), make: (d) => makeLarge(d, 4, 512) },
+        { key: 'small', label: '20,000 x 4 KiB', bytes: 20_000 * 4096, dir: path.join(scratch, `small-${where}`), make: (d) => makeSmall(d, 20_000) },
       ];
       for (const set of sets) {
         if (onlySet && onlySet !== set.key) continue;
