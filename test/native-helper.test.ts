@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -194,6 +195,58 @@ test('a chunk whose write fails throws the error Node gives for a write, naming 
     const native = shape(() => placeChunk(job));
     expect(native).toEqual({ code: 'EBADF', syscall: 'write', path: undefined });
     expect(twin(() => shape(() => placeChunk(job)))).toEqual(native);
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+test('a run of chunks is placed by the helper on threads of its own as placeChunk places each one: every chunk at its offset, or false once one is wrong', async () => {
+  const native = nativeHelper()!;
+  const pieces = Array.from({ length: 64 }, (_, i) => `chunk ${i} `.padEnd(40 + (i % 7), String.fromCharCode(97 + (i % 26))));
+  const store = blobs(Object.fromEntries(pieces.map((p, i) => [i, p])));
+  fs.writeFileSync(path.join(store.dir, 'damaged'), pieces[5]!.toUpperCase());
+  const offsets = pieces.map((_, i) => pieces.slice(0, i).reduce((n, p) => n + p.length, 0));
+  const chunks = pieces.map((p, i) => ({ blobFile: store.file(p), hex: b3(p).slice(7), size: p.length, offset: offsets[i]! }));
+  const place = async (run: typeof chunks) => {
+    const file = path.join(tempDir(), 'large.bin');
+    const fd = fs.openSync(file, 'w');
+    try {
+      const done = await native.placeChunks(run, fd, 2);
+      return { placed: done.placed, failure: done.failure ?? undefined, bytes: fs.readFileSync(file, 'latin1') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  // Each of them, one by one, as the pool's threads place them.
+  const oneByOne = (run: typeof chunks) => {
+    const fd = fs.openSync(path.join(tempDir(), 'one.bin'), 'w');
+    try {
+      return run.every((c) => placeChunk({ kind: 'place-chunk', fd, blobFile: c.blobFile, digest: `blake3:${c.hex}`, size: c.size, offset: c.offset }).placed);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  expect(await place(chunks)).toEqual({ placed: true, failure: undefined, bytes: pieces.join('') });
+  expect(oneByOne(chunks)).toBe(true);
+  const wrong = [
+    chunks.map((c, i) => (i === 5 ? { ...c, blobFile: path.join(store.dir, 'damaged') } : c)),
+    chunks.map((c, i) => (i === 9 ? { ...c, size: c.size - 1 } : c)),
+    chunks.map((c, i) => (i === 60 ? { ...c, blobFile: path.join(store.dir, 'nothing-here') } : c)),
+  ];
+  for (const run of wrong) {
+    expect(await place(run)).toMatchObject({ placed: false, failure: undefined });
+    expect(oneByOne(run)).toBe(false);
+  }
+});
+
+test('a run of chunks whose write fails hands back the failed write (EBADF here), naming no path, as placeChunk does', async () => {
+  const store = blobs({ a: 'chunk-one', b: 'chunk-two' });
+  const fd = fs.openSync(path.join(tempDir(), 'read-only.bin'), fs.constants.O_CREAT | fs.constants.O_RDONLY);
+  try {
+    const chunks = ['chunk-one', 'chunk-two'].map((c, i) => ({ blobFile: store.file(c), hex: b3(c).slice(7), size: 9, offset: 9 * i }));
+    const done = await nativeHelper()!.placeChunks(chunks, fd, 2);
+    expect(done).toMatchObject({ placed: false, failure: { errno: os.constants.errno.EBADF, syscall: 'write', path: '' } });
   } finally {
     fs.closeSync(fd);
   }

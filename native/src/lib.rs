@@ -5,6 +5,7 @@
 mod blob_file;
 mod os;
 mod place_chunk;
+mod place_chunks;
 mod ingest_chunk;
 mod ingest_small;
 mod source;

@@ -27,7 +27,7 @@ pub fn place_chunk(blob_file: String, hex: String, size: f64, fd: i32, offset: f
     }
 }
 
-fn place(blob_file: &str, hex: &str, size: usize, fd: i32, offset: i64, buffer: &mut Vec<u8>) -> Result<bool, OsFailure> {
+pub fn place(blob_file: &str, hex: &str, size: usize, fd: i32, offset: i64, buffer: &mut Vec<u8>) -> Result<bool, OsFailure> {
     let Some(blob) = open(&c_path(blob_file), libc::O_RDONLY, 0) else { return Ok(false) };
     if buffer.len() < WRITE_PIECE { buffer.resize(WRITE_PIECE, 0); }
     // Then one byte past the end, so a longer blob does not match. A failed read or write names no path, as Node's do.

@@ -20,6 +20,11 @@ export interface NativeHelper {
   placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
   placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
   /**
+   * Chunks of one file placed as placeChunk places each, on `threads` threads of the call's own, off this thread;
+   * `placed` is false when one did not match (no chunk starts after that), and the file is then not to be kept.
+   */
+  placeChunks(chunks: NativeChunk[], fd: number, threads: number): Promise<{ placed: boolean; failure?: NativeFailure | null }>;
+  /**
    * One chunk of a large file logged into a local store: hashed, and unless the store holds it, copied by the kernel
    * into `tmp` and renamed to its blob; a failure's errno 0 means the file changed (or ended early) while it was read.
    */
@@ -39,6 +44,14 @@ export interface NativeSmallFile {
   readonly hex: string;
   readonly size: number;
   readonly replace?: string | undefined;
+}
+
+export interface NativeChunk {
+  readonly blobFile: string;
+  /** The hex of its `blake3:` digest. */
+  readonly hex: string;
+  readonly size: number;
+  readonly offset: number;
 }
 
 export interface NativeFailure {

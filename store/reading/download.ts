@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { prestartIngestThreads } from '../blobs/local-blob-store';
+import { LocalBlobStore, prestartIngestThreads } from '../blobs/local-blob-store';
+import { nativeHelper } from '../blobs/native';
 import { readManifest, type ManifestEntry } from '../manifest/manifest';
 import { isInsideFolder, resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
@@ -61,8 +62,8 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     if (placed && stillPlaced(absolute, placed)) {
       return await withTarget(directory, store.home, (target) => alreadyPlaced(target, cache, directory, placed, options));
     }
-    // The threads that place files start while the manifest is read.
-    void prestartIngestThreads();
+    // The threads that place files start while the manifest is read (unless the helper's own threads will do it all).
+    if (needsIngestThreads(store, version)) void prestartIngestThreads();
     // Every path is proved to stay inside before the folder is even created: a forged manifest writes nothing.
     const planned: ManifestEntry[] = [];
     for await (const entry of readManifest(store.blobs, root)) {
@@ -76,6 +77,18 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   } finally {
     cache.save();
   }
+}
+
+/** Files this large on average are chunked, and from the local store the native helper places chunks on threads of its own. */
+const LARGE_AVERAGE = 64 << 20;
+
+/**
+ * Whether a download will likely place files through the ingest threads: any but a version of large files from the
+ * local store with the native helper. (A small file in such a version still starts them, when it comes to it.)
+ */
+function needsIngestThreads(store: Store, version: VersionRecord): boolean {
+  const { count, size } = version.manifest;
+  return !(nativeHelper() && store.blobs instanceof LocalBlobStore && size >= count * LARGE_AVERAGE);
 }
 
 async function withTarget<T>(directory: string, dataFolder: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {
