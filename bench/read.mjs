@@ -39,6 +39,14 @@ function warm(dir) {
   execFileSync('bash', ['-c', 'find "$1" -type f -print0 | xargs -0 cat > /dev/null', 'warm', dir]);
 }
 
+/** Before a timed side: no page cache left, what it reads (a folder, or objects under an S3 URL) warmed, memory the host backs. */
+function readyToTime(where, source, env, bytes) {
+  quietMemory();
+  if (where === 'local') warm(source);
+  else measure('s3-raw-get-once.mjs', [source, '-'], env);
+  hotMemory(hotGiBFor(bytes));
+}
+
 /** Rewrites 1% of a folder's files with new bytes of the same size. */
 function changeOnePercent(dir) {
   const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
@@ -84,16 +92,9 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     // Each side starts with no page cache left by earlier runs, and what it reads warmed again (so neither measures the
     // disk): the files copied or our store's blobs; from S3, the objects it fetches, read once through the server
     // (its volume files hold every earlier run's objects too, and reading them all filled the memory).
-    const hot = hotGiBFor(set.bytes);
-    quietMemory();
-    if (where === 'local') warm(set.dir);
-    else measure('s3-raw-get-once.mjs', [raw, '-'], env);
-    hotMemory(hot);
+    readyToTime(where, where === 'local' ? set.dir : raw, env, set.bytes);
     const baseline = where === 'local' ? cpR(set.dir, baselineDir) : measure('s3-raw-get-once.mjs', [raw, baselineDir], env);
-    quietMemory();
-    if (where === 'local') warm(path.join(env.ARTIFACTS_HOME, 'blobs'));
-    else measure('s3-raw-get-once.mjs', [env.ARTIFACTS_STORE, '-'], env);
-    hotMemory(hot);
+    readyToTime(where, where === 'local' ? path.join(env.ARTIFACTS_HOME, 'blobs') : env.ARTIFACTS_STORE, env, set.bytes);
     const first = measure('download-once.mjs', [`${name}:v0`, target], env);
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);

@@ -252,6 +252,36 @@ test('a run of chunks whose write fails hands back the failed write (EBADF here)
   }
 });
 
+test('a fetched chunk is hashed as the helper writes it into the read cache and the file: its entry appears only when it matched, and no temp is left', async () => {
+  const native = nativeHelper()!;
+  const dir = tempDir();
+  const bytes = randomBytes((600 << 10) + 3); // several write pieces
+  const hex = b3(bytes).slice(7);
+  const file = path.join(dir, 'file.bin');
+  const fd = fs.openSync(file, 'w');
+  const readOnly = fs.openSync(path.join(dir, 'read-only.bin'), fs.constants.O_CREAT | fs.constants.O_RDONLY);
+  const at = (name: string) => path.join(dir, name);
+  try {
+    expect(await native.keepFetched(bytes, hex, at('tmp-1'), at('entry-1'), fd, 100)).toMatchObject({ matched: true });
+    expect(fs.readFileSync(at('entry-1')).equals(bytes)).toBe(true);
+    expect(fs.readFileSync(file).subarray(100).equals(bytes)).toBe(true);
+
+    // Bytes that are not the digest's: no entry, no temp; the file (a temp file of its own) is the caller's to drop.
+    expect(await native.keepFetched(bytes, b3('other bytes').slice(7), at('tmp-2'), at('entry-2'), fd, 0)).toMatchObject({ matched: false });
+    // No cache given (it is off): the file only.
+    expect(await native.keepFetched(bytes, hex, '', '', fd, 0)).toMatchObject({ matched: true });
+    // A write into the cache names its temp file; one into the file names no path, and the cache's temp is removed.
+    const intoCache = await native.keepFetched(bytes, hex, at('missing/tmp-3'), at('entry-3'), fd, 0);
+    expect(intoCache).toMatchObject({ matched: false, failure: { errno: os.constants.errno.ENOENT, syscall: 'open', path: at('missing/tmp-3') } });
+    const intoFile = await native.keepFetched(bytes, hex, at('tmp-4'), at('entry-4'), readOnly, 0);
+    expect(intoFile).toMatchObject({ matched: false, failure: { errno: os.constants.errno.EBADF, syscall: 'write', path: '' } });
+    expect(fs.readdirSync(dir).sort()).toEqual(['entry-1', 'file.bin', 'read-only.bin']);
+  } finally {
+    fs.closeSync(fd);
+    fs.closeSync(readOnly);
+  }
+});
+
 /** A fresh local store's blob folders: the shards of `blake3/` and a temp folder. */
 function storeRoot(): { root: string; tmp: string } {
   const root = tempDir('artifacts-native-store-');

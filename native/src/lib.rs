@@ -8,6 +8,7 @@ mod place_chunk;
 mod place_chunks;
 mod ingest_chunk;
 mod ingest_small;
+mod keep_fetched;
 mod source;
 mod place_small;
 mod stat_paths;

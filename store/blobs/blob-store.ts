@@ -35,6 +35,11 @@ export interface BlobStore {
    * TargetFolder). A missing blob is an IntegrityError naming it, thrown by the first read.
    */
   read(digest: string): AsyncIterable<Buffer>;
+  /**
+   * Remote stores: a blob stored whole, read whole as `getBytes` reads it, but unchecked: for a caller that hashes the
+   * bytes as it writes them, and keeps nothing it wrote unless they match (see store/reading/chunked-placing.ts).
+   */
+  getUnchecked?(digest: string, into?: Buffer): Promise<Buffer>;
   /** Streams a blob's bytes through SHA-256 and returns the digest actually stored. */
   hashStored(digest: string): Promise<string>;
   /**

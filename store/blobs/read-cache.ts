@@ -117,6 +117,18 @@ export class ReadCache {
     await this.added(bytes.length);
   }
 
+  /**
+   * Where a blob of `size` bytes is written before it is known to match (a fresh temp name) and its entry, whose
+   * folder is made; undefined when it is larger than the cache. Whoever writes it renames the temp file to the entry
+   * only once its bytes matched, and then calls `added`.
+   */
+  slotFor(digest: string, size: number): { readonly tmp: string; readonly entry: string } | undefined {
+    if (size > this.maxBytes) return undefined;
+    const entry = this.pathOf(digest);
+    fs.mkdirSync(path.dirname(entry), { recursive: true });
+    return { tmp: this.newTemp(), entry };
+  }
+
   /** A full disk as one sentence naming the cache and what to do; any other error unchanged. */
   failure(err: unknown): unknown {
     const code = errnoOf(err)?.code;

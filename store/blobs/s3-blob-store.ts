@@ -95,10 +95,14 @@ export class S3BlobStore implements BlobStore {
 
   async getBytes(digest: string, into?: Buffer): Promise<Buffer> {
     if (isChunked(digest)) return concatAll(readChunked(this, digest));
+    const bytes = await this.getUnchecked(digest, into);
+    if (bytesMatch(bytes, digest)) return bytes;
+    throw new IntegrityError(`Blob ${digest} in ${this.location} holds bytes that hash to ${hasherFor(digest).update(bytes).digest()}. The object was changed outside this tool; re-log the artifact to restore it.`);
+  }
+
+  async getUnchecked(digest: string, into?: Buffer): Promise<Buffer> {
     const got = await this.get(digest);
-    const bytes = await bodyBytes(got.Body, got.ContentLength, into);
-    if (!bytesMatch(bytes, digest)) throw this.corrupt(digest, hasherFor(digest).update(bytes).digest());
-    return bytes;
+    return bodyBytes(got.Body, got.ContentLength, into);
   }
 
   async ingestFile(localPath: string, options: IngestOptions = {}): Promise<IngestResult> {
@@ -283,10 +287,6 @@ export class S3BlobStore implements BlobStore {
 
   private missing(digest: string): IntegrityError {
     return new IntegrityError(`Blob ${digest} is missing from ${this.location}. The bucket was changed outside this tool; re-log the artifact to restore it.`);
-  }
-
-  private corrupt(digest: string, got: string): IntegrityError {
-    return new IntegrityError(`Blob ${digest} in ${this.location} holds bytes that hash to ${got}. The object was changed outside this tool; re-log the artifact to restore it.`);
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { chunksOf, isChunked, REMOTE_WINDOW, type ChunkRef } from '../blobs/chun
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { CHUNK_BYTES } from '../blobs/digest';
 import { LocalBlobStore } from '../blobs/local-blob-store';
-import { nativeError, nativeHelper } from '../blobs/native';
+import { nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
 import type { ManifestEntry } from '../manifest/manifest';
 import type { FileStamp } from './file-stamp';
 import type { TargetFolder } from './target-folder';
@@ -126,9 +126,14 @@ function placerFor(blobs: BlobStore, entry: ManifestEntry): ChunkPlacer | undefi
 
 /**
  * A chunk from the cache or the remote store (read into `buffer` when fetched), both of which check it against its
- * digest, written at its offset. Done with `buffer` when it returns: the cache's copy was written before.
+ * digest, written at its offset. Done with `buffer` when it returns: the cache's copy was written before. With the
+ * native helper, a chunk the cache lacks is hashed as it is written into both (keepFetched), off this thread.
  */
 async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number, buffer: Buffer): Promise<boolean> {
+  const native = nativeHelper();
+  if (native && blobs.remote.getUnchecked && chunk.digest.startsWith(BLAKE3) && !fs.existsSync(blobs.cache.pathOf(chunk.digest))) {
+    return keepFetched(native, blobs, chunk, fd, buffer);
+  }
   let bytes: Buffer;
   try {
     bytes = await blobs.getBytes(chunk.digest, buffer);
@@ -141,3 +146,20 @@ async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number,
   return true;
 }
 
+
+/** A chunk the cache lacks, fetched unchecked, then hashed while the helper writes it into the cache and the file. */
+async function keepFetched(native: NativeHelper, blobs: CachedBlobStore, chunk: ChunkRef, fd: number, buffer: Buffer): Promise<boolean> {
+  let bytes: Buffer;
+  try {
+    bytes = await blobs.remote.getUnchecked!(chunk.digest, buffer);
+  } catch (err) {
+    if (err instanceof IntegrityError) return false; // missing: the usual road names the file
+    throw err;
+  }
+  if (bytes.length !== chunk.size) return false;
+  const slot = blobs.cache.slotFor(chunk.digest, bytes.length);
+  const done = await native.keepFetched(bytes, chunk.digest.slice(BLAKE3.length), slot?.tmp ?? '', slot?.entry ?? '', fd, chunk.offset);
+  if (done.failure) throw done.failure.path ? blobs.cache.failure(nativeError(done.failure)) : nativeError(done.failure);
+  if (done.matched && slot) await blobs.cache.added(bytes.length);
+  return done.matched;
+}
