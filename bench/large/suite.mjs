@@ -21,7 +21,7 @@ import { blake3AllCores } from '../peers/limits.mjs';
 import { ExpectedDigest } from '../peers/expected-digest.mjs';
 import { bucketBytes, s3Setup } from './s3-bytes.mjs';
 import { writeLargeReport } from './large-report.mjs';
-import { hotGiBFor, hotMemory, quietMemory } from '../quiet-memory.mjs';
+import { quietMemory } from '../quiet-memory.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -112,11 +112,10 @@ function oursIn(scratch, server, warm) {
   };
 }
 
-/** No dirty pages, no page cache left by earlier runs, the file in the page cache, and memory the host backs (untimed). */
+/** No dirty pages, no page cache left by earlier runs, and the file in the page cache (untimed). */
 async function ready(file, size) {
   quietMemory();
   await blake3AllCores([file], [size]);
-  hotMemory(hotGiBFor(size));
 }
 
 /** (a'): one big file, logged on every core and pinned to one, taking turns. */

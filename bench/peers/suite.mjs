@@ -17,7 +17,7 @@ import { startDevServer } from '../../dist/internal.js';
 import { runOverhead } from '../overhead.mjs';
 import { makeLarge, makeMany, mutateMany } from './datasets.mjs';
 import { blake3AllCores, plainCopy } from './limits.mjs';
-import { hotGiBFor, hotMemory, quietMemory } from '../quiet-memory.mjs';
+import { quietMemory } from '../quiet-memory.mjs';
 import { preparePeers } from './peers-venv.mjs';
 import { writeReport } from './report.mjs';
 
@@ -184,7 +184,6 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
   };
   await scratch.settle(log);
   let dropped = true;
-  const hot = hotGiBFor(sizes.reduce((a, b) => a + b, 0));
   for (let r = 0; r < rounds; r++) {
     // Each timed run starts with no dirty pages left by the one before (sync, untimed), and the order of the
     // tools turns by one each round, so no tool always follows the same neighbour's writes.
@@ -192,7 +191,6 @@ async function measureSet(set, { scratch, tools, has, rounds }) {
     for (let t = 0; t < turns.length; t++) {
       dropped = quietMemory() && dropped;
       await data.warm();
-      hotMemory(hot);
       await turns[(t + r) % turns.length]();
     }
     log(`  round ${r + 1}: ${Object.entries(times).map(([t, ms]) => `${t} ${ms[ms.length - 1].seconds.toFixed(2)}s`).join(', ')}`);
