@@ -36,8 +36,8 @@ const NATIVE_RUN = 256;
  * - Local store: the chunks are spread over the native helper's own threads, 1 GiB per call (without the helper, over
  *   the ingest threads); each reads a chunk, hashing and writing it a piece at a time (a chunk that turns out not to
  *   match has left bytes only in the temp file).
- * - Remote store read through the cache: each chunk comes checked from the cache, or fetched (checked once, and
- *   kept in the cache), and is written by the thread pool while the next ones arrive.
+ * - Remote store read through the cache: each chunk comes checked from the cache, or is fetched and checked once
+ *   (with the helper, hashed while it is written into the cache and the file, off the event loop), several in flight.
  * Undefined when this road does not apply (another store, a file stored whole, a reference) or a chunk is missing
  * or damaged: nothing is left behind, and the caller takes the usual road, which reads the file in order and
  * reports what is wrong.
@@ -145,7 +145,6 @@ async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number,
   await writeAll(fd, bytes, chunk.offset);
   return true;
 }
-
 
 /** A chunk the cache lacks, fetched unchecked, then hashed while the helper writes it into the cache and the file. */
 async function keepFetched(native: NativeHelper, blobs: CachedBlobStore, chunk: ChunkRef, fd: number, buffer: Buffer): Promise<boolean> {
