@@ -67,6 +67,9 @@ export interface NativeFailure {
   readonly path: string;
 }
 
+/** The digests the helper checks, by their prefix: BLAKE3 (chunks always are; others take the JavaScript road). */
+export const NATIVE_DIGEST = 'blake3:';
+
 /** Where the build puts the helper: dist/native, two folders up from this file's place in dist/store/blobs. */
 export const NATIVE_FILE = path.join(__dirname, '..', '..', 'native', 'artifacts-native.node');
 

@@ -18,12 +18,10 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
-import { nativeError, nativeHelper } from './native';
+import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
 import { WRITE_PIECE, writeAllSync } from './write-all';
 
-/** The digests the native helper checks (the others take the JavaScript road). */
-const BLAKE3 = 'blake3:';
 
 export interface PlaceChunkJob {
   readonly kind: 'place-chunk';

@@ -5,15 +5,12 @@ import { chunksOf, isChunked, REMOTE_WINDOW, type ChunkRef } from '../blobs/chun
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { CHUNK_BYTES } from '../blobs/digest';
 import { LocalBlobStore } from '../blobs/local-blob-store';
-import { nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
+import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
 import type { ManifestEntry } from '../manifest/manifest';
 import type { FileStamp } from './file-stamp';
 import type { TargetFolder } from './target-folder';
 import { IntegrityError } from '../../errors';
 import { writeAll } from '../blobs/write-all';
-
-/** The digests the native helper checks (chunks are always BLAKE3). */
-const BLAKE3 = 'blake3:';
 
 /** Chunk jobs queued per ingest thread, so a thread never waits for the next one. */
 const QUEUED_PER_THREAD = 2;
@@ -61,13 +58,14 @@ export async function placeChunked(blobs: BlobStore, target: TargetFolder, entry
   let failure: unknown;
   try {
     fs.ftruncateSync(partial.fd, entry.size);
-    for (let i = 0; placer.placeRun && i < chunks.length && allPlaced; i += NATIVE_RUN) {
-      allPlaced = await placer.placeRun(chunks.slice(i, i + NATIVE_RUN), partial.fd);
-    }
-    for (const chunk of placer.placeRun ? [] : chunks) {
-      if (inFlight.length >= placer.window) allPlaced = (await inFlight.shift()!) && allPlaced;
-      if (!allPlaced) break;
-      inFlight.push(placer.place(chunk, partial.fd));
+    if (placer.placeRun) {
+      for (let i = 0; i < chunks.length && allPlaced; i += NATIVE_RUN) allPlaced = await placer.placeRun(chunks.slice(i, i + NATIVE_RUN), partial.fd);
+    } else {
+      for (const chunk of chunks) {
+        if (inFlight.length >= placer.window) allPlaced = (await inFlight.shift()!) && allPlaced;
+        if (!allPlaced) break;
+        inFlight.push(placer.place(chunk, partial.fd));
+      }
     }
   } catch (err) {
     failure = err;
