@@ -5,7 +5,7 @@
 //! (and, when a write could hide from the file's times, when the copy hashes the same): a blob's bytes always match
 //! its name. A chunk with all-zero blocks is written from its reads instead, leaving those blocks as holes.
 use crate::blob_file::{blob_path, reusable_blob};
-use crate::os::{c_path, close_checked, failure, open, read_at, write_all, Fd, OsFailure, HASH_READ};
+use crate::os::{c_path, close_checked, failure, open, read_at, write_all, write_failure, Fd, OsFailure, HASH_READ};
 use crate::source::{changed, may_hide_change, now_ns, same_source, source_of, Source};
 use std::cell::RefCell;
 
@@ -123,10 +123,6 @@ fn write_data_blocks(src: i32, out: i32, offset: usize, length: usize, buffer: &
     })?;
     if unsafe { libc::ftruncate(out, length as libc::off_t) } != 0 { return Err(failure("ftruncate", "")); }
     Ok(())
-}
-
-fn write_failure(errno: i32) -> OsFailure {
-    OsFailure { errno, syscall: "write".into(), path: String::new() }
 }
 
 /// Whether the bytes copied are the bytes hashed: the source looks as it did before the hashing began and, when a

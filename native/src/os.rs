@@ -14,6 +14,11 @@ pub fn failure(syscall: &str, path: &str) -> OsFailure {
     OsFailure { errno: std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), syscall: syscall.to_string(), path: path.to_string() }
 }
 
+/// A failed write, which names no path, as Node's do.
+pub fn write_failure(errno: i32) -> OsFailure {
+    OsFailure { errno, syscall: "write".into(), path: String::new() }
+}
+
 pub fn last_errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }

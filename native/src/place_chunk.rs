@@ -4,7 +4,7 @@
 //! match: the caller writes into a temp file it drops unless every chunk matched (store/reading/chunked-placing.ts).
 //! (Reading the whole chunk first and writing it after the check took about 10% longer for 2 GiB; mapping the blob
 //! instead of reading it was slower still: faulting in 1,024 pages per chunk cost more than the copy it saved.)
-use crate::os::{c_path, open, read_at, write_all, OsFailure, WRITE_PIECE};
+use crate::os::{c_path, open, read_at, write_all, write_failure, OsFailure, WRITE_PIECE};
 use std::cell::RefCell;
 
 #[napi_derive::napi(object)]
@@ -37,7 +37,7 @@ pub fn place(blob_file: &str, hex: &str, size: usize, fd: i32, offset: i64, buff
         let got = read_at(blob.0, &mut buffer[..WRITE_PIECE.min(size - n)], n)?;
         if got == 0 { return Ok(false); }
         hasher.update(&buffer[..got]);
-        write_all(fd, &buffer[..got], offset + n as i64).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: String::new() })?;
+        write_all(fd, &buffer[..got], offset + n as i64).map_err(write_failure)?;
         n += got;
     }
     if read_at(blob.0, &mut buffer[..1], n)? > 0 { return Ok(false); }

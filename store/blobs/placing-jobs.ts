@@ -3,12 +3,12 @@
  * buffer, hashed against its digest, and written from that same buffer. With the native helper (native.ts) a job of
  * `blake3:` blobs is one call doing the same.
  * - `place-chunk`: one stored chunk of a large file, written at its offset in the file (an open descriptor of the
- *   downloading thread: threads share them). The chunks of one file go to every thread at once. The native call
- *   writes each piece as it is hashed, before the chunk is known to match, so a chunk that does not match may leave
- *   some of its bytes there: the file is a temp file, dropped unless every chunk matched (chunked-placing.ts).
- * - `place-small`: every file is checked whole before a byte of it is written.
- * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each created under
- *   its name when nothing is there, its stamp handed back for the stat cache. No temp name and rename: for
+ *   downloading thread: threads share them). The chunks of one file go to every thread at once. Each piece is
+ *   written as it is hashed, before the chunk is known to match, so a chunk that does not match may leave some of
+ *   its bytes there: the file is a temp file, dropped unless every chunk matched (chunked-placing.ts).
+ * - `place-small`: a batch of small files of one folder (held open by the downloading thread), each checked whole
+ *   before a byte of it is written, created under its name when nothing is there, its stamp handed back for the stat
+ *   cache. No temp name and rename: for
  *   thousands of small files those were a third of the work. The trade-off: a crash in the middle can leave a short
  *   file where there was none (never where there was one); no stat cache row vouches for it, so the next download
  *   finds it wrong and writes it again. A file marked `replace` (an older version's, as a download left it) is
@@ -21,7 +21,6 @@ import { CHUNK_BYTES, hasherFor } from './digest';
 import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper } from './native';
 import { errorMessage } from './worker-errors';
 import { WRITE_PIECE, writeAllSync } from './write-all';
-
 
 export interface PlaceChunkJob {
   readonly kind: 'place-chunk';
