@@ -275,7 +275,12 @@ test('a fetched chunk is hashed as the helper writes it into the read cache and 
     expect(intoCache).toMatchObject({ matched: false, failure: { errno: os.constants.errno.ENOENT, syscall: 'open', path: at('missing/tmp-3') } });
     const intoFile = await native.keepFetched(bytes, hex, at('tmp-4'), at('entry-4'), readOnly, 0);
     expect(intoFile).toMatchObject({ matched: false, failure: { errno: os.constants.errno.EBADF, syscall: 'write', path: '' } });
-    expect(fs.readdirSync(dir).sort()).toEqual(['entry-1', 'file.bin', 'read-only.bin']);
+    // A temp name someone else holds is not this call's to remove.
+    fs.writeFileSync(at('taken'), 'not ours');
+    const taken = await native.keepFetched(bytes, hex, at('taken'), at('entry-5'), fd, 0);
+    expect(taken).toMatchObject({ matched: false, failure: { errno: os.constants.errno.EEXIST, syscall: 'open', path: at('taken') } });
+    expect(fs.readFileSync(at('taken'), 'utf8')).toBe('not ours');
+    expect(fs.readdirSync(dir).sort()).toEqual(['entry-1', 'file.bin', 'read-only.bin', 'taken']);
   } finally {
     fs.closeSync(fd);
     fs.closeSync(readOnly);

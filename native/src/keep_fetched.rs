@@ -3,7 +3,7 @@
 //! match) and at its offset in the file being downloaded (a temp file the caller drops unless every chunk matched),
 //! off the JavaScript thread (a promise). Each piece is hashed and written twice while it is in the CPU's cache. The
 //! twin is the road through `getBytes` in store/reading/chunked-placing.ts (check, cache, then write).
-use crate::os::{c_path, close_checked, failure, open, write_all, OsFailure, WRITE_PIECE};
+use crate::os::{c_path, close_checked, failure, open, write_all, write_failure, OsFailure, WRITE_PIECE};
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 
 #[napi_derive::napi(object)]
@@ -24,18 +24,20 @@ pub struct KeepFetched {
 }
 
 impl KeepFetched {
-    fn run(&self) -> Result<bool, OsFailure> {
+    /// `created`: set once the cache's temp file exists, which the caller then removes unless it became the entry.
+    fn run(&self, created: &mut bool) -> Result<bool, OsFailure> {
         let bytes: &[u8] = &self.bytes;
         let cache = if self.cache_tmp.is_empty() { None } else {
             Some(open(&c_path(&self.cache_tmp), libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, 0o600).ok_or_else(|| failure("open", &self.cache_tmp))?)
         };
+        *created = cache.is_some();
         let mut hasher = blake3::Hasher::new();
         for (i, piece) in bytes.chunks(WRITE_PIECE).enumerate() {
             hasher.update(piece);
             if let Some(out) = &cache {
                 write_all(out.0, piece, (i * WRITE_PIECE) as i64).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: self.cache_tmp.clone() })?;
             }
-            write_all(self.fd, piece, self.offset + (i * WRITE_PIECE) as i64).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: String::new() })?;
+            write_all(self.fd, piece, self.offset + (i * WRITE_PIECE) as i64).map_err(write_failure)?;
         }
         let matched = hasher.finalize().to_hex().as_str() == self.hex;
         if let Some(out) = cache {
@@ -53,8 +55,9 @@ impl napi::Task for KeepFetched {
     type JsValue = FetchedKept;
 
     fn compute(&mut self) -> napi::Result<FetchedKept> {
-        let done = self.run();
-        if !matches!(done, Ok(true)) && !self.cache_tmp.is_empty() { unsafe { libc::unlink(c_path(&self.cache_tmp).as_ptr()) }; }
+        let mut created = false;
+        let done = self.run(&mut created);
+        if created && !matches!(done, Ok(true)) { unsafe { libc::unlink(c_path(&self.cache_tmp).as_ptr()) }; }
         Ok(match done {
             Ok(matched) => FetchedKept { matched, failure: None },
             Err(f) => FetchedKept { matched: false, failure: Some(f) },
