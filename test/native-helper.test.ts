@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { nativeHelper, placeChunk, placeSmall, runChunkJob, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
 import { b3, tempDir, writeFiles } from './helpers';
 
@@ -284,6 +285,33 @@ test('a fetched chunk is hashed as the helper writes it into the read cache and 
   } finally {
     fs.closeSync(fd);
     fs.closeSync(readOnly);
+  }
+});
+
+test('the read cache keeps a fetched chunk written around the page cache, so a download fills memory once: from a buffer of directOffset, from any other, and a length direct writes cannot take', async () => {
+  const native = nativeHelper()!;
+  const dir = tempDir();
+  const fd = fs.openSync(path.join(dir, 'file.bin'), 'w');
+  // Bytes of the file in memory, as fincore (util-linux) counts them.
+  const resident = (file: string): number => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--raw', '--output', 'RES', file], { encoding: 'utf8' }).trim());
+  const room = Buffer.allocUnsafeSlow((4 << 20) + 4096);
+  const alignedAt = native.directOffset(room);
+  const cases = {
+    aligned: room.subarray(alignedAt, alignedAt + (4 << 20)),
+    unaligned: room.subarray(alignedAt + 1, alignedAt + 1 + (64 << 10)),
+    odd: room.subarray(alignedAt, alignedAt + 1000),
+  };
+  try {
+    for (const [name, bytes] of Object.entries(cases)) {
+      randomBytes(bytes.length).copy(bytes);
+      const entry = path.join(dir, `entry-${name}`);
+      expect(await native.keepFetched(bytes, b3(bytes).slice(7), path.join(dir, `tmp-${name}`), entry, fd, 0)).toMatchObject({ matched: true });
+      if (name !== 'odd') expect(resident(entry)).toBe(0);
+      expect(b3(fs.readFileSync(entry))).toBe(b3(bytes));
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['entry-aligned', 'entry-odd', 'entry-unaligned', 'file.bin']);
+  } finally {
+    fs.closeSync(fd);
   }
 });
 

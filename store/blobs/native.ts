@@ -25,11 +25,13 @@ export interface NativeHelper {
    */
   placeChunks(chunks: NativeChunk[], fd: number, threads: number): Promise<{ placed: boolean; failure?: NativeFailure | null }>;
   /**
-   * A fetched chunk hashed as it is written, a piece at a time, into the read cache's temp file `cacheTmp` (none when
-   * empty; renamed to `cacheEntry` only when it matched, else removed) and at `offset` of `fd`, off this thread. A
-   * failed write into the cache names `cacheTmp`; one into `fd` names no path.
+   * A fetched chunk hashed as it is written, a piece at a time, at `offset` of `fd`, then, when it matched, written
+   * into the read cache's temp file `cacheTmp` (none when empty) around the page cache and renamed to `cacheEntry`,
+   * off this thread. A failed write into the cache names `cacheTmp` (which is removed); one into `fd` names no path.
    */
   keepFetched(bytes: Buffer, hex: string, cacheTmp: string, cacheEntry: string, fd: number, offset: number): Promise<{ matched: boolean; failure?: NativeFailure | null }>;
+  /** How many bytes into `buffer` memory aligned for the cache's direct writes starts (see keepFetched). */
+  directOffset(buffer: Buffer): number;
   /**
    * One chunk of a large file logged into a local store: hashed, and unless the store holds it, copied by the kernel
    * into `tmp` and renamed to its blob; a failure's errno 0 means the file changed (or ended early) while it was read.

@@ -110,7 +110,7 @@ function placerFor(blobs: BlobStore, entry: ManifestEntry): ChunkPlacer | undefi
     return {
       window: REMOTE_WINDOW,
       place: async (chunk, fd) => {
-        const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+        const buffer = spare.pop() ?? fetchBuffer();
         try {
           return await placeFetched(blobs, chunk, fd, buffer);
         } finally {
@@ -159,4 +159,19 @@ async function keepFetched(native: NativeHelper, blobs: CachedBlobStore, chunk: 
   if (done.failure) throw done.failure.path ? blobs.cache.failure(nativeError(done.failure)) : nativeError(done.failure);
   if (done.matched && slot) await blobs.cache.added(bytes.length);
   return done.matched;
+}
+
+/** Memory aligned for direct writes lies this far apart at most (DIRECT_BLOCK in native/src/keep_fetched.rs). */
+const DIRECT_BLOCK = 4096;
+
+/**
+ * A buffer to fetch a chunk into. With the native helper it starts at memory aligned for direct writes, so the cache's
+ * copy is written from it without another copy (see keepFetched).
+ */
+function fetchBuffer(): Buffer {
+  const native = nativeHelper();
+  if (!native) return Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  const room = Buffer.allocUnsafeSlow(CHUNK_BYTES + DIRECT_BLOCK);
+  const at = native.directOffset(room);
+  return room.subarray(at, at + CHUNK_BYTES);
 }
