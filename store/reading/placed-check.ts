@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { nativeHelper, type NativeHelper } from '../blobs/native';
-import { hasQuickStamp, putQuick, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
+import { hasQuickStamp, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { FileStamp } from './file-stamp';
 import type { PlacedFiles } from './stat-cache';
 
@@ -74,18 +74,18 @@ export function stillThere(root: string, entryPath: string, stamp: FileStamp, fo
 }
 
 /**
- * For each file (its entry path and the stamp recorded for it), whether it is still there with that stamp, as
- * stillThere says; with the native helper, in one call for all of them.
+ * For each of `paths`, whether the file is still there with its quick stamp (the `i`th in `quick` at
+ * `i * QUICK_FIELDS`), as stillThere says; with the native helper, in one call for all of them.
  */
-export function stillThereAll(root: string, files: readonly { readonly path: string; readonly stamp: FileStamp }[]): boolean[] {
+export function stillThereQuick(root: string, paths: readonly string[], quick: Float64Array): boolean[] {
   const native = nativeHelper();
-  if (!native) {
-    const folders = new Set<string>();
-    return files.map((f) => stillThere(root, f.path, f.stamp, folders));
-  }
-  const quick = new Float64Array(files.length * QUICK_FIELDS);
-  files.forEach((f, i) => putQuick(quick, i * QUICK_FIELDS, f.stamp));
-  return quickMatches(native, root, files.map((f) => f.path), quick);
+  if (native) return quickMatches(native, root, paths, quick);
+  const folders = new Set<string>();
+  return paths.map((p, i) => {
+    if (!foldersStay(root, p, folders)) return false;
+    const st = fs.lstatSync(`${root}/${p}`, PLAIN);
+    return st?.isFile() === true && sameQuick(st, quick, i * QUICK_FIELDS);
+  });
 }
 
 /** Whether each folder of `entryPath` below `root` is a real folder (each looked at once, remembered in `seen`). */

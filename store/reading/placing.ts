@@ -2,7 +2,7 @@ import type { ManifestEntry } from '../manifest/manifest';
 import type { Store } from '../store';
 import { placeChunked } from './chunked-placing';
 import { placeSmallBatches, SMALL } from './small-batches';
-import { stillThereAll } from './placed-check';
+import { stillThereQuick } from './placed-check';
 import { entryBytes, expectedOf, isUnchecked, mismatchOf, type Mismatch } from './entry-bytes';
 import { OriginError } from '../references/origin';
 import type { StatCache } from './stat-cache';
@@ -36,12 +36,9 @@ export class Placing {
       onFile?.(++done, entries.length);
     });
     // Unchanged since a download put these very bytes there: one stat each (all in one call), nothing read.
-    const known = toPlace.flatMap((entry) => {
-      const row = this.cache.rowOf(entry.path);
-      return row?.digest === entry.digest && !isUnchecked(entry) ? [{ entry, path: entry.path, stamp: row }] : [];
-    });
-    const there = stillThereAll(this.target.root, known);
-    const unchanged = new Set(known.filter((_, i) => there[i]).map((k) => k.entry));
+    const known = this.cache.recordedAs(toPlace.filter((entry) => !isUnchecked(entry)));
+    const there = stillThereQuick(this.target.root, known.entries.map((e) => e.path), known.quick);
+    const unchanged = new Set(known.entries.filter((_, i) => there[i]));
     const rest = toPlace.filter((entry) => {
       if (!unchanged.has(entry)) return true;
       this.counts.skipped++;

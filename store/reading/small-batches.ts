@@ -57,10 +57,11 @@ export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, 
       left.add(entry);
       continue;
     }
-    if (cache.knows(entry.path)) {
+    const known = cache.knownDigest(entry.path);
+    if (known !== undefined) {
       // Another version's bytes, unchanged since a download put them there: replaced without being read.
-      const row = cache.rowOf(entry.path)!;
-      if (row.digest === entry.digest || !stillThere(target.root, entry.path, row, folders)) {
+      const row = known === entry.digest ? undefined : cache.rowOf(entry.path);
+      if (!row || !stillThere(target.root, entry.path, row, folders)) {
         left.add(entry);
         continue;
       }

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { StatCache } from 'temporal-artifacts/internal';
+import { tempDir } from './helpers';
+
+// The stat cache keeps the state file's rows as columns and what a download records or forgets on top of them; these
+// sentences hold across a save and a reopen, as the next download sees them.
+
+const stamp = (n: number) => ({ size: n, mtimeNs: `${1_700_000_000 + n}123456789`, ctimeNs: `${1_700_000_100 + n}123456789`, ino: `${1000 + n}`, dev: '2049' });
+const digest = (c: string) => `blake3:${c.repeat(64)}`;
+
+function reopened(home: string, dir: string, change: (c: StatCache) => void): StatCache {
+  const cache = StatCache.open(home, dir);
+  change(cache);
+  cache.save();
+  return StatCache.open(home, dir);
+}
+
+test('a row recorded over one of the file replaces it, a forgotten one is gone, and the others keep their stamps and digests', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  reopened(home, dir, (c) => ['a', 'b', 'c'].forEach((p, i) => c.record(p, stamp(i), digest(p))));
+  const after = reopened(home, dir, (c) => {
+    c.record('b', stamp(7), digest('e'));
+    c.forget('c');
+    c.record('d', stamp(8), digest('d'));
+  });
+  expect(after.rowOf('a')).toEqual({ ...stamp(0), digest: digest('a') });
+  expect(after.rowOf('b')).toEqual({ ...stamp(7), digest: digest('e') });
+  expect(after.knows('c')).toBe(false);
+  expect(after.knownDigest('d')).toBe(digest('d'));
+  expect(after.digestOf('b', stamp(1))).toBeUndefined();
+  expect(after.digestOf('b', stamp(7))).toBe(digest('e'));
+  // Only rows with the digest asked for are handed over, each with its own stamp's numbers.
+  const found = after.recordedAs([{ path: 'a', digest: digest('a') }, { path: 'b', digest: digest('b') }, { path: 'd', digest: digest('d') }]);
+  expect(found.entries.map((e) => e.path)).toEqual(['a', 'd']);
+  expect([...found.quick.subarray(0, 1), ...found.quick.subarray(5, 6)]).toEqual([0, 8]);
+});
+
+test('the version placed last is its marked files; a file recorded after the mark, or a download started over it, unmarks it', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  const placed = reopened(home, dir, (c) => {
+    ['a', 'b'].forEach((p, i) => c.record(p, stamp(i), digest(p)));
+    c.markPlaced('root-1', '', ['a', 'b']);
+  });
+  expect(placed.placedFiles('root-1', '')?.paths).toEqual(['a', 'b']);
+  expect(placed.placedFiles('root-2', '')).toBeUndefined();
+  // A row recorded after the mark no longer counts: the version's file count no longer adds up.
+  expect(reopened(home, dir, (c) => c.record('b', stamp(5), digest('b'))).placedFiles('root-1', '')).toBeUndefined();
+  const again = reopened(home, dir, (c) => c.markPlaced('root-1', '', ['a', 'b']));
+  expect(again.placedFiles('root-1', '')?.paths).toEqual(['a', 'b']);
+  expect(reopened(home, dir, (c) => c.unmarkPlaced()).placedFiles('root-1', '')).toBeUndefined();
+  // So does one recorded after the mark in the same download.
+  const sameRun = reopened(home, dir, (c) => {
+    c.markPlaced('root-1', '', ['a', 'b']);
+    c.record('a', stamp(6), digest('a'));
+  });
+  expect(sameRun.placedFiles('root-1', '')).toBeUndefined();
+  // A version with a file nothing is known of is not marked.
+  expect(reopened(home, dir, (c) => c.markPlaced('root-3', '', ['a', 'x'])).placedFiles('root-3', '')).toBeUndefined();
+});
+
+test('a damaged line of the state file costs only its own file: the others are still known', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  reopened(home, dir, (c) => ['a', 'b'].forEach((p, i) => c.record(p, stamp(i), digest(p))));
+  const [file] = fs.readdirSync(path.join(home, 'read-state')).map((f) => path.join(home, 'read-state', f));
+  const bytes = fs.readFileSync(file!);
+  const at = bytes.indexOf(`${stamp(0).mtimeNs} ${stamp(0).ctimeNs} `);
+  bytes.write('x', at); // the mtime of a's line is no longer a number
+  fs.writeFileSync(file!, bytes);
+  const cache = StatCache.open(home, dir);
+  expect(cache.rowOf('a')).toBeUndefined();
+  expect(cache.digestOf('a', stamp(0))).toBeUndefined();
+  expect(cache.rowOf('b')).toEqual({ ...stamp(1), digest: digest('b') });
+});
