@@ -17,6 +17,7 @@ export { HashCopyPool } from './store/blobs/hash-copy-pool';
 export { Store } from './store/store';
 export { markDataFolder } from './store/data-folder';
 export { sharedSession } from './client/shared-session';
+export { runEach } from './client/run-each';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { StatCache } from './store/reading/stat-cache';
 export { stageSpec } from './store/staging/stager';

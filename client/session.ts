@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { Interrupts } from './interrupts';
+import { runEach } from './run-each';
 import { warnWhileUnserved } from './unserved';
 import { configFromEnv, hostQueueOf, processQueueOf, type ArtifactsConfig } from '../runtime/config';
 import { connect, type Connections } from '../runtime/connection';
@@ -67,9 +68,12 @@ export class Session {
       if (options.handleSignals !== false) session.interrupts.install();
       return session;
     } catch (err) {
-      await workers?.shutdown();
-      await connections?.close();
-      if (ownsStore && storeReady) await (await storeReady.catch(() => undefined))?.close();
+      // Everything opened so far is closed, each even when one before it fails; the open's own failure is reported.
+      await runEach([
+        () => workers?.shutdown(),
+        () => connections?.close(),
+        async () => ownsStore && storeReady && (await (await storeReady.catch(() => undefined))?.close()),
+      ]);
       throw err;
     }
   }
@@ -116,9 +120,13 @@ export class Session {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.interrupts.uninstall();
-      await this.workers?.shutdown();
-      await this.connections.close();
-      if (this.ownsStore) await (await this.store()).close();
+      // Each is closed even when one before it fails; the first failure is reported once all were tried.
+      const failure = await runEach([
+        () => this.workers?.shutdown(),
+        () => this.connections.close(),
+        async () => this.ownsStore && (await (await this.store()).close()),
+      ]);
+      if (failure !== undefined) throw failure;
     })();
     return this.closing;
   }
