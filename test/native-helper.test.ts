@@ -315,6 +315,30 @@ test('the read cache keeps a fetched chunk written around the page cache, so a d
   }
 });
 
+test('on a file system that refuses direct writes (ramfs), the read cache keeps a fetched chunk the usual way', async () => {
+  const native = nativeHelper()!;
+  const dir = tempDir();
+  const cacheDir = tempDir();
+  // ramfs refuses O_DIRECT (EINVAL) after the exclusive create has made the file. Mounting it takes root, as this
+  // project's tests and CI run.
+  execFileSync('mount', ['-t', 'ramfs', 'ramfs', cacheDir]);
+  const fd = fs.openSync(path.join(dir, 'file.bin'), 'w');
+  try {
+    const room = Buffer.allocUnsafeSlow((4 << 20) + 4096);
+    const at = native.directOffset(room);
+    const bytes = randomBytes(4 << 20).copy(room, at) && room.subarray(at, at + (4 << 20));
+    const entry = path.join(cacheDir, 'entry');
+    const done = await native.keepFetched(bytes, b3(bytes).slice(7), path.join(cacheDir, 'tmp'), entry, fd, 0);
+    expect(done.failure ?? null).toBeNull();
+    expect(done.matched).toBe(true);
+    expect(b3(fs.readFileSync(entry))).toBe(b3(bytes));
+    expect(fs.readdirSync(cacheDir)).toEqual(['entry']);
+  } finally {
+    fs.closeSync(fd);
+    execFileSync('umount', [cacheDir]);
+  }
+});
+
 /** A fresh local store's blob folders: the shards of `blake3/` and a temp folder. */
 function storeRoot(): { root: string; tmp: string } {
   const root = tempDir('artifacts-native-store-');

@@ -40,8 +40,7 @@ impl KeepFetched {
         }
         let matched = hasher.finalize().to_hex().as_str() == self.hex;
         if matched && !self.cache_tmp.is_empty() {
-            let out = open_around_page_cache(&c_path(&self.cache_tmp)).ok_or_else(|| failure("open", &self.cache_tmp))?;
-            *created = true;
+            let out = open_around_page_cache(&c_path(&self.cache_tmp), created).ok_or_else(|| failure("open", &self.cache_tmp))?;
             write_cache_copy(out.0, bytes).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: self.cache_tmp.clone() })?;
             close_checked(out, &self.cache_tmp)?;
             if unsafe { libc::rename(c_path(&self.cache_tmp).as_ptr(), c_path(&self.cache_entry).as_ptr()) } != 0 {
@@ -57,12 +56,14 @@ impl KeepFetched {
 const DIRECT_BLOCK: usize = 4096;
 
 /// A new file opened for writing around the page cache, or the usual way where the file system has no direct I/O.
-fn open_around_page_cache(path: &std::ffi::CString) -> Option<Fd> {
+/// `created` is set once a file of that name is this call's to remove.
+fn open_around_page_cache(path: &std::ffi::CString, created: &mut bool) -> Option<Fd> {
     let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
-    if let Some(fd) = open(path, flags | libc::O_DIRECT, 0o600) { return Some(fd); }
-    // Refused as an option (EINVAL), not because of the name: the file was not made, so it is made without it.
-    if crate::os::last_errno() != libc::EINVAL { return None; }
-    open(path, flags, 0o600)
+    let direct = open(path, flags | libc::O_DIRECT, 0o600);
+    // A file system without direct I/O refuses the flag (EINVAL) only after the exclusive create has made the file:
+    // it is ours, so it is opened again without the flag (made anew if the refusal came first).
+    if direct.is_some() || crate::os::last_errno() == libc::EINVAL { *created = true; }
+    direct.or_else(|| if *created { open(path, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC, 0o600) } else { None })
 }
 
 /// Writes `bytes` from offset 0 of `fd`: directly, from an aligned copy, when their length allows; else (or when the
