@@ -5,8 +5,8 @@
 //! road through `getBytes` in store/reading/chunked-placing.ts (check, cache, then write).
 //!
 //! The cache's copy is written around the page cache (O_DIRECT) where the file system allows it: a download then
-//! fills memory once, with the files it places, not twice. On the bench machine a 2 GiB download from S3 took 5.6-5.9
-//! s this way against 10.5-11.7 s with both copies in memory (see docs/benchmarks.md). A chunk whose length is not a
+//! fills memory once, with the files it places, not twice. On the bench machine a 2 GiB download from S3 took 4.8-5.1
+//! s this way against 10.5-13.5 s with both copies in memory (see docs/benchmarks.md). A chunk whose length is not a
 //! whole number of DIRECT_BLOCKs, or a file system that refuses direct writes, gets a plain write instead.
 use crate::os::{c_path, close_checked, failure, open, write_all, write_failure, Fd, OsFailure, WRITE_PIECE};
 use std::cell::RefCell;
@@ -66,11 +66,14 @@ fn open_around_page_cache(path: &std::ffi::CString, created: &mut bool) -> Optio
     direct.or_else(|| if *created { open(path, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC, 0o600) } else { None })
 }
 
-/// Writes `bytes` from offset 0 of `fd`: directly, from an aligned copy, when their length allows; else (or when the
-/// direct write is refused) with the flag cleared, through the page cache.
+/// Writes `bytes` from offset 0 of `fd`: directly (from an aligned copy unless they lie aligned) when the file was
+/// opened so and their length allows; else, or when the direct write is refused, with the flag cleared, through the
+/// page cache.
 fn write_cache_copy(fd: i32, bytes: &[u8]) -> Result<(), i32> {
-    if bytes.len().is_multiple_of(DIRECT_BLOCK) && direct(fd) {
-        // A buffer from `directBuffer` is written as it is; any other is copied to one that is aligned first.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags & libc::O_DIRECT == 0 { return write_all(fd, bytes, 0); }
+    if bytes.len().is_multiple_of(DIRECT_BLOCK) {
+        // A fetch buffer placed by `directOffset` is written as it lies.
         let written = if (bytes.as_ptr() as usize).is_multiple_of(DIRECT_BLOCK) { write_all(fd, bytes, 0) } else {
             ALIGNED.with(|a| {
                 let mut a = a.borrow_mut();
@@ -79,18 +82,10 @@ fn write_cache_copy(fd: i32, bytes: &[u8]) -> Result<(), i32> {
                 write_all(fd, copy, 0)
             })
         };
-        match written {
-            Err(libc::EINVAL) => {}
-            done => return done,
-        }
+        if written != Err(libc::EINVAL) { return written; }
     }
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    if flags & libc::O_DIRECT != 0 && unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_DIRECT) } != 0 { return Err(crate::os::last_errno()); }
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_DIRECT) } != 0 { return Err(crate::os::last_errno()); }
     write_all(fd, bytes, 0)
-}
-
-fn direct(fd: i32) -> bool {
-    unsafe { libc::fcntl(fd, libc::F_GETFL) & libc::O_DIRECT != 0 }
 }
 
 thread_local! {
