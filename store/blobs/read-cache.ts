@@ -118,9 +118,9 @@ export class ReadCache {
   }
 
   /**
-   * Where a blob of `size` bytes is written before it is known to match (a fresh temp name) and its entry, whose
-   * folder is made; undefined when it is larger than the cache. Whoever writes it renames the temp file to the entry
-   * only once its bytes matched, and then calls `added`.
+   * Where a blob of `size` bytes is written (a fresh temp name) and its entry, whose folder is made; undefined when it
+   * is larger than the cache. Whoever writes it renames the temp file to the entry only once its bytes matched, and
+   * then calls `added`.
    */
   slotFor(digest: string, size: number): { readonly tmp: string; readonly entry: string } | undefined {
     if (size > this.maxBytes) return undefined;

@@ -34,7 +34,8 @@ const NATIVE_RUN = 256;
  *   the ingest threads); each reads a chunk, hashing and writing it a piece at a time (a chunk that turns out not to
  *   match has left bytes only in the temp file).
  * - Remote store read through the cache: each chunk comes checked from the cache, or is fetched and checked once
- *   (with the helper, hashed while it is written into the cache and the file, off the event loop), several in flight.
+ *   (with the helper, hashed while it is written into the file, then kept in the cache, off the event loop), several in
+ *   flight.
  * Undefined when this road does not apply (another store, a file stored whole, a reference) or a chunk is missing
  * or damaged: nothing is left behind, and the caller takes the usual road, which reads the file in order and
  * reports what is wrong.
@@ -125,7 +126,8 @@ function placerFor(blobs: BlobStore, entry: ManifestEntry): ChunkPlacer | undefi
 /**
  * A chunk from the cache or the remote store (read into `buffer` when fetched), both of which check it against its
  * digest, written at its offset. Done with `buffer` when it returns: the cache's copy was written before. With the
- * native helper, a chunk the cache lacks is hashed as it is written into both (keepFetched), off this thread.
+ * native helper, a chunk the cache lacks is hashed as it is written at its offset, and kept in the cache once it
+ * matched (keepFetched), off this thread.
  */
 async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number, buffer: Buffer): Promise<boolean> {
   const native = nativeHelper();
@@ -144,7 +146,7 @@ async function placeFetched(blobs: CachedBlobStore, chunk: ChunkRef, fd: number,
   return true;
 }
 
-/** A chunk the cache lacks, fetched unchecked, then hashed while the helper writes it into the cache and the file. */
+/** A chunk the cache lacks, fetched unchecked, hashed while the helper writes it into the file, kept in the cache if it matched. */
 async function keepFetched(native: NativeHelper, blobs: CachedBlobStore, chunk: ChunkRef, fd: number, buffer: Buffer): Promise<boolean> {
   let bytes: Buffer;
   try {
