@@ -15,12 +15,16 @@ export function ownedTempName(kind: string): string {
   return `${kind}${HOST}-${process.pid}-${randomUUID()}`;
 }
 
-/** Removes from the folder at `at` the regular files of `kind` left by processes of this host that are gone. */
-export function removeDeadOwners(at: string, kind: string): void {
+/**
+ * Removes from the folder at `at` the regular files of `kind` left by processes of this host that are gone. `list`
+ * gives the folder's names that start with a prefix (the native helper's listing, which makes no string for the
+ * others); without it the folder is read here.
+ */
+export function removeDeadOwners(at: string, kind: string, list?: (folder: string, prefix: string) => string[]): void {
   const ours = `${kind}${HOST}-`;
   let names: string[];
   try {
-    names = fs.readdirSync(at);
+    names = list ? list(at, ours) : fs.readdirSync(at);
   } catch {
     return;
   }

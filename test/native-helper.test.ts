@@ -151,6 +151,25 @@ test('a small file that cannot be created fails the batch with the error Node gi
   expect(twin(() => failure(() => placeSmall(job)))).toEqual(native);
 });
 
+test('batches placed at once on the helper\'s own threads come back in order, each as placeSmall places it, and a failure is the batch\'s', async () => {
+  const native = nativeHelper()!;
+  const contents = ['alpha', 'bravo', 'charlie', 'delta'];
+  const store = blobs(Object.fromEntries(contents.map((c) => [c, c])));
+  const file = (leaf: string, content: string) => ({ leaf, blobFile: store.file(content), hex: b3(content).slice(7), size: content.length });
+  const folders = Array.from({ length: 9 }, () => writeFiles({ 'taken.txt': 'someone else' }));
+  const batches = folders.map((folder, i) => ({ folder, files: [file('a.txt', contents[i % 4]!), file('taken.txt', 'bravo'), file('b.txt', contents[(i + 1) % 4]!)] }));
+  const done = await native.placeSmallBatches(batches, 3);
+  expect(done.map((d) => d.stamps.map((s) => s !== null))).toEqual(folders.map(() => [true, false, true]));
+  folders.forEach((folder, i) => {
+    expect(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8')).toBe(contents[i % 4]);
+    const st = fs.statSync(path.join(folder, 'b.txt'), { bigint: true });
+    expect(done[i]!.stamps[2]).toBe(`${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`);
+  });
+  const gone = path.join(tempDir(), 'not-there');
+  const failed = await native.placeSmallBatches([{ folder: gone, files: [file('a.txt', 'alpha')] }], 2);
+  expect(failed).toEqual([{ stamps: [], failure: { errno: 2, syscall: 'open', path: path.join(gone, 'a.txt') } }]);
+});
+
 test('a chunk is placed at its offset only when its blob hashes to its digest, the same way with and without the helper', () => {
   const store = blobs({ a: 'chunk-one', b: 'chunk-two' });
   fs.writeFileSync(path.join(store.dir, 'damaged'), 'chunk-TWO');

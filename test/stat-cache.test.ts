@@ -31,10 +31,11 @@ test('a row recorded over one of the file replaces it, a forgotten one is gone, 
   expect(after.knownDigest('d')).toBe(digest('d'));
   expect(after.digestOf('b', stamp(1))).toBeUndefined();
   expect(after.digestOf('b', stamp(7))).toBe(digest('e'));
-  // Only rows with the digest asked for are handed over, each with its own stamp's numbers.
-  const found = after.recordedAs([{ path: 'a', digest: digest('a') }, { path: 'b', digest: digest('b') }, { path: 'd', digest: digest('d') }]);
-  expect(found.entries.map((e) => e.path)).toEqual(['a', 'd']);
-  expect([...found.quick.subarray(0, 1), ...found.quick.subarray(5, 6)]).toEqual([0, 8]);
+  // Every recorded row is handed over with its own stamp's numbers, and whether it holds the digest asked for.
+  const found = after.recordedOf([{ path: 'a', digest: digest('a') }, { path: 'b', digest: digest('b') }, { path: 'c', digest: digest('c') }, { path: 'd', digest: digest('d') }]);
+  expect(found.entries.map((e) => e.path)).toEqual(['a', 'b', 'd']);
+  expect([found.quick[0], found.quick[5], found.quick[10]]).toEqual([0, 7, 8]);
+  expect([...found.same]).toEqual([1, 0, 1]);
 });
 
 test('the version placed last is its marked files; a file recorded after the mark, or a download started over it, unmarks it', () => {

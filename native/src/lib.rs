@@ -12,3 +12,4 @@ mod keep_fetched;
 mod source;
 mod place_small;
 mod stat_paths;
+mod names;

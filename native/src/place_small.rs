@@ -1,9 +1,13 @@
 //! `placeSmall`: the twin of `placeSmall` in store/blobs/placing-jobs.ts, a batch of small files of one folder placed
 //! from their blobs: each blob read with one call, checked against its BLAKE3 digest, and created under its name only
 //! when nothing is there (or written under a temp name and renamed over an older version's file), its stamp handed
-//! back for the stat cache.
+//! back for the stat cache. `placeSmallBatches` places many such batches (a folder each) on threads of its own, off
+//! the JavaScript thread: the ingest pool's threads would first have to load their code (40-60 ms each), which was
+//! most of a download that replaces a few hundred files.
 use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, read_full, statx, write_all, Fd, OsFailure};
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 #[napi_derive::napi(object)]
 pub struct SmallFile {
@@ -30,14 +34,67 @@ thread_local! {
 
 #[napi_derive::napi(js_name = "placeSmall")]
 pub fn place_small(folder: String, files: Vec<SmallFile>) -> SmallPlaced {
+    place_batch(&folder, &files)
+}
+
+fn place_batch(folder: &str, files: &[SmallFile]) -> SmallPlaced {
     let mut stamps = Vec::with_capacity(files.len());
-    for file in &files {
-        match SCRATCH.with(|s| place_one(&folder, file, &mut s.borrow_mut())) {
+    for file in files {
+        match SCRATCH.with(|s| place_one(folder, file, &mut s.borrow_mut())) {
             Ok(stamp) => stamps.push(stamp),
             Err(f) => return SmallPlaced { stamps, failure: Some(f) },
         }
     }
     SmallPlaced { stamps, failure: None }
+}
+
+#[napi_derive::napi(object)]
+pub struct SmallBatch {
+    /// The folder's path, held open by the caller until the call ends.
+    pub folder: String,
+    pub files: Vec<SmallFile>,
+}
+
+pub struct PlaceSmallBatches {
+    batches: Vec<SmallBatch>,
+    threads: usize,
+}
+
+impl napi::Task for PlaceSmallBatches {
+    type Output = Vec<SmallPlaced>;
+    type JsValue = Vec<SmallPlaced>;
+
+    /// Each thread takes the next batch until none is left; after a failure no batch starts, and those not started
+    /// come back with no stamp and no failure (the caller fails the download on the one failure).
+    fn compute(&mut self) -> napi::Result<Vec<SmallPlaced>> {
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let batches = &self.batches;
+        let done: Vec<Mutex<Option<SmallPlaced>>> = batches.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..self.threads.clamp(1, batches.len().max(1)) {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(b) = batches.get(i) else { break };
+                        let placed = place_batch(&b.folder, &b.files);
+                        if placed.failure.is_some() { stop.store(true, Ordering::Relaxed); }
+                        *done[i].lock().unwrap() = Some(placed);
+                    }
+                });
+            }
+        });
+        Ok(done.into_iter().map(|d| d.into_inner().unwrap().unwrap_or(SmallPlaced { stamps: Vec::new(), failure: None })).collect())
+    }
+
+    fn resolve(&mut self, _env: napi::Env, output: Vec<SmallPlaced>) -> napi::Result<Vec<SmallPlaced>> {
+        Ok(output)
+    }
+}
+
+#[napi_derive::napi(js_name = "placeSmallBatches")]
+pub fn place_small_batches(batches: Vec<SmallBatch>, threads: u32) -> napi::bindgen_prelude::AsyncTask<PlaceSmallBatches> {
+    napi::bindgen_prelude::AsyncTask::new(PlaceSmallBatches { batches, threads: threads as usize })
 }
 
 fn place_one(folder: &str, file: &SmallFile, buffer: &mut Vec<u8>) -> Result<Option<String>, OsFailure> {

@@ -17,7 +17,14 @@ export interface NativeHelper {
    * folder on its way is not a real folder (each opened without following a link).
    */
   statEntries(root: string, paths: string): Float64Array;
-  placeSmall(folder: string, files: NativeSmallFile[]): { stamps: (string | null)[]; failure?: NativeFailure | null };
+  /** The names in `folder` that start with `prefix` (none when it cannot be listed). */
+  namesStartingWith(folder: string, prefix: string): string[];
+  placeSmall(folder: string, files: NativeSmallFile[]): NativeSmallPlaced;
+  /**
+   * Batches placed as placeSmall places each (a folder each, held open by the caller), on `threads` threads of the
+   * call's own, off this thread. After a failure no batch starts: those not started come back with no stamp.
+   */
+  placeSmallBatches(batches: { folder: string; files: NativeSmallFile[] }[], threads: number): Promise<NativeSmallPlaced[]>;
   placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
   /**
    * Chunks of one file placed as placeChunk places each, on `threads` threads of the call's own, off this thread;
@@ -43,6 +50,12 @@ export interface NativeHelper {
     failure?: NativeFailure | null;
     failedFile?: string | null;
   };
+}
+
+/** Per file of a batch, in order up to the failure if any: its stamp (`size mtimeNs ctimeNs ino dev`), or null when not placed. */
+export interface NativeSmallPlaced {
+  readonly stamps: (string | null)[];
+  readonly failure?: NativeFailure | null;
 }
 
 export interface NativeSmallFile {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LocalBlobStore, prestartIngestThreads } from '../blobs/local-blob-store';
 import { nativeHelper } from '../blobs/native';
-import { readManifest, type ManifestEntry } from '../manifest/manifest';
+import { readLeaves, type ManifestEntry } from '../manifest/manifest';
 import { isInsideFolder, resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
@@ -63,13 +63,15 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
       return await withTarget(directory, store.home, (target) => alreadyPlaced(target, cache, directory, placed, options));
     }
     // The threads that place files start while the manifest is read (unless the helper's own threads will do it all).
-    if (needsIngestThreads(store, version)) void prestartIngestThreads();
+    if (needsIngestThreads(store)) void prestartIngestThreads();
     // Every path is proved to stay inside before the folder is even created: a forged manifest writes nothing.
     const planned: ManifestEntry[] = [];
-    for await (const entry of readManifest(store.blobs, root)) {
-      if (!entry.path.startsWith(prefix)) continue;
-      resolveInside(directory, entry.path);
-      planned.push(entry);
+    for await (const leaf of readLeaves(store.blobs, root)) {
+      for (const entry of leaf) {
+        if (!entry.path.startsWith(prefix)) continue;
+        resolveInside(directory, entry.path);
+        planned.push(entry);
+      }
     }
     return await withTarget(directory, store.home, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
   } catch (err) {
@@ -79,16 +81,13 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   }
 }
 
-/** Files this large on average are chunked, and from the local store the native helper places chunks on threads of its own. */
-const LARGE_AVERAGE = 64 << 20;
-
 /**
- * Whether a download will likely place files through the ingest threads: any but a version of large files from the
- * local store with the native helper. (A small file in such a version still starts them, when it comes to it.)
+ * Whether a download will likely place files through the ingest threads: any but one from the local store with the
+ * native helper, whose calls place small files and large files' chunks on threads of their own. (A file the helper
+ * cannot check, such as one addressed by SHA-256, still starts them when it comes to it.)
  */
-function needsIngestThreads(store: Store, version: VersionRecord): boolean {
-  const { count, size } = version.manifest;
-  return !(nativeHelper() && store.blobs instanceof LocalBlobStore && size >= count * LARGE_AVERAGE);
+function needsIngestThreads(store: Store): boolean {
+  return !(nativeHelper() && store.blobs instanceof LocalBlobStore);
 }
 
 async function withTarget<T>(directory: string, dataFolder: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { nativeHelper } from '../blobs/native';
 import { ownedTempName, removeDeadOwners } from '../owned-temps';
 
 /**
@@ -35,5 +36,6 @@ export function removeLivePartials(): void {
 
 /** Removes from the folder open at `at` the temp files of downloads on this host whose process is gone. */
 export function removeDeadPartials(at: string): void {
-  removeDeadOwners(at, PARTIAL);
+  const native = nativeHelper();
+  removeDeadOwners(at, PARTIAL, native && ((folder, prefix) => native.namesStartingWith(folder, prefix)));
 }

@@ -30,20 +30,17 @@ export class Placing {
     const ahead = this.store.blobs.prefetch ?? 0;
     const window: { entry: ManifestEntry; bytes: Promise<Fetched> }[] = [];
     let done = 0;
-    const toPlace = await placeSmallBatches(this.store.blobs, this.target, this.cache, entries, (entry, stamp) => {
-      this.cache.record(entry.path, stamp, entry.digest);
-      this.counted(entry);
-      onFile?.(++done, entries.length);
-    });
-    // Unchanged since a download put these very bytes there: one stat each (all in one call), nothing read.
-    const known = this.cache.recordedAs(toPlace.filter((entry) => !isUnchecked(entry)));
-    const there = stillThereQuick(this.target.root, known.entries.map((e) => e.path), known.quick);
-    const unchanged = new Set(known.entries.filter((_, i) => there[i]));
-    const rest = toPlace.filter((entry) => {
+    const { unchanged, replaceable } = this.lookAtRecorded(entries);
+    const toPlace = entries.filter((entry) => {
       if (!unchanged.has(entry)) return true;
       this.counts.skipped++;
       onFile?.(++done, entries.length);
       return false;
+    });
+    const rest = await placeSmallBatches(this.store.blobs, this.target, this.cache, { entries: toPlace, replaceable }, (entry, stamp) => {
+      this.cache.record(entry.path, stamp, entry.digest);
+      this.counted(entry);
+      onFile?.(++done, entries.length);
     });
     const finish = async (entry: ManifestEntry, bytes: AsyncIterable<Uint8Array>): Promise<void> => {
       await this.fetchInto(entry, bytes);
@@ -68,6 +65,22 @@ export class Placing {
       await finish(entry, entryBytes(this.store, entry));
     }
     for (const w of window.splice(0)) await finish(w.entry, replay(await w.bytes));
+  }
+
+  /**
+   * Of the files a download recorded here before, by one stat each (all in one call) and nothing read: those
+   * unchanged since with the entry's very bytes, and those unchanged since with other bytes (an older version's,
+   * which may be replaced without being read). A reference without a checksum is in neither: nothing vouches for it.
+   */
+  private lookAtRecorded(entries: readonly ManifestEntry[]): { unchanged: Set<ManifestEntry>; replaceable: Set<ManifestEntry> } {
+    const known = this.cache.recordedOf(entries.filter((entry) => !isUnchecked(entry)));
+    const there = stillThereQuick(this.target.root, known.entries.map((e) => e.path), known.quick);
+    const unchanged = new Set<ManifestEntry>();
+    const replaceable = new Set<ManifestEntry>();
+    known.entries.forEach((entry, i) => {
+      if (there[i]) (known.same[i] === 1 ? unchanged : replaceable).add(entry);
+    });
+    return { unchanged, replaceable };
   }
 
   /** A large file stored as chunks, several chunks in flight, each checked and written at its offset (see placeChunked). */

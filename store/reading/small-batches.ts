@@ -1,11 +1,11 @@
 import { isChunked } from '../blobs/chunked-files';
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { LocalBlobStore } from '../blobs/local-blob-store';
-import type { PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
+import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
+import type { PlaceSmallDone, PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
 import { partialName } from './partial-files';
-import { stillThere } from './placed-check';
 import type { FileStamp } from './file-stamp';
 import type { StatCache } from './stat-cache';
 import type { TargetFolder } from './target-folder';
@@ -16,65 +16,129 @@ export const SMALL = 1 << 20;
 const BATCH = 128;
 /** Batches queued per thread, so a thread never waits for the next one. */
 const QUEUED_PER_THREAD = 2;
+/**
+ * With the native helper, batches go in calls of up to this many files or folders (each folder held open until its
+ * call ends), two calls at a time: one call spreads its batches over threads of its own.
+ */
+const CALL_FILES = 512;
+const CALL_FOLDERS = 32;
+const CALLS_IN_FLIGHT = 2;
+
+/** A batch sent, waiting for its folder to be closed: what was sent, and where. */
+interface SentBatch {
+  readonly folder: { readonly at: string; close(): void };
+  readonly entries: readonly ManifestEntry[];
+  readonly files: readonly PlaceSmallFile[];
+}
 
 /**
  * Places the small entries of the local store that are new to the folder, or whose file still holds another
- * version's bytes as a download left them, in batches of one folder each on the ingest threads (see `place-small`
- * in placing-jobs.ts): each file is read with one call, hashed, and created under its name (an old one replaced
- * through a temp name), several folders at once. Calls `placed` for each; returns the entries left for the usual
- * road (larger ones, references, files a download left with these very bytes or that were changed since, and any
- * this could not place: something was there, or the blob is missing or damaged; that road looks again and reports
- * it), in their order.
+ * version's bytes as a download left them (`replaceable`), in batches of one folder each, on the native helper's
+ * threads or else the ingest threads (see `place-small` in placing-jobs.ts): each file is read with one call, hashed,
+ * and created under its name (an old one replaced through a temp name), several folders at once. Calls `placed` for
+ * each; returns the entries left for the usual road (larger ones, references, files a download left that changed
+ * since, and any this could not place: something was there, or the blob is missing or damaged; that road looks
+ * again and reports it), in their order.
  */
-export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, cache: StatCache, entries: readonly ManifestEntry[], placed: (entry: ManifestEntry, stamp: FileStamp) => void): Promise<ManifestEntry[]> {
+export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, cache: StatCache, plan: SmallPlan, placed: (entry: ManifestEntry, stamp: FileStamp) => void): Promise<ManifestEntry[]> {
+  const { entries, replaceable } = plan;
   if (!(blobs instanceof LocalBlobStore)) return [...entries];
   const left = new Set<ManifestEntry>();
-  const inFlight: Promise<void>[] = [];
-  const window = ingestPool.size * QUEUED_PER_THREAD;
-  const folders = new Set<string>();
-  const replaced = new Set<ManifestEntry>();
-  let failure: unknown;
-  let batch: ManifestEntry[] = [];
+  const sender = new BatchSender((sent, m) => m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent.entries[i]!) : placed(sent.entries[i]!, stampFrom(stamp)))));
   const fileOf = (e: ManifestEntry): PlaceSmallFile => {
     const file = { leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size };
-    return replaced.has(e) ? { ...file, replace: partialName() } : file;
+    return replaceable.has(e) ? { ...file, replace: partialName() } : file;
   };
+  let batch: ManifestEntry[] = [];
   const send = (): void => {
-    const folder = target.holdFolderOf(batch[0]!.path);
-    const sent = batch;
+    sender.send({ folder: target.holdFolderOf(batch[0]!.path), entries: batch, files: batch.map(fileOf) });
     batch = [];
-    const job: PlaceSmallJob = { kind: 'place-small', folder: folder.at, files: sent.map(fileOf) };
-    const done = ingestPool.run(job, undefined, undefined).then((m) => {
-      if (m.type !== 'place-small-done') throw new Error(`unexpected ${m.type} from a small-file placing`);
-      m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent[i]!) : placed(sent[i]!, stampFrom(stamp))));
-    });
-    // Every batch is awaited before its folder is closed, and before this returns.
-    inFlight.push(done.catch((err: unknown) => void (failure ??= err)).finally(folder.close));
   };
   for (const entry of entries) {
-    if (failure !== undefined) break;
-    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest)) {
+    if (sender.failed) break;
+    // A file a download put there and that changed since is left for the usual road to look at.
+    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest) || (!replaceable.has(entry) && cache.knows(entry.path))) {
       left.add(entry);
       continue;
     }
-    const known = cache.knownDigest(entry.path);
-    if (known !== undefined) {
-      // Another version's bytes, unchanged since a download put them there: replaced without being read.
-      const row = known === entry.digest ? undefined : cache.rowOf(entry.path);
-      if (!row || !stillThere(target.root, entry.path, row, folders)) {
-        left.add(entry);
-        continue;
-      }
-      replaced.add(entry);
-    }
     if (batch.length > 0 && (batch.length >= BATCH || folderOf(batch[0]!.path) !== folderOf(entry.path))) send();
     batch.push(entry);
-    if (inFlight.length >= window) await inFlight.shift();
+    await sender.room();
   }
-  if (batch.length > 0 && failure === undefined) send();
-  await Promise.all(inFlight);
-  if (failure !== undefined) throw failure;
+  if (batch.length > 0 && !sender.failed) send();
+  await sender.finish();
   return entries.filter((e) => left.has(e));
+}
+
+/**
+ * Sends batches to be placed: with the native helper, in calls of several batches on its own threads; else one
+ * batch per job on the ingest threads. Every batch is awaited before its folder is closed, and before `finish` ends.
+ */
+class BatchSender {
+  private readonly native = nativeHelper();
+  private readonly window = this.native ? CALLS_IN_FLIGHT : ingestPool.size * QUEUED_PER_THREAD;
+  private readonly inFlight: Promise<void>[] = [];
+  private call: SentBatch[] = [];
+  private callFiles = 0;
+  private failure: unknown;
+
+  constructor(private readonly settled: (sent: SentBatch, done: PlaceSmallDone) => void) {}
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  send(sent: SentBatch): void {
+    if (this.native && sent.files.every((f) => f.digest.startsWith(BLAKE3))) {
+      this.call.push(sent);
+      this.callFiles += sent.files.length;
+      if (this.callFiles >= CALL_FILES || this.call.length >= CALL_FOLDERS) this.flush();
+      return;
+    }
+    const job: PlaceSmallJob = { kind: 'place-small', folder: sent.folder.at, files: sent.files };
+    this.track([sent], ingestPool.run(job, undefined, undefined).then((m) => {
+      if (m.type !== 'place-small-done') throw new Error(`unexpected ${m.type} from a small-file placing`);
+      this.settled(sent, m);
+    }));
+  }
+
+  /** Waits while as many calls or jobs as keep every thread busy are in flight. */
+  async room(): Promise<void> {
+    if (this.inFlight.length >= this.window) await this.inFlight.shift();
+  }
+
+  /** Sends what is gathered, waits for everything sent, and throws the first failure met. */
+  async finish(): Promise<void> {
+    if (this.call.length > 0 && !this.failed) this.flush();
+    await Promise.all(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private flush(): void {
+    const sent = this.call;
+    this.call = [];
+    this.callFiles = 0;
+    this.track(sent, placeNatively(this.native!, sent).then((done) => done.forEach((m, k) => this.settled(sent[k]!, m))));
+  }
+
+  private track(sent: readonly SentBatch[], done: Promise<void>): void {
+    this.inFlight.push(done.catch((err: unknown) => void (this.failure ??= err)).finally(() => sent.forEach((b) => b.folder.close())));
+  }
+}
+
+/** Small entries to place, and those whose file holds an older version's bytes as a download left them (replaced unread). */
+export interface SmallPlan {
+  readonly entries: readonly ManifestEntry[];
+  readonly replaceable: ReadonlySet<ManifestEntry>;
+}
+
+/** Batches placed by the native helper in one call, on its own threads; the first failure met is thrown. */
+async function placeNatively(native: NativeHelper, sent: readonly SentBatch[]): Promise<PlaceSmallDone[]> {
+  const batches = sent.map((b) => ({ folder: b.folder.at, files: b.files.map((f) => ({ leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace })) }));
+  const done = await native.placeSmallBatches(batches, ingestPool.size);
+  const failed = done.find((d) => d.failure);
+  if (failed?.failure) throw nativeError(failed.failure);
+  return done.map((d) => ({ type: 'place-small-done', stamps: d.stamps }));
 }
 
 function stampFrom(line: string): FileStamp {

@@ -102,28 +102,31 @@ export class StatCache {
   }
 
   /**
-   * Of `entries`, those recorded with the digest each has now, and the quick stamp recorded for each (QUICK_FIELDS
-   * numbers apiece): the files to look at with one stat each (placed-check.ts's stillThereQuick). A row of the file
-   * gives its numbers as they lie, without being parsed.
+   * Of `entries`, those recorded (with any digest), the quick stamp recorded for each (QUICK_FIELDS numbers apiece:
+   * the files to look at with one stat each, placed-check.ts's stillThereQuick) and whether each was recorded with
+   * the digest it has now (1) or another (0). A row of the file gives its numbers as they lie, without being parsed.
    */
-  recordedAs<E extends { readonly path: string; readonly digest: string }>(entries: readonly E[]): { entries: E[]; quick: Float64Array } {
+  recordedOf<E extends { readonly path: string; readonly digest: string }>(entries: readonly E[]): { entries: E[]; quick: Float64Array; same: Uint8Array } {
     const found: E[] = [];
     const quick = new Float64Array(entries.length * QUICK_FIELDS);
+    const same = new Uint8Array(entries.length);
     for (const entry of entries) {
       const at = found.length * QUICK_FIELDS;
       if (this.changed.has(entry.path)) {
         const row = this.changed.get(entry.path);
-        if (row?.digest !== entry.digest) continue;
+        if (!row) continue;
         putQuick(quick, at, row);
+        same[found.length] = row.digest === entry.digest ? 1 : 0;
       } else {
         const i = this.indexOf(entry.path);
-        if (i === undefined || this.fileDigests()[i] !== entry.digest) continue;
+        if (i === undefined) continue;
         const from = this.loaded!.quick;
         for (let k = 0; k < QUICK_FIELDS; k++) quick[at + k] = from[i * QUICK_FIELDS + k]!;
+        same[found.length] = this.fileDigests()[i] === entry.digest ? 1 : 0;
       }
       found.push(entry);
     }
-    return { entries: found, quick: quick.subarray(0, found.length * QUICK_FIELDS) };
+    return { entries: found, quick: quick.subarray(0, found.length * QUICK_FIELDS), same: same.subarray(0, found.length) };
   }
 
   record(entryPath: string, stamp: FileStamp, digest: string): void {

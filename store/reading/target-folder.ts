@@ -204,29 +204,42 @@ export class TargetFolder {
   private openChild(entryPath: string, parent: OpenFolder, segments: readonly string[]): OpenFolder {
     const name = segments[segments.length - 1]!;
     const at = `${parent.at}/${name}`;
-    // mkdir does not follow a link at its last component: it fails with EEXIST, and the open below refuses it.
-    try {
-      fs.mkdirSync(at);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
     let fd: number;
     try {
-      fd = fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      fd = openFolder(at);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP' || code === 'ENOTDIR') {
-        const isLink = fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true;
-        throw this.unsafe(entryPath, segments, isLink ? 'is a symbolic link, and download never writes through one' : 'is a file where the version has a folder');
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw this.refusedFolder(err, entryPath, segments, at);
+      // mkdir does not follow a link at its last component: it fails with EEXIST, and the open below refuses it.
+      try {
+        fs.mkdirSync(at);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      throw err;
+      try {
+        fd = openFolder(at);
+      } catch (err) {
+        throw this.refusedFolder(err, entryPath, segments, at);
+      }
     }
     return { name, fd, at: PINNED ? `/proc/self/fd/${fd}` : at };
+  }
+
+  /** The error for a folder that could not be opened: a link or a file where the version has a folder says so. */
+  private refusedFolder(err: unknown, entryPath: string, segments: readonly string[], at: string): unknown {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ELOOP' && code !== 'ENOTDIR') return err;
+    const isLink = fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    return this.unsafe(entryPath, segments, isLink ? 'is a symbolic link, and download never writes through one' : 'is a file where the version has a folder');
   }
 
   private unsafe(entryPath: string, segments: readonly string[], reason: string): UnsafeTargetError {
     return new UnsafeTargetError(path.join(this.root, ...segments), entryPath, reason);
   }
+}
+
+/** Opens a folder, never through a link at its last component (an existing folder: one call, no mkdir refused). */
+function openFolder(at: string): number {
+  return fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 }
 
 async function hashInPlace(at: string, like: string | undefined): Promise<WrittenFile & { readonly stamp: FileStamp }> {
