@@ -61,6 +61,45 @@ test('the version placed last is its marked files; a file recorded after the mar
   expect(reopened(home, dir, (c) => c.markPlaced('root-3', '', ['a', 'x'])).placedFiles('root-3', '')).toBeUndefined();
 });
 
+test('a download that only replaced files of the state (a version beside the one in place) saves every other row as it was, and marks as it said', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  const paths = ['a', 'b', 'c', 'd'];
+  reopened(home, dir, (c) => {
+    paths.forEach((p, i) => c.record(p, stamp(i), digest(p)));
+    c.markPlaced('root-1', '', paths);
+  });
+  // Beside it: b and d replaced, then the new version marked placed over all four.
+  const beside = reopened(home, dir, (c) => {
+    c.unmarkPlaced();
+    c.record('b', stamp(7), digest('e'));
+    c.record('d', stamp(8), digest('f'));
+    c.markPlaced('root-2', '', paths);
+  });
+  expect(paths.map((p) => beside.rowOf(p))).toEqual([
+    { ...stamp(0), digest: digest('a') }, { ...stamp(7), digest: digest('e') }, { ...stamp(2), digest: digest('c') }, { ...stamp(8), digest: digest('f') },
+  ]);
+  expect(beside.placedFiles('root-2', '')?.paths).toEqual(paths);
+  expect([...beside.placedFiles('root-2', '')!.quick.filter((_, k) => k % 5 === 0)]).toEqual([0, 7, 2, 8]);
+  // Replaced without a mark after: nothing is placed, and the rows are still the new ones.
+  const unmarked = reopened(home, dir, (c) => c.record('a', stamp(9), digest('g')));
+  expect(unmarked.placedFiles('root-2', '')).toBeUndefined();
+  expect(unmarked.rowOf('a')).toEqual({ ...stamp(9), digest: digest('g') });
+  expect(unmarked.rowOf('d')).toEqual({ ...stamp(8), digest: digest('f') });
+});
+
+test('rows recorded out of order are saved in path order, each still with its own stamp and digest', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  const order = ['d/2', 'a', 'd/1', 'c', 'b'];
+  const saved = reopened(home, dir, (c) => {
+    order.forEach((p, i) => c.record(p, stamp(i), digest(String(i))));
+    c.markPlaced('root-1', '', order);
+  });
+  const placed = saved.placedFiles('root-1', '')!;
+  expect(placed.paths).toEqual(['a', 'b', 'c', 'd/1', 'd/2']);
+  expect([...placed.quick.filter((_, k) => k % 5 === 0)]).toEqual([1, 4, 3, 2, 0]);
+  expect(order.map((p) => saved.knownDigest(p))).toEqual(order.map((_, i) => digest(String(i))));
+});
+
 test('a damaged line of the state file costs only its own file: the others are still known', () => {
   const [home, dir] = [tempDir(), tempDir()];
   reopened(home, dir, (c) => ['a', 'b'].forEach((p, i) => c.record(p, stamp(i), digest(p))));

@@ -54,10 +54,26 @@ export function decodeChunk(bytes: Buffer): Chunk {
 
 function decodeBytes(bytes: Buffer): Chunk {
   if (bytes[0] === 0x7b) return JSON.parse(bytes.toString('utf8')) as Chunk;
+  return { l: parseLeaf(bytes, (path, digest, size, ref): LeafRow => (ref === undefined ? [path, digest, size] : [path, digest, size, ref])) };
+}
+
+/**
+ * A chunk as a caller that goes through every entry of a version (a download) wants it: a leaf's entries as
+ * objects made straight from its lines (no row array each), or a node's rows. Not kept with recent blobs' chunks.
+ */
+export function entriesOrNodes(bytes: Buffer): { readonly entries: ManifestEntry[] } | { readonly nodes: NodeRow[] } {
+  if (bytes[0] !== 0x7b) return { entries: parseLeaf(bytes, (path, digest, size, ref): ManifestEntry => (ref === undefined ? { path, digest, size } : { path, digest, size, ref })) };
+  const chunk = decodeBytes(bytes);
+  return isLeaf(chunk) ? { entries: chunk.l.map(entryOf) } : { nodes: chunk.n };
+}
+
+/** A leaf's rows, each made by `make` from its path, digest, size and (for a reference) URI. */
+function parseLeaf<T>(bytes: Buffer, make: (path: string, digest: string, size: number, ref: string | undefined) => T): T[] {
   if (!bytes.subarray(0, LEAF_HEADER.length).equals(LEAF_HEADER)) throw new Error('not a manifest chunk (unknown header)');
   const nul = bytes.indexOf(NUL);
+  const refs = nul < 0 ? undefined : new Map(JSON.parse(bytes.toString('utf8', nul + 1)) as [number, string][]);
   const body = bytes.toString('utf8', LEAF_HEADER.length, nul < 0 ? bytes.length : nul);
-  const rows: LeafRow[] = [];
+  const rows: T[] = [];
   let start = 0;
   while (start < body.length) {
     const end = body.indexOf('\n', start);
@@ -65,16 +81,10 @@ function decodeBytes(bytes: Buffer): Chunk {
     const t2 = body.indexOf('\t', t1 + 1);
     // A row is `path\tdigest\tsize\n`; anything else is a damaged chunk, never a reason to loop.
     if (end < 0 || t1 < 0 || t2 < 0 || t2 > end) throw new IntegrityError(`A manifest chunk is damaged (row at byte ${start} is not "path<TAB>digest<TAB>size"); verify the versions that use it and re-log them.`);
-    rows.push([body.slice(start, t1), body.slice(t1 + 1, t2), Number(body.slice(t2 + 1, end))]);
+    rows.push(make(body.slice(start, t1), body.slice(t1 + 1, t2), Number(body.slice(t2 + 1, end)), refs?.get(rows.length)));
     start = end + 1;
   }
-  if (nul >= 0) {
-    for (const [i, uri] of JSON.parse(bytes.toString('utf8', nul + 1)) as [number, string][]) {
-      const r = rows[i]!;
-      rows[i] = [r[0], r[1], r[2], uri];
-    }
-  }
-  return { l: rows };
+  return rows;
 }
 
 /** The canonical lines a leaf holds (the bytes the version digest hashes), or undefined for a node or an old JSON leaf. */

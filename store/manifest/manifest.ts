@@ -1,6 +1,6 @@
 import type { BlobStore } from '../blobs/blob-store';
 import { VersionDigest } from '../blobs/digest';
-import { encodeChunk, entryOf, isLeaf, readChunk, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
+import { encodeChunk, entriesOrNodes, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { LevelChunker, newChunkStats, type ChunkStats, type LevelState } from './manifest-chunker';
 import { versionDigestOf } from './manifest-digest';
 import { comparePaths } from '../paths';
@@ -132,12 +132,12 @@ export async function* readLeaves(blobs: BlobStore, root: string): AsyncGenerato
   /** Node rows still to read, the next one last. */
   const stack: string[] = [root];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const chunk = await readChunk(blobs, next);
-    if (isLeaf(chunk)) {
-      yield chunk.l.map(entryOf);
+    const chunk = entriesOrNodes(await blobs.getBytes(next));
+    if ('entries' in chunk) {
+      yield chunk.entries;
       continue;
     }
-    for (let i = chunk.n.length - 1; i >= 0; i--) stack.push(chunk.n[i]![4]);
+    for (let i = chunk.nodes.length - 1; i >= 0; i--) stack.push(chunk.nodes[i]![4]);
   }
 }
 

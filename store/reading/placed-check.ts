@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { nativeHelper, type NativeHelper } from '../blobs/native';
 import { hasQuickStamp, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { FileStamp } from './file-stamp';
-import type { PlacedFiles } from './stat-cache';
+import type { PlacedFiles } from './state-table';
 
 const PLAIN = { throwIfNoEntry: false } as const;
 

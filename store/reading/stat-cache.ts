@@ -5,18 +5,7 @@ import { putQuick, QUICK_FIELDS } from './quick-stamp';
 import { pruneReadState, stateFileOf } from './read-state';
 import type { StateBody } from './state-body';
 import { readStateFile, writeStateFile } from './state-file';
-
-/** One file as a download left it: its stamp then and its digest. */
-interface Row extends FileStamp {
-  readonly digest: string;
-}
-
-/** The files of the version placed last, as its check needs them: each path, and its quick stamp (see quick-stamp.ts). */
-export interface PlacedFiles {
-  readonly paths: readonly string[];
-  /** QUICK_FIELDS numbers per path: size, mtimeMs, ctimeMs, ino, dev. */
-  readonly quick: Float64Array;
-}
+import { onlyPlaced, tableOf, type PlacedFiles, type Row, type Table } from './state-table';
 
 /** A version (its manifest root, and the path prefix downloaded) whose every file in scope a download placed. */
 export interface PlacedVersion {
@@ -48,6 +37,10 @@ export class StatCache {
   private readonly changed = new Map<string, Row | null>();
   /** The file's rows by path (their index in `loaded`), made on first need. */
   private index: Map<string, number> | undefined;
+  /** The row tried first by the next lookup: the one after the row found last. */
+  private next = 0;
+  /** Rows found with another digest than asked (recordedOf): files about to be replaced, their rows asked for again. */
+  private readonly remembered = new Map<string, number>();
   /** The file's exact lines (`mtimeNs ctimeNs ino dev digest`), split on first need; none when they do not add up. */
   private lines: string[] | undefined;
   private digests: string[] | undefined;
@@ -110,20 +103,32 @@ export class StatCache {
     const found: E[] = [];
     const quick = new Float64Array(entries.length * QUICK_FIELDS);
     const same = new Uint8Array(entries.length);
+    // One tight pass: a download asks in path order, and the file's rows mostly lie in it (see indexOf).
+    const rows = this.trusted() ? this.loaded!.paths : [];
+    const lines = this.exactLines();
+    const changed = this.changed;
+    let next = 0;
     for (const entry of entries) {
+      const p = entry.path;
       const at = found.length * QUICK_FIELDS;
-      if (this.changed.has(entry.path)) {
-        const row = this.changed.get(entry.path);
+      if (changed.size > 0 && changed.has(p)) {
+        const row = changed.get(p);
+        if (rows[next] === p) next++;
         if (!row) continue;
         putQuick(quick, at, row);
         same[found.length] = row.digest === entry.digest ? 1 : 0;
-      } else {
-        const i = this.indexOf(entry.path);
-        if (i === undefined) continue;
-        const from = this.loaded!.quick;
-        for (let k = 0; k < QUICK_FIELDS; k++) quick[at + k] = from[i * QUICK_FIELDS + k]!;
-        same[found.length] = this.fileDigests()[i] === entry.digest ? 1 : 0;
+        found.push(entry);
+        continue;
       }
+      const i = rows[next] === p ? next : this.indexOf(p);
+      if (i === undefined) continue;
+      next = i + 1;
+      quick.set(this.loaded!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), at);
+      const line = lines[i]!;
+      const isSame = line.endsWith(entry.digest) && line.charCodeAt(line.length - entry.digest.length - 1) === SPACE;
+      same[found.length] = isSame ? 1 : 0;
+      // Such a file is likely replaced, and its row then looked up again, out of turn.
+      if (!isSame) this.remembered.set(p, i);
       found.push(entry);
     }
     return { entries: found, quick: quick.subarray(0, found.length * QUICK_FIELDS), same: same.subarray(0, found.length) };
@@ -155,14 +160,19 @@ export class StatCache {
    * Records that every file of version `root` under `prefix` is in place, as `paths` (each recorded here): the next
    * download of it stats them and reads nothing else. Forgets any earlier version.
    */
-  markPlaced(root: string, prefix: string, paths: Iterable<string>): void {
-    const marked = new Set<string>();
+  markPlaced(root: string, prefix: string, paths: readonly string[]): void {
+    // In path order, a path at the next row of the file is known unless it was forgotten since.
+    const rows = this.trusted() ? this.loaded!.paths : [];
+    let next = 0;
     for (const p of paths) {
+      if (rows[next] === p) {
+        next++;
+        if (this.changed.get(p) !== null) continue;
+      }
       if (!this.knows(p)) return this.unmarkPlaced();
-      marked.add(p);
     }
-    this.marked = marked;
-    this.placedVersion = { root, prefix, files: marked.size };
+    this.marked = new Set(paths);
+    this.placedVersion = { root, prefix, files: this.marked.size };
     this.dirty = true;
   }
 
@@ -194,14 +204,33 @@ export class StatCache {
     return { size: this.loaded!.quick[i * QUICK_FIELDS]!, mtimeNs: m[1]!, ctimeNs: m[2]!, ino: m[3]!, dev: m[4]!, digest: m[5]! };
   }
 
+  /**
+   * The file's row of `entryPath`. Rows are saved in the order downloads placed them, which is mostly the manifest's
+   * path order, and a download asks in that order: the row after the last one found is tried first, and only a
+   * path not there makes the index of every row (a download beside the version in place makes none).
+   */
   private indexOf(entryPath: string): number | undefined {
+    const guess = this.next;
+    if (this.trusted() && this.loaded!.paths[guess] === entryPath) {
+      this.next = guess + 1;
+      return guess;
+    }
+    const hit = this.remembered.get(entryPath);
+    if (hit !== undefined) return hit;
     if (!this.index) {
       this.index = new Map();
       // Lines that do not add up leave the index empty: nothing of the file is trusted.
-      const paths = this.exactLines().length > 0 ? this.loaded!.paths : [];
+      const paths = this.trusted() ? this.loaded!.paths : [];
       for (let i = 0; i < paths.length; i++) this.index.set(paths[i]!, i);
     }
-    return this.index.get(entryPath);
+    const i = this.index.get(entryPath);
+    if (i !== undefined) this.next = i + 1;
+    return i;
+  }
+
+  /** Whether the file's rows are trusted: its exact lines add up (one per path). */
+  private trusted(): boolean {
+    return this.exactLines().length > 0;
   }
 
   /** The digest of each of the file's rows (the end of its exact line), made on first need. */
@@ -218,40 +247,10 @@ export class StatCache {
     return this.lines;
   }
 
-  /** Every row as the file will hold it: the file's, each replaced or dropped as recorded since, then the new ones. */
-  private table(): Pick<StateBody, 'paths' | 'quick' | 'marks'> & { exact: string[] } {
-    const file = this.loaded;
-    const lines = this.exactLines();
-    const fileRows = file && lines.length > 0 ? file.paths.length : 0;
-    const most = fileRows + this.changed.size;
-    const paths: string[] = [];
-    const exact: string[] = [];
-    const quick = new Float64Array(most * QUICK_FIELDS);
-    const marks = new Uint8Array(most);
-    /** Adds a row; where its quick stamp goes. */
-    const keep = (p: string, line: string, placed: boolean): number => {
-      marks[paths.length] = placed ? 1 : 0;
-      paths.push(p);
-      exact.push(line);
-      return (paths.length - 1) * QUICK_FIELDS;
-    };
-    for (let i = 0; i < fileRows; i++) {
-      const p = file!.paths[i]!;
-      const row = this.changed.get(p);
-      if (row === null) continue;
-      if (row) putQuick(quick, keep(p, lineOf(row), this.marked?.has(p) === true), row);
-      else quick.set(file!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), keep(p, lines[i]!, this.marked ? this.marked.has(p) : file!.marks[i] === 1));
-    }
-    for (const [p, row] of this.changed) {
-      if (row === null || (fileRows > 0 && this.indexOf(p) !== undefined)) continue;
-      putQuick(quick, keep(p, lineOf(row), this.marked?.has(p) === true), row);
-    }
-    return { paths, quick: quick.subarray(0, paths.length * QUICK_FIELDS), marks: marks.subarray(0, paths.length), exact };
+  /** Every row as the file will hold it (see state-table.ts). */
+  private table(): Table {
+    return tableOf({ file: this.loaded, lines: this.exactLines(), changed: this.changed, marked: this.marked, rowOf: (p) => this.indexOf(p) });
   }
-}
-
-function lineOf(row: Row): string {
-  return `${row.mtimeNs} ${row.ctimeNs} ${row.ino} ${row.dev} ${row.digest}`;
 }
 
 function placedOf(value: unknown): PlacedVersion | undefined {
@@ -260,21 +259,5 @@ function placedOf(value: unknown): PlacedVersion | undefined {
   return typeof root === 'string' && typeof prefix === 'string' && typeof files === 'number' ? { root, prefix, files } : undefined;
 }
 
-/** The rows marked placed, when there are `files` of them (a state file that lost some is not trusted). */
-function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'>, files: number): PlacedFiles | undefined {
-  const { paths, quick, marks } = table;
-  let marked = 0;
-  for (let i = 0; i < marks.length; i++) if (marks[i] === 1) marked++;
-  if (marked !== files) return undefined;
-  if (marked === paths.length) return { paths, quick };
-  const kept: string[] = [];
-  const keptQuick = new Float64Array(marked * QUICK_FIELDS);
-  for (let i = 0; i < paths.length; i++) {
-    if (marks[i] !== 1) continue;
-    keptQuick.set(quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), kept.length * QUICK_FIELDS);
-    kept.push(paths[i]!);
-  }
-  return { paths: kept, quick: keptQuick };
-}
-
+const SPACE = 0x20;
 const EXACT = /^(-?\d+) (\d+) (\d+) (\d+) (\S+)$/;

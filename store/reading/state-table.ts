@@ -1,0 +1,124 @@
+import type { FileStamp } from './file-stamp';
+import { putQuick, QUICK_FIELDS } from './quick-stamp';
+import type { StateBody } from './state-body';
+
+/** One file as a download left it: its stamp then and its digest. */
+export interface Row extends FileStamp {
+  readonly digest: string;
+}
+
+/** The rows a state file holds, as columns (see state-body.ts), the exact lines as strings. */
+export type Table = Pick<StateBody, 'paths' | 'quick' | 'marks'> & { exact: string[] };
+
+/** The files of the version placed last, as its check needs them: each path, and its quick stamp (see quick-stamp.ts). */
+export interface PlacedFiles {
+  readonly paths: readonly string[];
+  /** QUICK_FIELDS numbers per path: size, mtimeMs, ctimeMs, ino, dev. */
+  readonly quick: Float64Array;
+}
+
+/** A state file as read, and what a download recorded, forgot and marked since (see stat-cache.ts). */
+export interface StateChanges {
+  readonly file: StateBody | undefined;
+  /** The file's exact lines; none when they do not add up (nothing of the file is then trusted). */
+  readonly lines: readonly string[];
+  /** Rows recorded (or forgotten: null) since, by path. */
+  readonly changed: ReadonlyMap<string, Row | null>;
+  /** The paths marked placed since (only known rows); undefined: the file's own marks, no recorded row placed. */
+  readonly marked: ReadonlySet<string> | undefined;
+  /** The file's row of a path. */
+  rowOf(entryPath: string): number | undefined;
+}
+
+/** Every row as the file will hold it: the file's, each replaced or dropped as recorded since, then the new ones. */
+export function tableOf(s: StateChanges): Table {
+  const { file, lines, changed, marked } = s;
+  const fileRows = file && lines.length > 0 ? file.paths.length : 0;
+  if (fileRows > 0 && [...changed].every(([p, row]) => row !== null && s.rowOf(p) !== undefined)) return patched(s, file!);
+  const most = fileRows + changed.size;
+  const paths: string[] = [];
+  const exact: string[] = [];
+  const quick = new Float64Array(most * QUICK_FIELDS);
+  const marks = new Uint8Array(most);
+  /** Adds a row; where its quick stamp goes. */
+  const keep = (p: string, line: string, placed: boolean): number => {
+    marks[paths.length] = placed ? 1 : 0;
+    paths.push(p);
+    exact.push(line);
+    return (paths.length - 1) * QUICK_FIELDS;
+  };
+  for (let i = 0; i < fileRows; i++) {
+    const p = file!.paths[i]!;
+    const row = changed.get(p);
+    if (row === null) continue;
+    if (row) putQuick(quick, keep(p, lineOf(row), marked?.has(p) === true), row);
+    else quick.set(file!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), keep(p, lines[i]!, marked ? marked.has(p) : file!.marks[i] === 1));
+  }
+  for (const [p, row] of changed) {
+    if (row === null || (fileRows > 0 && s.rowOf(p) !== undefined)) continue;
+    putQuick(quick, keep(p, lineOf(row), marked?.has(p) === true), row);
+  }
+  return inPathOrder({ paths, quick: quick.subarray(0, paths.length * QUICK_FIELDS), marks: marks.subarray(0, paths.length), exact });
+}
+
+/**
+ * The file's rows with those recorded since put in their places: when every change replaced a row of the file
+ * (a download beside the version in place), its columns are copied whole and patched, not rebuilt row by row.
+ */
+function patched(s: StateChanges, file: StateBody): Table {
+  const { lines, changed, marked } = s;
+  const rows = file.paths.length;
+  const quick = file.quick.slice();
+  const exact = lines.slice(0, rows);
+  const marks = new Uint8Array(rows);
+  // What is marked is known rows only (markPlaced takes no other), so as many marks as rows are all of them.
+  if (marked === undefined) marks.set(file.marks);
+  else if (marked.size === rows) marks.fill(1);
+  else for (let i = 0; i < rows; i++) marks[i] = marked.has(file.paths[i]!) ? 1 : 0;
+  for (const [p, row] of changed) {
+    const i = s.rowOf(p)!;
+    putQuick(quick, i * QUICK_FIELDS, row!);
+    exact[i] = lineOf(row!);
+    if (marked === undefined) marks[i] = 0;
+  }
+  return { paths: file.paths, quick, marks, exact };
+}
+
+/**
+ * The rows sorted by path, as a manifest lists them (so the next download finds each row where it looks first: see
+ * StatCache's indexOf). Sorted as strings by the engine (each path with its row number after a NUL, which no path
+ * holds), not by a comparison in JavaScript: the UTF-16 order, which differs from the manifest's only around astral
+ * characters, where a lookup then falls back to the index.
+ */
+function inPathOrder(t: Table): Table {
+  const { paths } = t;
+  let sorted = true;
+  for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! < paths[i]!;
+  if (sorted) return t;
+  const keys = paths.map((p, i) => `${p}\u0000${i}`).sort();
+  const order = keys.map((k) => Number(k.slice(k.lastIndexOf('\u0000') + 1)));
+  const quick = new Float64Array(t.quick.length);
+  order.forEach((from, to) => quick.set(t.quick.subarray(from * QUICK_FIELDS, (from + 1) * QUICK_FIELDS), to * QUICK_FIELDS));
+  return { paths: order.map((i) => paths[i]!), quick, marks: Uint8Array.from(order, (i) => t.marks[i]!), exact: order.map((i) => t.exact[i]!) };
+}
+
+function lineOf(row: Row): string {
+  return `${row.mtimeNs} ${row.ctimeNs} ${row.ino} ${row.dev} ${row.digest}`;
+}
+
+/** The rows marked placed, when there are `files` of them (a state file that lost some is not trusted). */
+export function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'>, files: number): PlacedFiles | undefined {
+  const { paths, quick, marks } = table;
+  let marked = 0;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === 1) marked++;
+  if (marked !== files) return undefined;
+  if (marked === paths.length) return { paths, quick };
+  const kept: string[] = [];
+  const keptQuick = new Float64Array(marked * QUICK_FIELDS);
+  for (let i = 0; i < paths.length; i++) {
+    if (marks[i] !== 1) continue;
+    keptQuick.set(quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), kept.length * QUICK_FIELDS);
+    kept.push(paths[i]!);
+  }
+  return { paths: kept, quick: keptQuick };
+}
