@@ -1,4 +1,4 @@
-import { entryOf, isLeaf, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
+import { entryOf, isLeaf, type Chunk, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import type { ChunkReader } from './manifest-cursor';
 import { comparePaths } from '../paths';
 
@@ -63,6 +63,11 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
       if (x.row[4] === y.row[4]) {
         a.pop();
         b.pop();
+      } else if (x.height === 0 && y.height === 0 && x.row[0] === y.row[0] && x.row[1] === y.row[1]) {
+        // Two leaves over the same paths (entries changed, none added at their edges): compared row by row at once.
+        a.pop();
+        b.pop();
+        yield* leafChanges(await reader.read(x.row[4]), await reader.read(y.row[4]));
       } else {
         // Open the taller subtree (both when level), so the walks meet again at equal heights.
         if (x.height >= y.height) await a.expand();
@@ -70,7 +75,8 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
       }
       continue;
     }
-    const order = !x ? 1 : !y ? -1 : comparePaths(firstKey(x), firstKey(y));
+    // Most keys met side by side are the same path: told apart by identity before comparing them character by character.
+    const order = !x ? 1 : !y ? -1 : firstKey(x) === firstKey(y) ? 0 : comparePaths(firstKey(x), firstKey(y));
     if (x?.tree && order <= 0) {
       await a.expand();
     } else if (y?.tree && order >= 0) {
@@ -84,13 +90,34 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
       b.pop();
       yield { kind: 'added', path: after.path, after };
     } else {
-      const before = entryOf(x!.row as LeafRow);
-      const after = entryOf(y!.row as LeafRow);
+      const [was, now] = [x!.row as LeafRow, y!.row as LeafRow];
       a.pop();
       b.pop();
-      if (before.digest !== after.digest || before.size !== after.size || before.ref !== after.ref) yield { kind: 'modified', path: before.path, before, after };
+      // Rows are [path, digest, size, ref?]: an entry is the same when all of them are.
+      if (was[1] !== now[1] || was[2] !== now[2] || was[3] !== now[3]) yield { kind: 'modified', path: was[0], before: entryOf(was), after: entryOf(now) };
     }
   }
+}
+
+/** What changed between two leaves (path-sorted rows), in path order, in one pass over both. */
+function leafChanges(was: Chunk, now: Chunk): DiffEntry[] {
+  const [x, y] = [(was as { l: LeafRow[] }).l, (now as { l: LeafRow[] }).l];
+  const out: DiffEntry[] = [];
+  let [i, j] = [0, 0];
+  while (i < x.length || j < y.length) {
+    const order = i === x.length ? 1 : j === y.length ? -1 : x[i]![0] === y[j]![0] ? 0 : comparePaths(x[i]![0], y[j]![0]);
+    if (order < 0) {
+      const before = entryOf(x[i++]!);
+      out.push({ kind: 'removed', path: before.path, before });
+    } else if (order > 0) {
+      const after = entryOf(y[j++]!);
+      out.push({ kind: 'added', path: after.path, after });
+    } else {
+      const [r, s] = [x[i++]!, y[j++]!];
+      if (r[1] !== s[1] || r[2] !== s[2] || r[3] !== s[3]) out.push({ kind: 'modified', path: r[0], before: entryOf(r), after: entryOf(s) });
+    }
+  }
+  return out;
 }
 
 export interface DiffSummary {

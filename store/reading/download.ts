@@ -6,6 +6,7 @@ import { isInsideFolder, resolveInside } from '../paths';
 import type { VersionRecord } from '../registry/registry';
 import type { Store } from '../store';
 import { isUnchecked, mismatchLine, type Mismatch } from './entry-bytes';
+import { besidePlaced, type DownloadPlan } from './beside-placed';
 import { stillPlaced } from './placed-check';
 import { Placing } from './placing';
 import { quickSize } from './quick-stamp';
@@ -65,16 +66,10 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     }
     // The threads that place files start while the manifest is read (unless the helper's own threads will do it all).
     if (needsIngestThreads(store)) void prestartIngestThreads();
-    // Every path is proved to stay inside before the folder is even created: a forged manifest writes nothing.
-    const planned: ManifestEntry[] = [];
-    for await (const leaf of readLeaves(store.blobs, root)) {
-      for (const entry of leaf) {
-        if (!entry.path.startsWith(prefix)) continue;
-        resolveInside(directory, entry.path);
-        planned.push(entry);
-      }
-    }
-    return await withTarget(directory, store.home, (target) => placePlanned(store, target, cache, version, { directory, prefix, planned }, options));
+    // A checkout looks at every file of the folder anyway: it takes the full road.
+    const beside = options.removeStrays ? undefined : await besidePlaced(store, cache, { directory, absolute }, root, prefix);
+    const plan = beside ?? (await fullPlan(store, directory, root, prefix));
+    return await withTarget(directory, store.home, (target) => placePlanned(new Placing(store, target, cache), version, { directory, prefix, ...plan }, options));
   } catch (err) {
     throw diskFullIn(err, absolute, store.home);
   } finally {
@@ -100,18 +95,35 @@ async function withTarget<T>(directory: string, dataFolder: string, use: (target
   }
 }
 
-async function placePlanned(store: Store, target: TargetFolder, cache: StatCache, version: VersionRecord, plan: { directory: string; prefix: string; planned: readonly ManifestEntry[] }, options: DownloadOptions): Promise<DownloadResult> {
-  const { directory, prefix, planned } = plan;
-  if (options.removeStrays && !options.force && !cache.hasHistory) refuseUnknownStrays(target, `${version.name}:${version.version}`, directory, planned);
-  const placing = new Placing(store, target, cache);
+/** Every entry of the version under `prefix`, each path proved to stay inside before the folder is even created: a forged manifest writes nothing. */
+async function fullPlan(store: Store, directory: string, root: string, prefix: string): Promise<DownloadPlan> {
+  const planned: ManifestEntry[] = [];
+  let bytes = 0;
+  for await (const leaf of readLeaves(store.blobs, root)) {
+    for (const entry of leaf) {
+      if (!entry.path.startsWith(prefix)) continue;
+      resolveInside(directory, entry.path);
+      planned.push(entry);
+      bytes += entry.size;
+    }
+  }
+  return { toPlace: planned, paths: planned.map((e) => e.path), bytes, unchanged: 0 };
+}
+
+async function placePlanned(placing: Placing, version: VersionRecord, plan: DownloadPlan & { directory: string; prefix: string }, options: DownloadOptions): Promise<DownloadResult> {
+  const { directory, prefix, toPlace, paths, unchanged } = plan;
+  const { cache, target } = placing;
+  const ref = `${version.name}:${version.version}`;
+  if (options.removeStrays && !options.force && !cache.hasHistory) refuseUnknownStrays(target, ref, directory, paths);
+  const files = paths.length;
+  for (let i = 1; i <= unchanged; i++) options.onFile?.(i, files);
   cache.unmarkPlaced();
-  await placing.placeAll(planned, options.onFile);
-  const removed = options.removeStrays ? placing.removeAllBut(planned.map((e) => e.path)) : [];
-  if (placing.mismatches.length > 0) throw downloadMismatch(`${version.name}:${version.version}`, target.root, planned.length, placing.mismatches);
+  await placing.placeAll(toPlace, options.onFile && ((done) => options.onFile!(unchanged + done, files)));
+  const removed = options.removeStrays ? placing.removeAllBut(paths) : [];
+  if (placing.mismatches.length > 0) throw downloadMismatch(ref, target.root, files, placing.mismatches);
   // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
-  if (!planned.some(isUnchecked)) cache.markPlaced(version.manifest.root, prefix, planned.map((e) => e.path));
-  const bytes = planned.reduce((n, e) => n + e.size, 0);
-  return { directory, files: planned.length, bytes, ...placing.counts, removed };
+  if (!toPlace.some(isUnchecked)) cache.markPlaced(version.manifest.root, prefix, paths);
+  return { directory, files, bytes: plan.bytes, ...placing.counts, skipped: placing.counts.skipped + unchanged, removed };
 }
 
 /** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
@@ -131,8 +143,8 @@ function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string
  * A checkout into a folder no download wrote into before would remove files nobody said were disposable (a mistyped
  * `~`, a project folder): refused before anything is written, naming a few of them.
  */
-function refuseUnknownStrays(target: TargetFolder, ref: string, directory: string, planned: readonly ManifestEntry[]): void {
-  const strays = target.straysBesides(new Set(planned.map((e) => e.path))).sort();
+function refuseUnknownStrays(target: TargetFolder, ref: string, directory: string, paths: readonly string[]): void {
+  const strays = target.straysBesides(new Set(paths)).sort();
   if (strays.length === 0) return;
   const shown = strays.slice(0, 3).map((p) => JSON.stringify(p)).join(', ') + (strays.length > 3 ? `, and ${strays.length - 3} more` : '');
   throw new UsageError(`Checkout of ${ref} into ${directory} would remove ${strays.length === 1 ? 'a file or folder' : `${strays.length} files and folders`} ` +

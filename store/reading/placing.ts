@@ -20,7 +20,7 @@ import { IntegrityError } from '../../errors';
 export class Placing {
   readonly mismatches: Mismatch[] = [];
   readonly counts = { fetched: 0, fetchedBytes: 0, skipped: 0, hashed: 0 };
-  constructor(private readonly store: Store, private readonly target: TargetFolder, readonly cache: StatCache) {}
+  constructor(private readonly store: Store, readonly target: TargetFolder, readonly cache: StatCache) {}
 
   /**
    * Places every entry in order. From a remote store, the bytes of small entries to fetch are requested up to

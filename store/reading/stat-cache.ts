@@ -39,6 +39,8 @@ export class StatCache {
   private index: Map<string, number> | undefined;
   /** The row tried first by the next lookup: the one after the row found last. */
   private next = 0;
+  /** Whether the file's rows are in path order (so a row is found by a binary search); known on first need. */
+  private inOrder: boolean | undefined;
   /** Rows found with another digest than asked (recordedOf): files about to be replaced, their rows asked for again. */
   private readonly remembered = new Map<string, number>();
   /** The file's exact lines (`mtimeNs ctimeNs ino dev digest`), split on first need; none when they do not add up. */
@@ -62,6 +64,11 @@ export class StatCache {
     const file = stateFileOf(home, directory);
     const loaded = readStateFile(file);
     return new StatCache(home, directory, file, loaded, loaded && placedOf(loaded.placed));
+  }
+
+  /** The version a download placed here last in full, if any (placedFiles gives its files). */
+  get lastPlaced(): PlacedVersion | undefined {
+    return this.placedVersion;
   }
 
   /** Whether a download into this folder was recorded before (its state file was there and readable). */
@@ -210,22 +217,37 @@ export class StatCache {
    * path not there makes the index of every row (a download beside the version in place makes none).
    */
   private indexOf(entryPath: string): number | undefined {
+    if (!this.trusted()) return undefined;
+    const paths = this.loaded!.paths;
     const guess = this.next;
-    if (this.trusted() && this.loaded!.paths[guess] === entryPath) {
+    if (paths[guess] === entryPath) {
       this.next = guess + 1;
       return guess;
     }
-    const hit = this.remembered.get(entryPath);
-    if (hit !== undefined) return hit;
-    if (!this.index) {
-      this.index = new Map();
-      // Lines that do not add up leave the index empty: nothing of the file is trusted.
-      const paths = this.trusted() ? this.loaded!.paths : [];
-      for (let i = 0; i < paths.length; i++) this.index.set(paths[i]!, i);
-    }
-    const i = this.index.get(entryPath);
+    const i = this.remembered.get(entryPath) ?? (this.sorted() ? search(paths, entryPath) : this.indexed(entryPath));
     if (i !== undefined) this.next = i + 1;
     return i;
+  }
+
+  /** Whether the file's rows are in path order (as saves since state-table.ts's inPathOrder leave them). */
+  private sorted(): boolean {
+    if (this.inOrder === undefined) {
+      const paths = this.loaded!.paths;
+      let sorted = true;
+      for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! < paths[i]!;
+      this.inOrder = sorted;
+    }
+    return this.inOrder;
+  }
+
+  /** The row of a path by the index of every row, made on first need (a file whose rows are out of order). */
+  private indexed(entryPath: string): number | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      const paths = this.loaded!.paths;
+      for (let i = 0; i < paths.length; i++) this.index.set(paths[i]!, i);
+    }
+    return this.index.get(entryPath);
   }
 
   /** Whether the file's rows are trusted: its exact lines add up (one per path). */
@@ -257,6 +279,19 @@ function placedOf(value: unknown): PlacedVersion | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { root, prefix, files } = value as Record<string, unknown>;
   return typeof root === 'string' && typeof prefix === 'string' && typeof files === 'number' ? { root, prefix, files } : undefined;
+}
+
+/** The index of `key` in `sorted` (ordered by `<`), by binary search. */
+function search(sorted: readonly string[], key: string): number | undefined {
+  let [lo, hi] = [0, sorted.length - 1];
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const here = sorted[mid]!;
+    if (here === key) return mid;
+    if (here < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 const SPACE = 0x20;

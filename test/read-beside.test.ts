@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { Artifact, type ArtifactVersion } from 'temporal-artifacts';
+import { tempDir } from './helpers';
+import { sharedRun } from './shared-run';
+
+// A download of a version into the folder where a download placed another one in full (the next version of a
+// dataset pulled where the last one is) reads only what differs between the two manifests and places only that.
+
+const shared = sharedRun();
+const { api, blobPath } = shared;
+
+/** 1,000 files in 10 folders: a manifest of several leaves. */
+function files(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 1000; i++) out[`f${String(i % 10)}/n${String(i).padStart(4, '0')}.txt`] = `file ${i}`;
+  return out;
+}
+
+async function logged(name: string, contents: Record<string, string>): Promise<ArtifactVersion> {
+  const dir = tempDir();
+  for (const [rel, text] of Object.entries(contents)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  const v = await shared.run.logArtifact(new Artifact(name, 'dataset').addDir(dir));
+  return api.artifact(v.ref);
+}
+
+/** The digests of a manifest's chunks below its root (the root is a node: a version of 1,000 files has several leaves). */
+function leavesOf(v: ArtifactVersion): string[] {
+  const root = JSON.parse(fs.readFileSync(blobPath(v.record.manifest.root), 'utf8')) as { n: [string, string, number, number, string][] };
+  return root.n.map((row) => row[4]);
+}
+
+function read(dir: string, rel: string): string {
+  return fs.readFileSync(path.join(dir, rel), 'utf8');
+}
+
+test('beside the version in place, a download places only what was added or changed, keeps what was removed, and is then in place itself', async () => {
+  const before = files();
+  const after: Record<string, string> = { ...before, 'f3/n0003.txt': 'changed', 'f9/new.txt': 'added' };
+  delete after['f5/n0005.txt'];
+  const v0 = await logged('beside-basic', before);
+  const v1 = await logged('beside-basic', after);
+  const target = tempDir();
+  await v0.download(target);
+
+  expect(await v1.download(target)).toMatchObject({ files: 1000, bytes: Object.values(after).reduce((n, t) => n + t.length, 0), fetched: 2, skipped: 998, hashed: 0 });
+  expect([read(target, 'f3/n0003.txt'), read(target, 'f9/new.txt'), read(target, 'f5/n0005.txt')]).toEqual(['changed', 'added', 'file 5']);
+  // v1 is now the version in place: a download of it again looks at nothing but its files.
+  expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
+  // And back to v0: only the changed file is placed again (the removed one is still there, as v0 had it).
+  expect(await v0.download(target)).toMatchObject({ files: 1000, fetched: 1, skipped: 999 });
+  expect([read(target, 'f3/n0003.txt'), read(target, 'f9/new.txt')]).toEqual(['file 3', 'added']);
+});
+
+test('beside the version in place, the manifest chunks the two versions share are not read (one of them is removed from the store)', async () => {
+  const before = files();
+  const v0 = await logged('beside-shared', before);
+  const v1 = await logged('beside-shared', { ...before, 'f0/n0000.txt': 'first changed' });
+  const target = tempDir();
+  await v0.download(target);
+  const shared = leavesOf(v1).filter((d) => leavesOf(v0).includes(d));
+  expect(shared.length).toBeGreaterThan(1);
+  const gone = shared[shared.length - 1]!;
+  const kept = fs.readFileSync(blobPath(gone));
+  fs.rmSync(blobPath(gone));
+  try {
+    expect(await v1.download(target)).toMatchObject({ fetched: 1, skipped: 999 });
+    expect(read(target, 'f0/n0000.txt')).toBe('first changed');
+  } finally {
+    fs.writeFileSync(blobPath(gone), kept);
+  }
+});
+
+test('a file of the version in place changed since is put right: that download reads the whole manifest and hashes it', async () => {
+  const before = files();
+  const v0 = await logged('beside-touched', before);
+  const v1 = await logged('beside-touched', { ...before, 'f1/n0001.txt': 'new one' });
+  const target = tempDir();
+  await v0.download(target);
+  // Same size: only reading it can tell.
+  fs.writeFileSync(path.join(target, 'f2/n0002.txt'), 'FILE 2');
+
+  expect(await v1.download(target)).toMatchObject({ fetched: 2, skipped: 998, hashed: 1 });
+  expect([read(target, 'f1/n0001.txt'), read(target, 'f2/n0002.txt')]).toEqual(['new one', 'file 2']);
+});
