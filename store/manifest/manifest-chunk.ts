@@ -67,12 +67,21 @@ export function entriesOrNodes(bytes: Buffer): { readonly entries: ManifestEntry
   return isLeaf(chunk) ? { entries: chunk.l.map(entryOf) } : { nodes: chunk.n };
 }
 
+/** One canonical line of a leaf (`path\tdigest\tsize`, without its newline) as a row; a line that is not one is a damaged chunk. */
+export function rowOfLine(line: string): LeafRow {
+  return parseLines(`${line}\n`, undefined, (path, digest, size): LeafRow => [path, digest, size])[0]!;
+}
+
 /** A leaf's rows, each made by `make` from its path, digest, size and (for a reference) URI. */
 function parseLeaf<T>(bytes: Buffer, make: (path: string, digest: string, size: number, ref: string | undefined) => T): T[] {
   if (!bytes.subarray(0, LEAF_HEADER.length).equals(LEAF_HEADER)) throw new Error('not a manifest chunk (unknown header)');
   const nul = bytes.indexOf(NUL);
   const refs = nul < 0 ? undefined : new Map(JSON.parse(bytes.toString('utf8', nul + 1)) as [number, string][]);
-  const body = bytes.toString('utf8', LEAF_HEADER.length, nul < 0 ? bytes.length : nul);
+  return parseLines(bytes.toString('utf8', LEAF_HEADER.length, nul < 0 ? bytes.length : nul), refs, make);
+}
+
+/** Canonical lines (each ending in a newline) as rows made by `make`; `refs`: the URI of each reference, by its row. */
+function parseLines<T>(body: string, refs: ReadonlyMap<number, string> | undefined, make: (path: string, digest: string, size: number, ref: string | undefined) => T): T[] {
   const rows: T[] = [];
   let start = 0;
   while (start < body.length) {

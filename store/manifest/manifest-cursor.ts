@@ -33,6 +33,12 @@ export class ChunkReader {
     return chunk;
   }
 
+  /** A chunk's bytes, read from the store (and counted in `fetched`) but not kept: for a caller that compares two leaves' lines. */
+  async bytes(digest: string): Promise<Buffer> {
+    this.fetched.push(digest);
+    return this.blobs.getBytes(digest);
+  }
+
   /** The height of a chunk: 0 for a leaf; nodes record theirs (older nodes are measured by descending). */
   async height(digest: string): Promise<number> {
     const chunk = await this.read(digest);

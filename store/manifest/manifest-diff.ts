@@ -1,4 +1,4 @@
-import { entryOf, isLeaf, type Chunk, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
+import { decodeChunk, entryOf, isLeaf, leafLines, rowOfLine, type LeafRow, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import type { ChunkReader } from './manifest-cursor';
 import { comparePaths } from '../paths';
 
@@ -67,7 +67,7 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
         // Two leaves over the same paths (entries changed, none added at their edges): compared row by row at once.
         a.pop();
         b.pop();
-        yield* leafChanges(await reader.read(x.row[4]), await reader.read(y.row[4]));
+        yield* await leafChanges(reader, x.row[4], y.row[4]);
       } else {
         // Open the taller subtree (both when level), so the walks meet again at equal heights.
         if (x.height >= y.height) await a.expand();
@@ -99,25 +99,62 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
   }
 }
 
-/** What changed between two leaves (path-sorted rows), in path order, in one pass over both. */
-function leafChanges(was: Chunk, now: Chunk): DiffEntry[] {
-  const [x, y] = [(was as { l: LeafRow[] }).l, (now as { l: LeafRow[] }).l];
+/**
+ * What changed between two leaves over the same paths, in path order, in one pass over both. Lines are compared
+ * whole first: an unchanged entry has the very same line (`path\tdigest\tsize`) on both sides, so only the lines that
+ * differ are taken apart. Leaves holding references (their URIs lie after the lines) are compared row by row.
+ */
+async function leafChanges(reader: ChunkReader, before: string, after: string): Promise<DiffEntry[]> {
+  const [was, now] = [await reader.bytes(before), await reader.bytes(after)];
+  const [x, y] = [plainLines(was), plainLines(now)];
+  if (!x || !y) return rowChanges((decodeChunk(was) as { l: LeafRow[] }).l, (decodeChunk(now) as { l: LeafRow[] }).l);
+  const out: DiffEntry[] = [];
+  let [i, j] = [0, 0];
+  while (i < x.length || j < y.length) {
+    if (i < x.length && j < y.length && x[i] === y[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    const [r, s] = [i < x.length ? rowOfLine(x[i]!) : undefined, j < y.length ? rowOfLine(y[j]!) : undefined];
+    const order = !r ? 1 : !s ? -1 : r[0] === s[0] ? 0 : comparePaths(r[0], s[0]);
+    out.push(changeOf(order < 0 ? r : undefined, order > 0 ? s : undefined, order === 0 ? [r!, s!] : undefined)!);
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+  }
+  return out;
+}
+
+/** What changed between two leaves' rows (path-sorted), in one pass over both. */
+function rowChanges(x: readonly LeafRow[], y: readonly LeafRow[]): DiffEntry[] {
   const out: DiffEntry[] = [];
   let [i, j] = [0, 0];
   while (i < x.length || j < y.length) {
     const order = i === x.length ? 1 : j === y.length ? -1 : x[i]![0] === y[j]![0] ? 0 : comparePaths(x[i]![0], y[j]![0]);
-    if (order < 0) {
-      const before = entryOf(x[i++]!);
-      out.push({ kind: 'removed', path: before.path, before });
-    } else if (order > 0) {
-      const after = entryOf(y[j++]!);
-      out.push({ kind: 'added', path: after.path, after });
-    } else {
-      const [r, s] = [x[i++]!, y[j++]!];
-      if (r[1] !== s[1] || r[2] !== s[2] || r[3] !== s[3]) out.push({ kind: 'modified', path: r[0], before: entryOf(r), after: entryOf(s) });
-    }
+    const change = changeOf(order < 0 ? x[i] : undefined, order > 0 ? y[j] : undefined, order === 0 ? [x[i]!, y[j]!] : undefined);
+    if (change) out.push(change);
+    if (order <= 0) i++;
+    if (order >= 0) j++;
   }
   return out;
+}
+
+/** The change a row removed, a row added, or a pair of rows of one path makes (none when the pair is the same entry). */
+function changeOf(removed: LeafRow | undefined, added: LeafRow | undefined, pair: readonly [LeafRow, LeafRow] | undefined): DiffEntry | undefined {
+  if (removed) return { kind: 'removed', path: removed[0], before: entryOf(removed) };
+  if (added) return { kind: 'added', path: added[0], after: entryOf(added) };
+  const [r, s] = pair!;
+  // Rows are [path, digest, size, ref?]: an entry is the same when all of them are.
+  return r[1] !== s[1] || r[2] !== s[2] || r[3] !== s[3] ? { kind: 'modified', path: r[0], before: entryOf(r), after: entryOf(s) } : undefined;
+}
+
+/** A leaf's canonical lines, when it is a leaf of lines without references; else undefined. */
+function plainLines(bytes: Buffer): string[] | undefined {
+  const lines = leafLines(bytes);
+  if (!lines || bytes.indexOf(0) >= 0) return undefined;
+  const all = lines.toString('utf8').split('\n');
+  all.pop();
+  return all;
 }
 
 export interface DiffSummary {

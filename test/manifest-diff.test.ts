@@ -1,0 +1,45 @@
+import { expect, test } from 'vitest';
+import { type ManifestEntry } from 'temporal-artifacts';
+import { ChunkReader, configFromEnv, diffManifests, Store, writeManifest } from 'temporal-artifacts/internal';
+import { isolatedEnv } from './helpers';
+
+Object.assign(process.env, isolatedEnv());
+
+const entry = (i: number, salt = '', ref?: string): ManifestEntry => ({
+  path: `part-${String(i % 7)}/item-${String(i).padStart(5, '0')}`,
+  digest: `blake3:${String(i).padStart(60, '0')}${salt.padStart(4, '0')}`,
+  size: i,
+  ...(ref === undefined ? {} : { ref }),
+});
+
+/** The changes between two entry lists, the slow way: every path looked at on both sides. */
+function byHand(before: readonly ManifestEntry[], after: readonly ManifestEntry[]): string[] {
+  const was = new Map(before.map((e) => [e.path, e]));
+  const now = new Map(after.map((e) => [e.path, e]));
+  const out: string[] = [];
+  for (const p of new Set([...was.keys(), ...now.keys()])) {
+    const [x, y] = [was.get(p), now.get(p)];
+    if (!x) out.push(`added ${p}`);
+    else if (!y) out.push(`removed ${p}`);
+    else if (x.digest !== y.digest || x.size !== y.size || x.ref !== y.ref) out.push(`modified ${p}`);
+  }
+  return out.sort();
+}
+
+test('a diff finds every entry added, removed and changed inside leaves over the same paths, references included, as a look at every path does', async () => {
+  const store = await Store.fromConfig(configFromEnv());
+  const before = Array.from({ length: 3000 }, (_, i) => entry(i, '', i % 997 === 0 ? `s3://bucket/old-${i}` : undefined));
+  const after = before
+    .filter((_, i) => i % 211 !== 5)
+    .map((e, i) => (i % 53 === 0 ? entry(Number(e.path.slice(-5)), 'new') : i % 997 === 0 && e.ref ? { ...e, ref: `${e.ref}-moved` } : e));
+  // Added in the middle of leaves: a name that sorts right after an existing one.
+  after.push(...[100, 1500, 2900].map((i) => ({ ...entry(i, 'add'), path: `${entry(i).path}a` })));
+  const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+  const found: string[] = [];
+  for await (const d of diffManifests(new ChunkReader(store.blobs), a.root, b.root)) found.push(`${d.kind} ${d.path}`);
+  const expected = byHand(before, after);
+  expect(expected.filter((c) => c.startsWith('added')).length).toBe(3);
+  expect(expected.some((c) => c.startsWith('removed'))).toBe(true);
+  expect(found.sort()).toEqual(expected);
+  await store.close();
+});
