@@ -1,8 +1,8 @@
 // `npm run bench -- --suite read`: downloads, measured in one run against the plain copy of the same files.
 // Local store: a first download of 2 GiB in 4 files and of 20,000 x 4 KiB into an empty folder, against `cp -r` of
 // the same files; a second download into the same folder; a download of v1 into the folder holding v0 when 1% of
-// the files changed. S3 store (the test SeaweedFS): the same, against a raw @aws-sdk download of the same files
-// (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own; `--rounds N`
+// the files changed, and of v2 when 10% did (so the cost of each changed file shows, beside what any download pays).
+// S3 store (the test SeaweedFS): the same, against a raw @aws-sdk download of the same files (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own; `--rounds N`
 // (default 3) rounds, each a baseline then ours, and the medians (of times, and of each round's ratio) are printed.
 // `--store local|s3` runs one store only, `--set large|small` one data set only.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,10 +47,9 @@ function readyToTime(where, source, env, bytes) {
   hotMemory(hotGiBFor(bytes));
 }
 
-/** Rewrites 1% of a folder's files with new bytes of the same size. */
-function changeOnePercent(dir) {
+/** Rewrites every `step`th of a folder's files (in path order, so spread over every folder) with new bytes of the same size. */
+function changeEvery(dir, step) {
   const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
-  const step = 100;
   let changed = 0;
   for (let i = 0; i < all.length; i += step, changed++) fs.writeFileSync(path.join(dir, all[i]), randomBytes(fs.statSync(path.join(dir, all[i])).size));
   return changed;
@@ -71,14 +70,7 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
   if (where === 's3') env.ARTIFACTS_STORE = `s3://${BUCKET}/read-${randomUUID().slice(0, 8)}`;
   const name = `read-${set.key}`;
   measure('log-once.mjs', [set.dir, name], env);
-  let changed = 0;
-  if (set.key === 'small') {
-    const v1Dir = `${set.dir}-v1`;
-    execFileSync('cp', ['-r', set.dir, v1Dir]);
-    changed = changeOnePercent(v1Dir);
-    measure('log-once.mjs', [v1Dir, name], env);
-    fs.rmSync(v1Dir, { recursive: true, force: true });
-  }
+  const changed = set.key === 'small' ? logChanged(set.dir, name, env) : {};
   const raw = `s3://${BUCKET}/raw-${randomUUID().slice(0, 8)}`;
   if (where === 's3') measure('s3-raw-once.mjs', [set.dir, raw], env);
   const runs = [];
@@ -99,7 +91,10 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);
     const v1 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v1`, target], env) : undefined;
-    runs.push({ baseline: baseline.seconds, first, second, v1 });
+    // Back to v0 (untimed), then v2 beside it.
+    if (set.key === 'small') measure('download-once.mjs', [`${name}:v0`, target], env);
+    const v2 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v2`, target], env) : undefined;
+    runs.push({ baseline: baseline.seconds, first, second, v1, v2 });
   }
   // Deleted only now: on this filesystem (ext4, online discard) files created right after a large delete are
   // several times slower, and whichever side ran next would pay for it.
@@ -114,12 +109,37 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     `  first download        ${rate(bytes, median(runs.map((r) => r.first.seconds)))}  (${runs[0].first.fetched} fetched)   ${median(speed).toFixed(2)}x the speed of ${baseName} ${spread(speed, 2)}`,
     `  second, same folder   ${median(runs.map((r) => r.second.seconds)).toFixed(3)} s  (${runs[0].second.skipped} skipped, ${runs[0].second.hashed} re-hashed, ${runs[0].second.fetched} fetched)   ${median(faster).toFixed(1)}x faster than the first ${spread(faster, 1)}`,
   ];
-  if (set.key === 'small') {
-    const share = runs.map((r) => (r.v1.seconds / r.first.seconds) * 100);
-    const v1 = runs[0].v1;
-    lines.push(`  v1 after v0 (${changed} files changed)  ${median(runs.map((r) => r.v1.seconds)).toFixed(3)} s  (${v1.fetched} fetched, ${(v1.fetchedBytes / MiB).toFixed(1)} MiB, ${v1.skipped} skipped, ${v1.hashed} re-hashed)   ${median(share).toFixed(1)}% of the first download's time ${spread(share, 1)}`);
-  }
+  if (set.key === 'small') lines.push(...changeLines(runs, changed, files));
   console.log(lines.join('\n'));
+}
+
+/** Logs v1 of the set with 1% of its files changed and v2 with 10%, each spread over every folder; how many each changed. */
+function logChanged(dir, name, env) {
+  const changed = {};
+  for (const [version, step] of [['v1', 100], ['v2', 10]]) {
+    const copy = `${dir}-${version}`;
+    execFileSync('cp', ['-r', dir, copy]);
+    changed[version] = changeEvery(copy, step);
+    measure('log-once.mjs', [copy, name], env);
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+  return changed;
+}
+
+/** The rows of v1 and v2 after v0, and what each changed file costs (from the two) beside what is left. */
+function changeLines(runs, changed, files) {
+  const lines = [];
+  for (const version of ['v1', 'v2']) {
+    const share = runs.map((r) => (r[version].seconds / r.first.seconds) * 100);
+    const v = runs[0][version];
+    lines.push(`  ${version} after v0 (${changed[version]} files changed)  ${median(runs.map((r) => r[version].seconds)).toFixed(3)} s  (${v.fetched} fetched, ${(v.fetchedBytes / MiB).toFixed(1)} MiB, ${v.skipped} skipped, ${v.hashed} re-hashed)   ${median(share).toFixed(1)}% of the first download's time ${spread(share, 1)}`);
+  }
+  // What each changed file costs, from the two: (v2 - v1) over the files v2 changes beyond v1, against the first download's cost per file.
+  const perChange = runs.map((r) => ((r.v2.seconds - r.v1.seconds) / (changed.v2 - changed.v1)) * 1e6);
+  const perFirst = runs.map((r) => (r.first.seconds / files) * 1e6);
+  const fixed = runs.map((r) => (r.v1.seconds - (changed.v1 * (r.v2.seconds - r.v1.seconds)) / (changed.v2 - changed.v1)) * 1e3);
+  lines.push(`  per changed file       ${median(perChange).toFixed(0)} us (the first download: ${median(perFirst).toFixed(0)} us per file) ${spread(perChange, 0)}; the rest of v1 after v0: ${median(fixed).toFixed(0)} ms (the second download: ${(median(runs.map((r) => r.second.seconds)) * 1e3).toFixed(0)} ms)`);
+  return lines;
 }
 
 export async function runRead(args) {

@@ -86,17 +86,16 @@ function patched(s: StateChanges, file: StateBody): Table {
 
 /**
  * The rows sorted by path, as a manifest lists them (so the next download finds each row where it looks first: see
- * StatCache's indexOf). Sorted as strings by the engine (each path with its row number after a NUL, which no path
- * holds), not by a comparison in JavaScript: the UTF-16 order, which differs from the manifest's only around astral
- * characters, where a lookup then falls back to the index.
+ * StatCache's indexOf). Compared with `<` (the UTF-16 order, which differs from the manifest's only around astral
+ * characters, where a lookup then falls back to a search of its own). Rows a download recorded come in runs already in
+ * order (each batch's files), which the engine's merge sort takes as they are.
  */
 function inPathOrder(t: Table): Table {
   const { paths } = t;
   let sorted = true;
   for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! < paths[i]!;
   if (sorted) return t;
-  const keys = paths.map((p, i) => `${p}\u0000${i}`).sort();
-  const order = keys.map((k) => Number(k.slice(k.lastIndexOf('\u0000') + 1)));
+  const order = Array.from(paths, (_, i) => i).sort((a, b) => (paths[a]! < paths[b]! ? -1 : 1));
   const quick = new Float64Array(t.quick.length);
   order.forEach((from, to) => quick.set(t.quick.subarray(from * QUICK_FIELDS, (from + 1) * QUICK_FIELDS), to * QUICK_FIELDS));
   return { paths: order.map((i) => paths[i]!), quick, marks: Uint8Array.from(order, (i) => t.marks[i]!), exact: order.map((i) => t.exact[i]!) };
