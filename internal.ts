@@ -23,7 +23,7 @@ export { StatCache } from './store/reading/stat-cache';
 export { stageSpec } from './store/staging/stager';
 export { normalizeEntryPath, resolveInside } from './store/paths';
 export { stagingHeapGrowth, withStagingHeapGrowth, STAGING_HEAP_GROWTH_PERCENT } from './store/staging/heap-growth';
-export { ManifestWriter, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
+export { ManifestWriter, readLeaves, readManifest, versionDigestOf, writeManifest } from './store/manifest/manifest';
 export { editManifest, editTree } from './store/manifest/manifest-edit';
 export { mergeContributions, settleDraft } from './store/drafts/draft-merge';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';

@@ -1,4 +1,5 @@
 import type { BlobStore } from '../blobs/blob-store';
+import { ChunkPrefetch } from './chunk-prefetch';
 import { decodeChunk, isLeaf, keyOf, type Chunk, type LeafRow, type NodeRow } from './manifest-chunk';
 import { comparePaths } from '../paths';
 
@@ -11,8 +12,17 @@ export class ChunkReader {
   /** Digests fetched from the store, in order. */
   readonly fetched: string[] = [];
 
+  private readonly prefetch: ChunkPrefetch;
+
   /** `capacity`: chunks kept, least recently used dropped first, so a walk over a huge tree holds a bounded set. */
-  constructor(readonly blobs: BlobStore, private readonly capacity = 4096) {}
+  constructor(readonly blobs: BlobStore, private readonly capacity = 4096) {
+    this.prefetch = new ChunkPrefetch(blobs);
+  }
+
+  /** From a remote store, starts reading these chunks now (those not held): the walk reads them next. */
+  ahead(digests: readonly string[]): void {
+    this.prefetch.ahead(digests.filter((d) => !this.cache.has(d)));
+  }
 
   /** Chunks held right now (never more than the capacity). */
   get cachedChunks(): number {
@@ -25,7 +35,7 @@ export class ChunkReader {
       // Re-inserted so the Map's order is least recently used first.
       this.cache.delete(digest);
     } else {
-      chunk = decodeChunk(await this.blobs.getBytes(digest));
+      chunk = decodeChunk(await this.prefetch.get(digest));
       this.fetched.push(digest);
       if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     }
@@ -36,7 +46,7 @@ export class ChunkReader {
   /** A chunk's bytes, read from the store (and counted in `fetched`) but not kept: for a caller that compares two leaves' lines. */
   async bytes(digest: string): Promise<Buffer> {
     this.fetched.push(digest);
-    return this.blobs.getBytes(digest);
+    return this.prefetch.get(digest);
   }
 
   /** The height of a chunk: 0 for a leaf; nodes record theirs (older nodes are measured by descending). */

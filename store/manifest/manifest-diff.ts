@@ -31,6 +31,17 @@ class TreeWalk {
     this.stack.pop();
   }
 
+  /** The chunks of the subtrees at the top of the walk, up to the first entry. */
+  subtrees(): string[] {
+    const out: string[] = [];
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const item = this.stack[i]!;
+      if (!item.tree) break;
+      out.push(item.row[4]);
+    }
+    return out;
+  }
+
   /** Replaces the next item (a subtree) by its children. */
   async expand(): Promise<void> {
     const item = this.stack.pop() as Extract<Item, { tree: true }>;
@@ -45,6 +56,12 @@ class TreeWalk {
 }
 
 const firstKey = (item: Item): string => item.row[0];
+
+/** Asks the reader for the subtrees each walk has and the other lacks. */
+function readAhead(reader: ChunkReader, mine: readonly string[], theirs: readonly string[]): void {
+  const [a, b] = [new Set(mine), new Set(theirs)];
+  reader.ahead([...mine.filter((d) => !b.has(d)), ...theirs.filter((d) => !a.has(d))]);
+}
 
 /**
  * Yields what changed from `before` to `after`. Both trees are walked together and a subtree whose digest is the
@@ -72,6 +89,8 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
         // Open the taller subtree (both when level), so the walks meet again at equal heights.
         if (x.height >= y.height) await a.expand();
         if (y.height >= x.height) await b.expand();
+        // Children on one side only are the chunks the walk reads next (from a remote store, all at once).
+        if (x.height === y.height) readAhead(reader, a.subtrees(), b.subtrees());
       }
       continue;
     }

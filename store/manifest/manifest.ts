@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/blob-store';
 import { VersionDigest } from '../blobs/digest';
+import { ChunkPrefetch } from './chunk-prefetch';
 import { encodeChunk, entriesOrNodes, rowOf, type ManifestEntry, type NodeRow } from './manifest-chunk';
 import { LevelChunker, newChunkStats, type ChunkStats, type LevelState } from './manifest-chunker';
 import { versionDigestOf } from './manifest-digest';
@@ -124,19 +125,23 @@ export async function* readManifest(blobs: BlobStore, root: string): AsyncGenera
 }
 
 /**
- * Streams a manifest's entries a leaf at a time, in path order, one chunk in memory per tree level: for a caller
+ * Streams a manifest's entries a leaf at a time, in path order, one chunk in memory per tree level (from a remote
+ * store, also the children of the node being walked, read ahead: see ChunkPrefetch): for a caller
  * that goes through every entry, a step per leaf instead of one per entry and tree level (a download of 20,000 files
  * read its manifest in 40 ms instead of 23 ms, in a fresh process).
  */
 export async function* readLeaves(blobs: BlobStore, root: string): AsyncGenerator<ManifestEntry[]> {
   /** Node rows still to read, the next one last. */
   const stack: string[] = [root];
+  const prefetch = new ChunkPrefetch(blobs);
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const chunk = entriesOrNodes(await blobs.getBytes(next));
+    const chunk = entriesOrNodes(await prefetch.get(next));
     if ('entries' in chunk) {
       yield chunk.entries;
       continue;
     }
+    // From a remote store, a node's children are read while the walk goes through them.
+    prefetch.ahead(chunk.nodes.map((row) => row[4]));
     for (let i = chunk.nodes.length - 1; i >= 0; i--) stack.push(chunk.nodes[i]![4]);
   }
 }

@@ -1,0 +1,57 @@
+import { expect, test } from 'vitest';
+import { type ManifestEntry } from 'temporal-artifacts';
+import { ChunkReader, configFromEnv, diffManifests, readLeaves, Store, writeManifest, type BlobStore } from 'temporal-artifacts/internal';
+import { isolatedEnv } from './helpers';
+
+Object.assign(process.env, isolatedEnv());
+
+const entry = (i: number, salt = ''): ManifestEntry => ({ path: `part-${String(i % 9)}/item-${String(i).padStart(5, '0')}`, digest: `blake3:${String(i).padStart(60, '0')}${salt.padStart(4, '0')}`, size: i });
+
+/** The store's blobs as a remote store reads them: each read takes a while, and up to `prefetch` may be in flight. */
+function remoteLike(blobs: BlobStore, prefetch: number, missing?: string): { remote: BlobStore; seen: { most: number } } {
+  let now = 0;
+  const seen = { most: 0 };
+  const getBytes = async (digest: string): Promise<Buffer> => {
+    seen.most = Math.max(seen.most, ++now);
+    await new Promise((r) => setTimeout(r, 5));
+    now--;
+    if (digest === missing) throw new Error(`blob ${digest} is missing`);
+    return blobs.getBytes(digest);
+  };
+  return { remote: Object.assign(Object.create(blobs) as BlobStore, { prefetch, getBytes }), seen };
+}
+
+test('from a remote store, a manifest is read with the chunks of each node asked for at once, and every entry comes once, in order', async () => {
+  const store = await Store.fromConfig(configFromEnv());
+  const entries = Array.from({ length: 5000 }, (_, i) => entry(i)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const { root } = await writeManifest(store.blobs, entries);
+  const { remote, seen } = remoteLike(store.blobs, 8);
+  const read: string[] = [];
+  for await (const leaf of readLeaves(remote, root)) read.push(...leaf.map((e) => e.path));
+  expect(read).toEqual(entries.map((e) => e.path));
+  expect(seen.most).toBe(8);
+  await store.close();
+});
+
+test('from a remote store, a diff asks at once for the chunks on one side only, and a missing one fails the diff where it is met, not before', async () => {
+  const store = await Store.fromConfig(configFromEnv());
+  const before = Array.from({ length: 5000 }, (_, i) => entry(i));
+  const after = before.map((e, i) => (i % 100 === 0 ? entry(i, 'new') : e));
+  const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+  const { remote, seen: ahead } = remoteLike(store.blobs, 6);
+  const changed: string[] = [];
+  for await (const d of diffManifests(new ChunkReader(remote), a.root, b.root)) changed.push(d.path);
+  expect(changed.length).toBe(50);
+  expect(ahead.most).toBeGreaterThan(1);
+  // The last chunk the diff reads, missing: the error comes from that read, after the changes before it.
+  const reader = new ChunkReader(store.blobs);
+  for await (const d of diffManifests(reader, a.root, b.root)) void d;
+  const last = reader.fetched[reader.fetched.length - 1]!;
+  const { remote: broken } = remoteLike(store.blobs, 6, last);
+  const seen: string[] = [];
+  await expect((async () => {
+    for await (const d of diffManifests(new ChunkReader(broken), a.root, b.root)) seen.push(d.path);
+  })()).rejects.toThrow(/is missing/);
+  expect(seen.length).toBeGreaterThan(0);
+  await store.close();
+});
