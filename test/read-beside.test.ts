@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { Artifact, type ArtifactVersion } from 'temporal-artifacts';
+import { configFromEnv, downloadVersion, Store } from 'temporal-artifacts/internal';
 import { tempDir } from './helpers';
 import { sharedRun } from './shared-run';
 
@@ -47,7 +48,16 @@ test('beside the version in place, a download places only what was added or chan
   const target = tempDir();
   await v0.download(target);
 
-  expect(await v1.download(target)).toMatchObject({ files: 1000, bytes: Object.values(after).reduce((n, t) => n + t.length, 0), fetched: 2, skipped: 998, hashed: 0 });
+  const progress: [number, number][] = [];
+  const store = await Store.fromConfig(configFromEnv());
+  try {
+    const result = await downloadVersion(store, v1.record, target, { onFile: (done, total) => progress.push([done, total]) });
+    expect(result).toMatchObject({ files: 1000, bytes: Object.values(after).reduce((n, t) => n + t.length, 0), fetched: 2, skipped: 998, hashed: 0 });
+  } finally {
+    await store.close();
+  }
+  // Progress counts every file once, in order, out of the version's files.
+  expect(progress).toEqual(Array.from({ length: 1000 }, (_, i) => [i + 1, 1000]));
   expect([read(target, 'f3/n0003.txt'), read(target, 'f9/new.txt'), read(target, 'f5/n0005.txt')]).toEqual(['changed', 'added', 'file 5']);
   // v1 is now the version in place: a download of it again looks at nothing but its files.
   expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
@@ -86,4 +96,17 @@ test('a file of the version in place changed since is put right: that download r
 
   expect(await v1.download(target)).toMatchObject({ fetched: 2, skipped: 998, hashed: 1 });
   expect([read(target, 'f1/n0001.txt'), read(target, 'f2/n0002.txt')]).toEqual(['new one', 'file 2']);
+});
+
+test('beside the version in place under a path prefix, only that prefix is compared and placed', async () => {
+  const before = files();
+  const v0 = await logged('beside-prefix', before);
+  const v1 = await logged('beside-prefix', { ...before, 'f1/n0001.txt': 'inside', 'f2/n0002.txt': 'outside' });
+  const target = tempDir();
+  expect(await v0.download(target, { pathPrefix: 'f1/' })).toMatchObject({ files: 100, fetched: 100 });
+  expect(await v1.download(target, { pathPrefix: 'f1/' })).toMatchObject({ files: 100, fetched: 1, skipped: 99 });
+  expect(read(target, 'f1/n0001.txt')).toBe('inside');
+  expect(fs.existsSync(path.join(target, 'f2'))).toBe(false);
+  // The whole version into the same folder is another scope: it takes the full road and places the rest.
+  expect(await v1.download(target)).toMatchObject({ files: 1000, fetched: 900, skipped: 100 });
 });
