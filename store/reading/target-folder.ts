@@ -142,8 +142,13 @@ export class TargetFolder {
     const segments = entryPath.split('/');
     segments.pop();
     const folder = this.enterToWrite(entryPath, segments);
-    const fd = fs.openSync(folder.at, O_RDONLY | O_DIRECTORY);
-    return { at: PINNED ? `/proc/self/fd/${fd}` : folder.at, close: () => fs.closeSync(fd) };
+    if (folder === this.top) {
+      const fd = fs.openSync(folder.at, O_RDONLY | O_DIRECTORY);
+      return { at: PINNED ? `/proc/self/fd/${fd}` : folder.at, close: () => fs.closeSync(fd) };
+    }
+    // The folder just entered is handed over as it is (the next entry, in another folder, would close it anyway).
+    this.chain.pop();
+    return { at: folder.at, close: () => fs.closeSync(folder.fd) };
   }
 
   /** The regular file at `entryPath`, or undefined when nothing (or a link, a folder, a device...) is there. */
