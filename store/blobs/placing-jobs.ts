@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
-import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper } from './native';
+import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeSmallFile } from './native';
 import { errorMessage } from './worker-errors';
 import { WRITE_PIECE, writeAllSync } from './write-all';
 
@@ -107,12 +107,17 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
   const native = nativeHelper();
   if (native && job.files.every((f) => f.digest.startsWith(BLAKE3))) {
-    const r = native.placeSmall(job.folder, job.files.map((f) => ({ leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace })));
+    const r = native.placeSmall(job.folder, job.files.map(nativeSmallFile));
     if (r.failure) throw nativeError(r.failure);
     return { type: 'place-small-done', stamps: r.stamps };
   }
   const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
   return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.folder, f, buffer)) };
+}
+
+/** A small file as the native helper takes it (a `blake3:` digest, by its hex). */
+export function nativeSmallFile(f: PlaceSmallFile): NativeSmallFile {
+  return { leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace };
 }
 
 function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { nativeHelper, type NativeHelper } from '../blobs/native';
-import { hasQuickStamp, QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
-import type { FileStamp } from './file-stamp';
+import { QUICK_FIELDS, sameQuick, sameQuickAt } from './quick-stamp';
 import type { PlacedFiles } from './state-table';
 
 const PLAIN = { throwIfNoEntry: false } as const;
@@ -66,16 +65,9 @@ function quickMatches(native: NativeHelper, root: string, paths: readonly string
   return out;
 }
 
-/** Whether the file at `entryPath` has `stamp` still (compared as a quick stamp), its folders being folders (those in `folders` known to be). */
-export function stillThere(root: string, entryPath: string, stamp: FileStamp, folders: Set<string>): boolean {
-  if (!foldersStay(root, entryPath, folders)) return false;
-  const st = fs.lstatSync(`${root}/${entryPath}`, PLAIN);
-  return st?.isFile() === true && hasQuickStamp(st, stamp);
-}
-
 /**
  * For each of `paths`, whether the file is still there with its quick stamp (the `i`th in `quick` at
- * `i * QUICK_FIELDS`), as stillThere says; with the native helper, in one call for all of them.
+ * `i * QUICK_FIELDS`), each folder on its way a real folder; with the native helper, in one call for all of them.
  */
 export function stillThereQuick(root: string, paths: readonly string[], quick: Float64Array): boolean[] {
   const native = nativeHelper();

@@ -34,11 +34,6 @@ export function sameQuickAt(a: Float64Array, b: Float64Array, at: number): boole
   return true;
 }
 
-/** Whether `st` (a plain lstat) has `stamp`, compared as quick stamps are: the same answer as an exact comparison, without a BigInt. */
-export function hasQuickStamp(st: fs.Stats, stamp: FileStamp): boolean {
-  return st.size === stamp.size && st.mtimeMs === msOf(stamp.mtimeNs) && st.ctimeMs === msOf(stamp.ctimeNs) && st.ino === exact(stamp.ino) && st.dev === exact(stamp.dev);
-}
-
 const NS_PER_S = 1_000_000_000n;
 const MINUS = 0x2d;
 

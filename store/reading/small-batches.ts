@@ -2,7 +2,7 @@ import { isChunked } from '../blobs/chunked-files';
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { LocalBlobStore } from '../blobs/local-blob-store';
 import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
-import type { PlaceSmallDone, PlaceSmallFile, PlaceSmallJob } from '../blobs/placing-jobs';
+import { nativeSmallFile, type PlaceSmallDone, type PlaceSmallFile, type PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
 import { partialName } from './partial-files';
@@ -134,7 +134,7 @@ export interface SmallPlan {
 
 /** Batches placed by the native helper in one call, on its own threads; the first failure met is thrown. */
 async function placeNatively(native: NativeHelper, sent: readonly SentBatch[]): Promise<PlaceSmallDone[]> {
-  const batches = sent.map((b) => ({ folder: b.folder.at, files: b.files.map((f) => ({ leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace })) }));
+  const batches = sent.map((b) => ({ folder: b.folder.at, files: b.files.map(nativeSmallFile) }));
   const done = await native.placeSmallBatches(batches, ingestPool.size);
   const failed = done.find((d) => d.failure);
   if (failed?.failure) throw nativeError(failed.failure);
