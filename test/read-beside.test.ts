@@ -110,3 +110,24 @@ test('beside the version in place under a path prefix, only that prefix is compa
   // The whole version into the same folder is another scope: it takes the full road and places the rest.
   expect(await v1.download(target)).toMatchObject({ files: 1000, fetched: 900, skipped: 100 });
 });
+
+test('beside the version in place, a changed file whose blob is damaged is named and not written, the others are, and nothing is then taken as placed', async () => {
+  const before = files();
+  const v0 = await logged('beside-damaged', before);
+  const v1 = await logged('beside-damaged', { ...before, 'f4/n0004.txt': 'v1 four', 'f6/n0006.txt': 'v1 six' });
+  const target = tempDir();
+  await v0.download(target);
+  const four = (await v1.files()).find((f) => f.path === 'f4/n0004.txt')!;
+  const kept = fs.readFileSync(blobPath(four.digest));
+  fs.writeFileSync(blobPath(four.digest), 'X'.repeat(kept.length));
+  try {
+    await expect(v1.download(target)).rejects.toThrow(/f4\/n0004\.txt/);
+    expect([read(target, 'f4/n0004.txt'), read(target, 'f6/n0006.txt')]).toEqual(['file 4', 'v1 six']);
+  } finally {
+    fs.writeFileSync(blobPath(four.digest), kept);
+  }
+  // Repaired: the next download places the one file left, and only then is v1 in place.
+  expect(await v1.download(target)).toMatchObject({ fetched: 1, skipped: 999 });
+  expect(read(target, 'f4/n0004.txt')).toBe('v1 four');
+  expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
+});
