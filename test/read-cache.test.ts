@@ -72,6 +72,18 @@ describe('the shared read cache of an S3 store', () => {
     expect(failed.stderr).toContain(`  ${second!.path}: expected ${shortDigest(second!.digest)}`);
   });
 
+  test('a manifest chunk damaged in the cache is not used: it is fetched again, and the cache then holds its right bytes', async () => {
+    const v = await shared.run.logArtifact(new Artifact('cache-manifest', 'dataset').addDir(writeFiles(files('cache-manifest', 3))));
+    expect(await artifacts(['download', v.ref, tempDir()])).toMatchObject({ code: 0 });
+    const root = (await shared.api.artifact(v.ref)).record.manifest.root;
+    const good = fs.readFileSync(cacheFile(root));
+    fs.writeFileSync(cacheFile(root), Buffer.alloc(good.length, 0x5a));
+    const again = tempDir();
+    expect(await artifacts(['download', v.ref, again])).toMatchObject({ code: 0, stdout: expect.stringContaining('3 fetched') });
+    expect(fs.readFileSync(path.join(again, 'part-2.txt'), 'utf8')).toBe(files('cache-manifest', 3)['part-2.txt']);
+    expect(fs.readFileSync(cacheFile(root)).equals(good)).toBe(true);
+  });
+
   test('a file over 64 MiB is read as chunks, several in flight, verified, and each chunk cached', async () => {
     const dir = tempDir();
     const digest = writeUniqueFile(path.join(dir, 'big.bin'), 70 * 1024 * 1024 + 123);

@@ -2,6 +2,9 @@ import type { BatchIngestOptions, BlobStore, IngestOptions, IngestResult } from 
 import type { ReadCache } from './read-cache';
 import { concatAll, isChunked, readChunked, setAsideDamagedChunks } from './chunked-files';
 
+/** A cache hit up to this size is read whole in one synchronous call (see ReadCache.getSmall). */
+const SMALL_HIT = 1 << 20;
+
 /**
  * A remote blob store read through a local ReadCache: reads are served from the cache when it holds the blob
  * (checked on every hit), else fetched, served, and kept once their bytes matched. Writes, listing and deletes go
@@ -29,7 +32,9 @@ export class CachedBlobStore implements BlobStore {
 
   async getBytes(digest: string, into?: Buffer): Promise<Buffer> {
     if (isChunked(digest)) return concatAll(readChunked(this, digest));
-    const hit = await this.cache.get(digest);
+    const small = this.cache.getSmall(digest, SMALL_HIT);
+    if (small instanceof Buffer) return small;
+    const hit = small === 'larger' ? await this.cache.get(digest) : undefined;
     if (hit) {
       const parts: Buffer[] = [];
       for await (const chunk of hit) parts.push(chunk);
