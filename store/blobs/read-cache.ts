@@ -79,8 +79,8 @@ export class ReadCache {
 
   /**
    * A small entry's bytes (up to `most`), read and checked in one synchronous call: a manifest chunk of a few KiB
-   * costs tens of microseconds so, where `get`'s four round trips through the thread pool cost far more each (a
-   * download beside another version reads a hundred such chunks). Undefined when missing or damaged (removed, as
+   * then costs tens of microseconds, where `get`'s four round trips through the thread pool cost far more (a download
+   * beside another version reads a hundred such chunks). Undefined when missing or damaged (removed, as
    * `get` does); `larger` when it holds more than `most` bytes (read it with `get`).
    */
   getSmall(digest: string, most: number): Buffer | undefined | 'larger' {

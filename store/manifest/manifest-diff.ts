@@ -100,20 +100,12 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
       await a.expand();
     } else if (y?.tree && order >= 0) {
       await b.expand();
-    } else if (order < 0) {
-      const before = entryOf(x!.row as LeafRow);
-      a.pop();
-      yield { kind: 'removed', path: before.path, before };
-    } else if (order > 0) {
-      const after = entryOf(y!.row as LeafRow);
-      b.pop();
-      yield { kind: 'added', path: after.path, after };
     } else {
-      const [was, now] = [x!.row as LeafRow, y!.row as LeafRow];
-      a.pop();
-      b.pop();
-      // Rows are [path, digest, size, ref?]: an entry is the same when all of them are.
-      if (was[1] !== now[1] || was[2] !== now[2] || was[3] !== now[3]) yield { kind: 'modified', path: was[0], before: entryOf(was), after: entryOf(now) };
+      const [was, now] = [order <= 0 ? (x!.row as LeafRow) : undefined, order >= 0 ? (y!.row as LeafRow) : undefined];
+      if (was) a.pop();
+      if (now) b.pop();
+      const change = changeOf(order < 0 ? was : undefined, order > 0 ? now : undefined, order === 0 ? [was!, now!] : undefined);
+      if (change) yield change;
     }
   }
 }
@@ -126,7 +118,15 @@ export async function* diffManifests(reader: ChunkReader, before: string, after:
 async function leafChanges(reader: ChunkReader, before: string, after: string): Promise<DiffEntry[]> {
   const [was, now] = [await reader.bytes(before), await reader.bytes(after)];
   const [x, y] = [plainLines(was), plainLines(now)];
-  if (!x || !y) return rowChanges((decodeChunk(was) as { l: LeafRow[] }).l, (decodeChunk(now) as { l: LeafRow[] }).l);
+  if (x && y) return mergeChanges(x, y, rowOfLine);
+  return mergeChanges((decodeChunk(was) as { l: LeafRow[] }).l, (decodeChunk(now) as { l: LeafRow[] }).l, (row) => row);
+}
+
+/**
+ * What changed between two path-sorted lists of entries (lines or rows), in one pass over both: items equal as they
+ * are (the same line) are passed by unread; the others are made rows by `rowOf` and compared by path.
+ */
+function mergeChanges<T>(x: readonly T[], y: readonly T[], rowOf: (item: T) => LeafRow): DiffEntry[] {
   const out: DiffEntry[] = [];
   let [i, j] = [0, 0];
   while (i < x.length || j < y.length) {
@@ -135,22 +135,9 @@ async function leafChanges(reader: ChunkReader, before: string, after: string): 
       j++;
       continue;
     }
-    const [r, s] = [i < x.length ? rowOfLine(x[i]!) : undefined, j < y.length ? rowOfLine(y[j]!) : undefined];
+    const [r, s] = [i < x.length ? rowOf(x[i]!) : undefined, j < y.length ? rowOf(y[j]!) : undefined];
     const order = !r ? 1 : !s ? -1 : r[0] === s[0] ? 0 : comparePaths(r[0], s[0]);
-    out.push(changeOf(order < 0 ? r : undefined, order > 0 ? s : undefined, order === 0 ? [r!, s!] : undefined)!);
-    if (order <= 0) i++;
-    if (order >= 0) j++;
-  }
-  return out;
-}
-
-/** What changed between two leaves' rows (path-sorted), in one pass over both. */
-function rowChanges(x: readonly LeafRow[], y: readonly LeafRow[]): DiffEntry[] {
-  const out: DiffEntry[] = [];
-  let [i, j] = [0, 0];
-  while (i < x.length || j < y.length) {
-    const order = i === x.length ? 1 : j === y.length ? -1 : x[i]![0] === y[j]![0] ? 0 : comparePaths(x[i]![0], y[j]![0]);
-    const change = changeOf(order < 0 ? x[i] : undefined, order > 0 ? y[j] : undefined, order === 0 ? [x[i]!, y[j]!] : undefined);
+    const change = changeOf(order < 0 ? r : undefined, order > 0 ? s : undefined, order === 0 ? [r!, s!] : undefined);
     if (change) out.push(change);
     if (order <= 0) i++;
     if (order >= 0) j++;

@@ -128,7 +128,7 @@ export async function* readManifest(blobs: BlobStore, root: string): AsyncGenera
  * Streams a manifest's entries a leaf at a time, in path order, one chunk in memory per tree level (from a remote
  * store, also the children of the node being walked, read ahead: see ChunkPrefetch): for a caller
  * that goes through every entry, a step per leaf instead of one per entry and tree level (a download of 20,000 files
- * read its manifest in 40 ms instead of 23 ms, in a fresh process).
+ * read its manifest in 23 ms instead of 40 ms, in a fresh process).
  */
 export async function* readLeaves(blobs: BlobStore, root: string): AsyncGenerator<ManifestEntry[]> {
   /** Node rows still to read, the next one last. */
