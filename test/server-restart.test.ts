@@ -29,6 +29,12 @@ function serverRecord(home: string): { pid: number; address: string } {
   return JSON.parse(fs.readFileSync(path.join(home, 'server.json'), 'utf8')) as { pid: number; address: string };
 }
 
+/** The end of the data folder's dev server log (what the server said before it stopped, or failed to start). */
+function readLog(home: string): string {
+  const file = path.join(home, 'temporal-server.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-2000) : '(no server log)';
+}
+
 function killServer(home: string): void {
   for (const pid of serverPids(home)) process.kill(pid, 'SIGKILL');
 }
@@ -101,7 +107,9 @@ test('when the old port is taken while the dev server is stopped, `server start`
   await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(Number(before.address.split(':').pop()), '127.0.0.1', resolve));
   try {
     await waitFor(() => (/was stopped with `artifacts server stop`/.test(workerErr) ? true : undefined), 30_000, 'the worker to notice the stop');
-    expect(cli(['server', 'start'], env).code).toBe(0);
+    // What the start said, if it fails (it failed once under a loaded CI run, 2026-12-05, without a word kept).
+    const restarted = cli(['server', 'start'], env);
+    expect(restarted.code, `${restarted.stderr}\n${readLog(env.ARTIFACTS_HOME)}`).toBe(0);
     const readyAt = (): string[] => [...workerOut.matchAll(/worker ready: (\S+),/g)].map((m) => m[1]!);
     const moved = await waitFor(() => readyAt().find((address) => address !== before.address), 60_000, 'the worker to reconnect');
     expect(moved).not.toBe(before.address);
