@@ -68,18 +68,28 @@ test('a download that only replaced files of the state (a version beside the one
     paths.forEach((p, i) => c.record(p, stamp(i), digest(p)));
     c.markPlaced('root-1', '', paths);
   });
-  // Beside it: b and d replaced, then the new version marked placed over all four.
+  // Beside it: b and d replaced (b's new line longer than its old one), then the new version marked placed over all four.
+  const longer = { ...stamp(7), ino: '123456789012' };
   const beside = reopened(home, dir, (c) => {
     c.unmarkPlaced();
-    c.record('b', stamp(7), digest('e'));
+    c.record('b', longer, digest('e'));
     c.record('d', stamp(8), digest('f'));
     c.markPlaced('root-2', '', paths);
   });
   expect(paths.map((p) => beside.rowOf(p))).toEqual([
-    { ...stamp(0), digest: digest('a') }, { ...stamp(7), digest: digest('e') }, { ...stamp(2), digest: digest('c') }, { ...stamp(8), digest: digest('f') },
+    { ...stamp(0), digest: digest('a') }, { ...longer, digest: digest('e') }, { ...stamp(2), digest: digest('c') }, { ...stamp(8), digest: digest('f') },
   ]);
+  // The file so patched is, byte for byte, the file a save of those rows from nothing writes.
+  const fresh = tempDir();
+  reopened(fresh, dir, (c) => {
+    [[stamp(0), 'a'], [longer, 'e'], [stamp(2), 'c'], [stamp(8), 'f']].forEach(([st, d], i) => c.record(paths[i]!, st as typeof longer, digest(d as string)));
+    c.markPlaced('root-2', '', paths);
+  });
+  const stateOf = (h: string) => fs.readFileSync(path.join(h, 'read-state', fs.readdirSync(path.join(h, 'read-state'))[0]!));
+  expect(stateOf(home).equals(stateOf(fresh))).toBe(true);
   expect(beside.placedFiles('root-2', '')?.paths).toEqual(paths);
   expect([...beside.placedFiles('root-2', '')!.quick.filter((_, k) => k % 5 === 0)]).toEqual([0, 7, 2, 8]);
+  expect(beside.placedFiles('root-2', '')!.quick[8]).toBe(123456789012);
   // Replaced without a mark after: nothing is placed, and the rows are still the new ones.
   const unmarked = reopened(home, dir, (c) => c.record('a', stamp(9), digest('g')));
   expect(unmarked.placedFiles('root-2', '')).toBeUndefined();

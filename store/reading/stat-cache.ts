@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sameStamp, type FileStamp } from './file-stamp';
+import { MarkedPaths } from './marked-paths';
 import { putQuick, QUICK_FIELDS } from './quick-stamp';
 import { pruneReadState, stateFileOf } from './read-state';
 import type { StateBody } from './state-body';
@@ -50,7 +51,7 @@ export class StatCache {
    * The paths marked placed since the file was read (markPlaced, unmarkPlaced), a row recorded since then leaving
    * them; undefined: the file's own marks, with no recorded row placed.
    */
-  private marked: Set<string> | undefined;
+  private marked: MarkedPaths | undefined;
 
   private constructor(
     private readonly home: string,
@@ -170,16 +171,17 @@ export class StatCache {
   markPlaced(root: string, prefix: string, paths: readonly string[]): void {
     // In path order, a path at the next row of the file is known unless it was forgotten since.
     const rows = this.trusted() ? this.loaded!.paths : [];
+    const forgotten = [...this.changed.values()].includes(null);
     let next = 0;
     for (const p of paths) {
       if (rows[next] === p) {
         next++;
-        if (this.changed.get(p) !== null) continue;
+        if (!forgotten || this.changed.get(p) !== null) continue;
       }
       if (!this.knows(p)) return this.unmarkPlaced();
     }
-    this.marked = new Set(paths);
-    this.placedVersion = { root, prefix, files: this.marked.size };
+    this.marked = new MarkedPaths(paths);
+    this.placedVersion = { root, prefix, files: paths.length };
     this.dirty = true;
   }
 
@@ -187,7 +189,7 @@ export class StatCache {
   unmarkPlaced(): void {
     if (!this.placedVersion) return;
     this.placedVersion = undefined;
-    this.marked = new Set();
+    this.marked = new MarkedPaths([]);
     this.dirty = true;
   }
 

@@ -23,19 +23,32 @@ export interface StateBody {
   readonly marks: Uint8Array;
   /** The exact lines, undecoded. */
   readonly exact: Buffer;
+  /** The paths as they lie in the file (each followed by a newline): written again as they are when none changed. */
+  readonly pathBytes: Buffer;
 }
+
+/**
+ * A body to write: its rows as columns, the exact lines as strings, and, when a save changed only some rows of the
+ * file it read (state-table.ts's patched), the two text sections as pieces of bytes: they are then written as they
+ * are, without joining and encoding a string per row again.
+ */
+export type BodyToWrite = Pick<StateBody, 'placed' | 'paths' | 'quick' | 'marks'> & {
+  readonly exact: readonly string[];
+  readonly bytes?: { readonly paths: Buffer; readonly exact: readonly Uint8Array[] } | undefined;
+};
 
 const ORDER = os.endianness();
 
 /** The body's pieces after a header of `headerBytes` bytes (`exact`: one line per row, without its newline), to write in order. */
-export function encodeBody(headerBytes: number, body: Omit<StateBody, 'exact'> & { readonly exact: readonly string[] }): Uint8Array[] {
-  const paths = Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
-  const exact = Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '');
-  let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes: exact.length });
+export function encodeBody(headerBytes: number, body: BodyToWrite): Uint8Array[] {
+  const paths = body.bytes?.paths ?? Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
+  const exact = body.bytes?.exact ?? [Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '')];
+  const exactBytes = exact.reduce((n, piece) => n + piece.length, 0);
+  let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes });
   // Padded in bytes: a prefix may hold characters of more than one.
   meta += ' '.repeat((8 - ((headerBytes + Buffer.byteLength(meta) + 1) % 8)) % 8);
   const quick = Buffer.from(body.quick.buffer, body.quick.byteOffset, body.quick.byteLength);
-  return [Buffer.from(`${meta}\n`), quick, body.marks, paths, exact];
+  return [Buffer.from(`${meta}\n`), quick, body.marks, paths, ...exact];
 }
 
 /** The body of a state file (`bytes` the whole file, the body starting at `at`); undefined when it does not add up. */
@@ -52,7 +65,7 @@ export function decodeBody(bytes: Buffer, at: number): StateBody | undefined {
   if (exactAt + exactBytes !== bytes.length) return undefined;
   const paths = rows === 0 ? [] : bytes.toString('utf8', pathsAt, exactAt - 1).split('\n');
   if (paths.length !== rows) return undefined;
-  return { placed: meta.placed, paths, quick: float64s(bytes, quickAt, rows * QUICK), marks: bytes.subarray(marksAt, pathsAt), exact: bytes.subarray(exactAt) };
+  return { placed: meta.placed, paths, quick: float64s(bytes, quickAt, rows * QUICK), marks: bytes.subarray(marksAt, pathsAt), exact: bytes.subarray(exactAt), pathBytes: bytes.subarray(pathsAt, exactAt) };
 }
 
 /** A view of the numbers where they lie, or a copy when the buffer does not start them at a multiple of 8. */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { headerOf, parseState } from './read-state';
-import { decodeBody, encodeBody, type StateBody } from './state-body';
+import { decodeBody, encodeBody, type BodyToWrite, type StateBody } from './state-body';
 
 /** The body's layout: see state-body.ts. Format 2 was one text line per file, which took longer to read than the stats. */
 const FORMAT = 3;
@@ -25,7 +25,7 @@ export function readStateFile(file: string): StateBody | undefined {
  * Writes the state file `file` of the folder `directory` atomically (a temp file renamed over it), so a reader never
  * sees half of it; false when it could not (the old file, if any, stays; the temp file is removed).
  */
-export function writeStateFile(file: string, directory: string, body: Parameters<typeof encodeBody>[1]): boolean {
+export function writeStateFile(file: string, directory: string, body: BodyToWrite): boolean {
   const tmp = `${file}.${randomUUID()}.tmp`;
   try {
     const header = Buffer.from(headerOf(FORMAT, directory));

@@ -1,14 +1,15 @@
+import { isAscii } from 'node:buffer';
 import type { FileStamp } from './file-stamp';
 import { putQuick, QUICK_FIELDS } from './quick-stamp';
-import type { StateBody } from './state-body';
+import type { BodyToWrite, StateBody } from './state-body';
 
 /** One file as a download left it: its stamp then and its digest. */
 export interface Row extends FileStamp {
   readonly digest: string;
 }
 
-/** The rows a state file holds, as columns (see state-body.ts), the exact lines as strings. */
-export type Table = Pick<StateBody, 'paths' | 'quick' | 'marks'> & { exact: string[] };
+/** The rows a state file holds, as columns (see state-body.ts), the exact lines as strings (and maybe as bytes: BodyToWrite). */
+export type Table = Omit<BodyToWrite, 'placed'>;
 
 /** The files of the version placed last, as its check needs them: each path, and its quick stamp (see quick-stamp.ts). */
 export interface PlacedFiles {
@@ -25,7 +26,7 @@ export interface StateChanges {
   /** Rows recorded (or forgotten: null) since, by path. */
   readonly changed: ReadonlyMap<string, Row | null>;
   /** The paths marked placed since (only known rows); undefined: the file's own marks, no recorded row placed. */
-  readonly marked: ReadonlySet<string> | undefined;
+  readonly marked: { readonly size: number; has(entryPath: string): boolean } | undefined;
   /** The file's row of a path. */
   rowOf(entryPath: string): number | undefined;
 }
@@ -75,13 +76,38 @@ function patched(s: StateChanges, file: StateBody): Table {
   if (marked === undefined) marks.set(file.marks);
   else if (marked.size === rows) marks.fill(1);
   else for (let i = 0; i < rows; i++) marks[i] = marked.has(file.paths[i]!) ? 1 : 0;
+  const replaced: number[] = [];
   for (const [p, row] of changed) {
     const i = s.rowOf(p)!;
     putQuick(quick, i * QUICK_FIELDS, row!);
     exact[i] = lineOf(row!);
+    replaced.push(i);
     if (marked === undefined) marks[i] = 0;
   }
-  return { paths: file.paths, quick, marks, exact };
+  const exactBytes = patchedLines(file.exact, lines, exact, replaced);
+  return { paths: file.paths, quick, marks, exact, ...(exactBytes ? { bytes: { paths: file.pathBytes, exact: exactBytes } } : {}) };
+}
+
+/**
+ * The file's exact section `bytes` (its `lines`, each ended by a newline) with the rows at `replaced` put as `now`
+ * has them: the bytes between those rows are copied as they lie. Undefined when the lines are not one byte a
+ * character, so that their lengths do not say where each starts (a damaged file: the caller then encodes every line).
+ */
+function patchedLines(bytes: Buffer, lines: readonly string[], now: readonly string[], replaced: number[]): Buffer[] | undefined {
+  if (!isAscii(bytes)) return undefined;
+  // Recorded in path order, as a download places files: sorted only when not.
+  if (replaced.some((i, k) => k > 0 && replaced[k - 1]! > i)) replaced.sort((a, b) => a - b);
+  const pieces: Buffer[] = [];
+  // Walks the rows once, keeping the byte offset of row `row`.
+  let [row, at, copiedTo] = [0, 0, 0];
+  for (const i of replaced) {
+    for (; row < i; row++) at += lines[row]!.length + 1;
+    pieces.push(bytes.subarray(copiedTo, at), Buffer.from(`${now[i]}\n`));
+    copiedTo = at + lines[i]!.length + 1;
+  }
+  pieces.push(bytes.subarray(copiedTo));
+  // Written as pieces (one writev), not joined: a fresh buffer the size of the section costs more than the copy.
+  return pieces;
 }
 
 /**
