@@ -27,6 +27,25 @@ describe('download serves only verified bytes, and only inside its folder', () =
     expect(fs.readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('fine');
   });
 
+  test('a manifest chunk changed in place in the store fails the download naming that chunk, and nothing is written under a path the version does not hold', async () => {
+    const v = await shared.run.logArtifact(new Artifact('damaged-manifest', 'dataset').addDir(writeFiles({ 'a.txt': 'aaa', 'b.txt': 'bbb' })));
+    // The version's one chunk, with a path changed in place: it still parses, and names a file the version lacks.
+    const leaf = blobPath(v.record.manifest.root);
+    const bytes = fs.readFileSync(leaf);
+    const at = bytes.indexOf('b.txt');
+    expect(at).toBeGreaterThanOrEqual(0);
+    bytes.write('z', at);
+    fs.writeFileSync(leaf, bytes);
+
+    const target = path.join(tempDir(), 'out');
+    const out = cli(['download', 'damaged-manifest:v0', target], env);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`Blob ${v.record.manifest.root} in `);
+    expect(out.stderr).toContain('it was changed outside this tool');
+    expect(fs.existsSync(path.join(target, 'z.txt'))).toBe(false);
+    await expect((await api.artifact(v.ref)).getEntry('a.txt')).rejects.toBeInstanceOf(IntegrityError);
+  });
+
   test('a file:// reference whose file changed since it was logged is not written, and the error names it', async () => {
     const dir = writeFiles({ 'weights.bin': 'original weights' });
     const file = path.join(dir, 'weights.bin');

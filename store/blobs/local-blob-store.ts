@@ -8,7 +8,7 @@ import { CheckpointKeepAlive } from './checkpoint-keep-alive';
 import { ingestPool } from './hash-copy-pool';
 import { readFrom, readSourceSnapshot, statSourceFile } from './source-file';
 import { reusableBlob } from './blob-freshness';
-import { blake3, CHUNK_BYTES, hashChunks, hashFile } from './digest';
+import { blake3, bytesMatch, CHUNK_BYTES, hashChunks, hasherFor, hashFile } from './digest';
 import { concatAll, hasChunked, isChunked, listBlobOf, readChunked, setAsideDamagedChunks } from './chunked-files';
 import { ingestChunked } from './chunked-ingest';
 import { blobPath, CHUNK_TEMP, listBlobs, makeShardFolders } from './blob-layout';
@@ -100,7 +100,31 @@ export class LocalBlobStore implements BlobStore {
     return true;
   }
 
+  /**
+   * A blob's bytes, checked against its digest: most blobs read whole are manifest chunks, and one changed in place
+   * would otherwise name paths and digests the version does not hold (a download would write a file where none
+   * belongs).
+   */
   async getBytes(digest: string): Promise<Buffer> {
+    return this.checked(digest, await this.readWhole(digest));
+  }
+
+  /** As getBytes, read synchronously: for a blob stored whole (a manifest chunk), never one stored as chunks. */
+  getBytesSync(digest: string): Buffer {
+    try {
+      return this.checked(digest, fs.readFileSync(this.pathOf(digest)));
+    } catch (err) {
+      throw missingBlob(digest, err);
+    }
+  }
+
+  private checked(digest: string, bytes: Buffer): Buffer {
+    if (bytesMatch(bytes, digest)) return bytes;
+    throw new IntegrityError(`Blob ${digest} in ${this.root} holds bytes that hash to ${hasherFor(digest).update(bytes).digest()}: it was changed outside this tool. ` +
+      'Run `artifacts verify` on the versions that use it, and re-log them to restore it.');
+  }
+
+  private async readWhole(digest: string): Promise<Buffer> {
     if (this.storedAsChunks(digest)) return concatAll(readChunked(this, digest));
     // Most blobs read whole are manifest chunks of tens of KiB: one synchronous read costs tens of microseconds where
     // the promise road's open, stat, read and close round trips through the thread pool cost milliseconds (a
