@@ -55,3 +55,28 @@ test('from a remote store, a diff asks at once for the chunks on one side only, 
   expect(seen.length).toBeGreaterThan(0);
   await store.close();
 });
+
+test('from a remote store, a diff of changes spread over every subtree asks for the chunks below them all at once, not a subtree at a time', async () => {
+  const store = await Store.fromConfig(configFromEnv());
+  const before = Array.from({ length: 20_000 }, (_, i) => entry(i));
+  const after = before.map((e, i) => (i % 100 === 0 ? entry(i, 'new') : e));
+  const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+  // Far more reads may be in flight than the leaves below any one node of either tree.
+  const { remote, seen } = remoteLike(store.blobs, 1000);
+  const reader = new ChunkReader(remote);
+  let changed = 0;
+  for await (const d of diffManifests(reader, a.root, b.root)) changed += d.kind === 'modified' ? 1 : 0;
+  expect(changed).toBe(200);
+  // The most children a node below either root has: a walk asking a subtree at a time never had many more in flight
+  // (about two nodes' worth, one of each tree: 102 against 50 here before).
+  const local = new ChunkReader(store.blobs);
+  const childrenOf = async (digest: string) => {
+    const chunk = await local.read(digest);
+    return 'n' in chunk ? chunk.n.map((row) => row[4]) : [];
+  };
+  const belowRoots = (await Promise.all([a.root, b.root].map(childrenOf))).flat();
+  const widest = Math.max(...(await Promise.all(belowRoots.map(async (d) => (await childrenOf(d)).length))));
+  expect(widest).toBeGreaterThan(0);
+  expect(seen.most).toBeGreaterThan(3 * widest);
+  await store.close();
+});

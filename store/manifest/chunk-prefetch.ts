@@ -30,6 +30,11 @@ export class ChunkPrefetch {
     }
   }
 
+  /** The read of `digest` started ahead, if any, left for `get` to take. */
+  peek(digest: string): Promise<Buffer> | undefined {
+    return this.pending.get(digest);
+  }
+
   /** A chunk's bytes: the read started ahead if there is one, else a read now. */
   get(digest: string): Promise<Buffer> {
     const started = this.pending.get(digest);

@@ -24,6 +24,21 @@ export class ChunkReader {
     this.prefetch.ahead(digests.filter((d) => !this.cache.has(d)));
   }
 
+  /** Whether `ahead` reads anything (a remote store): a walk need not look further ahead otherwise. */
+  get readsAhead(): boolean {
+    return (this.blobs.prefetch ?? 0) > 0;
+  }
+
+  /**
+   * A chunk held, or being read ahead, without taking it: for a look below a subtree the walk has not come to yet
+   * (the walk still takes it when it does). Undefined when it is neither.
+   */
+  peek(digest: string): Promise<Chunk> | undefined {
+    const held = this.cache.get(digest);
+    if (held) return Promise.resolve(held);
+    return this.prefetch.peek(digest)?.then(decodeChunk);
+  }
+
   /** Chunks held right now (never more than the capacity). */
   get cachedChunks(): number {
     return this.cache.size;

@@ -31,13 +31,13 @@ class TreeWalk {
     this.stack.pop();
   }
 
-  /** The chunks of the subtrees at the top of the walk, up to the first entry. */
-  subtrees(): string[] {
-    const out: string[] = [];
+  /** The subtrees at the top of the walk, up to the first entry. */
+  subtrees(): Subtree[] {
+    const out: Subtree[] = [];
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const item = this.stack[i]!;
       if (!item.tree) break;
-      out.push(item.row[4]);
+      out.push({ digest: item.row[4], height: item.height });
     }
     return out;
   }
@@ -57,10 +57,35 @@ class TreeWalk {
 
 const firstKey = (item: Item): string => item.row[0];
 
-/** Asks the reader for the subtrees each walk has and the other lacks. */
-function readAhead(reader: ChunkReader, mine: readonly string[], theirs: readonly string[]): void {
-  const [a, b] = [new Set(mine), new Set(theirs)];
-  reader.ahead([...mine.filter((d) => !b.has(d)), ...theirs.filter((d) => !a.has(d))]);
+interface Subtree {
+  readonly digest: string;
+  readonly height: number;
+}
+
+/**
+ * From a remote store, asks for the subtrees each walk has and the other lacks, and goes on down: below the nodes
+ * among them, for the children each side's nodes have and the other's lack, a level at a time. Every chunk on the way
+ * to a change is then asked for after one round trip a level, not as the walk comes to it: with 1% of 20,000 entries
+ * changed, the walk waited for six batches of leaves one after another. Runs beside the walk; a chunk that cannot be
+ * read is left for the walk to meet.
+ */
+function readAhead(reader: ChunkReader, mine: readonly Subtree[], theirs: readonly Subtree[]): void {
+  if (reader.readsAhead) void readAheadBelow(reader, mine, theirs).catch(() => undefined);
+}
+
+async function readAheadBelow(reader: ChunkReader, mine: readonly Subtree[], theirs: readonly Subtree[]): Promise<void> {
+  while (mine.length > 0 || theirs.length > 0) {
+    const [a, b] = [new Set(mine.map((t) => t.digest)), new Set(theirs.map((t) => t.digest))];
+    const [onlyMine, onlyTheirs] = [mine.filter((t) => !b.has(t.digest)), theirs.filter((t) => !a.has(t.digest))];
+    reader.ahead([...onlyMine, ...onlyTheirs].map((t) => t.digest));
+    [mine, theirs] = await Promise.all([childrenOf(reader, onlyMine), childrenOf(reader, onlyTheirs)]);
+  }
+}
+
+/** The children of the nodes among `subtrees` (leaves have none), as each is read. */
+async function childrenOf(reader: ChunkReader, subtrees: readonly Subtree[]): Promise<Subtree[]> {
+  const nodes = await Promise.all(subtrees.filter((t) => t.height > 0).map(async (t) => ({ height: t.height, chunk: await reader.peek(t.digest) })));
+  return nodes.flatMap(({ height, chunk }) => (chunk && !isLeaf(chunk) ? chunk.n.map((row) => ({ digest: row[4], height: height - 1 })) : []));
 }
 
 /**
