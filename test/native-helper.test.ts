@@ -170,6 +170,21 @@ test('batches placed at once on the helper\'s own threads come back in order, ea
   expect(failed).toEqual([{ stamps: [], failure: { errno: 2, syscall: 'open', path: path.join(gone, 'a.txt') } }]);
 });
 
+test('bytes fetched from a remote store are placed as a blob file is, and only when they hash to their digest', async () => {
+  const native = nativeHelper()!;
+  const folder = writeFiles({ 'old.txt': 'an older version' });
+  const fetched = (leaf: string, content: string, bytes = Buffer.from(content)) => ({ leaf, blobFile: '', hex: b3(content).slice(7), size: content.length, bytes });
+  const [done] = await native.placeSmallBatches([{ folder, files: [
+    fetched('a.txt', 'alpha'),
+    fetched('damaged.txt', 'bravo', Buffer.from('BRAVO')),
+    fetched('old.txt', 'charlie', Buffer.from('charlie')),
+  ].map((f) => (f.leaf === 'old.txt' ? { ...f, replace: '.partial-old' } : f)) }], 2);
+  expect(done!.stamps.map((s) => s !== null)).toEqual([true, false, true]);
+  expect(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8')).toBe('alpha');
+  expect(fs.readFileSync(path.join(folder, 'old.txt'), 'utf8')).toBe('charlie');
+  expect(fs.readdirSync(folder).sort()).toEqual(['a.txt', 'old.txt']);
+});
+
 test('a chunk is placed at its offset only when its blob hashes to its digest, the same way with and without the helper', () => {
   const store = blobs({ a: 'chunk-one', b: 'chunk-two' });
   fs.writeFileSync(path.join(store.dir, 'damaged'), 'chunk-TWO');

@@ -1,10 +1,11 @@
 //! `placeSmall`: the twin of `placeSmall` in store/blobs/placing-jobs.ts, a batch of small files of one folder placed
-//! from their blobs: each blob read with one call, checked against its BLAKE3 digest, and created under its name only
+//! from their blobs (or from bytes fetched from a remote store): each blob read with one call, checked against its BLAKE3 digest, and created under its name only
 //! when nothing is there (or written under a temp name and renamed over an older version's file), its stamp handed
 //! back for the stat cache. `placeSmallBatches` places many such batches (a folder each) on threads of its own, off
 //! the JavaScript thread: the ingest pool's threads would first have to load their code (40-60 ms each), which was
 //! most of a download that replaces a few hundred files.
 use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, read_full, statx, write_all, Fd, OsFailure};
+use napi::bindgen_prelude::Buffer;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -17,6 +18,8 @@ pub struct SmallFile {
     pub hex: String,
     pub size: f64,
     pub replace: Option<String>,
+    /// The blob's bytes, fetched from a remote store, in place of `blob_file` (checked all the same).
+    pub bytes: Option<Buffer>,
 }
 
 #[napi_derive::napi(object)]
@@ -32,12 +35,29 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-#[napi_derive::napi(js_name = "placeSmall")]
-pub fn place_small(folder: String, files: Vec<SmallFile>) -> SmallPlaced {
-    place_batch(&folder, &files)
+/// A file of a batch as the threads share it: borrowed from the call's arguments (a JavaScript buffer may be sent to
+/// another thread, not shared by several; its bytes may).
+struct FileView<'a> {
+    leaf: &'a str,
+    blob_file: &'a str,
+    hex: &'a str,
+    size: usize,
+    replace: Option<&'a str>,
+    bytes: Option<&'a [u8]>,
 }
 
-fn place_batch(folder: &str, files: &[SmallFile]) -> SmallPlaced {
+fn views(files: &[SmallFile]) -> Vec<FileView<'_>> {
+    files.iter().map(|f| FileView {
+        leaf: &f.leaf, blob_file: &f.blob_file, hex: &f.hex, size: f.size as usize, replace: f.replace.as_deref(), bytes: f.bytes.as_deref(),
+    }).collect()
+}
+
+#[napi_derive::napi(js_name = "placeSmall")]
+pub fn place_small(folder: String, files: Vec<SmallFile>) -> SmallPlaced {
+    place_batch(&folder, &views(&files))
+}
+
+fn place_batch(folder: &str, files: &[FileView]) -> SmallPlaced {
     let mut stamps = Vec::with_capacity(files.len());
     for file in files {
         match SCRATCH.with(|s| place_one(folder, file, &mut s.borrow_mut())) {
@@ -69,7 +89,8 @@ impl napi::Task for PlaceSmallBatches {
     fn compute(&mut self) -> napi::Result<Vec<SmallPlaced>> {
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let batches = &self.batches;
+        let batches: Vec<(&str, Vec<FileView>)> = self.batches.iter().map(|b| (b.folder.as_str(), views(&b.files))).collect();
+        let batches = &batches;
         let done: Vec<Mutex<Option<SmallPlaced>>> = batches.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..self.threads.clamp(1, batches.len().max(1)) {
@@ -77,7 +98,7 @@ impl napi::Task for PlaceSmallBatches {
                     while !stop.load(Ordering::Relaxed) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(b) = batches.get(i) else { break };
-                        let placed = place_batch(&b.folder, &b.files);
+                        let placed = place_batch(b.0, &b.1);
                         if placed.failure.is_some() { stop.store(true, Ordering::Relaxed); }
                         *done[i].lock().unwrap() = Some(placed);
                     }
@@ -97,17 +118,21 @@ pub fn place_small_batches(batches: Vec<SmallBatch>, threads: u32) -> napi::bind
     napi::bindgen_prelude::AsyncTask::new(PlaceSmallBatches { batches, threads: threads as usize })
 }
 
-fn place_one(folder: &str, file: &SmallFile, buffer: &mut Vec<u8>) -> Result<Option<String>, OsFailure> {
-    let size = file.size as usize;
-    let Some(blob) = open(&c_path(&file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
-    // One byte more than expected: a blob that is longer does not match.
-    if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
-    let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
-    drop(blob);
-    let bytes = &buffer[..n];
-    if n != size || !blake3_matches(bytes, &file.hex) { return Ok(None); }
+fn place_one(folder: &str, file: &FileView, buffer: &mut Vec<u8>) -> Result<Option<String>, OsFailure> {
+    let size = file.size;
+    let bytes: &[u8] = match file.bytes {
+        Some(fetched) => fetched,
+        None => {
+            let Some(blob) = open(&c_path(file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
+            // One byte more than expected: a blob that is longer does not match.
+            if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
+            let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
+            &buffer[..n]
+        }
+    };
+    if bytes.len() != size || !blake3_matches(bytes, file.hex) { return Ok(None); }
     let at = format!("{folder}/{}", file.leaf);
-    let written = file.replace.as_ref().map_or_else(|| at.clone(), |r| format!("{folder}/{r}"));
+    let written = file.replace.map_or_else(|| at.clone(), |r| format!("{folder}/{r}"));
     let written_c = c_path(&written);
     let Some(out) = open(&written_c, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, 0o666) else {
         if last_errno() == libc::EEXIST { return Ok(None); }

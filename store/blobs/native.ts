@@ -65,6 +65,8 @@ export interface NativeSmallFile {
   readonly hex: string;
   readonly size: number;
   readonly replace?: string | undefined;
+  /** Its bytes, fetched from a remote store, in place of `blobFile` (checked all the same). */
+  readonly bytes?: Buffer | undefined;
 }
 
 export interface NativeChunk {

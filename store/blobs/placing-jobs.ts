@@ -88,6 +88,8 @@ export interface PlaceSmallFile {
   readonly size: number;
   /** A file is at `leaf` and is to be replaced, through this temp name (a leaf beside it); otherwise nothing may be there. */
   readonly replace?: string;
+  /** Its bytes, fetched from a remote store (the native helper only: `blobFile` is then empty). */
+  readonly bytes?: Buffer;
 }
 
 /** A placed file's stamp (see FileStamp in store/reading) as one string, `size mtimeNs ctimeNs ino dev`: cheap to pass between threads. */
@@ -117,7 +119,7 @@ export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
 
 /** A small file as the native helper takes it (a `blake3:` digest, by its hex). */
 export function nativeSmallFile(f: PlaceSmallFile): NativeSmallFile {
-  return { leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace };
+  return { leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace, bytes: f.bytes };
 }
 
 function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {

@@ -78,12 +78,13 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
 }
 
 /**
- * Whether a download will likely place files through the ingest threads: any but one from the local store with the
- * native helper, whose calls place small files and large files' chunks on threads of their own. (A file the helper
- * cannot check, such as one addressed by SHA-256, still starts them when it comes to it.)
+ * Whether a download will likely place files through the ingest threads: one from the local store without the native
+ * helper. With it, its calls place small files and large files' chunks on threads of their own; from a remote store
+ * without it, files are placed on this thread. (A file the helper cannot check, such as one addressed by SHA-256,
+ * still starts them when it comes to it.)
  */
 function needsIngestThreads(store: Store): boolean {
-  return !(nativeHelper() && store.blobs instanceof LocalBlobStore);
+  return !nativeHelper() && store.blobs instanceof LocalBlobStore;
 }
 
 async function withTarget<T>(directory: string, dataFolder: string, use: (target: TargetFolder) => T | Promise<T>): Promise<T> {

@@ -22,6 +22,8 @@ const QUEUED_PER_THREAD = 2;
  */
 const CALL_FILES = 512;
 const CALL_FOLDERS = 32;
+/** Fetched bytes held by the calls being gathered: a call goes once it holds this many. */
+const CALL_BYTES = 16 << 20;
 const CALLS_IN_FLIGHT = 2;
 
 /** A batch sent, waiting for its folder to be closed: what was sent, and where. */
@@ -32,42 +34,69 @@ interface SentBatch {
 }
 
 /**
- * Places the small entries of the local store that are new to the folder, or whose file still holds another
- * version's bytes as a download left them (`replaceable`), in batches of one folder each, on the native helper's
- * threads or else the ingest threads (see `place-small` in placing-jobs.ts): each file is read with one call, hashed,
- * and created under its name (an old one replaced through a temp name), several folders at once. Calls `placed` for
- * each; returns the entries left for the usual road (larger ones, references, files a download left that changed
- * since, and any this could not place: something was there, or the blob is missing or damaged; that road looks
- * again and reports it), in their order.
+ * Places the small entries that are new to the folder, or whose file still holds another version's bytes as a
+ * download left them (`replaceable`), in batches of one folder each, on the native helper's threads or else the
+ * ingest threads (see `place-small` in placing-jobs.ts): each file checked against its digest and created under its
+ * name (an old one replaced through a temp name), several folders at once. From the local store each is read from
+ * its blob there; from a remote one (with the native helper only) its bytes are fetched through the read cache, up
+ * to the store's `prefetch` ahead, and handed over. Calls `placed` for each; returns the entries left for the usual
+ * road (larger ones, references, files a download left that changed since, and any this could not place: something
+ * was there, or the blob is missing or damaged; that road looks again and reports it), in their order.
  */
 export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, cache: StatCache, plan: SmallPlan, placed: (entry: ManifestEntry, stamp: FileStamp) => void): Promise<ManifestEntry[]> {
   const { entries, replaceable } = plan;
-  if (!(blobs instanceof LocalBlobStore)) return [...entries];
+  const local = blobs instanceof LocalBlobStore;
+  const fetching = !local && nativeHelper() !== undefined && (blobs.prefetch ?? 0) > 0;
+  if (!local && !fetching) return [...entries];
   const left = new Set<ManifestEntry>();
+  const taken = entries.filter((e) => {
+    // A file a download put there and that changed since is left for the usual road to look at; so is, from a remote
+    // store, a blob the helper cannot check (SHA-256).
+    const fits = e.ref === undefined && e.size <= SMALL && !isChunked(e.digest) && (replaceable.has(e) || !cache.knows(e.path)) && (local || e.digest.startsWith(BLAKE3));
+    if (!fits) left.add(e);
+    return fits;
+  });
   const sender = new BatchSender((sent, m) => m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent.entries[i]!) : placed(sent.entries[i]!, stampFrom(stamp)))));
-  const fileOf = (e: ManifestEntry): PlaceSmallFile => {
-    const file = { leaf: e.path.slice(e.path.lastIndexOf('/') + 1), blobFile: blobs.pathOf(e.digest), digest: e.digest, size: e.size };
-    return replaceable.has(e) ? { ...file, replace: partialName() } : file;
-  };
+  const bytesOf = fetching ? fetchedAhead(blobs, taken, blobs.prefetch!) : undefined;
   let batch: ManifestEntry[] = [];
+  let files: PlaceSmallFile[] = [];
   const send = (): void => {
-    sender.send({ folder: target.holdFolderOf(batch[0]!.path), entries: batch, files: batch.map(fileOf) });
-    batch = [];
+    sender.send({ folder: target.holdFolderOf(batch[0]!.path), entries: batch, files });
+    [batch, files] = [[], []];
   };
-  for (const entry of entries) {
-    if (sender.failed) break;
-    // A file a download put there and that changed since is left for the usual road to look at.
-    if (entry.ref !== undefined || entry.size > SMALL || isChunked(entry.digest) || (!replaceable.has(entry) && cache.knows(entry.path))) {
+  for (let i = 0; i < taken.length && !sender.failed; i++) {
+    const entry = taken[i]!;
+    const bytes = bytesOf && (await bytesOf(i));
+    if (bytesOf && !bytes) {
       left.add(entry);
       continue;
     }
     if (batch.length > 0 && (batch.length >= BATCH || folderOf(batch[0]!.path) !== folderOf(entry.path))) send();
+    const file = { leaf: entry.path.slice(entry.path.lastIndexOf('/') + 1), blobFile: local ? blobs.pathOf(entry.digest) : '', digest: entry.digest, size: entry.size, ...(bytes ? { bytes } : {}) };
     batch.push(entry);
+    files.push(replaceable.has(entry) ? { ...file, replace: partialName() } : file);
     await sender.room();
   }
   if (batch.length > 0 && !sender.failed) send();
   await sender.finish();
   return entries.filter((e) => left.has(e));
+}
+
+/**
+ * The bytes of each of `entries` from a remote store (through its read cache, checked there), asked for up to `window`
+ * ahead of the one taken; undefined for one that could not be read (the usual road reads it again, and says why).
+ */
+function fetchedAhead(blobs: BlobStore, entries: readonly ManifestEntry[], window: number): (i: number) => Promise<Buffer | undefined> {
+  const started = new Map<number, Promise<Buffer | undefined>>();
+  const start = (i: number): void => {
+    if (i < entries.length && !started.has(i)) started.set(i, blobs.getBytes(entries[i]!.digest).catch(() => undefined));
+  };
+  return (i) => {
+    for (let k = i; k < i + window; k++) start(k);
+    const bytes = started.get(i)!;
+    started.delete(i);
+    return bytes;
+  };
 }
 
 /**
@@ -80,6 +109,7 @@ class BatchSender {
   private readonly inFlight: Promise<void>[] = [];
   private call: SentBatch[] = [];
   private callFiles = 0;
+  private callBytes = 0;
   private failure: unknown;
 
   constructor(private readonly settled: (sent: SentBatch, done: PlaceSmallDone) => void) {}
@@ -92,7 +122,8 @@ class BatchSender {
     if (this.native && sent.files.every((f) => f.digest.startsWith(BLAKE3))) {
       this.call.push(sent);
       this.callFiles += sent.files.length;
-      if (this.callFiles >= CALL_FILES || this.call.length >= CALL_FOLDERS) this.flush();
+      this.callBytes += sent.files.reduce((n, f) => n + (f.bytes?.length ?? 0), 0);
+      if (this.callFiles >= CALL_FILES || this.call.length >= CALL_FOLDERS || this.callBytes >= CALL_BYTES) this.flush();
       return;
     }
     const job: PlaceSmallJob = { kind: 'place-small', folder: sent.folder.at, files: sent.files };
@@ -118,6 +149,7 @@ class BatchSender {
     const sent = this.call;
     this.call = [];
     this.callFiles = 0;
+    this.callBytes = 0;
     this.track(sent, placeNatively(this.native!, sent).then((done) => done.forEach((m, k) => this.settled(sent[k]!, m))));
   }
 
