@@ -11,11 +11,13 @@ import { IntegrityError } from '../../errors';
 
 
 /**
- * One download's placing of entries: skip what is in place, fetch the rest, count both. From the local store, small
- * files no download put there before go first, in batches on the ingest threads (see small-batches.ts). Large files
- * stored as chunks are placed with several chunks in flight (chunked-placing.ts: on the ingest threads from the local
- * store, fetched through the read cache from a remote one); everything else takes the usual road here: look at what
- * is there, then write through a temp name.
+ * One download's placing of entries: skip what is in place, fetch the rest, count both. Small files no download put
+ * there before, or holding an older version's bytes as a download left them, go first, in batches on the native
+ * helper's threads (see small-batches.ts: from the local store, or fetched from a remote one; without the helper, the
+ * ingest threads, local store only). Large files stored as chunks are placed with several chunks in flight
+ * (chunked-placing.ts: on the helper's or the ingest threads from the local store, fetched through the read cache
+ * from a remote one); everything else takes the usual road here: look at what is there, then write through a temp
+ * name.
  */
 export class Placing {
   readonly mismatches: Mismatch[] = [];
