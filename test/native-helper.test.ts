@@ -151,6 +151,24 @@ test('a small file that cannot be created fails the batch with the error Node gi
   expect(twin(() => failure(() => placeSmall(job)))).toEqual(native);
 });
 
+test('firstChanged names the first file whose stamp changed, though the threads look at the files in parts, and -1 when none did', () => {
+  const native = nativeHelper()!;
+  const names = Array.from({ length: 6000 }, (_, i) => `d${String(i % 50).padStart(2, '0')}/f${String(i).padStart(4, '0')}.txt`).sort();
+  const root = writeFiles(Object.fromEntries(names.map((n) => [n, n])));
+  const { quick } = placedFilesOf(root, names);
+  const first = () => native.firstChanged(root, names.join('\n'), quick);
+  expect(first()).toBe(-1);
+  const touch = (i: number) => fs.writeFileSync(path.join(root, names[i]!), 'changed, same size?'.slice(0, names[i]!.length));
+  touch(5000);
+  expect(first()).toBe(5000);
+  touch(120);
+  expect(first()).toBe(120);
+  // Stamps that do not add up to one a path name nothing as unchanged.
+  expect(native.firstChanged(root, names.join('\n'), quick.subarray(5))).toBe(0);
+  expect(native.firstChanged(path.join(root, 'gone'), names.join('\n'), quick)).toBe(0);
+  expect(native.firstChanged(root, '', new Float64Array(0))).toBe(-1);
+});
+
 test('batches placed at once on the helper\'s own threads come back in order, each as placeSmall places it, and a failure is the batch\'s', async () => {
   const native = nativeHelper()!;
   const contents = ['alpha', 'bravo', 'charlie', 'delta'];

@@ -17,6 +17,11 @@ export interface NativeHelper {
    * folder on its way is not a real folder (each opened without following a link).
    */
   statEntries(root: string, paths: string): Float64Array;
+  /**
+   * As statEntries, compared with the quick stamps `quick` (QUICK_FIELDS numbers per path, compared as `!==` does):
+   * the index of the first path whose stamp is not the same, or -1 when none (the threads stop at a change).
+   */
+  firstChanged(root: string, paths: string, quick: Float64Array): number;
   /** The names in `folder` that start with `prefix` (none when it cannot be listed). */
   namesStartingWith(folder: string, prefix: string): string[];
   placeSmall(folder: string, files: NativeSmallFile[]): NativeSmallPlaced;

@@ -40,27 +40,25 @@ function stillPlacedOneByOne(root: string, files: PlacedFiles): boolean {
  * never through a link, and its files looked at inside it).
  */
 function stillPlacedAtOnce(native: NativeHelper, root: string, files: PlacedFiles): boolean {
-  return quickMatches(native, root, files.paths, files.quick, true).every(Boolean);
+  const { paths, quick } = files;
+  for (let from = 0; from < paths.length; from += SLICE) {
+    const slice = paths.slice(from, from + SLICE);
+    if (native.firstChanged(root, slice.join('\n'), quick.subarray(from * QUICK_FIELDS, (from + slice.length) * QUICK_FIELDS)) !== -1) return false;
+  }
+  return true;
 }
 
 /** Paths per native call: the paths of a huge version joined into one string would pass V8's longest string. */
 const SLICE = 1 << 16;
 
-/**
- * Whether each of `paths` still has its quick stamp (the `i`th in `quick` at `i * QUICK_FIELDS`), by the native
- * lstat, a slice of paths per call; with `untilMiss`, the answers end at the first that does not.
- */
-function quickMatches(native: NativeHelper, root: string, paths: readonly string[], quick: Float64Array, untilMiss = false): boolean[] {
+/** Whether each of `paths` still has its quick stamp (the `i`th in `quick` at `i * QUICK_FIELDS`), by the native lstat, a slice of paths per call. */
+function quickMatches(native: NativeHelper, root: string, paths: readonly string[], quick: Float64Array): boolean[] {
   const out: boolean[] = [];
   for (let from = 0; from < paths.length; from += SLICE) {
     const slice = paths.slice(from, from + SLICE);
     const stats = native.statEntries(root, slice.join('\n'));
     const stamps = quick.subarray(from * QUICK_FIELDS, (from + slice.length) * QUICK_FIELDS);
-    for (let i = 0; i < slice.length; i++) {
-      const same = sameQuickAt(stats, stamps, i * QUICK_FIELDS);
-      out.push(same);
-      if (!same && untilMiss) return out;
-    }
+    for (let i = 0; i < slice.length; i++) out.push(sameQuickAt(stats, stamps, i * QUICK_FIELDS));
   }
   return out;
 }
