@@ -123,3 +123,17 @@ test('a damaged line of the state file costs only its own file: the others are s
   expect(cache.digestOf('a', stamp(0))).toBeUndefined();
   expect(cache.rowOf('b')).toEqual({ ...stamp(1), digest: digest('b') });
 });
+
+test('a state file replaced after its columns were read is not mixed with the new one: its rows are then unknown', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  reopened(home, dir, (c) => ['a', 'b'].forEach((p, i) => c.record(p, stamp(i), digest(p))));
+  // The columns and paths are read at once; the exact lines (stamps in full, digests) only when first needed.
+  const reader = StatCache.open(home, dir);
+  reopened(home, dir, (c) => c.record('a', stamp(5), digest('x')));
+  expect(reader.rowOf('a')).toBeUndefined();
+  expect(reader.knownDigest('b')).toBeUndefined();
+  // Opened again, the new file is read whole.
+  const again = StatCache.open(home, dir);
+  expect(again.rowOf('a')).toEqual({ ...stamp(5), digest: digest('x') });
+  expect(again.knownDigest('b')).toBe(digest('b'));
+});

@@ -51,8 +51,20 @@ export function encodeBody(headerBytes: number, body: BodyToWrite): Uint8Array[]
   return [Buffer.from(`${meta}\n`), quick, body.marks, paths, ...exact];
 }
 
-/** The body of a state file (`bytes` the whole file, the body starting at `at`); undefined when it does not add up. */
-export function decodeBody(bytes: Buffer, at: number): StateBody | undefined {
+/** Where a body's sections lie, from its first line (the body starting at `at` of `bytes`, which need hold no more of it). */
+export interface BodyLayout {
+  readonly placed: unknown;
+  readonly rows: number;
+  readonly quickAt: number;
+  readonly marksAt: number;
+  readonly pathsAt: number;
+  /** Where the exact lines start, and the whole file's length (the exact lines end it). */
+  readonly exactAt: number;
+  readonly end: number;
+}
+
+/** The layout of a body starting at `at` of `bytes`; undefined when its first line is not there or does not add up. */
+export function bodyLayout(bytes: Buffer, at: number): BodyLayout | undefined {
   const end = bytes.indexOf(0x0a, at);
   if (end < 0 || (end + 1) % 8 !== 0) return undefined;
   const meta = JSON.parse(bytes.toString('utf8', at, end)) as { placed?: unknown; rows?: unknown; order?: unknown; pathBytes?: unknown; exactBytes?: unknown };
@@ -62,10 +74,25 @@ export function decodeBody(bytes: Buffer, at: number): StateBody | undefined {
   const marksAt = quickAt + rows * QUICK * 8;
   const pathsAt = marksAt + rows;
   const exactAt = pathsAt + pathBytes;
-  if (exactAt + exactBytes !== bytes.length) return undefined;
-  const paths = rows === 0 ? [] : bytes.toString('utf8', pathsAt, exactAt - 1).split('\n');
+  return { placed: meta.placed, rows, quickAt, marksAt, pathsAt, exactAt, end: exactAt + exactBytes };
+}
+
+/**
+ * The body laid out as `layout` says, from `front` (the file up to its exact lines at least). The exact lines are
+ * read by `exact` when first asked for: a download of the version in place needs only the columns and the paths
+ * before them, and skips reading the larger part of the file. Undefined when the paths do not add up.
+ */
+export function decodeBody(front: Buffer, layout: BodyLayout, exact: () => Buffer): StateBody | undefined {
+  const { rows, quickAt, marksAt, pathsAt, exactAt } = layout;
+  const paths = rows === 0 ? [] : front.toString('utf8', pathsAt, exactAt - 1).split('\n');
   if (paths.length !== rows) return undefined;
-  return { placed: meta.placed, paths, quick: float64s(bytes, quickAt, rows * QUICK), marks: bytes.subarray(marksAt, pathsAt), exact: bytes.subarray(exactAt), pathBytes: bytes.subarray(pathsAt, exactAt) };
+  let lines: Buffer | undefined;
+  return {
+    placed: layout.placed, paths, quick: float64s(front, quickAt, rows * QUICK), marks: front.subarray(marksAt, pathsAt), pathBytes: front.subarray(pathsAt, exactAt),
+    get exact() {
+      return (lines ??= exact());
+    },
+  };
 }
 
 /** A view of the numbers where they lie, or a copy when the buffer does not start them at a multiple of 8. */
