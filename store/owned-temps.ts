@@ -21,20 +21,26 @@ export function ownedTempName(kind: string): string {
  * others); without it the folder is read here.
  */
 export function removeDeadOwners(at: string, kind: string, list?: (folder: string, prefix: string) => string[]): void {
+  for (const name of deadOwners(at, kind, list)) {
+    const file = `${at}/${name}`;
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) fs.rmSync(file, { force: true });
+  }
+}
+
+/** The names in the folder at `at` of `kind` whose process, of this host, is gone (none when it cannot be listed). */
+export function deadOwners(at: string, kind: string, list?: (folder: string, prefix: string) => string[]): string[] {
   const ours = `${kind}${HOST}-`;
   let names: string[];
   try {
     names = list ? list(at, ours) : fs.readdirSync(at);
   } catch {
-    return;
+    return [];
   }
-  for (const name of names) {
-    if (!name.startsWith(ours)) continue;
+  return names.filter((name) => {
+    if (!name.startsWith(ours)) return false;
     const pid = Number(name.slice(ours.length, name.indexOf('-', ours.length)));
-    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    const file = `${at}/${name}`;
-    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) fs.rmSync(file, { force: true });
-  }
+    return Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid);
+  });
 }
 
 function isAlive(pid: number): boolean {

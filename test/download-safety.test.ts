@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -111,6 +112,11 @@ describe('an interrupted download leaves no temp file behind', () => {
     return (ref = `${v.name}:${v.version}`);
   };
   const partialsIn = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith(PARTIAL)) : []);
+  /** The marks downloads writing into `dir` keep beside its state file in the data folder (gone once each is done). */
+  const marksOf = (dir: string): string[] => {
+    const state = `${createHash('sha256').update(path.resolve(dir)).digest('hex')}.state.writing-`;
+    return fs.readdirSync(path.join(env.ARTIFACTS_HOME, 'read-state')).filter((n) => n.startsWith(state));
+  };
 
   /** Starts `artifacts download`, sends `signal` once its temp file exists, and returns its exit (code or signal). */
   async function downloadStopped(target: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; partial: string }> {
@@ -125,11 +131,12 @@ describe('an interrupted download leaves no temp file behind', () => {
     return { ...(await exited), partial: partial ?? 'none seen' };
   }
 
-  test('SIGINT: `artifacts download` exits 130 and removes the file it was writing', async () => {
+  test('SIGINT: `artifacts download` exits 130 and removes the file it was writing, and its mark of writing there', async () => {
     const target = path.join(tempDir(), 'out');
     const stopped = await downloadStopped(target, 'SIGINT');
     expect(stopped.partial).toMatch(/^\.artifacts-partial-/);
     expect({ code: stopped.code, left: partialsIn(target) }).toEqual({ code: 130, left: [] });
+    expect(marksOf(target)).toEqual([]);
   });
 
   test('SIGKILL: the next download into the folder removes what the killed one left, but not a live download\'s temp file', async () => {
@@ -141,8 +148,16 @@ describe('an interrupted download leaves no temp file behind', () => {
     const live = killed.partial.replace(/^(\.artifacts-partial-[0-9a-f]+-)\d+-/, `$1${process.pid}-`);
     expect(live).not.toBe(killed.partial);
     fs.writeFileSync(path.join(target, live), 'being written');
+    // One the killed download would have left in a folder the next download writes nothing into.
+    fs.mkdirSync(path.join(target, 'elsewhere'));
+    fs.writeFileSync(path.join(target, 'elsewhere', `${killed.partial}-2`), 'left by the killed one');
+    // The killed download left its mark beside the folder's state: that is what sends the next one looking.
+    const marks = () => marksOf(target);
+    expect(marks()).toHaveLength(1);
 
     expect(cli(['download', await bigVersion(), target], env)).toMatchObject({ code: 0 });
-    expect(fs.readdirSync(target).sort()).toEqual([live, 'big.bin']);
+    expect(fs.readdirSync(target).sort()).toEqual([live, 'big.bin', 'elsewhere']);
+    expect(fs.readdirSync(path.join(target, 'elsewhere'))).toEqual([]);
+    expect(marks()).toEqual([]);
   });
 });

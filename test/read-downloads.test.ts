@@ -123,13 +123,22 @@ describe('read state', () => {
       const stateFiles = (): string[] => fs.readdirSync(path.join(home, 'read-state')).sort();
       expect(stateFiles()).toHaveLength(2);
       fs.writeFileSync(path.join(home, 'read-state', 'left-by-an-old-release.json'), '{}');
+      // Marks of downloads writing into a folder (killed ones leave theirs) go with their folder, and only then.
+      const markOf = (dir: string): string => {
+        const state = fs.readdirSync(path.join(home, 'read-state')).find((f) => fs.readFileSync(path.join(home, 'read-state', f), 'utf8').includes(JSON.stringify(dir)))!;
+        fs.writeFileSync(path.join(home, 'read-state', `${state}.writing-elsewhere-1-x`), `artifacts-read-state 0 ${JSON.stringify(dir)}\n`);
+        return `${state}.writing-elsewhere-1-x`;
+      };
+      const [goneMark, keptMark] = [markOf(gone), markOf(kept)];
       fs.rmSync(gone, { recursive: true });
 
       // An unchanged folder writes no state, so prunes nothing; a download that writes does.
       expect(await version.download(kept)).toMatchObject({ fetched: 0 });
-      expect(stateFiles()).toHaveLength(3);
+      expect(stateFiles()).toHaveLength(5);
       await version.download(later);
-      const left = stateFiles().map((f) => fs.readFileSync(path.join(home, 'read-state', f), 'utf8').split('\n')[0]);
+      expect(stateFiles()).toContain(keptMark);
+      expect(stateFiles()).not.toContain(goneMark);
+      const left = stateFiles().filter((f) => f !== keptMark).map((f) => fs.readFileSync(path.join(home, 'read-state', f), 'utf8').split('\n')[0]);
       expect(left.sort()).toEqual([kept, later].map((d) => `artifacts-read-state 3 ${JSON.stringify(d)}`).sort());
       expect(await version.download(kept)).toMatchObject({ fetched: 0, skipped: 6, hashed: 0 });
     } finally {

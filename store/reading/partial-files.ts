@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { nativeHelper } from '../blobs/native';
 import { ownedTempName, removeDeadOwners } from '../owned-temps';
+import { withFolder } from './stray-files';
 
 /**
  * The temp names a download writes files under, beside their place, before renaming them over it:
@@ -38,4 +39,16 @@ export function removeLivePartials(): void {
 export function removeDeadPartials(at: string): void {
   const native = nativeHelper();
   removeDeadOwners(at, PARTIAL, native && ((folder, prefix) => native.namesStartingWith(folder, prefix)));
+}
+
+/**
+ * Removes killed downloads' temp files from the folder open at `at` and from every folder below it, entered without
+ * following a link; `untouched` (the data folder, by its path below) is left as it is.
+ */
+export function removeDeadPartialsBelow(at: string, untouched: string | undefined, rel = ''): void {
+  removeDeadPartials(at);
+  for (const d of fs.readdirSync(at, { withFileTypes: true })) {
+    const child = rel === '' ? d.name : `${rel}/${d.name}`;
+    if (d.isDirectory() && child !== untouched) withFolder(`${at}/${d.name}`, (inner) => removeDeadPartialsBelow(inner, untouched, child));
+  }
 }

@@ -67,9 +67,12 @@ export function pruneReadState(home: string, budget = PRUNE_BUDGET): number {
   return removed;
 }
 
-/** Whether a file in read-state/ is the state of a folder that exists (a temp file is live while it is recent). */
+/**
+ * Whether a file in read-state/ is the state of a folder that exists, or a download's mark of writing into one
+ * (writing-mark.ts: the same first line); a temp file is live while it is recent.
+ */
 function isLive(file: string): boolean {
-  if (!file.endsWith('.state')) return file.endsWith('.tmp') && Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 3_600_000;
+  if (!file.endsWith('.state') && !file.includes('.state.writing-')) return file.endsWith('.tmp') && Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 3_600_000;
   let head: Buffer;
   try {
     const fd = fs.openSync(file, 'r');

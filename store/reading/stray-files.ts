@@ -58,7 +58,8 @@ function pruneFolder(at: string, rel: string, keeping: Keeping, removed: string[
 
 const NOTHING: Keeping = { keep: new Set(), folders: new Set(), untouched: undefined, dryRun: false };
 
-function withFolder(at: string, work: (pinned: string) => void): void {
+/** Opens the folder at `at` without following a link, and works in it by its pinned name. */
+export function withFolder(at: string, work: (pinned: string) => void): void {
   const fd = fs.openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   try {
     work(PINNED ? `/proc/self/fd/${fd}` : at);

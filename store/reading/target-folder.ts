@@ -6,7 +6,7 @@ import { UnsafeTargetError } from '../../errors';
 import { stampOf, type FileStamp } from './file-stamp';
 import { writeAllSync } from '../blobs/write-all';
 import { dataFolderBelow, intoDataFolder } from './data-folder-fence';
-import { livePartial, partialName, removeDeadPartials } from './partial-files';
+import { livePartial, partialName, removeDeadPartials, removeDeadPartialsBelow } from './partial-files';
 import { listStrays, removeStrays } from './stray-files';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
@@ -54,6 +54,8 @@ export class TargetFolder {
   private readonly chain: OpenFolder[] = [];
   /** Folders (by entry path) already cleared of killed downloads' temp files (see partial-files.ts). */
   private readonly cleared = new Set<string>();
+  /** Whether each folder is cleared of them as it is first written into (see clearKilledPartials). */
+  private clearAsWritten = true;
 
   private constructor(readonly root: string, private readonly top: OpenFolder, private readonly dataBelow: string | undefined) {}
 
@@ -181,13 +183,22 @@ export class TargetFolder {
     fs.closeSync(this.top.fd);
   }
 
+  /**
+   * How killed downloads' temp files are cleared (see writing-mark.ts): `all` folders below the root now, `none`, or
+   * (as a folder opened does unless told) each folder the first time a file is written into it.
+   */
+  clearKilledPartials(how: 'all' | 'none' | 'as-written'): void {
+    if (how === 'all') removeDeadPartialsBelow(this.top.at, this.dataBelow);
+    this.clearAsWritten = how === 'as-written';
+  }
+
   /** As `enter`, for a file about to be written there: the first time, the folder is cleared of killed downloads' temp files. */
   private enterToWrite(entryPath: string, segments: readonly string[]): OpenFolder {
     const data = this.dataBelow;
     if (data !== undefined && (entryPath === data || entryPath.startsWith(`${data}/`))) throw intoDataFolder(entryPath, this.root, data);
     const folder = this.enter(entryPath, segments);
     const key = segments.join('/');
-    if (!this.cleared.has(key)) {
+    if (this.clearAsWritten && !this.cleared.has(key)) {
       this.cleared.add(key);
       removeDeadPartials(folder.at);
     }
