@@ -21,6 +21,14 @@ function remoteLike(blobs: BlobStore, prefetch: number, missing?: string): { rem
   return { remote: Object.assign(Object.create(blobs) as BlobStore, { prefetch, getBytes }), seen };
 }
 
+/** A store holding the manifests of two versions of `count` entries, every hundredth of them changed in the second. */
+async function twoVersions(count: number): Promise<{ store: Store; a: { root: string }; b: { root: string } }> {
+  const store = await Store.fromConfig(configFromEnv());
+  const before = Array.from({ length: count }, (_, i) => entry(i));
+  const after = before.map((e, i) => (i % 100 === 0 ? entry(i, 'new') : e));
+  return { store, a: await writeManifest(store.blobs, before), b: await writeManifest(store.blobs, after) };
+}
+
 test('from a remote store, a manifest is read with the chunks of each node asked for at once, and every entry comes once, in order', async () => {
   const store = await Store.fromConfig(configFromEnv());
   const entries = Array.from({ length: 5000 }, (_, i) => entry(i)).sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -34,10 +42,7 @@ test('from a remote store, a manifest is read with the chunks of each node asked
 });
 
 test('from a remote store, a diff asks at once for the chunks on one side only, and a missing one fails the diff where it is met, not before', async () => {
-  const store = await Store.fromConfig(configFromEnv());
-  const before = Array.from({ length: 5000 }, (_, i) => entry(i));
-  const after = before.map((e, i) => (i % 100 === 0 ? entry(i, 'new') : e));
-  const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+  const { store, a, b } = await twoVersions(5000);
   const { remote, seen: ahead } = remoteLike(store.blobs, 6);
   const changed: string[] = [];
   for await (const d of diffManifests(new ChunkReader(remote), a.root, b.root)) changed.push(d.path);
@@ -57,10 +62,7 @@ test('from a remote store, a diff asks at once for the chunks on one side only, 
 });
 
 test('from a remote store, a diff of changes spread over every subtree asks for the chunks below them all at once, not a subtree at a time', async () => {
-  const store = await Store.fromConfig(configFromEnv());
-  const before = Array.from({ length: 20_000 }, (_, i) => entry(i));
-  const after = before.map((e, i) => (i % 100 === 0 ? entry(i, 'new') : e));
-  const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+  const { store, a, b } = await twoVersions(20_000);
   // Far more reads may be in flight than the leaves below any one node of either tree.
   const { remote, seen } = remoteLike(store.blobs, 1000);
   const reader = new ChunkReader(remote);

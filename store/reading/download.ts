@@ -13,7 +13,7 @@ import { quickSize } from './quick-stamp';
 import { StatCache } from './stat-cache';
 import type { PlacedFiles } from './state-table';
 import { TargetFolder } from './target-folder';
-import { markWriting } from './writing-mark';
+import { markWriting, type WritingMark } from './writing-mark';
 import { stateFileOf } from './read-state';
 import { IntegrityError, StorageFullError, UsageError } from '../../errors';
 import { errnoOf, isDiskFull } from '../../errors/file-errors';
@@ -61,6 +61,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   const root = version.manifest.root;
   const absolute = path.resolve(directory);
   const cache = StatCache.open(store.home, absolute);
+  let writing: WritingMark | undefined;
   try {
     const placed = cache.placedFiles(root, prefix);
     if (placed && stillPlaced(absolute, placed)) {
@@ -71,22 +72,18 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     // A checkout looks at every file of the folder anyway: it takes the full road.
     const beside = options.removeStrays ? undefined : await besidePlaced(store, cache, { directory, absolute }, root, prefix);
     const plan = beside ?? (await fullPlan(store, directory, root, prefix));
-    const writing = markWriting(stateFileOf(store.home, absolute), absolute);
-    try {
-      return await withTarget(directory, store.home, (target) => {
-        target.clearKilledPartials(writing.sweep);
-        writing.swept();
-        return placePlanned(new Placing(store, target, cache), version, { directory, prefix, ...plan }, options);
-      });
-    } finally {
-      // Once the state is saved: a kill before then leaves the mark, and the next download looks for temp files.
-      cache.save();
-      writing.done();
-    }
+    const mark = (writing = markWriting(stateFileOf(store.home, absolute), absolute));
+    return await withTarget(directory, store.home, (target) => {
+      target.clearKilledPartials(mark.sweep);
+      mark.swept();
+      return placePlanned(new Placing(store, target, cache), version, { directory, prefix, ...plan }, options);
+    });
   } catch (err) {
     throw diskFullIn(err, absolute, store.home);
   } finally {
     cache.save();
+    // Only once the state is saved: a kill before then leaves the mark, and the next download looks for temp files.
+    writing?.done();
   }
 }
 
