@@ -35,6 +35,16 @@ function leavesOf(v: ArtifactVersion): string[] {
   return root.n.map((row) => row[4]);
 }
 
+/** v0 of `name` (the 1,000 files) placed in a fresh folder, and v1: the same with `changes`. */
+async function placedThenChanged(name: string, changes: Record<string, string>): Promise<{ v0: ArtifactVersion; v1: ArtifactVersion; target: string }> {
+  const before = files();
+  const v0 = await logged(name, before);
+  const v1 = await logged(name, { ...before, ...changes });
+  const target = tempDir();
+  await v0.download(target);
+  return { v0, v1, target };
+}
+
 function read(dir: string, rel: string): string {
   return fs.readFileSync(path.join(dir, rel), 'utf8');
 }
@@ -67,11 +77,7 @@ test('beside the version in place, a download places only what was added or chan
 });
 
 test('beside the version in place, the manifest chunks the two versions share are not read (one of them is removed from the store)', async () => {
-  const before = files();
-  const v0 = await logged('beside-shared', before);
-  const v1 = await logged('beside-shared', { ...before, 'f0/n0000.txt': 'first changed' });
-  const target = tempDir();
-  await v0.download(target);
+  const { v0, v1, target } = await placedThenChanged('beside-shared', { 'f0/n0000.txt': 'first changed' });
   const shared = leavesOf(v1).filter((d) => leavesOf(v0).includes(d));
   expect(shared.length).toBeGreaterThan(1);
   const gone = shared[shared.length - 1]!;
@@ -86,11 +92,7 @@ test('beside the version in place, the manifest chunks the two versions share ar
 });
 
 test('a file of the version in place changed since is put right: that download reads the whole manifest and hashes it', async () => {
-  const before = files();
-  const v0 = await logged('beside-touched', before);
-  const v1 = await logged('beside-touched', { ...before, 'f1/n0001.txt': 'new one' });
-  const target = tempDir();
-  await v0.download(target);
+  const { v1, target } = await placedThenChanged('beside-touched', { 'f1/n0001.txt': 'new one' });
   // Same size: only reading it can tell.
   fs.writeFileSync(path.join(target, 'f2/n0002.txt'), 'FILE 2');
 
@@ -112,11 +114,7 @@ test('beside the version in place under a path prefix, only that prefix is compa
 });
 
 test('beside the version in place, a changed file whose blob is damaged is named and not written, the others are, and nothing is then taken as placed', async () => {
-  const before = files();
-  const v0 = await logged('beside-damaged', before);
-  const v1 = await logged('beside-damaged', { ...before, 'f4/n0004.txt': 'v1 four', 'f6/n0006.txt': 'v1 six' });
-  const target = tempDir();
-  await v0.download(target);
+  const { v1, target } = await placedThenChanged('beside-damaged', { 'f4/n0004.txt': 'v1 four', 'f6/n0006.txt': 'v1 six' });
   const four = (await v1.files()).find((f) => f.path === 'f4/n0004.txt')!;
   const kept = fs.readFileSync(blobPath(four.digest));
   fs.writeFileSync(blobPath(four.digest), 'X'.repeat(kept.length));
