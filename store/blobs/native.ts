@@ -98,6 +98,12 @@ export const NATIVE_FILE = path.join(__dirname, '..', '..', 'native', 'artifacts
 let loaded: NativeHelper | null | undefined;
 
 /** The helper, or undefined when it is not built (or cannot load here) or is turned off with `ARTIFACTS_NATIVE=0`. */
+/** The helper's listing of the names in a folder that start with a prefix (for owned-temps.ts' sweeps), when it is built. */
+export function nativeNameLister(): ((folder: string, prefix: string) => string[]) | undefined {
+  const native = nativeHelper();
+  return native && ((folder, prefix) => native.namesStartingWith(folder, prefix));
+}
+
 export function nativeHelper(): NativeHelper | undefined {
   if (process.env['ARTIFACTS_NATIVE'] === '0') return undefined;
   if (loaded === undefined) loaded = load();

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { nativeHelper } from '../blobs/native';
+import { nativeNameLister } from '../blobs/native';
 import { ownedTempName, removeDeadOwners } from '../owned-temps';
 import { withFolder } from './stray-files';
 
@@ -37,8 +37,7 @@ export function removeLivePartials(): void {
 
 /** Removes from the folder open at `at` the temp files of downloads on this host whose process is gone. */
 export function removeDeadPartials(at: string): void {
-  const native = nativeHelper();
-  removeDeadOwners(at, PARTIAL, native && ((folder, prefix) => native.namesStartingWith(folder, prefix)));
+  removeDeadOwners(at, PARTIAL, nativeNameLister());
 }
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { nativeHelper } from '../blobs/native';
+import { nativeNameLister } from '../blobs/native';
 import { deadOwners, ownedTempName } from '../owned-temps';
 import { livePartial } from './partial-files';
 import { headerOf } from './read-state';
@@ -30,8 +30,7 @@ export interface WritingMark {
 export function markWriting(stateFile: string, directory: string): WritingMark {
   const dir = path.dirname(stateFile);
   const kind = `${path.basename(stateFile)}.writing-`;
-  const native = nativeHelper();
-  const killed = deadOwners(dir, kind, native && ((folder, prefix) => native.namesStartingWith(folder, prefix)));
+  const killed = deadOwners(dir, kind, nativeNameLister());
   const own = path.join(dir, ownedTempName(kind));
   let made = false;
   try {
