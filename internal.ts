@@ -51,7 +51,7 @@ export type { BlobStore, IngestCheckpoint, IngestOptions, IngestResult } from '.
 export type { LogArtifactInput } from './workflows/types';
 export { startUiServer } from './ui/server';
 export { nativeHelper } from './store/blobs/native';
-export { placeChunk, placeSmall } from './store/blobs/placing-jobs';
+export { packSmallBatch, placeChunk, placeSmall } from './store/blobs/placing-jobs';
 export { stillPlaced } from './store/reading/placed-check';
 export { runSmallBatch } from './store/blobs/small-batch-job';
 export { runChunkJob } from './store/blobs/chunk-job';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { nativeHelper, placeChunk, placeSmall, runChunkJob, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
-import { b3, tempDir, writeFiles } from './helpers';
+import { nativeHelper, packSmallBatch, placeChunk, placeSmall, runChunkJob, runSmallBatch, stillPlaced } from 'temporal-artifacts/internal';
+import { b3, blobFile, tempDir, writeFiles } from './helpers';
 
 // Each native function has a JavaScript twin (the road taken without the helper, or with ARTIFACTS_NATIVE=0); these
 // tests run both on the same input and compare what they did, so neither can drift from the other.
@@ -96,20 +96,31 @@ function blobs(contentsByName: Record<string, string>): { dir: string; file: (co
   return { dir, file: (content) => path.join(dir, b3(content).slice(7)) };
 }
 
+/** A local store's blobs: each of `stored` under the digest given (its bytes need not hash to it). */
+function blobsAt(stored: Record<string, string>): string {
+  const root = tempDir('artifacts-native-store-');
+  for (const [digest, bytes] of Object.entries(stored)) {
+    fs.mkdirSync(path.dirname(blobFile(root, digest)), { recursive: true });
+    fs.writeFileSync(blobFile(root, digest), bytes);
+  }
+  return root;
+}
+
 test('small files are placed, refused and replaced the same way with and without the helper, and stamped as fs.fstat stamps them', () => {
-  const store = blobs({ a: 'alpha', b: 'bravo', c: 'charlie', d: 'delta' });
-  fs.writeFileSync(path.join(store.dir, 'damaged'), 'not delta');
-  fs.writeFileSync(path.join(store.dir, 'longer'), 'alpha and more');
+  const blobRoot = blobsAt({
+    [b3('alpha')]: 'alpha', [b3('bravo')]: 'bravo', [b3('charlie')]: 'charlie', [b3('golf')]: 'golf',
+    [b3('delta')]: 'not delta', [b3('foxtrot')]: 'foxtrot and more',
+  });
   const run = (folder: string) => placeSmall({
-    kind: 'place-small', folder, files: [
-      { leaf: 'new.txt', blobFile: store.file('alpha'), digest: b3('alpha'), size: 5 },
-      { leaf: 'taken.txt', blobFile: store.file('bravo'), digest: b3('bravo'), size: 5 },
-      { leaf: 'old.txt', blobFile: store.file('charlie'), digest: b3('charlie'), size: 7, replace: '.artifacts-partial-x1' },
-      { leaf: 'dir', blobFile: store.file('bravo'), digest: b3('bravo'), size: 5, replace: '.artifacts-partial-x2' },
-      { leaf: 'damaged.txt', blobFile: path.join(store.dir, 'damaged'), digest: b3('delta'), size: 9 },
-      { leaf: 'longer.txt', blobFile: path.join(store.dir, 'longer'), digest: b3('alpha'), size: 5 },
-      { leaf: 'missing.txt', blobFile: path.join(store.dir, 'nothing-here'), digest: b3('echo'), size: 4 },
-      { leaf: 'link.txt', blobFile: store.file('delta'), digest: b3('delta'), size: 5 },
+    kind: 'place-small', folder, blobRoot, files: [
+      { leaf: 'new.txt', digest: b3('alpha'), size: 5 },
+      { leaf: 'taken.txt', digest: b3('bravo'), size: 5 },
+      { leaf: 'old.txt', digest: b3('charlie'), size: 7, replace: '.artifacts-partial-x1' },
+      { leaf: 'dir', digest: b3('bravo'), size: 5, replace: '.artifacts-partial-x2' },
+      { leaf: 'damaged.txt', digest: b3('delta'), size: 9 },
+      { leaf: 'longer.txt', digest: b3('foxtrot'), size: 7 },
+      { leaf: 'missing.txt', digest: b3('echo'), size: 4 },
+      { leaf: 'link.txt', digest: b3('golf'), size: 4 },
     ],
   });
   const start = (): string => {
@@ -134,9 +145,9 @@ test('small files are placed, refused and replaced the same way with and without
 });
 
 test('a small file that cannot be created fails the batch with the error Node gives, naming the path', () => {
-  const store = blobs({ a: 'alpha' });
+  const blobRoot = blobsAt({ [b3('alpha')]: 'alpha' });
   const folder = path.join(tempDir(), 'not-there');
-  const job = { kind: 'place-small' as const, folder, files: [{ leaf: 'a.txt', blobFile: store.file('alpha'), digest: b3('alpha'), size: 5 }] };
+  const job = { kind: 'place-small' as const, folder, blobRoot, files: [{ leaf: 'a.txt', digest: b3('alpha'), size: 5 }] };
   const failure = (run: () => unknown): unknown => {
     try {
       run();
@@ -172,11 +183,11 @@ test('firstChanged names the first file whose stamp changed, though the threads 
 test('batches placed at once on the helper\'s own threads come back in order, each as placeSmall places it, and a failure is the batch\'s', async () => {
   const native = nativeHelper()!;
   const contents = ['alpha', 'bravo', 'charlie', 'delta'];
-  const store = blobs(Object.fromEntries(contents.map((c) => [c, c])));
-  const file = (leaf: string, content: string) => ({ leaf, blobFile: store.file(content), hex: b3(content).slice(7), size: content.length });
+  const blobRoot = blobsAt(Object.fromEntries(contents.map((c) => [b3(c), c])));
+  const file = (leaf: string, content: string) => ({ leaf, digest: b3(content), size: content.length });
   const folders = Array.from({ length: 9 }, () => writeFiles({ 'taken.txt': 'someone else' }));
-  const batches = folders.map((folder, i) => ({ folder, files: [file('a.txt', contents[i % 4]!), file('taken.txt', 'bravo'), file('b.txt', contents[(i + 1) % 4]!)] }));
-  const done = await native.placeSmallBatches(batches, 3);
+  const batches = folders.map((folder, i) => packSmallBatch(folder, [file('a.txt', contents[i % 4]!), file('taken.txt', 'bravo'), file('b.txt', contents[(i + 1) % 4]!)]));
+  const done = await native.placeSmallBatches(blobRoot, batches, 3);
   expect(done.map((d) => d.stamps.map((s) => s !== null))).toEqual(folders.map(() => [true, false, true]));
   folders.forEach((folder, i) => {
     expect(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8')).toBe(contents[i % 4]);
@@ -184,19 +195,44 @@ test('batches placed at once on the helper\'s own threads come back in order, ea
     expect(done[i]!.stamps[2]).toBe(`${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.dev}`);
   });
   const gone = path.join(tempDir(), 'not-there');
-  const failed = await native.placeSmallBatches([{ folder: gone, files: [file('a.txt', 'alpha')] }], 2);
+  const failed = await native.placeSmallBatches(blobRoot, [packSmallBatch(gone, [file('a.txt', 'alpha')])], 2);
   expect(failed).toEqual([{ stamps: [], failure: { errno: 2, syscall: 'open', path: path.join(gone, 'a.txt') } }]);
+  // Parts that do not add up (a caller's bug) place nothing and name the folder.
+  const short = { ...packSmallBatch(folders[0]!, [file('c.txt', 'alpha'), file('d.txt', 'bravo')]), sizes: new Float64Array([5]) };
+  expect(await native.placeSmallBatches(blobRoot, [short], 2)).toEqual([{ stamps: [], failure: { errno: 22, syscall: 'placeSmall', path: folders[0] } }]);
+  expect(fs.existsSync(path.join(folders[0]!, 'c.txt'))).toBe(false);
+});
+
+test('a folder named by a held descriptor (/proc/self/fd/N) is written where it is now, as the kernel resolves that name', async () => {
+  const native = nativeHelper()!;
+  const blobRoot = blobsAt({ [b3('alpha')]: 'alpha', [b3('bravo')]: 'bravo' });
+  const parent = writeFiles({ 'held/old.txt': 'an older version' });
+  const fd = fs.openSync(path.join(parent, 'held'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    fs.renameSync(path.join(parent, 'held'), path.join(parent, 'moved'));
+    const batch = packSmallBatch(`/proc/self/fd/${fd}`, [
+      { leaf: 'a.txt', digest: b3('alpha'), size: 5 },
+      { leaf: 'old.txt', digest: b3('bravo'), size: 5, replace: '.partial-old' },
+    ]);
+    const [done] = await native.placeSmallBatches(blobRoot, [batch], 2);
+    expect(done!.stamps.map((s) => s !== null)).toEqual([true, true]);
+    expect(contents(parent)).toEqual({ 'moved/a.txt': 'alpha', 'moved/old.txt': 'bravo' });
+    const taken = native.placeSmall(blobRoot, packSmallBatch(`/proc/self/fd/${fd}`, [{ leaf: 'a.txt', digest: b3('alpha'), size: 5 }]));
+    expect(taken.stamps).toEqual([null]);
+  } finally {
+    fs.closeSync(fd);
+  }
 });
 
 test('bytes fetched from a remote store are placed as a blob file is, and only when they hash to their digest', async () => {
   const native = nativeHelper()!;
   const folder = writeFiles({ 'old.txt': 'an older version' });
-  const fetched = (leaf: string, content: string, bytes = Buffer.from(content)) => ({ leaf, blobFile: '', hex: b3(content).slice(7), size: content.length, bytes });
-  const [done] = await native.placeSmallBatches([{ folder, files: [
+  const fetched = (leaf: string, content: string, bytes = Buffer.from(content)) => ({ leaf, digest: b3(content), size: content.length, bytes });
+  const [done] = await native.placeSmallBatches('', [packSmallBatch(folder, [
     fetched('a.txt', 'alpha'),
     fetched('damaged.txt', 'bravo', Buffer.from('BRAVO')),
-    fetched('old.txt', 'charlie', Buffer.from('charlie')),
-  ].map((f) => (f.leaf === 'old.txt' ? { ...f, replace: '.partial-old' } : f)) }], 2);
+    { ...fetched('old.txt', 'charlie', Buffer.from('charlie')), replace: '.partial-old' },
+  ])], 2);
   expect(done!.stamps.map((s) => s !== null)).toEqual([true, false, true]);
   expect(fs.readFileSync(path.join(folder, 'a.txt'), 'utf8')).toBe('alpha');
   expect(fs.readFileSync(path.join(folder, 'old.txt'), 'utf8')).toBe('charlie');

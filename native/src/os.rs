@@ -42,6 +42,38 @@ pub fn open(path: &CString, flags: i32, mode: u32) -> Option<Fd> {
     if fd < 0 { None } else { Some(Fd(fd)) }
 }
 
+/// `open` of `name` relative to the folder open as `dirfd` (or to the working folder: `libc::AT_FDCWD`).
+pub fn open_at(dirfd: i32, name: &CString, flags: i32, mode: u32) -> Option<Fd> {
+    let fd = unsafe { libc::openat(dirfd, name.as_ptr(), flags | libc::O_CLOEXEC, mode) };
+    if fd < 0 { None } else { Some(Fd(fd)) }
+}
+
+/// A folder the caller holds open while the addon works in it, named as JavaScript names it: `/proc/self/fd/N` (the
+/// descriptor of this process that reaches it wherever it is now), or a plain path. Names in it are opened relative
+/// to descriptor N, as the kernel would resolve the `/proc` name, without its walk through /proc for every file
+/// (about 5 us of a 22 us create of a small file on the bench machine).
+pub struct HeldFolder<'a> {
+    path: &'a str,
+    pub fd: i32,
+}
+
+impl<'a> HeldFolder<'a> {
+    pub fn new(path: &'a str) -> Self {
+        let fd = path.strip_prefix("/proc/self/fd/").and_then(|n| n.parse::<i32>().ok()).filter(|n| *n >= 0);
+        HeldFolder { path, fd: fd.unwrap_or(libc::AT_FDCWD) }
+    }
+
+    /// What to hand `*at` calls (with `fd`) for `leaf` in the folder.
+    pub fn name_of(&self, leaf: &str) -> CString {
+        if self.fd == libc::AT_FDCWD { c_path(&self.path_of(leaf)) } else { c_path(leaf) }
+    }
+
+    /// `leaf`'s path as JavaScript names it, for errors.
+    pub fn path_of(&self, leaf: &str) -> String {
+        format!("{}/{leaf}", self.path)
+    }
+}
+
 /// statx of a path (not following a final link) or, with an empty path, of a descriptor: as libuv asks, so the
 /// numbers (the device above all) are those Node's stat calls give.
 pub fn statx(dirfd: i32, path: &CString, flags: i32) -> Option<libc::statx> {

@@ -3,23 +3,31 @@
 //! when nothing is there (or written under a temp name and renamed over an older version's file), its stamp handed
 //! back for the stat cache. `placeSmallBatches` places many such batches (a folder each) on threads of its own, off
 //! the JavaScript thread: the ingest pool's threads would first have to load their code (40-60 ms each), which was
-//! most of a download that replaces a few hundred files.
-use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, read_full, statx, write_all, Fd, OsFailure};
-use napi::bindgen_prelude::Buffer;
+//! most of a download that replaces a few hundred files. A batch comes packed (see SmallBatch), each blob found under
+//! the store's root by its digest, and the folder's files are opened relative to its held descriptor (HeldFolder).
+use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, open_at, read_full, statx, write_all, Fd, HeldFolder, OsFailure};
+use crate::blob_file::blob_path;
+use napi::bindgen_prelude::{Buffer, Float64Array};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// A batch of small files of one folder, packed so that handing it over costs a few values, not an object per file.
 #[napi_derive::napi(object)]
-pub struct SmallFile {
-    pub leaf: String,
-    pub blob_file: String,
-    /// The hex of the blob's `blake3:` digest.
-    pub hex: String,
-    pub size: f64,
-    pub replace: Option<String>,
-    /// The blob's bytes, fetched from a remote store, in place of `blob_file` (checked all the same).
-    pub bytes: Option<Buffer>,
+pub struct SmallBatch {
+    /// The folder's path, held open by the caller until the call ends (`/proc/self/fd/N`: reached by descriptor N).
+    pub folder: String,
+    /// The files' leaf names, each followed by a NUL.
+    pub leaves: String,
+    /// The hex of each file's `blake3:` digest, 64 characters each, in the same order.
+    pub hexes: String,
+    pub sizes: Float64Array,
+    /// Per file, the temp name it is written under and renamed over its leaf from (an older version's file is there),
+    /// or nothing (nothing may be there), each followed by a NUL; empty when no file of the batch replaces one.
+    pub replaces: String,
+    /// Per file, its bytes fetched from a remote store (checked all the same); empty when each is read from its blob
+    /// under the call's blob root.
+    pub bytes: Vec<Buffer>,
 }
 
 #[napi_derive::napi(object)]
@@ -39,28 +47,50 @@ thread_local! {
 /// another thread, not shared by several; its bytes may).
 struct FileView<'a> {
     leaf: &'a str,
-    blob_file: &'a str,
+    blob_file: String,
     hex: &'a str,
     size: usize,
     replace: Option<&'a str>,
     bytes: Option<&'a [u8]>,
 }
 
-fn views(files: &[SmallFile]) -> Vec<FileView<'_>> {
-    files.iter().map(|f| FileView {
-        leaf: &f.leaf, blob_file: &f.blob_file, hex: &f.hex, size: f.size as usize, replace: f.replace.as_deref(), bytes: f.bytes.as_deref(),
-    }).collect()
+/// The files of a packed batch, or a failure naming the folder when its parts do not add up (a caller's bug: nothing
+/// of the batch is placed).
+fn views<'a>(blob_root: &str, batch: &'a SmallBatch) -> Result<Vec<FileView<'a>>, OsFailure> {
+    let n = batch.sizes.len();
+    let leaves: Vec<&str> = batch.leaves.split_terminator('\0').collect();
+    let replaces: Vec<&str> = batch.replaces.split_terminator('\0').collect();
+    let fits = leaves.len() == n && batch.hexes.len() == 64 * n && batch.hexes.is_ascii()
+        && (batch.replaces.is_empty() || replaces.len() == n) && (batch.bytes.is_empty() || batch.bytes.len() == n);
+    if !fits { return Err(OsFailure { errno: libc::EINVAL, syscall: "placeSmall".into(), path: batch.folder.clone() }); }
+    Ok((0..n).map(|i| {
+        let hex = &batch.hexes[64 * i..64 * (i + 1)];
+        let bytes = batch.bytes.get(i).map(|b| &b[..]);
+        FileView {
+            leaf: leaves[i],
+            blob_file: if bytes.is_none() { blob_path(blob_root, hex) } else { String::new() },
+            hex,
+            size: batch.sizes[i] as usize,
+            replace: replaces.get(i).copied().filter(|r| !r.is_empty()),
+            bytes,
+        }
+    }).collect())
 }
 
+/// A batch placed on this thread.
 #[napi_derive::napi(js_name = "placeSmall")]
-pub fn place_small(folder: String, files: Vec<SmallFile>) -> SmallPlaced {
-    place_batch(&folder, &views(&files))
+pub fn place_small(blob_root: String, batch: SmallBatch) -> SmallPlaced {
+    match views(&blob_root, &batch) {
+        Ok(files) => place_batch(&batch.folder, &files),
+        Err(failure) => SmallPlaced { stamps: Vec::new(), failure: Some(failure) },
+    }
 }
 
 fn place_batch(folder: &str, files: &[FileView]) -> SmallPlaced {
+    let folder = HeldFolder::new(folder);
     let mut stamps = Vec::with_capacity(files.len());
     for file in files {
-        match SCRATCH.with(|s| place_one(folder, file, &mut s.borrow_mut())) {
+        match SCRATCH.with(|s| place_one(&folder, file, &mut s.borrow_mut())) {
             Ok(stamp) => stamps.push(stamp),
             Err(f) => return SmallPlaced { stamps, failure: Some(f) },
         }
@@ -68,14 +98,8 @@ fn place_batch(folder: &str, files: &[FileView]) -> SmallPlaced {
     SmallPlaced { stamps, failure: None }
 }
 
-#[napi_derive::napi(object)]
-pub struct SmallBatch {
-    /// The folder's path, held open by the caller until the call ends.
-    pub folder: String,
-    pub files: Vec<SmallFile>,
-}
-
 pub struct PlaceSmallBatches {
+    blob_root: String,
     batches: Vec<SmallBatch>,
     threads: usize,
 }
@@ -89,7 +113,13 @@ impl napi::Task for PlaceSmallBatches {
     fn compute(&mut self) -> napi::Result<Vec<SmallPlaced>> {
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let batches: Vec<(&str, Vec<FileView>)> = self.batches.iter().map(|b| (b.folder.as_str(), views(&b.files))).collect();
+        let mut batches = Vec::with_capacity(self.batches.len());
+        for b in &self.batches {
+            match views(&self.blob_root, b) {
+                Ok(files) => batches.push((b.folder.as_str(), files)),
+                Err(failure) => return Ok(vec![SmallPlaced { stamps: Vec::new(), failure: Some(failure) }]),
+            }
+        }
         let batches = &batches;
         let done: Vec<Mutex<Option<SmallPlaced>>> = batches.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
@@ -114,16 +144,16 @@ impl napi::Task for PlaceSmallBatches {
 }
 
 #[napi_derive::napi(js_name = "placeSmallBatches")]
-pub fn place_small_batches(batches: Vec<SmallBatch>, threads: u32) -> napi::bindgen_prelude::AsyncTask<PlaceSmallBatches> {
-    napi::bindgen_prelude::AsyncTask::new(PlaceSmallBatches { batches, threads: threads as usize })
+pub fn place_small_batches(blob_root: String, batches: Vec<SmallBatch>, threads: u32) -> napi::bindgen_prelude::AsyncTask<PlaceSmallBatches> {
+    napi::bindgen_prelude::AsyncTask::new(PlaceSmallBatches { blob_root, batches, threads: threads as usize })
 }
 
-fn place_one(folder: &str, file: &FileView, buffer: &mut Vec<u8>) -> Result<Option<String>, OsFailure> {
+fn place_one(folder: &HeldFolder, file: &FileView, buffer: &mut Vec<u8>) -> Result<Option<String>, OsFailure> {
     let size = file.size;
     let bytes: &[u8] = match file.bytes {
         Some(fetched) => fetched,
         None => {
-            let Some(blob) = open(&c_path(file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
+            let Some(blob) = open(&c_path(&file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
             // One byte more than expected: a blob that is longer does not match.
             if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
             let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
@@ -131,28 +161,27 @@ fn place_one(folder: &str, file: &FileView, buffer: &mut Vec<u8>) -> Result<Opti
         }
     };
     if bytes.len() != size || !blake3_matches(bytes, file.hex) { return Ok(None); }
-    let at = format!("{folder}/{}", file.leaf);
-    let written = file.replace.map_or_else(|| at.clone(), |r| format!("{folder}/{r}"));
-    let written_c = c_path(&written);
-    let Some(out) = open(&written_c, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, 0o666) else {
+    let written_leaf = file.replace.unwrap_or(file.leaf);
+    let written_c = folder.name_of(written_leaf);
+    let Some(out) = open_at(folder.fd, &written_c, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, 0o666) else {
         if last_errno() == libc::EEXIST { return Ok(None); }
-        return Err(failure("open", &written));
+        return Err(failure("open", &folder.path_of(written_leaf)));
     };
-    let result = finish(&out, bytes, file.replace.is_some(), &written_c, &written, &at);
-    if !matches!(result, Ok(Some(_))) { unsafe { libc::unlink(written_c.as_ptr()) }; }
+    let result = finish(folder, &out, bytes, file, &written_c);
+    if !matches!(result, Ok(Some(_))) { unsafe { libc::unlinkat(folder.fd, written_c.as_ptr(), 0) }; }
     result
 }
 
-/// Writes the bytes, renames over `at` when replacing, and stamps the file (after the rename, which moves its ctime).
-fn finish(out: &Fd, bytes: &[u8], replace: bool, written_c: &std::ffi::CString, written: &str, at: &str) -> Result<Option<String>, OsFailure> {
+/// Writes the bytes, renames over the leaf when replacing, and stamps the file (after the rename, which moves its ctime).
+fn finish(folder: &HeldFolder, out: &Fd, bytes: &[u8], file: &FileView, written_c: &std::ffi::CString) -> Result<Option<String>, OsFailure> {
     write_all(out.0, bytes, -1).map_err(|errno| OsFailure { errno, syscall: "write".into(), path: String::new() })?;
-    if replace && unsafe { libc::rename(written_c.as_ptr(), c_path(at).as_ptr()) } != 0 {
+    if file.replace.is_some() && unsafe { libc::renameat(folder.fd, written_c.as_ptr(), folder.fd, folder.name_of(file.leaf).as_ptr()) } != 0 {
         let errno = last_errno();
         // rename replaces a link at the leaf itself, never what it points to; a folder there is left to the usual road.
         if errno == libc::EISDIR || errno == libc::ENOTEMPTY || errno == libc::EEXIST { return Ok(None); }
-        return Err(OsFailure { errno, syscall: "rename".into(), path: written.to_string() });
+        return Err(OsFailure { errno, syscall: "rename".into(), path: folder.path_of(file.replace.unwrap_or(file.leaf)) });
     }
-    let st = statx(out.0, &c_path(""), libc::AT_EMPTY_PATH).ok_or_else(|| failure("fstat", written))?;
+    let st = statx(out.0, &c_path(""), libc::AT_EMPTY_PATH).ok_or_else(|| failure("fstat", &folder.path_of(file.leaf)))?;
     Ok(Some(format!("{} {} {} {} {}", st.stx_size, ns(st.stx_mtime), ns(st.stx_ctime), st.stx_ino, device(&st))))
 }
 

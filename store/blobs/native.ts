@@ -24,12 +24,13 @@ export interface NativeHelper {
   firstChanged(root: string, paths: string, quick: Float64Array): number;
   /** The names in `folder` that start with `prefix` (none when it cannot be listed). */
   namesStartingWith(folder: string, prefix: string): string[];
-  placeSmall(folder: string, files: NativeSmallFile[]): NativeSmallPlaced;
+  /** A batch of small files placed on this thread, each read from its blob under `blobRoot` unless its bytes are given. */
+  placeSmall(blobRoot: string, batch: NativeSmallBatch): NativeSmallPlaced;
   /**
    * Batches placed as placeSmall places each (a folder each, held open by the caller), on `threads` threads of the
    * call's own, off this thread. After a failure no batch starts: those not started come back with no stamp.
    */
-  placeSmallBatches(batches: { folder: string; files: NativeSmallFile[] }[], threads: number): Promise<NativeSmallPlaced[]>;
+  placeSmallBatches(blobRoot: string, batches: NativeSmallBatch[], threads: number): Promise<NativeSmallPlaced[]>;
   placeChunk(blobFile: string, hex: string, size: number, fd: number, offset: number): { placed: boolean; failure?: NativeFailure | null };
   /**
    * Chunks of one file placed as placeChunk places each, on `threads` threads of the call's own, off this thread;
@@ -63,15 +64,22 @@ export interface NativeSmallPlaced {
   readonly failure?: NativeFailure | null;
 }
 
-export interface NativeSmallFile {
-  readonly leaf: string;
-  readonly blobFile: string;
-  /** The hex of its `blake3:` digest. */
-  readonly hex: string;
-  readonly size: number;
-  readonly replace?: string | undefined;
-  /** Its bytes, fetched from a remote store, in place of `blobFile` (checked all the same). */
-  readonly bytes?: Buffer | undefined;
+/**
+ * Small files of one folder as the helper takes them: packed into a few strings and arrays, since handing over an
+ * object per file cost the download's thread more than placing the file cost the helper's.
+ */
+export interface NativeSmallBatch {
+  /** The folder (held open by the caller: `/proc/self/fd/N`, which the helper reaches by descriptor N). */
+  readonly folder: string;
+  /** The leaf names, each followed by a NUL. */
+  readonly leaves: string;
+  /** The hex of each file's `blake3:` digest, 64 characters each. */
+  readonly hexes: string;
+  readonly sizes: Float64Array;
+  /** Per file, the temp name to write it under and rename over its leaf from, or '' (nothing may be there), each followed by a NUL; '' when none replaces a file. */
+  readonly replaces: string;
+  /** Per file, its bytes fetched from a remote store (checked all the same); none when each is read from its blob. */
+  readonly bytes: Buffer[];
 }
 
 export interface NativeChunk {

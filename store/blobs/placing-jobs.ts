@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
 import { CHUNK_BYTES, hasherFor } from './digest';
-import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeSmallFile } from './native';
+import { blobPath } from './blob-layout';
+import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeSmallBatch } from './native';
 import { errorMessage } from './worker-errors';
 import { WRITE_PIECE, writeAllSync } from './write-all';
 
@@ -78,17 +79,18 @@ export interface PlaceSmallJob {
   readonly kind: 'place-small';
   /** The folder, by a name that reaches it without following links (a `/proc/self/fd/N` of a held descriptor). */
   readonly folder: string;
+  /** The local store's root, where each file's blob is (`blobPath(blobRoot, digest)`); '' when every file's bytes are given. */
+  readonly blobRoot: string;
   readonly files: readonly PlaceSmallFile[];
 }
 
 export interface PlaceSmallFile {
   readonly leaf: string;
-  readonly blobFile: string;
   readonly digest: string;
   readonly size: number;
   /** A file is at `leaf` and is to be replaced, through this temp name (a leaf beside it); otherwise nothing may be there. */
   readonly replace?: string;
-  /** Its bytes, fetched from a remote store (the native helper only: `blobFile` is then empty). */
+  /** Its bytes, fetched from a remote store (the native helper only), in place of its blob. */
   readonly bytes?: Buffer;
 }
 
@@ -109,24 +111,36 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 export function placeSmall(job: PlaceSmallJob): PlaceSmallDone {
   const native = nativeHelper();
   if (native && job.files.every((f) => f.digest.startsWith(BLAKE3))) {
-    const r = native.placeSmall(job.folder, job.files.map(nativeSmallFile));
+    const r = native.placeSmall(job.blobRoot, packSmallBatch(job.folder, job.files));
     if (r.failure) throw nativeError(r.failure);
     return { type: 'place-small-done', stamps: r.stamps };
   }
   const buffer = (scratch ??= Buffer.allocUnsafeSlow(CHUNK_BYTES + 1));
-  return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.folder, f, buffer)) };
+  return { type: 'place-small-done', stamps: job.files.map((f) => placeOne(job.blobRoot, job.folder, f, buffer)) };
 }
 
-/** A small file as the native helper takes it (a `blake3:` digest, by its hex). */
-export function nativeSmallFile(f: PlaceSmallFile): NativeSmallFile {
-  return { leaf: f.leaf, blobFile: f.blobFile, hex: f.digest.slice(BLAKE3.length), size: f.size, replace: f.replace, bytes: f.bytes };
+/** Small files of one folder (`blake3:` digests, by their hex) packed as the native helper takes them. */
+export function packSmallBatch(folder: string, files: readonly PlaceSmallFile[]): NativeSmallBatch {
+  let leaves = '';
+  let hexes = '';
+  let replaces = '';
+  const sizes = new Float64Array(files.length);
+  const bytes: Buffer[] = [];
+  files.forEach((f, i) => {
+    leaves += `${f.leaf}\0`;
+    hexes += f.digest.slice(BLAKE3.length);
+    replaces += `${f.replace ?? ''}\0`;
+    sizes[i] = f.size;
+    if (f.bytes) bytes.push(f.bytes);
+  });
+  return { folder, leaves, hexes, sizes, replaces: files.some((f) => f.replace !== undefined) ? replaces : '', bytes };
 }
 
-function placeOne(folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {
+function placeOne(blobRoot: string, folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {
   let n = 0;
   let fd: number;
   try {
-    fd = fs.openSync(file.blobFile, 'r');
+    fd = fs.openSync(blobPath(blobRoot, file.digest), 'r');
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import { isChunked } from '../blobs/chunked-files';
 import { ingestPool } from '../blobs/hash-copy-pool';
 import { LocalBlobStore } from '../blobs/local-blob-store';
 import { NATIVE_DIGEST as BLAKE3, nativeError, nativeHelper, type NativeHelper } from '../blobs/native';
-import { nativeSmallFile, type PlaceSmallDone, type PlaceSmallFile, type PlaceSmallJob } from '../blobs/placing-jobs';
+import { packSmallBatch, type PlaceSmallDone, type PlaceSmallFile, type PlaceSmallJob } from '../blobs/placing-jobs';
 import type { BlobStore } from '../blobs/blob-store';
 import type { ManifestEntry } from '../manifest/manifest';
 import { partialName } from './partial-files';
@@ -56,7 +56,7 @@ export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, 
     if (!fits) left.add(e);
     return fits;
   });
-  const sender = new BatchSender((sent, m) => m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent.entries[i]!) : placed(sent.entries[i]!, stampFrom(stamp)))));
+  const sender = new BatchSender(local ? blobs.root : '', (sent, m) => m.stamps.forEach((stamp, i) => (stamp === null ? left.add(sent.entries[i]!) : placed(sent.entries[i]!, stampFrom(stamp)))));
   const bytesOf = fetching ? fetchedAhead(blobs, taken, blobs.prefetch!) : undefined;
   let batch: ManifestEntry[] = [];
   let files: PlaceSmallFile[] = [];
@@ -72,7 +72,7 @@ export async function placeSmallBatches(blobs: BlobStore, target: TargetFolder, 
       continue;
     }
     if (batch.length > 0 && (batch.length >= BATCH || folderOf(batch[0]!.path) !== folderOf(entry.path))) send();
-    const file = { leaf: entry.path.slice(entry.path.lastIndexOf('/') + 1), blobFile: local ? blobs.pathOf(entry.digest) : '', digest: entry.digest, size: entry.size, ...(bytes ? { bytes } : {}) };
+    const file = { leaf: entry.path.slice(entry.path.lastIndexOf('/') + 1), digest: entry.digest, size: entry.size, ...(bytes ? { bytes } : {}) };
     batch.push(entry);
     files.push(replaceable.has(entry) ? { ...file, replace: partialName() } : file);
     await sender.room();
@@ -112,7 +112,8 @@ class BatchSender {
   private callBytes = 0;
   private failure: unknown;
 
-  constructor(private readonly settled: (sent: SentBatch, done: PlaceSmallDone) => void) {}
+  /** `blobRoot`: the local store's root, where each file's blob is ('' when every file's bytes are given). */
+  constructor(private readonly blobRoot: string, private readonly settled: (sent: SentBatch, done: PlaceSmallDone) => void) {}
 
   get failed(): boolean {
     return this.failure !== undefined;
@@ -126,7 +127,7 @@ class BatchSender {
       if (this.callFiles >= CALL_FILES || this.call.length >= CALL_FOLDERS || this.callBytes >= CALL_BYTES) this.flush();
       return;
     }
-    const job: PlaceSmallJob = { kind: 'place-small', folder: sent.folder.at, files: sent.files };
+    const job: PlaceSmallJob = { kind: 'place-small', folder: sent.folder.at, blobRoot: this.blobRoot, files: sent.files };
     this.track([sent], ingestPool.run(job, undefined, undefined).then((m) => {
       if (m.type !== 'place-small-done') throw new Error(`unexpected ${m.type} from a small-file placing`);
       this.settled(sent, m);
@@ -150,7 +151,7 @@ class BatchSender {
     this.call = [];
     this.callFiles = 0;
     this.callBytes = 0;
-    this.track(sent, placeNatively(this.native!, sent).then((done) => done.forEach((m, k) => this.settled(sent[k]!, m))));
+    this.track(sent, placeNatively(this.native!, this.blobRoot, sent).then((done) => done.forEach((m, k) => this.settled(sent[k]!, m))));
   }
 
   private track(sent: readonly SentBatch[], done: Promise<void>): void {
@@ -165,9 +166,9 @@ export interface SmallPlan {
 }
 
 /** Batches placed by the native helper in one call, on its own threads; the first failure met is thrown. */
-async function placeNatively(native: NativeHelper, sent: readonly SentBatch[]): Promise<PlaceSmallDone[]> {
-  const batches = sent.map((b) => ({ folder: b.folder.at, files: b.files.map(nativeSmallFile) }));
-  const done = await native.placeSmallBatches(batches, ingestPool.size);
+async function placeNatively(native: NativeHelper, blobRoot: string, sent: readonly SentBatch[]): Promise<PlaceSmallDone[]> {
+  const batches = sent.map((b) => packSmallBatch(b.folder.at, b.files));
+  const done = await native.placeSmallBatches(blobRoot, batches, ingestPool.size);
   const failed = done.find((d) => d.failure);
   if (failed?.failure) throw nativeError(failed.failure);
   return done.map((d) => ({ type: 'place-small-done', stamps: d.stamps }));
