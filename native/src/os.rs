@@ -86,10 +86,12 @@ pub fn device(st: &libc::statx) -> u64 {
     libc::makedev(st.stx_dev_major, st.stx_dev_minor)
 }
 
-/// Reads until `buffer` is full or the file ends; the bytes read.
-pub fn read_full(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
+/// Reads into `buffer` until at least `enough` bytes are there, the buffer is full or the file ends; the bytes read.
+/// A buffer one byte longer than `enough` then tells a file that is longer by its first read, and one that is exactly
+/// `enough` long costs one read, not a second that finds the end.
+pub fn read_enough(fd: i32, buffer: &mut [u8], enough: usize) -> Result<usize, i32> {
     let mut n = 0;
-    while n < buffer.len() {
+    while n < enough.min(buffer.len()) || (n == 0 && !buffer.is_empty()) {
         let got = unsafe { libc::pread(fd, buffer[n..].as_mut_ptr().cast(), buffer.len() - n, n as libc::off_t) };
         if got < 0 {
             let errno = last_errno();

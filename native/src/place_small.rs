@@ -5,7 +5,7 @@
 //! the JavaScript thread: the ingest pool's threads would first have to load their code (40-60 ms each), which was
 //! most of a download that replaces a few hundred files. A batch comes packed (see SmallBatch), each blob found under
 //! the store's root by its digest, and the folder's files are opened relative to its held descriptor (HeldFolder).
-use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, open_at, read_full, statx, write_all, Fd, HeldFolder, OsFailure};
+use crate::os::{blake3_matches, c_path, device, failure, last_errno, open, open_at, read_enough, statx, write_all, Fd, HeldFolder, OsFailure};
 use crate::blob_file::blob_path;
 use napi::bindgen_prelude::{Buffer, Float64Array};
 use std::cell::RefCell;
@@ -156,7 +156,7 @@ fn place_one(folder: &HeldFolder, file: &FileView, buffer: &mut Vec<u8>) -> Resu
             let Some(blob) = open(&c_path(&file.blob_file), libc::O_RDONLY, 0) else { return Ok(None) };
             // One byte more than expected: a blob that is longer does not match.
             if buffer.len() < size + 1 { buffer.resize(size + 1, 0); }
-            let n = read_full(blob.0, &mut buffer[..size + 1]).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
+            let n = read_enough(blob.0, &mut buffer[..size + 1], size).map_err(|errno| OsFailure { errno, syscall: "read".into(), path: String::new() })?;
             &buffer[..n]
         }
     };
