@@ -76,7 +76,7 @@ impl<'a> HeldFolder<'a> {
 
 /// statx of a path (not following a final link) or, with an empty path, of a descriptor: as libuv asks, so the
 /// numbers (the device above all) are those Node's stat calls give.
-pub fn statx(dirfd: i32, path: &CString, flags: i32) -> Option<libc::statx> {
+pub fn statx(dirfd: i32, path: &std::ffi::CStr, flags: i32) -> Option<libc::statx> {
     let mut st: libc::statx = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::statx(dirfd, path.as_ptr(), flags | libc::AT_NO_AUTOMOUNT, libc::STATX_BASIC_STATS, &mut st) };
     if r == 0 { Some(st) } else { None }

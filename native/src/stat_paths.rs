@@ -43,24 +43,26 @@ pub fn first_changed(root: String, paths: String, quick: Float64Array) -> i64 {
     let Some(top) = crate::os::open(&c_path(&root), libc::O_PATH | libc::O_DIRECTORY, 0) else { return if entries.is_empty() { -1 } else { 0 } };
     let first = AtomicUsize::new(usize::MAX);
     let per = share(entries.len());
-    std::thread::scope(|scope| {
-        for (k, (names, stamps)) in entries.chunks(per).zip(expected.chunks(per * FIELDS)).enumerate() {
-            let (top, first) = (top.0, &first);
-            scope.spawn(move || {
-                let mut folder = Folder { name: None, fd: None };
-                let mut row = [f64::NAN; FIELDS];
-                for (j, (name, stamp)) in names.iter().zip(stamps.chunks(FIELDS)).enumerate() {
-                    let i = k * per + j;
-                    if first.load(Ordering::Relaxed) < i { return; }
-                    row.fill(f64::NAN);
-                    stat_entry(top, &mut folder, name, &mut row);
-                    if row.iter().zip(stamp).any(|(a, b)| a != b) {
-                        first.fetch_min(i, Ordering::Relaxed);
-                        return;
-                    }
-                }
-            });
+    let look = |k: usize, names: &[&str], stamps: &[f64]| {
+        let mut folder = Folder { name: None, fd: None };
+        let mut row = [f64::NAN; FIELDS];
+        for (j, (name, stamp)) in names.iter().zip(stamps.chunks(FIELDS)).enumerate() {
+            let i = k * per + j;
+            if first.load(Ordering::Relaxed) < i { return; }
+            row.fill(f64::NAN);
+            stat_entry(top.0, &mut folder, name, &mut row);
+            if row.iter().zip(stamp).any(|(a, b)| a != b) {
+                first.fetch_min(i, Ordering::Relaxed);
+                return;
+            }
         }
+    };
+    // The calling thread, which would only wait, takes the first share itself.
+    std::thread::scope(|scope| {
+        let mut shares = entries.chunks(per).zip(expected.chunks(per * FIELDS)).enumerate();
+        let own = shares.next();
+        for (k, (names, stamps)) in shares { scope.spawn(move || look(k, names, stamps)); }
+        if let Some((k, (names, stamps))) = own { look(k, names, stamps) }
     });
     let first = first.into_inner();
     if first == usize::MAX { -1 } else { first as i64 }
@@ -72,9 +74,15 @@ fn lines(paths: &str) -> Vec<&str> {
 
 /// Entries per thread: the cores share them, unless there are too few to be worth another thread.
 fn share(entries: usize) -> usize {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = cores();
     let threads = cores.min(entries.div_ceil(PER_THREAD)).max(1);
     entries.div_ceil(threads).max(1)
+}
+
+/// The cores this process may use, asked once: the answer reads the cgroup's files, which cost more than a thread.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
 fn stat_entry<'a>(top: i32, folder: &mut Folder<'a>, name: &'a str, row: &mut [f64]) {
@@ -112,9 +120,18 @@ fn open_below(top: i32, dir: &str) -> Option<Fd> {
 }
 
 fn stat_into(dirfd: i32, leaf: &str, row: &mut [f64]) {
-    let Some(st) = statx(dirfd, &c_path(leaf), libc::AT_SYMLINK_NOFOLLOW) else { return };
+    let Some(st) = stat_leaf(dirfd, leaf) else { return };
     if u32::from(st.stx_mode) & libc::S_IFMT != libc::S_IFREG { return; }
     row.copy_from_slice(&[st.stx_size as f64, ms(st.stx_mtime), ms(st.stx_ctime), st.stx_ino as f64, device(&st) as f64]);
+}
+
+/// lstat of `leaf` in the folder open as `dirfd`. Its name goes with its NUL on the stack, with no allocation per file;
+/// a longer one, or one holding a NUL (which names no file), takes c_path.
+fn stat_leaf(dirfd: i32, leaf: &str) -> Option<libc::statx> {
+    let mut name = [0u8; 256];
+    if leaf.len() >= name.len() || leaf.as_bytes().contains(&0) { return statx(dirfd, &c_path(leaf), libc::AT_SYMLINK_NOFOLLOW); }
+    name[..leaf.len()].copy_from_slice(leaf.as_bytes());
+    statx(dirfd, std::ffi::CStr::from_bytes_until_nul(&name).ok()?, libc::AT_SYMLINK_NOFOLLOW)
 }
 
 /// Milliseconds as Node computes `mtimeMs` from seconds and nanoseconds (the same two operations, so the same double).
