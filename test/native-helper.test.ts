@@ -167,7 +167,8 @@ test('firstChanged names the first file whose stamp changed, though the threads 
   const names = Array.from({ length: 6000 }, (_, i) => `d${String(i % 50).padStart(2, '0')}/f${String(i).padStart(4, '0')}.txt`).sort();
   const root = writeFiles(Object.fromEntries(names.map((n) => [n, n])));
   const { quick } = placedFilesOf(root, names);
-  const first = () => native.firstChanged(root, names.join('\n'), quick);
+  const lines = Buffer.from(`${names.join('\n')}\n`);
+  const first = () => native.firstChanged(root, lines, quick);
   expect(first()).toBe(-1);
   const touch = (i: number) => fs.writeFileSync(path.join(root, names[i]!), 'changed, same size?'.slice(0, names[i]!.length));
   touch(5000);
@@ -175,9 +176,12 @@ test('firstChanged names the first file whose stamp changed, though the threads 
   touch(120);
   expect(first()).toBe(120);
   // Stamps that do not add up to one a path name nothing as unchanged.
-  expect(native.firstChanged(root, names.join('\n'), quick.subarray(5))).toBe(0);
-  expect(native.firstChanged(path.join(root, 'gone'), names.join('\n'), quick)).toBe(0);
-  expect(native.firstChanged(root, '', new Float64Array(0))).toBe(-1);
+  expect(native.firstChanged(root, lines, quick.subarray(5))).toBe(0);
+  expect(native.firstChanged(path.join(root, 'gone'), lines, quick)).toBe(0);
+  expect(native.firstChanged(root, Buffer.alloc(0), new Float64Array(0))).toBe(-1);
+  // Paths as a state file holds them or nothing: a last one not ended, or one that is not text, names nothing unchanged.
+  expect(native.firstChanged(root, lines.subarray(0, -1), quick)).toBe(0);
+  expect(native.firstChanged(root, Buffer.concat([Buffer.from([0xff, 0x0a]), lines.subarray(lines.indexOf(0x0a) + 1)]), quick)).toBe(0);
 });
 
 test('batches placed at once on the helper\'s own threads come back in order, each as placeSmall places it, and a failure is the batch\'s', async () => {

@@ -2,7 +2,7 @@
 //! placed there is still as the download left it (`stillPlaced` in store/reading/placed-check.ts is the twin). Each
 //! folder on the way is opened once, without following a link, and its files are looked at relative to it.
 use crate::os::{c_path, device, statx, Fd};
-use napi::bindgen_prelude::Float64Array;
+use napi::bindgen_prelude::{Buffer, Float64Array};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Numbers per entry: size, mtimeMs, ctimeMs, inode and device, each computed as Node computes the fields of a plain
@@ -36,8 +36,9 @@ pub fn stat_entries(root: String, paths: String) -> Float64Array {
 /// same, or -1 when every one is. A thread stops once a change before its next entry was found. The check that a
 /// version placed in a folder is still there then makes no array of 20,000 stamps to go through again in JavaScript.
 #[napi_derive::napi(js_name = "firstChanged")]
-pub fn first_changed(root: String, paths: String, quick: Float64Array) -> i64 {
-    let entries = lines(&paths);
+pub fn first_changed(root: String, paths: Buffer, quick: Float64Array) -> i64 {
+    // Paths that are not text name no file a download placed: the first is then taken as changed.
+    let Some(entries) = ended_lines(&paths) else { return 0 };
     let expected: &[f64] = &quick;
     if expected.len() != entries.len() * FIELDS { return 0; }
     let Some(top) = crate::os::open(&c_path(&root), libc::O_PATH | libc::O_DIRECTORY, 0) else { return if entries.is_empty() { -1 } else { 0 } };
@@ -70,6 +71,13 @@ pub fn first_changed(root: String, paths: String, quick: Float64Array) -> i64 {
 
 fn lines(paths: &str) -> Vec<&str> {
     if paths.is_empty() { Vec::new() } else { paths.split('\n').collect() }
+}
+
+/// Lines each ended by a newline (as a state file holds its paths), as text; None when one is not UTF-8, or the last
+/// is not ended.
+fn ended_lines(bytes: &[u8]) -> Option<Vec<&str>> {
+    let Some(body) = bytes.strip_suffix(b"\n") else { return if bytes.is_empty() { Some(Vec::new()) } else { None } };
+    body.split(|b| *b == b'\n').map(|line| std::str::from_utf8(line).ok()).collect()
 }
 
 /// Entries per thread: the cores share them, unless there are too few to be worth another thread.

@@ -18,10 +18,11 @@ export interface NativeHelper {
    */
   statEntries(root: string, paths: string): Float64Array;
   /**
-   * As statEntries, compared with the quick stamps `quick` (QUICK_FIELDS numbers per path, compared as `!==` does):
-   * the index of the first path whose stamp is not the same, or -1 when none (the threads stop at a change).
+   * As statEntries (`paths` each followed by a newline, as a state file holds them), compared with the quick stamps
+   * `quick` (QUICK_FIELDS numbers per path, compared as `!==` does): the index of the first path whose stamp is not
+   * the same, or -1 when none (the threads stop at a change).
    */
-  firstChanged(root: string, paths: string, quick: Float64Array): number;
+  firstChanged(root: string, paths: Buffer, quick: Float64Array): number;
   /** The names in `folder` that start with `prefix` (none when it cannot be listed). */
   namesStartingWith(folder: string, prefix: string): string[];
   /** A batch of small files placed on this thread, each read from its blob under `blobRoot` unless its bytes are given. */

@@ -65,6 +65,8 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
   try {
     const placed = cache.placedFiles(root, prefix);
     if (placed && stillPlaced(absolute, placed)) {
+      // Only a checkout has anything to do in the folder then (remove strays).
+      if (!options.removeStrays) return alreadyPlaced(undefined, cache, directory, placed, options);
       return await withTarget(directory, store.home, (target) => alreadyPlaced(target, cache, directory, placed, options));
     }
     // The threads that place files start while the manifest is read (unless the helper's own threads will do it all).
@@ -138,14 +140,14 @@ async function placePlanned(placing: Placing, version: VersionRecord, plan: Down
 }
 
 /** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
-function alreadyPlaced(target: TargetFolder, cache: StatCache, directory: string, placed: PlacedFiles, options: DownloadOptions): DownloadResult {
+function alreadyPlaced(target: TargetFolder | undefined, cache: StatCache, directory: string, placed: PlacedFiles, options: DownloadOptions): DownloadResult {
   const files = placed.paths.length;
   let bytes = 0;
   for (let i = 0; i < files; i++) {
     bytes += quickSize(placed.quick, i);
     options.onFile?.(i + 1, files);
   }
-  const removed = options.removeStrays ? target.removeAllBut(new Set(placed.paths)) : [];
+  const removed = options.removeStrays && target ? target.removeAllBut(new Set(placed.paths)) : [];
   for (const p of removed) cache.forget(p);
   return { directory, files, bytes, fetched: 0, fetchedBytes: 0, skipped: files, hashed: 0, removed };
 }

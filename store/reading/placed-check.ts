@@ -40,10 +40,12 @@ function stillPlacedOneByOne(root: string, files: PlacedFiles): boolean {
  * never through a link, and its files looked at inside it).
  */
 function stillPlacedAtOnce(native: NativeHelper, root: string, files: PlacedFiles): boolean {
-  const { paths, quick } = files;
+  const { paths, quick, pathBytes } = files;
+  // The state file's own paths section, as it was read: nothing joined or encoded again.
+  if (pathBytes) return native.firstChanged(root, pathBytes, quick) === -1;
   for (let from = 0; from < paths.length; from += SLICE) {
     const slice = paths.slice(from, from + SLICE);
-    if (native.firstChanged(root, slice.join('\n'), quick.subarray(from * QUICK_FIELDS, (from + slice.length) * QUICK_FIELDS)) !== -1) return false;
+    if (native.firstChanged(root, Buffer.from(`${slice.join('\n')}\n`), quick.subarray(from * QUICK_FIELDS, (from + slice.length) * QUICK_FIELDS)) !== -1) return false;
   }
   return true;
 }

@@ -16,6 +16,8 @@ export interface PlacedFiles {
   readonly paths: readonly string[];
   /** QUICK_FIELDS numbers per path: size, mtimeMs, ctimeMs, ino, dev. */
   readonly quick: Float64Array;
+  /** The paths as a state file holds them (each followed by a newline), when they are every row of the one read. */
+  readonly pathBytes?: Buffer | undefined;
 }
 
 /** A state file as read, and what a download recorded, forgot and marked since (see stat-cache.ts). */
@@ -132,12 +134,13 @@ function lineOf(row: Row): string {
 }
 
 /** The rows marked placed, when there are `files` of them (a state file that lost some is not trusted). */
-export function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'>, files: number): PlacedFiles | undefined {
+export function onlyPlaced(table: Pick<StateBody, 'paths' | 'quick' | 'marks'> & { pathBytes?: Buffer }, files: number): PlacedFiles | undefined {
   const { paths, quick, marks } = table;
+  // Every row marked (a version placed alone in its folder) is told by one built-in search, not a loop per row.
+  if (marks.length === files && marks.indexOf(0) === -1) return { paths, quick, pathBytes: table.pathBytes };
   let marked = 0;
   for (let i = 0; i < marks.length; i++) if (marks[i] === 1) marked++;
   if (marked !== files) return undefined;
-  if (marked === paths.length) return { paths, quick };
   const kept: string[] = [];
   const keptQuick = new Float64Array(marked * QUICK_FIELDS);
   for (let i = 0; i < paths.length; i++) {
