@@ -27,6 +27,7 @@ export { ManifestWriter, readLeaves, readManifest, versionDigestOf, writeManifes
 export { editManifest, editTree } from './store/manifest/manifest-edit';
 export { mergeContributions, settleDraft } from './store/drafts/draft-merge';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
+export { changesBetween, decodeChanges, encodeChanges } from './store/manifest/manifest-changes';
 export { ChunkReader } from './store/manifest/manifest-cursor';
 export { createActivities } from './activities';
 export { withFailures } from './activities/failures';

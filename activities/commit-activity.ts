@@ -1,5 +1,6 @@
 import { versionDigestOf, type ManifestTree } from '../store/manifest/manifest';
 import type { CommitInput, CommitResult } from '../store/registry/registry';
+import { changesToRecord } from '../store/recorded-changes';
 import type { Store } from '../store/store';
 
 /**
@@ -12,7 +13,8 @@ export function createCommitActivity(store: () => Promise<Store>) {
     const s = await store();
     const { metadataDigest, manifest: tree, ...rest } = input;
     const manifest = { ...tree, digest: tree.digest ?? (await versionDigestOf(s.blobs, tree.root)) };
-    const commit = { ...rest, manifest };
+    // What changed since the latest version, for downloads beside it: read once here rather than by every download.
+    const commit = { ...rest, manifest, delta: await changesToRecord(s, rest.name, tree) };
     if (!metadataDigest) return s.registry.commit(commit);
     // Metadata that came as a blob goes back without it too: the result is recorded in history, and the client
     // reads the committed metadata from the registry (withStoredMetadata).

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
-import { ChunkReader, configFromEnv, diffManifests, Store, writeManifest } from 'temporal-artifacts/internal';
+import { changesBetween, ChunkReader, configFromEnv, decodeChanges, diffManifests, encodeChanges, Store, writeManifest } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -42,4 +42,27 @@ test('a diff finds every entry added, removed and changed inside leaves over the
   expect(expected.some((c) => c.startsWith('removed'))).toBe(true);
   expect(found.sort()).toEqual(expected);
   await store.close();
+});
+
+test('the changes a commit records are the diff itself, references included, none past the limit, and a text that is not such a list decodes to nothing', async () => {
+  const store = await Store.fromConfig(configFromEnv());
+  try {
+    const before = Array.from({ length: 2000 }, (_, i) => entry(i, '', i % 500 === 0 ? `https://example.org/${i}` : undefined));
+    const after = before.filter((_, i) => i !== 7).map((e, i) => (i % 400 === 3 ? entry(Number(e.path.slice(-5)), 'new', i === 403 ? 'file:///x' : undefined) : e));
+    after.push({ ...entry(50, 'add'), path: `${entry(50).path}b` });
+    const [a, b] = [await writeManifest(store.blobs, before), await writeManifest(store.blobs, after)];
+    const diff = [];
+    for await (const d of diffManifests(new ChunkReader(store.blobs), a.root, b.root)) diff.push(d);
+    expect(diff.length).toBe(7);
+    const changes = await changesBetween(new ChunkReader(store.blobs), a.root, b.root, 7);
+    expect(changes).toEqual(diff);
+    expect(decodeChanges(encodeChanges(changes!))).toEqual(diff);
+    expect(await changesBetween(new ChunkReader(store.blobs), a.root, b.root, 6)).toBeUndefined();
+    for (const text of ['', '{}', '[["a"]]', '[["x","p","d",1,null]]', '[["a","p","d",-1,null]]', '[["a","p","d",1.5,null]]', '[["m","p","d",1,null,"d",2]]', '[["r","p","d",1,7]]']) {
+      expect(decodeChanges(text)).toBeUndefined();
+    }
+    expect(decodeChanges('[["m","p","d",1,null,"c",2,null]]')).toEqual([{ kind: 'modified', path: 'p', before: { path: 'p', digest: 'c', size: 2 }, after: { path: 'p', digest: 'd', size: 1 } }]);
+  } finally {
+    await store.close();
+  }
 });

@@ -129,3 +129,36 @@ test('beside the version in place, a changed file whose blob is damaged is named
   expect(read(target, 'f4/n0004.txt')).toBe('v1 four');
   expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
 });
+
+/** The manifest chunks of `v` that `other` does not share (its root among them): those only `v` reads. */
+function ownChunks(v: ArtifactVersion, other: ArtifactVersion): string[] {
+  return [v.record.manifest.root, ...leavesOf(v)].filter((d) => d !== other.record.manifest.root && !leavesOf(other).includes(d));
+}
+
+test('beside the version that was latest when it was committed, a download applies the changes the commit recorded and reads no manifest chunk', async () => {
+  const { v0, v1, target } = await placedThenChanged('beside-recorded', { 'f3/n0003.txt': 'v1 three', 'f7/n0007.txt': 'v1 seven' });
+  const own = ownChunks(v1, v0);
+  expect(own.length).toBeGreaterThan(1);
+  const kept = own.map((d) => fs.readFileSync(blobPath(d)));
+  own.forEach((d) => fs.rmSync(blobPath(d)));
+  try {
+    expect(await v1.download(target)).toMatchObject({ files: 1000, fetched: 2, skipped: 998 });
+  } finally {
+    own.forEach((d, i) => fs.writeFileSync(blobPath(d), kept[i]!));
+  }
+  expect([read(target, 'f3/n0003.txt'), read(target, 'f7/n0007.txt'), read(target, 'f4/n0004.txt')]).toEqual(['v1 three', 'v1 seven', 'file 4']);
+  expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
+});
+
+test('recorded changes that do not decode are ignored: the download reads the manifests and places the same files', async () => {
+  const { v1, target } = await placedThenChanged('beside-forged', { 'f8/n0008.txt': 'v1 eight' });
+  const store = await Store.fromConfig(configFromEnv());
+  try {
+    const forged = await store.registry.db.run("UPDATE version_deltas SET changes = '[[\"a\", 7]]' WHERE name = ? AND idx = ?", [v1.record.name, v1.record.index]);
+    expect(forged.changes).toBe(1);
+    expect(await downloadVersion(store, v1.record, target)).toMatchObject({ fetched: 1, skipped: 999 });
+  } finally {
+    await store.close();
+  }
+  expect(read(target, 'f8/n0008.txt')).toBe('v1 eight');
+});

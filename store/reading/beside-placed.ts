@@ -2,6 +2,8 @@ import { ChunkReader } from '../manifest/manifest-cursor';
 import { diffManifests } from '../manifest/manifest-diff';
 import type { ManifestEntry } from '../manifest/manifest';
 import { resolveInside } from '../paths';
+import { recordedChanges } from '../recorded-changes';
+import type { VersionRecord } from '../registry/version-record';
 import type { Store } from '../store';
 import { stillPlaced } from './placed-check';
 import { quickSize } from './quick-stamp';
@@ -19,15 +21,17 @@ export interface DownloadPlan {
 }
 
 /**
- * The plan of a download of the version with manifest `root` into a folder where a download placed another version
- * in full, under the same path prefix, and every file of it is still as it left it (one stat each): only what differs
- * between the two manifests is read (diffManifests skips every subtree they share, so a change in one folder reads
- * the chunks on its way and no other), and only what was added or changed is placed. A download of a new version of
- * a dataset where the last one is then costs the check of the files in place plus work in proportion to the change.
- * Undefined when this road does not apply (nothing placed there in full, another prefix, a file changed since): the
- * download then reads the whole manifest.
+ * The plan of a download of `version` into a folder where a download placed another version in full, under the same
+ * path prefix, and every file of it is still as it left it (one stat each): only what was added or changed is placed.
+ * What changed is what the commit recorded when that other version was the latest (recorded-changes.ts: no manifest
+ * is read), else what differs between the two manifests (diffManifests skips every subtree they share, so a change in
+ * one folder reads the chunks on its way and no other). A download of a new version of a dataset where the last one
+ * is then costs the check of the files in place plus work in proportion to the change. Undefined when this road does
+ * not apply (nothing placed there in full, another prefix, a file changed since): the download then reads the whole
+ * manifest.
  */
-export async function besidePlaced(store: Store, cache: StatCache, folder: { directory: string; absolute: string }, root: string, prefix: string): Promise<DownloadPlan | undefined> {
+export async function besidePlaced(store: Store, cache: StatCache, folder: { directory: string; absolute: string }, version: VersionRecord, prefix: string): Promise<DownloadPlan | undefined> {
+  const root = version.manifest.root;
   const last = cache.lastPlaced;
   if (!last || last.prefix !== prefix || last.root === root) return undefined;
   const placed = cache.placedFiles(last.root, prefix);
@@ -37,7 +41,7 @@ export async function besidePlaced(store: Store, cache: StatCache, folder: { dir
   const toPlace: ManifestEntry[] = [];
   const gone = new Set<string>();
   const added: string[] = [];
-  for await (const d of diffManifests(new ChunkReader(store.blobs), last.root, root)) {
+  for await (const d of (await recordedChanges(store, version, last.root)) ?? diffManifests(new ChunkReader(store.blobs), last.root, root)) {
     if (!d.path.startsWith(prefix)) continue;
     if (d.kind !== 'added') bytes -= d.before.size;
     if (d.kind === 'removed') {

@@ -72,7 +72,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     // The threads that place files start while the manifest is read (unless the helper's own threads will do it all).
     if (needsIngestThreads(store)) void prestartIngestThreads();
     // A checkout looks at every file of the folder anyway: it takes the full road.
-    const beside = options.removeStrays ? undefined : await besidePlaced(store, cache, { directory, absolute }, root, prefix);
+    const beside = options.removeStrays ? undefined : await besidePlaced(store, cache, { directory, absolute }, version, prefix);
     const plan = beside ?? (await fullPlan(store, directory, root, prefix));
     const mark = (writing = markWriting(stateFileOf(store.home, absolute), absolute));
     return await withTarget(directory, store.home, (target) => {

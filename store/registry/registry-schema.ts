@@ -123,4 +123,14 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (run_id, used_name, used_idx))`,
     `CREATE INDEX IF NOT EXISTS run_uses_by_version ON run_uses (used_name, used_idx)`,
   ],
+  // 8: what changed in a version since the one that was latest when it was committed (version-deltas.ts), so a
+  // download of it into a folder holding that one reads neither manifest.
+  [
+    `CREATE TABLE IF NOT EXISTS version_deltas (
+       name TEXT NOT NULL,
+       idx BIGINT NOT NULL,
+       base_root TEXT NOT NULL,
+       changes TEXT NOT NULL,
+       PRIMARY KEY (name, idx, base_root))`,
+  ],
 ];

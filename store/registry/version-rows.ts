@@ -4,6 +4,7 @@
  */
 import type { SqlDb } from './sql-db';
 import type { CommitInput } from './version-record';
+import { recordDelta } from './version-deltas';
 import { recordChange } from './version-edits';
 
 /**
@@ -43,6 +44,7 @@ export async function insertVersion(tx: SqlDb, input: CommitInput, index: number
       input.description ?? null, JSON.stringify(input.metadata ?? {}), input.baseIndex ?? null,
       input.producer ? JSON.stringify(input.producer) : null, now, expiresAt]);
   await recordUses(tx, input, index);
+  if (input.delta) await recordDelta(tx, input.name, index, input.delta);
 }
 
 /**
