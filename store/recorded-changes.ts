@@ -12,8 +12,11 @@ import type { Store } from './store';
  * would read them again.
  */
 const MOST_FILES = 250_000;
-/** Changes recorded at most (a few hundred KiB in the registry); a version that changes more is diffed by its downloads. */
-const MOST_CHANGES = 10_000;
+/**
+ * Changes recorded at most (about 100 bytes each in the registry); a version that changes more is diffed by its
+ * downloads, which then spend far more on placing the changed files than on the diff.
+ */
+const MOST_CHANGES = 2_000;
 
 /**
  * What a new version of `name` with manifest `tree` changes since the version `latest` names now, to record with it

@@ -162,3 +162,16 @@ test('recorded changes that do not decode are ignored: the download reads the ma
   }
   expect(read(target, 'f8/n0008.txt')).toBe('v1 eight');
 });
+
+test('the changes recorded with a version go when it is deleted', async () => {
+  const { v1 } = await placedThenChanged('beside-deleted', { 'f2/n0002.txt': 'v1 two' });
+  const store = await Store.fromConfig(configFromEnv());
+  const rows = async () => (await store.registry.db.all('SELECT 1 FROM version_deltas WHERE name = ? AND idx = ?', [v1.record.name, v1.record.index])).length;
+  try {
+    expect(await rows()).toBe(1);
+    await v1.delete();
+    expect(await rows()).toBe(0);
+  } finally {
+    await store.close();
+  }
+});

@@ -112,6 +112,8 @@ async function tombstone(tx: SqlDb, name: string, indices: readonly number[], by
   for (const idx of indices) {
     await tx.run('UPDATE versions SET deleted_at = ?, deleted_by = ? WHERE name = ? AND idx = ? AND deleted_at IS NULL', [now, by, name, idx]);
     await tx.run('DELETE FROM aliases WHERE name = ? AND idx = ?', [name, idx]);
+    // What changed in it is of no use once it cannot be downloaded.
+    await tx.run('DELETE FROM version_deltas WHERE name = ? AND idx = ?', [name, idx]);
   }
   const newest = (await tx.all<{ idx: number | string | null }>('SELECT MAX(idx) AS idx FROM versions WHERE name = ? AND deleted_at IS NULL', [name]))[0]?.idx;
   const hasLatest = (await tx.all("SELECT 1 FROM aliases WHERE name = ? AND alias = 'latest'", [name])).length > 0;
