@@ -205,6 +205,14 @@ test('batches placed at once on the helper\'s own threads come back in order, ea
   const short = { ...packSmallBatch(folders[0]!, [file('c.txt', 'alpha'), file('d.txt', 'bravo')]), sizes: new Float64Array([5]) };
   expect(await native.placeSmallBatches(blobRoot, [short], 2)).toEqual([{ stamps: [], failure: { errno: 22, syscall: 'placeSmall', path: folders[0] } }]);
   expect(fs.existsSync(path.join(folders[0]!, 'c.txt'))).toBe(false);
+  // So do leaves that are not one name: nothing is written outside the folder or beside it.
+  for (const leaf of ['../escape.txt', 'sub/a.txt', '..', '']) {
+    expect(await native.placeSmallBatches(blobRoot, [packSmallBatch(folders[1]!, [file(leaf, 'alpha')])], 2)).toEqual([{ stamps: [], failure: { errno: 22, syscall: 'placeSmall', path: folders[1] } }]);
+  }
+  expect(fs.existsSync(path.join(path.dirname(folders[1]!), 'escape.txt'))).toBe(false);
+  // Without a blob root, a file whose bytes are not given is not placed (nothing read relative to the working folder).
+  expect(native.placeSmall('', packSmallBatch(folders[2]!, [file('c.txt', 'alpha')])).stamps).toEqual([null]);
+  expect(twin(() => placeSmall({ kind: 'place-small', folder: folders[2]!, blobRoot: '', files: [{ leaf: 'c.txt', digest: b3('alpha'), size: 5 }] })).stamps).toEqual([null]);
 });
 
 test('a folder named by a held descriptor (/proc/self/fd/N) is written where it is now, as the kernel resolves that name', async () => {

@@ -54,13 +54,15 @@ struct FileView<'a> {
     bytes: Option<&'a [u8]>,
 }
 
-/// The files of a packed batch, or a failure naming the folder when its parts do not add up (a caller's bug: nothing
-/// of the batch is placed).
+/// The files of a packed batch, or a failure naming the folder when its parts do not add up or a leaf is not one name
+/// (a caller's bug: nothing of the batch is placed). Without a blob root, a file whose bytes are not given is not placed.
 fn views<'a>(blob_root: &str, batch: &'a SmallBatch) -> Result<Vec<FileView<'a>>, OsFailure> {
     let n = batch.sizes.len();
     let leaves: Vec<&str> = batch.leaves.split_terminator('\0').collect();
     let replaces: Vec<&str> = batch.replaces.split_terminator('\0').collect();
-    let fits = leaves.len() == n && batch.hexes.len() == 64 * n && batch.hexes.is_ascii()
+    let one_name = |leaf: &&str| !leaf.is_empty() && *leaf != "." && *leaf != ".." && !leaf.contains('/');
+    let fits = leaves.len() == n && leaves.iter().all(one_name) && replaces.iter().all(|r| r.is_empty() || one_name(r))
+        && batch.hexes.len() == 64 * n && batch.hexes.is_ascii()
         && (batch.replaces.is_empty() || replaces.len() == n) && (batch.bytes.is_empty() || batch.bytes.len() == n);
     if !fits { return Err(OsFailure { errno: libc::EINVAL, syscall: "placeSmall".into(), path: batch.folder.clone() }); }
     Ok((0..n).map(|i| {
@@ -68,7 +70,7 @@ fn views<'a>(blob_root: &str, batch: &'a SmallBatch) -> Result<Vec<FileView<'a>>
         let bytes = batch.bytes.get(i).map(|b| &b[..]);
         FileView {
             leaf: leaves[i],
-            blob_file: if bytes.is_none() { blob_path(blob_root, hex) } else { String::new() },
+            blob_file: if bytes.is_none() && !blob_root.is_empty() { blob_path(blob_root, hex) } else { String::new() },
             hex,
             size: batch.sizes[i] as usize,
             replace: replaces.get(i).copied().filter(|r| !r.is_empty()),

@@ -137,6 +137,8 @@ export function packSmallBatch(folder: string, files: readonly PlaceSmallFile[])
 }
 
 function placeOne(blobRoot: string, folder: string, file: PlaceSmallFile, buffer: Buffer): PlacedStamp | null {
+  // No store to read from (bytes are handed over to the native helper only): not placed here.
+  if (!blobRoot) return null;
   let n = 0;
   let fd: number;
   try {
