@@ -52,11 +52,11 @@ export function decodeChanges(text: ChangesText): DiffEntry[] | undefined {
 function changeOf(item: unknown): DiffEntry | undefined {
   if (!Array.isArray(item)) return undefined;
   const [kind, ...rest] = item as unknown[];
-  const entry = entryOf(rest[0], rest[1], rest[2], rest[3]);
+  const entry = checkedEntry(rest[0], rest[1], rest[2], rest[3]);
   if (!entry) return undefined;
   if (kind === 'a' && rest.length === 4) return { kind: 'added', path: entry.path, after: entry };
   if (kind === 'r' && rest.length === 4) return { kind: 'removed', path: entry.path, before: entry };
-  const before = entryOf(entry.path, rest[4], rest[5], rest[6]);
+  const before = checkedEntry(entry.path, rest[4], rest[5], rest[6]);
   if (kind === 'm' && rest.length === 7 && before) return { kind: 'modified', path: entry.path, before, after: entry };
   return undefined;
 }
@@ -65,7 +65,8 @@ function fieldsOf(e: ManifestEntry): [string, string, number, string | null] {
   return [e.path, e.digest, e.size, e.ref ?? null];
 }
 
-function entryOf(path: unknown, digest: unknown, size: unknown, ref: unknown): ManifestEntry | undefined {
+/** An entry from untrusted fields (a registry row), or undefined when one is not of its type. */
+function checkedEntry(path: unknown, digest: unknown, size: unknown, ref: unknown): ManifestEntry | undefined {
   if (typeof path !== 'string' || typeof digest !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
   if (ref !== null && typeof ref !== 'string') return undefined;
   return ref === null ? { path, digest, size } : { path, digest, size, ref };
