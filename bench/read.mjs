@@ -1,7 +1,8 @@
 // `npm run bench -- --suite read`: downloads, measured in one run against the plain copy of the same files.
 // Local store: a first download of 2 GiB in 4 files and of 20,000 x 4 KiB into an empty folder, against `cp -r` of
 // the same files; a second download into the same folder; a download of v1 into the folder holding v0 when 1% of
-// the files changed, and of v2 when 10% did (so the cost of each changed file shows, beside what any download pays).
+// the files changed, and of v2 when 10% did (so the cost of each changed file shows, beside what any download pays),
+// locally each against `cp -r` of just the changed files over their old copies (the change copied by hand).
 // S3 store (the test SeaweedFS): the same, against a raw @aws-sdk download of the same files (bench/s3-raw-get-once.mjs, 10 requests in flight). Each measurement runs in a process of its own; `--rounds N`
 // (default 3) rounds, each a baseline then ours, and the medians (of times, and of each round's ratio) are printed.
 // `--store local|s3` runs one store only, `--set large|small` one data set only.
@@ -47,12 +48,25 @@ function readyToTime(where, source, env, bytes) {
   hotMemory(hotGiBFor(bytes));
 }
 
-/** Rewrites every `step`th of a folder's files (in path order, so spread over every folder) with new bytes of the same size. */
-function changeEvery(dir, step) {
+/**
+ * Rewrites every `step`th of a folder's files (in path order, so spread over every folder) with new bytes of the same
+ * size, and copies each changed file to the same place under `changes` (the baseline's copy of just those files).
+ */
+function changeEvery(dir, step, changes) {
   const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
   let changed = 0;
-  for (let i = 0; i < all.length; i += step, changed++) fs.writeFileSync(path.join(dir, all[i]), randomBytes(fs.statSync(path.join(dir, all[i])).size));
+  for (let i = 0; i < all.length; i += step, changed++) {
+    const bytes = randomBytes(fs.statSync(path.join(dir, all[i])).size);
+    fs.writeFileSync(path.join(dir, all[i]), bytes);
+    fs.mkdirSync(path.dirname(path.join(changes, all[i])), { recursive: true });
+    fs.writeFileSync(path.join(changes, all[i]), bytes);
+  }
   return changed;
+}
+
+/** `cp -r` of a folder holding only the changed files onto a folder holding the old version: the change copied by hand. */
+function cpChanges(changes, onto) {
+  return cpR(`${changes}/.`, onto);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -91,14 +105,18 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     execFileSync('sync');
     const second = measure('download-once.mjs', [`${name}:v0`, target], env);
     const v1 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v1`, target], env) : undefined;
+    // Locally, right after each: the same change copied by hand onto the baseline's folder (which holds v0, then v1).
+    const byHand = (version) => (set.key === 'small' && where === 'local' ? cpChanges(changed.dirs[version], baselineDir).seconds : undefined);
+    const cp1 = byHand('v1');
     // Back to v0 (untimed), then v2 beside it.
     if (set.key === 'small') measure('download-once.mjs', [`${name}:v0`, target], env);
     const v2 = set.key === 'small' ? measure('download-once.mjs', [`${name}:v2`, target], env) : undefined;
-    runs.push({ baseline: baseline.seconds, first, second, v1, v2 });
+    const cp2 = byHand('v2');
+    runs.push({ baseline: baseline.seconds, first, second, v1, v2, cp1, cp2 });
   }
   // Deleted only now: on this filesystem (ext4, online discard) files created right after a large delete are
   // several times slower, and whichever side ran next would pay for it.
-  for (const dir of written) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [...written, ...Object.values(changed.dirs ?? {})]) fs.rmSync(dir, { recursive: true, force: true });
   const { files, bytes } = runs[0].first;
   const baseName = where === 'local' ? 'cp -r' : 'raw SDK GET';
   const speed = runs.map((r) => r.baseline / r.first.seconds);
@@ -109,36 +127,51 @@ async function measureSet(set, where, baseEnv, scratch, rounds) {
     `  first download        ${rate(bytes, median(runs.map((r) => r.first.seconds)))}  (${runs[0].first.fetched} fetched)   ${median(speed).toFixed(2)}x the speed of ${baseName} ${spread(speed, 2)}`,
     `  second, same folder   ${median(runs.map((r) => r.second.seconds)).toFixed(3)} s  (${runs[0].second.skipped} skipped, ${runs[0].second.hashed} re-hashed, ${runs[0].second.fetched} fetched)   ${median(faster).toFixed(1)}x faster than the first ${spread(faster, 1)}`,
   ];
-  if (set.key === 'small') lines.push(...changeLines(runs, changed, files));
+  if (set.key === 'small') lines.push(...changeLines(runs, changed, files, where === 'local'));
   console.log(lines.join('\n'));
 }
 
-/** Logs v1 of the set with 1% of its files changed and v2 with 10%, each spread over every folder; how many each changed. */
+/**
+ * Logs v1 of the set with 1% of its files changed and v2 with 10%, each spread over every folder; how many each
+ * changed, and a folder of each holding only its changed files.
+ */
 function logChanged(dir, name, env) {
-  const changed = {};
+  const changed = { dirs: {} };
   for (const [version, step] of [['v1', 100], ['v2', 10]]) {
     const copy = `${dir}-${version}`;
     execFileSync('cp', ['-r', dir, copy]);
-    changed[version] = changeEvery(copy, step);
+    changed.dirs[version] = `${dir}-changes-${version}`;
+    changed[version] = changeEvery(copy, step, changed.dirs[version]);
     measure('log-once.mjs', [copy, name], env);
     fs.rmSync(copy, { recursive: true, force: true });
   }
   return changed;
 }
 
-/** The rows of v1 and v2 after v0, and what each changed file costs (from the two) beside what is left. */
-function changeLines(runs, changed, files) {
+/**
+ * The rows of v1 and v2 after v0, and what each changed file costs (from the two) beside what is left. Locally, each
+ * against the same change copied by hand (`cp -r` of just the changed files over their old copies): what a download
+ * spends beyond the check every download makes (the second download's time) is then set beside what copying the
+ * change costs on this file system, where replacing a file costs several times creating one.
+ */
+function changeLines(runs, changed, files, byHand) {
   const lines = [];
-  for (const version of ['v1', 'v2']) {
+  const second = median(runs.map((r) => r.second.seconds));
+  for (const [version, cp] of [['v1', 'cp1'], ['v2', 'cp2']]) {
     const share = runs.map((r) => (r[version].seconds / r.first.seconds) * 100);
     const v = runs[0][version];
     lines.push(`  ${version} after v0 (${changed[version]} files changed)  ${median(runs.map((r) => r[version].seconds)).toFixed(3)} s  (${v.fetched} fetched, ${(v.fetchedBytes / MiB).toFixed(1)} MiB, ${v.skipped} skipped, ${v.hashed} re-hashed)   ${median(share).toFixed(1)}% of the first download's time ${spread(share, 1)}`);
+    if (!byHand) continue;
+    // Per round: (ours - the second download) / cp of the changed files.
+    const beyond = runs.map((r) => (r[version].seconds - r.second.seconds) / r[cp]);
+    lines.push(`    cp -r of just those ${changed[version]} files over their old copies: ${median(runs.map((r) => r[cp])).toFixed(3)} s; ours beyond the second download's ${second.toFixed(3)} s: ${median(beyond).toFixed(2)}x that ${spread(beyond, 2)}`);
   }
   // What each changed file costs, from the two: (v2 - v1) over the files v2 changes beyond v1, against the first download's cost per file.
   const perChange = runs.map((r) => ((r.v2.seconds - r.v1.seconds) / (changed.v2 - changed.v1)) * 1e6);
   const perFirst = runs.map((r) => (r.first.seconds / files) * 1e6);
   const fixed = runs.map((r) => (r.v1.seconds - (changed.v1 * (r.v2.seconds - r.v1.seconds)) / (changed.v2 - changed.v1)) * 1e3);
-  lines.push(`  per changed file       ${median(perChange).toFixed(0)} us (the first download: ${median(perFirst).toFixed(0)} us per file) ${spread(perChange, 0)}; the rest of v1 after v0: ${median(fixed).toFixed(0)} ms (the second download: ${(median(runs.map((r) => r.second.seconds)) * 1e3).toFixed(0)} ms)`);
+  const cpPer = byHand ? `, cp -r of the changes: ${median(runs.map((r) => ((r.cp2 - r.cp1) / (changed.v2 - changed.v1)) * 1e6)).toFixed(0)} us` : '';
+  lines.push(`  per changed file       ${median(perChange).toFixed(0)} us (the first download: ${median(perFirst).toFixed(0)} us per file${cpPer}) ${spread(perChange, 0)}; the rest of v1 after v0: ${median(fixed).toFixed(0)} ms (the second download: ${(second * 1e3).toFixed(0)} ms)`);
   return lines;
 }
 
