@@ -132,7 +132,7 @@ describe('read state', () => {
       const [goneMark, keptMark] = [markOf(gone), markOf(kept)];
       fs.rmSync(gone, { recursive: true });
 
-      // An unchanged folder writes no state, so prunes nothing; a download that writes does.
+      // An unchanged folder writes no state, so prunes nothing; a download that adds a state file (a new folder) does.
       expect(await version.download(kept)).toMatchObject({ fetched: 0 });
       expect(stateFiles()).toHaveLength(5);
       await version.download(later);

@@ -137,3 +137,17 @@ test('a state file replaced after its columns were read is not mixed with the ne
   expect(again.rowOf('a')).toEqual({ ...stamp(5), digest: digest('x') });
   expect(again.knownDigest('b')).toBe(digest('b'));
 });
+
+test('a row replaced after a damaged line of characters of more than one byte is put in its own place; the damaged row is unknown, the others kept', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  reopened(home, dir, (c) => ['a', 'b', 'c'].forEach((p, i) => c.record(p, stamp(i), digest(p))));
+  const [file] = fs.readdirSync(path.join(home, 'read-state')).map((f) => path.join(home, 'read-state', f));
+  const bytes = fs.readFileSync(file!);
+  bytes.write('é', bytes.indexOf(`${stamp(0).mtimeNs} `)); // two bytes of a's mtime become one character
+  fs.writeFileSync(file!, bytes);
+  const patched = reopened(home, dir, (c) => c.record('b', stamp(5), digest('x')));
+  expect(patched.rowOf('a')).toBeUndefined();
+  expect(patched.rowOf('b')).toEqual({ ...stamp(5), digest: digest('x') });
+  expect(patched.rowOf('c')).toEqual({ ...stamp(2), digest: digest('c') });
+  expect(fs.readFileSync(file!).includes(Buffer.from('é'))).toBe(true);
+});

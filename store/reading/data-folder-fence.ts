@@ -35,7 +35,8 @@ function realPathOf(file: string): string {
   const rest: string[] = [];
   for (let at = file; ; at = path.dirname(at)) {
     try {
-      return path.join(fs.realpathSync(at), ...rest.reverse());
+      // realpath(3): one call, where fs.realpathSync looks at each folder on the way in JavaScript.
+      return path.join(fs.realpathSync.native(at), ...rest.reverse());
     } catch {
       if (path.dirname(at) === at) return file;
       rest.push(path.basename(at));

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ExactLines } from './exact-lines';
 import { sameStamp, type FileStamp } from './file-stamp';
 import { MarkedPaths } from './marked-paths';
 import { putQuick, QUICK_FIELDS } from './quick-stamp';
 import { pruneReadState, stateFileOf } from './read-state';
 import type { StateBody } from './state-body';
 import { readStateFile, writeStateFile } from './state-file';
-import { onlyPlaced, tableOf, type PlacedFiles, type Row, type Table } from './state-table';
+import { isSorted, onlyPlaced, tableOf, type PlacedFiles, type Row, type Table } from './state-table';
 
 /** A version (its manifest root, and the path prefix downloaded) whose every file in scope a download placed. */
 export interface PlacedVersion {
@@ -44,9 +45,8 @@ export class StatCache {
   private inOrder: boolean | undefined;
   /** Rows found with another digest than asked (recordedOf): files about to be replaced, their rows asked for again. */
   private readonly remembered = new Map<string, number>();
-  /** The file's exact lines (`mtimeNs ctimeNs ino dev digest`), split on first need; none when they do not add up. */
-  private lines: string[] | undefined;
-  private digests: string[] | undefined;
+  /** The file's exact lines (`mtimeNs ctimeNs ino dev digest`), found on first need; none when they do not add up. */
+  private lines: ExactLines | undefined;
   /**
    * The paths marked placed since the file was read (markPlaced, unmarkPlaced), a row recorded since then leaving
    * them; undefined: the file's own marks, with no recorded row placed.
@@ -94,7 +94,7 @@ export class StatCache {
   knownDigest(entryPath: string): string | undefined {
     if (this.changed.has(entryPath)) return this.changed.get(entryPath)?.digest;
     const i = this.indexOf(entryPath);
-    return i === undefined ? undefined : this.fileDigests()[i];
+    return i === undefined ? undefined : this.exactLines().digest(i);
   }
 
   /** Whether anything is known of `entryPath` (a file a download wrote or hashed there before). */
@@ -132,8 +132,7 @@ export class StatCache {
       if (i === undefined) continue;
       next = i + 1;
       quick.set(this.loaded!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), at);
-      const line = lines[i]!;
-      const isSame = line.endsWith(entry.digest) && line.charCodeAt(line.length - entry.digest.length - 1) === SPACE;
+      const isSame = lines.endsWithDigest(i, entry.digest);
       same[found.length] = isSame ? 1 : 0;
       // Such a file is likely replaced, and its row then looked up again, out of turn.
       if (!isSame) this.remembered.set(p, i);
@@ -194,13 +193,14 @@ export class StatCache {
   }
 
   /**
-   * Writes the cache atomically (temp file + rename), so a reader never sees half of it. A download that wrote
-   * something also drops the state of a few folders that are gone (see pruneReadState).
+   * Writes the cache atomically (temp file + rename), so a reader never sees half of it. A save that adds a state file
+   * (the first into its folder, or over one that could not be read) also drops the state of a few folders that are
+   * gone (see pruneReadState): their number then stays in step with the files added.
    */
   save(): void {
     if (!this.dirty) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    pruneReadState(this.home);
+    if (!this.loaded) pruneReadState(this.home);
     // A cache that cannot be saved only means the next download hashes the files again.
     writeStateFile(this.file, this.directory, { placed: this.placedVersion ?? null, ...this.table() });
     this.dirty = false;
@@ -208,7 +208,7 @@ export class StatCache {
 
   /** The file's row `i`; undefined when its line is not one (the file was damaged: that file is then hashed). */
   private fileRow(i: number): Row | undefined {
-    const m = EXACT.exec(this.exactLines()[i]!);
+    const m = EXACT.exec(this.exactLines().line(i));
     if (!m) return undefined;
     return { size: this.loaded!.quick[i * QUICK_FIELDS]!, mtimeNs: m[1]!, ctimeNs: m[2]!, ino: m[3]!, dev: m[4]!, digest: m[5]! };
   }
@@ -231,15 +231,12 @@ export class StatCache {
     return i;
   }
 
-  /** Whether the file's rows are in path order (as saves since state-table.ts's inPathOrder leave them). */
+  /**
+   * Whether the file's rows are in path order (as saves since state-table.ts's inPathOrder leave them), as the file
+   * says, else looked at. A file that says so wrongly only loses rows: a search gives no row but one of its path.
+   */
   private sorted(): boolean {
-    if (this.inOrder === undefined) {
-      const paths = this.loaded!.paths;
-      let sorted = true;
-      for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! < paths[i]!;
-      this.inOrder = sorted;
-    }
-    return this.inOrder;
+    return (this.inOrder ??= this.loaded!.sorted ?? isSorted(this.loaded!.paths));
   }
 
   /** The row of a path by the index of every row, made on first need (a file whose rows are out of order). */
@@ -254,21 +251,12 @@ export class StatCache {
 
   /** Whether the file's rows are trusted: its exact lines add up (one per path). */
   private trusted(): boolean {
-    return this.exactLines().length > 0;
+    return this.exactLines().ok;
   }
 
-  /** The digest of each of the file's rows (the end of its exact line), made on first need. */
-  private fileDigests(): string[] {
-    return (this.digests ??= this.exactLines().map((line) => line.slice(line.lastIndexOf(' ') + 1)));
-  }
-
-  private exactLines(): string[] {
-    if (!this.lines) {
-      const body = this.loaded;
-      const lines = body ? body.exact.toString('utf8').split('\n') : [];
-      this.lines = body && lines.length === body.paths.length + 1 ? lines : [];
-    }
-    return this.lines;
+  private exactLines(): ExactLines {
+    const body = this.loaded;
+    return (this.lines ??= body ? new ExactLines(body.exact, body.paths.length) : ExactLines.none);
   }
 
   /** Every row as the file will hold it (see state-table.ts). */
@@ -296,5 +284,4 @@ function search(sorted: readonly string[], key: string): number | undefined {
   return undefined;
 }
 
-const SPACE = 0x20;
 const EXACT = /^(-?\d+) (\d+) (\d+) (\d+) (\S+)$/;

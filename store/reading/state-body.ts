@@ -25,26 +25,31 @@ export interface StateBody {
   readonly exact: Buffer;
   /** The paths as they lie in the file (each followed by a newline): written again as they are when none changed. */
   readonly pathBytes: Buffer;
+  /** Whether the rows are in path order, as the file says (undefined: a file that does not say). */
+  readonly sorted: boolean | undefined;
 }
 
 /**
- * A body to write: its rows as columns, the exact lines as strings, and, when a save changed only some rows of the
- * file it read (state-table.ts's patched), the two text sections as pieces of bytes: they are then written as they
- * are, without joining and encoding a string per row again.
+ * Rows to write: as columns, with the exact lines as strings, or, when a save changed only some rows of the file it
+ * read (state-table.ts's patched), the two text sections as pieces of bytes: they are then written as they are,
+ * without decoding, joining and encoding a string per row again.
  */
-export type BodyToWrite = Pick<StateBody, 'placed' | 'paths' | 'quick' | 'marks'> & {
-  readonly exact: readonly string[];
-  readonly bytes?: { readonly paths: Buffer; readonly exact: readonly Uint8Array[] } | undefined;
-};
+export type Table = Pick<StateBody, 'paths' | 'quick' | 'marks'> & { readonly sorted: boolean } & (
+  | { readonly exact: readonly string[] }
+  | { readonly bytes: { readonly paths: Buffer; readonly exact: readonly Uint8Array[] } }
+);
+
+/** A body to write: the version placed last, and its rows. */
+export type BodyToWrite = Pick<StateBody, 'placed'> & Table;
 
 const ORDER = os.endianness();
 
 /** The body's pieces after a header of `headerBytes` bytes (`exact`: one line per row, without its newline), to write in order. */
 export function encodeBody(headerBytes: number, body: BodyToWrite): Uint8Array[] {
-  const paths = body.bytes?.paths ?? Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
-  const exact = body.bytes?.exact ?? [Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '')];
+  const paths = 'bytes' in body ? body.bytes.paths : Buffer.from(body.paths.length > 0 ? `${body.paths.join('\n')}\n` : '');
+  const exact = 'bytes' in body ? body.bytes.exact : [Buffer.from(body.exact.length > 0 ? `${body.exact.join('\n')}\n` : '')];
   const exactBytes = exact.reduce((n, piece) => n + piece.length, 0);
-  let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes });
+  let meta = JSON.stringify({ placed: body.placed, rows: body.paths.length, order: ORDER, pathBytes: paths.length, exactBytes, sorted: body.sorted });
   // Padded in bytes: a prefix may hold characters of more than one.
   meta += ' '.repeat((8 - ((headerBytes + Buffer.byteLength(meta) + 1) % 8)) % 8);
   const quick = Buffer.from(body.quick.buffer, body.quick.byteOffset, body.quick.byteLength);
@@ -55,6 +60,7 @@ export function encodeBody(headerBytes: number, body: BodyToWrite): Uint8Array[]
 export interface BodyLayout {
   readonly placed: unknown;
   readonly rows: number;
+  readonly sorted: boolean | undefined;
   readonly quickAt: number;
   readonly marksAt: number;
   readonly pathsAt: number;
@@ -67,14 +73,14 @@ export interface BodyLayout {
 export function bodyLayout(bytes: Buffer, at: number): BodyLayout | undefined {
   const end = bytes.indexOf(0x0a, at);
   if (end < 0 || (end + 1) % 8 !== 0) return undefined;
-  const meta = JSON.parse(bytes.toString('utf8', at, end)) as { placed?: unknown; rows?: unknown; order?: unknown; pathBytes?: unknown; exactBytes?: unknown };
+  const meta = JSON.parse(bytes.toString('utf8', at, end)) as { placed?: unknown; rows?: unknown; order?: unknown; pathBytes?: unknown; exactBytes?: unknown; sorted?: unknown };
   const { rows, pathBytes, exactBytes } = meta;
   if (meta.order !== ORDER || !isCount(rows) || !isCount(pathBytes) || !isCount(exactBytes)) return undefined;
   const quickAt = end + 1;
   const marksAt = quickAt + rows * QUICK * 8;
   const pathsAt = marksAt + rows;
   const exactAt = pathsAt + pathBytes;
-  return { placed: meta.placed, rows, quickAt, marksAt, pathsAt, exactAt, end: exactAt + exactBytes };
+  return { placed: meta.placed, rows, sorted: typeof meta.sorted === 'boolean' ? meta.sorted : undefined, quickAt, marksAt, pathsAt, exactAt, end: exactAt + exactBytes };
 }
 
 /**
@@ -88,7 +94,7 @@ export function decodeBody(front: Buffer, layout: BodyLayout, exact: () => Buffe
   if (paths.length !== rows) return undefined;
   let lines: Buffer | undefined;
   return {
-    placed: layout.placed, paths, quick: float64s(front, quickAt, rows * QUICK), marks: front.subarray(marksAt, pathsAt), pathBytes: front.subarray(pathsAt, exactAt),
+    placed: layout.placed, paths, quick: float64s(front, quickAt, rows * QUICK), marks: front.subarray(marksAt, pathsAt), pathBytes: front.subarray(pathsAt, exactAt), sorted: layout.sorted,
     get exact() {
       return (lines ??= exact());
     },

@@ -1,15 +1,17 @@
-import { isAscii } from 'node:buffer';
+import type { ExactLines } from './exact-lines';
 import type { FileStamp } from './file-stamp';
 import { putQuick, QUICK_FIELDS } from './quick-stamp';
-import type { BodyToWrite, StateBody } from './state-body';
+import type { StateBody, Table } from './state-body';
+
+export type { Table } from './state-body';
 
 /** One file as a download left it: its stamp then and its digest. */
 export interface Row extends FileStamp {
   readonly digest: string;
 }
 
-/** The rows a state file holds, as columns (see state-body.ts), the exact lines as strings (and maybe as bytes: BodyToWrite). */
-export type Table = Omit<BodyToWrite, 'placed'>;
+/** Rows rebuilt one by one, the exact lines as strings. */
+type RebuiltTable = Pick<StateBody, 'paths' | 'quick' | 'marks'> & { readonly exact: readonly string[] };
 
 /** The files of the version placed last, as its check needs them: each path, and its quick stamp (see quick-stamp.ts). */
 export interface PlacedFiles {
@@ -23,8 +25,8 @@ export interface PlacedFiles {
 /** A state file as read, and what a download recorded, forgot and marked since (see stat-cache.ts). */
 export interface StateChanges {
   readonly file: StateBody | undefined;
-  /** The file's exact lines; none when they do not add up (nothing of the file is then trusted). */
-  readonly lines: readonly string[];
+  /** The file's exact lines; none (not `ok`) when they do not add up (nothing of the file is then trusted). */
+  readonly lines: ExactLines;
   /** Rows recorded (or forgotten: null) since, by path. */
   readonly changed: ReadonlyMap<string, Row | null>;
   /** The paths marked placed since (only known rows); undefined: the file's own marks, no recorded row placed. */
@@ -36,7 +38,7 @@ export interface StateChanges {
 /** Every row as the file will hold it: the file's, each replaced or dropped as recorded since, then the new ones. */
 export function tableOf(s: StateChanges): Table {
   const { file, lines, changed, marked } = s;
-  const fileRows = file && lines.length > 0 ? file.paths.length : 0;
+  const fileRows = file && lines.ok ? file.paths.length : 0;
   if (fileRows > 0 && [...changed].every(([p, row]) => row !== null && s.rowOf(p) !== undefined)) return patched(s, file!);
   const most = fileRows + changed.size;
   const paths: string[] = [];
@@ -55,7 +57,7 @@ export function tableOf(s: StateChanges): Table {
     const row = changed.get(p);
     if (row === null) continue;
     if (row) putQuick(quick, keep(p, lineOf(row), marked?.has(p) === true), row);
-    else quick.set(file!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), keep(p, lines[i]!, marked ? marked.has(p) : file!.marks[i] === 1));
+    else quick.set(file!.quick.subarray(i * QUICK_FIELDS, (i + 1) * QUICK_FIELDS), keep(p, lines.line(i), marked ? marked.has(p) : file!.marks[i] === 1));
   }
   for (const [p, row] of changed) {
     if (row === null || (fileRows > 0 && s.rowOf(p) !== undefined)) continue;
@@ -66,48 +68,43 @@ export function tableOf(s: StateChanges): Table {
 
 /**
  * The file's rows with those recorded since put in their places: when every change replaced a row of the file
- * (a download beside the version in place), its columns are copied whole and patched, not rebuilt row by row.
+ * (a download beside the version in place), its columns are copied whole and patched, not rebuilt row by row, and
+ * its text sections are written as they lie but for the replaced lines.
  */
 function patched(s: StateChanges, file: StateBody): Table {
   const { lines, changed, marked } = s;
   const rows = file.paths.length;
   const quick = file.quick.slice();
-  const exact = lines.slice(0, rows);
   const marks = new Uint8Array(rows);
   // What is marked is known rows only (markPlaced takes no other), so as many marks as rows are all of them.
   if (marked === undefined) marks.set(file.marks);
   else if (marked.size === rows) marks.fill(1);
   else for (let i = 0; i < rows; i++) marks[i] = marked.has(file.paths[i]!) ? 1 : 0;
-  const replaced: number[] = [];
+  const replaced = new Map<number, string>();
   for (const [p, row] of changed) {
     const i = s.rowOf(p)!;
     putQuick(quick, i * QUICK_FIELDS, row!);
-    exact[i] = lineOf(row!);
-    replaced.push(i);
+    replaced.set(i, lineOf(row!));
     if (marked === undefined) marks[i] = 0;
   }
-  const exactBytes = patchedLines(file.exact, lines, exact, replaced);
-  return { paths: file.paths, quick, marks, exact, ...(exactBytes ? { bytes: { paths: file.pathBytes, exact: exactBytes } } : {}) };
+  return { paths: file.paths, quick, marks, sorted: file.sorted ?? isSorted(file.paths), bytes: { paths: file.pathBytes, exact: patchedLines(lines, replaced) } };
 }
 
 /**
- * The file's exact section `bytes` (its `lines`, each ended by a newline) with the rows at `replaced` put as `now`
- * has them: the bytes between those rows are copied as they lie. Undefined when the lines are not one byte a
- * character, so that their lengths do not say where each starts (a damaged file: the caller then encodes every line).
+ * The file's exact section with the lines of the rows in `replaced` put anew: the bytes between those rows are
+ * copied as they lie.
  */
-function patchedLines(bytes: Buffer, lines: readonly string[], now: readonly string[], replaced: number[]): Buffer[] | undefined {
-  if (!isAscii(bytes)) return undefined;
+function patchedLines(lines: ExactLines, replaced: ReadonlyMap<number, string>): Buffer[] {
   // Recorded in path order, as a download places files: sorted only when not.
-  if (replaced.some((i, k) => k > 0 && replaced[k - 1]! > i)) replaced.sort((a, b) => a - b);
+  let order = [...replaced.keys()];
+  if (order.some((i, k) => k > 0 && order[k - 1]! > i)) order = order.sort((a, b) => a - b);
   const pieces: Buffer[] = [];
-  // Walks the rows once, keeping the byte offset of row `row`.
-  let [row, at, copiedTo] = [0, 0, 0];
-  for (const i of replaced) {
-    for (; row < i; row++) at += lines[row]!.length + 1;
-    pieces.push(bytes.subarray(copiedTo, at), Buffer.from(`${now[i]}\n`));
-    copiedTo = at + lines[i]!.length + 1;
+  let copiedTo = 0;
+  for (const i of order) {
+    pieces.push(lines.bytes.subarray(copiedTo, lines.start(i)), Buffer.from(`${replaced.get(i)}\n`));
+    copiedTo = lines.start(i + 1);
   }
-  pieces.push(bytes.subarray(copiedTo));
+  pieces.push(lines.bytes.subarray(copiedTo));
   // Written as pieces (one writev), not joined: a fresh buffer the size of the section costs more than the copy.
   return pieces;
 }
@@ -118,15 +115,19 @@ function patchedLines(bytes: Buffer, lines: readonly string[], now: readonly str
  * characters, where a lookup then falls back to a search of its own). Rows a download recorded come in runs already in
  * order (each batch's files), which the engine's merge sort takes as they are.
  */
-function inPathOrder(t: Table): Table {
+function inPathOrder(t: RebuiltTable): RebuiltTable & { sorted: true } {
   const { paths } = t;
-  let sorted = true;
-  for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! < paths[i]!;
-  if (sorted) return t;
+  if (isSorted(paths)) return { ...t, sorted: true };
   const order = Array.from(paths, (_, i) => i).sort((a, b) => (paths[a]! < paths[b]! ? -1 : 1));
   const quick = new Float64Array(t.quick.length);
   order.forEach((from, to) => quick.set(t.quick.subarray(from * QUICK_FIELDS, (from + 1) * QUICK_FIELDS), to * QUICK_FIELDS));
-  return { paths: order.map((i) => paths[i]!), quick, marks: Uint8Array.from(order, (i) => t.marks[i]!), exact: order.map((i) => t.exact[i]!) };
+  return { paths: order.map((i) => paths[i]!), quick, marks: Uint8Array.from(order, (i) => t.marks[i]!), exact: order.map((i) => t.exact[i]!), sorted: true };
+}
+
+/** Whether `paths` are in path order (by `<`, each after the one before). */
+export function isSorted(paths: readonly string[]): boolean {
+  for (let i = 1; i < paths.length; i++) if (!(paths[i - 1]! < paths[i]!)) return false;
+  return true;
 }
 
 function lineOf(row: Row): string {
