@@ -20,6 +20,7 @@ export { sharedSession } from './client/shared-session';
 export { runEach } from './client/run-each';
 export { downloadVersion, verifyVersion } from './store/version-files';
 export { StatCache } from './store/reading/stat-cache';
+export { placedBytes } from './store/reading/state-table';
 export { stageSpec } from './store/staging/stager';
 export { normalizeEntryPath, resolveInside } from './store/paths';
 export { stagingHeapGrowth, withStagingHeapGrowth, STAGING_HEAP_GROWTH_PERCENT } from './store/staging/heap-growth';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { StatCache } from 'temporal-artifacts/internal';
+import { placedBytes, StatCache } from 'temporal-artifacts/internal';
 import { tempDir } from './helpers';
 
 // The stat cache keeps the state file's rows as columns and what a download records or forgets on top of them; these
@@ -150,4 +150,22 @@ test('a row replaced after a damaged line of characters of more than one byte is
   expect(patched.rowOf('b')).toEqual({ ...stamp(5), digest: digest('x') });
   expect(patched.rowOf('c')).toEqual({ ...stamp(2), digest: digest('c') });
   expect(fs.readFileSync(file!).includes(Buffer.from('é'))).toBe(true);
+});
+
+test('the version placed last keeps the byte count its download gave; without one, or with one that is not a count, its files\' sizes are summed', () => {
+  const [home, dir] = [tempDir(), tempDir()];
+  const saved = reopened(home, dir, (c) => {
+    ['a', 'b'].forEach((p, i) => c.record(p, stamp(i + 3), digest(p)));
+    c.markPlaced('root-1', '', ['a', 'b'], 70);
+  });
+  expect(placedBytes(saved.placedFiles('root-1', '')!)).toBe(70);
+  const [file] = fs.readdirSync(path.join(home, 'read-state')).map((f) => path.join(home, 'read-state', f));
+  // The same length, so the columns after it stay where they are.
+  fs.writeFileSync(file!, fs.readFileSync(file!, 'latin1').replace('"bytes":70', '"bytes":-7'), 'latin1');
+  expect(placedBytes(StatCache.open(home, dir).placedFiles('root-1', '')!)).toBe(3 + 4);
+  const unsaid = reopened(tempDir(), dir, (c) => {
+    ['a', 'b'].forEach((p, i) => c.record(p, stamp(i + 3), digest(p)));
+    c.markPlaced('root-1', '', ['a', 'b']);
+  });
+  expect(placedBytes(unsaid.placedFiles('root-1', '')!)).toBe(7);
 });

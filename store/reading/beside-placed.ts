@@ -6,7 +6,7 @@ import { recordedChanges } from '../recorded-changes';
 import type { VersionRecord } from '../registry/version-record';
 import type { Store } from '../store';
 import { stillPlaced } from './placed-check';
-import { quickSize } from './quick-stamp';
+import { placedBytes } from './state-table';
 import type { StatCache } from './stat-cache';
 
 /** What a download places, and what it then holds in scope. */
@@ -36,8 +36,7 @@ export async function besidePlaced(store: Store, cache: StatCache, folder: { dir
   if (!last || last.prefix !== prefix || last.root === root) return undefined;
   const placed = cache.placedFiles(last.root, prefix);
   if (!placed || !stillPlaced(folder.absolute, placed)) return undefined;
-  let bytes = 0;
-  for (let i = 0; i < placed.paths.length; i++) bytes += quickSize(placed.quick, i);
+  let bytes = placedBytes(placed);
   const toPlace: ManifestEntry[] = [];
   const gone = new Set<string>();
   const added: string[] = [];

@@ -9,9 +9,8 @@ import { isUnchecked, mismatchLine, type Mismatch } from './entry-bytes';
 import { besidePlaced, type DownloadPlan } from './beside-placed';
 import { stillPlaced } from './placed-check';
 import { Placing } from './placing';
-import { quickSize } from './quick-stamp';
 import { StatCache } from './stat-cache';
-import type { PlacedFiles } from './state-table';
+import { placedBytes, type PlacedFiles } from './state-table';
 import { TargetFolder } from './target-folder';
 import { markWriting, type WritingMark } from './writing-mark';
 import { stateFileOf } from './read-state';
@@ -135,18 +134,15 @@ async function placePlanned(placing: Placing, version: VersionRecord, plan: Down
   const removed = options.removeStrays ? placing.removeAllBut(paths) : [];
   if (placing.mismatches.length > 0) throw downloadMismatch(ref, target.root, files, placing.mismatches);
   // A reference added without a checksum is fetched on every download: nothing can vouch for its bytes.
-  if (!toPlace.some(isUnchecked)) cache.markPlaced(version.manifest.root, prefix, paths);
+  if (!toPlace.some(isUnchecked)) cache.markPlaced(version.manifest.root, prefix, paths, plan.bytes);
   return { directory, files, bytes: plan.bytes, ...placing.counts, skipped: placing.counts.skipped + unchanged, removed };
 }
 
 /** The version was placed here in full and nothing changed since: every file is skipped (checkout still removes strays). */
 function alreadyPlaced(target: TargetFolder | undefined, cache: StatCache, directory: string, placed: PlacedFiles, options: DownloadOptions): DownloadResult {
   const files = placed.paths.length;
-  let bytes = 0;
-  for (let i = 0; i < files; i++) {
-    bytes += quickSize(placed.quick, i);
-    options.onFile?.(i + 1, files);
-  }
+  const bytes = placedBytes(placed);
+  if (options.onFile) for (let i = 0; i < files; i++) options.onFile(i + 1, files);
   const removed = options.removeStrays && target ? target.removeAllBut(new Set(placed.paths)) : [];
   for (const p of removed) cache.forget(p);
   return { directory, files, bytes, fetched: 0, fetchedBytes: 0, skipped: files, hashed: 0, removed };

@@ -15,6 +15,8 @@ export interface PlacedVersion {
   readonly prefix: string;
   /** How many files it has in scope: a state file missing some of their rows is not trusted. */
   readonly files: number;
+  /** Their bytes in all, as the download that placed them counted (undefined in a state file of an older release). */
+  readonly bytes?: number | undefined;
 }
 
 /**
@@ -160,14 +162,15 @@ export class StatCache {
     const placed = this.placedVersion;
     if (placed?.root !== root || placed.prefix !== prefix) return undefined;
     const table = this.changed.size === 0 && this.marked === undefined ? this.loaded : this.table();
-    return table && onlyPlaced(table, placed.files);
+    const files = table && onlyPlaced(table, placed.files);
+    return files && { ...files, bytes: placed.bytes };
   }
 
   /**
-   * Records that every file of version `root` under `prefix` is in place, as `paths` (each recorded here): the next
-   * download of it stats them and reads nothing else. Forgets any earlier version.
+   * Records that every file of version `root` under `prefix` is in place, as `paths` (each recorded here), `bytes` in
+   * all: the next download of it stats them and reads nothing else. Forgets any earlier version.
    */
-  markPlaced(root: string, prefix: string, paths: readonly string[]): void {
+  markPlaced(root: string, prefix: string, paths: readonly string[], bytes?: number): void {
     // In path order, a path at the next row of the file is known unless it was forgotten since.
     const rows = this.trusted() ? this.loaded!.paths : [];
     const forgotten = [...this.changed.values()].includes(null);
@@ -180,7 +183,7 @@ export class StatCache {
       if (!this.knows(p)) return this.unmarkPlaced();
     }
     this.marked = new MarkedPaths(paths);
-    this.placedVersion = { root, prefix, files: paths.length };
+    this.placedVersion = { root, prefix, files: paths.length, ...(bytes === undefined ? {} : { bytes }) };
     this.dirty = true;
   }
 
@@ -267,8 +270,10 @@ export class StatCache {
 
 function placedOf(value: unknown): PlacedVersion | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { root, prefix, files } = value as Record<string, unknown>;
-  return typeof root === 'string' && typeof prefix === 'string' && typeof files === 'number' ? { root, prefix, files } : undefined;
+  const { root, prefix, files, bytes } = value as Record<string, unknown>;
+  if (typeof root !== 'string' || typeof prefix !== 'string' || typeof files !== 'number') return undefined;
+  // Only reported (a download's byte count), never trusted for anything else; a value that is not a count is dropped.
+  return { root, prefix, files, bytes: Number.isSafeInteger(bytes) && (bytes as number) >= 0 ? (bytes as number) : undefined };
 }
 
 /** The index of `key` in `sorted` (ordered by `<`), by binary search. */

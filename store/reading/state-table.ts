@@ -1,6 +1,6 @@
 import type { ExactLines } from './exact-lines';
 import type { FileStamp } from './file-stamp';
-import { putQuick, QUICK_FIELDS } from './quick-stamp';
+import { putQuick, QUICK_FIELDS, quickSize } from './quick-stamp';
 import type { StateBody, Table } from './state-body';
 
 export type { Table } from './state-body';
@@ -20,6 +20,8 @@ export interface PlacedFiles {
   readonly quick: Float64Array;
   /** The paths as a state file holds them (each followed by a newline), when they are every row of the one read. */
   readonly pathBytes?: Buffer | undefined;
+  /** Their bytes in all, when the state says (else summed from their quick stamps). */
+  readonly bytes?: number | undefined;
 }
 
 /** A state file as read, and what a download recorded, forgot and marked since (see stat-cache.ts). */
@@ -132,6 +134,14 @@ export function isSorted(paths: readonly string[]): boolean {
 
 function lineOf(row: Row): string {
   return `${row.mtimeNs} ${row.ctimeNs} ${row.ino} ${row.dev} ${row.digest}`;
+}
+
+/** The bytes of the files of the version placed last: as the state says, else the sum of their sizes. */
+export function placedBytes(placed: PlacedFiles): number {
+  if (placed.bytes !== undefined) return placed.bytes;
+  let bytes = 0;
+  for (let i = 0; i < placed.paths.length; i++) bytes += quickSize(placed.quick, i);
+  return bytes;
 }
 
 /** The rows marked placed, when there are `files` of them (a state file that lost some is not trusted). */
