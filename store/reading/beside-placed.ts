@@ -48,7 +48,7 @@ export async function besidePlaced(store: Store, cache: StatCache, folder: { dir
       continue;
     }
     // Proved to stay inside before anything is written, as every path of a full download is.
-    resolveInside(folder.directory, d.path);
+    resolveInside(folder.absolute, d.path);
     toPlace.push(d.after);
     if (d.kind === 'added') added.push(d.path);
     bytes += d.after.size;

@@ -109,12 +109,14 @@ async function withTarget<T>(directory: string, dataFolder: string, use: (target
 
 /** Every entry of the version under `prefix`, each path proved to stay inside before the folder is even created: a forged manifest writes nothing. */
 async function fullPlan(store: Store, directory: string, root: string, prefix: string): Promise<DownloadPlan> {
+  // Proved under the folder's absolute path (resolved once): a relative one would be resolved again for every entry.
+  const absolute = path.resolve(directory);
   const planned: ManifestEntry[] = [];
   let bytes = 0;
   for await (const leaf of readLeaves(store.blobs, root)) {
     for (const entry of leaf) {
       if (!entry.path.startsWith(prefix)) continue;
-      resolveInside(directory, entry.path);
+      resolveInside(absolute, entry.path);
       planned.push(entry);
       bytes += entry.size;
     }

@@ -5,6 +5,7 @@
  */
 export class MarkedPaths {
   private set: Set<string> | undefined;
+  private taken = false;
 
   constructor(private readonly paths: readonly string[]) {}
 
@@ -12,12 +13,17 @@ export class MarkedPaths {
     return this.set?.size ?? this.paths.length;
   }
 
+  /** The paths as given, in their order, while none was taken out. */
+  get listed(): readonly string[] | undefined {
+    return this.taken ? undefined : this.paths;
+  }
+
   has(entryPath: string): boolean {
     return this.asSet().has(entryPath);
   }
 
   delete(entryPath: string): void {
-    this.asSet().delete(entryPath);
+    this.taken = this.asSet().delete(entryPath) || this.taken;
   }
 
   private asSet(): Set<string> {

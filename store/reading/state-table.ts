@@ -32,7 +32,7 @@ export interface StateChanges {
   /** Rows recorded (or forgotten: null) since, by path. */
   readonly changed: ReadonlyMap<string, Row | null>;
   /** The paths marked placed since (only known rows); undefined: the file's own marks, no recorded row placed. */
-  readonly marked: { readonly size: number; has(entryPath: string): boolean } | undefined;
+  readonly marked: { readonly size: number; readonly listed: readonly string[] | undefined; has(entryPath: string): boolean } | undefined;
   /** The file's row of a path. */
   rowOf(entryPath: string): number | undefined;
 }
@@ -42,6 +42,8 @@ export function tableOf(s: StateChanges): Table {
   const { file, lines, changed, marked } = s;
   const fileRows = file && lines.ok ? file.paths.length : 0;
   if (fileRows > 0 && [...changed].every(([p, row]) => row !== null && s.rowOf(p) !== undefined)) return patched(s, file!);
+  const fresh = fileRows === 0 ? markedRows(changed, marked?.listed) : undefined;
+  if (fresh) return fresh;
   const most = fileRows + changed.size;
   const paths: string[] = [];
   const exact: string[] = [];
@@ -66,6 +68,25 @@ export function tableOf(s: StateChanges): Table {
     putQuick(quick, keep(p, lineOf(row), marked?.has(p) === true), row);
   }
   return inPathOrder({ paths, quick: quick.subarray(0, paths.length * QUICK_FIELDS), marks: marks.subarray(0, paths.length), exact });
+}
+
+/**
+ * The rows of a folder whose state holds nothing else, when every row recorded is marked placed (a first download):
+ * in the order the version's paths were marked (its manifest's), so neither a Set of them nor a sort is made for rows
+ * recorded as the helper's threads finished. Undefined when some path marked was not recorded, or rows are more.
+ */
+function markedRows(changed: ReadonlyMap<string, Row | null>, listed: readonly string[] | undefined): Table | undefined {
+  if (!listed || listed.length !== changed.size) return undefined;
+  const quick = new Float64Array(listed.length * QUICK_FIELDS);
+  const exact: string[] = new Array<string>(listed.length);
+  for (let i = 0; i < listed.length; i++) {
+    const row = changed.get(listed[i]!);
+    if (!row) return undefined;
+    putQuick(quick, i * QUICK_FIELDS, row);
+    exact[i] = lineOf(row);
+  }
+  const rows = { paths: listed, quick, marks: new Uint8Array(listed.length).fill(1), exact };
+  return isSorted(listed) ? { ...rows, sorted: true } : inPathOrder(rows);
 }
 
 /**
