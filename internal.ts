@@ -29,6 +29,7 @@ export { editManifest, editTree } from './store/manifest/manifest-edit';
 export { mergeContributions, settleDraft } from './store/drafts/draft-merge';
 export { diffManifests, summarizeDiff } from './store/manifest/manifest-diff';
 export { changesBetween, decodeChanges, encodeChanges } from './store/manifest/manifest-changes';
+export { composeChanges } from './store/manifest/change-chain';
 export { ChunkReader } from './store/manifest/manifest-cursor';
 export { createActivities } from './activities';
 export { withFailures } from './activities/failures';

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { type ManifestEntry } from 'temporal-artifacts';
-import { changesBetween, ChunkReader, configFromEnv, decodeChanges, diffManifests, encodeChanges, Store, writeManifest } from 'temporal-artifacts/internal';
+import { changesBetween, ChunkReader, composeChanges, configFromEnv, decodeChanges, diffManifests, encodeChanges, Store, writeManifest } from 'temporal-artifacts/internal';
 import { isolatedEnv } from './helpers';
 
 Object.assign(process.env, isolatedEnv());
@@ -65,4 +65,38 @@ test('the changes a commit records are the diff itself, references included, non
   } finally {
     await store.close();
   }
+});
+
+test('two lists of changes, the second since the version of the first, join into what changed from the first base to the last version', () => {
+  const e = (p: string, digest: string, size = 1): ManifestEntry => ({ path: p, digest: `blake3:${digest.repeat(64)}`, size });
+  const first = [
+    { kind: 'added', path: 'a', after: e('a', '1') },
+    { kind: 'modified', path: 'b', before: e('b', '0'), after: e('b', '1') },
+    { kind: 'modified', path: 'c', before: e('c', '0'), after: e('c', '1') },
+    { kind: 'removed', path: 'd', before: e('d', '0') },
+    { kind: 'added', path: 'e', after: e('e', '1') },
+    { kind: 'modified', path: 'f', before: e('f', '0'), after: e('f', '1') },
+  ] as const;
+  const second = [
+    { kind: 'modified', path: 'a', before: e('a', '1'), after: e('a', '2') },
+    { kind: 'modified', path: 'b', before: e('b', '1'), after: e('b', '0') },
+    { kind: 'removed', path: 'c', before: e('c', '1') },
+    { kind: 'added', path: 'd', after: e('d', '2') },
+    { kind: 'removed', path: 'e', before: e('e', '1') },
+    { kind: 'added', path: 'g', after: e('g', '2') },
+  ] as const;
+  expect(composeChanges(first, second)).toEqual([
+    { kind: 'added', path: 'a', after: e('a', '2') }, // added, then changed: added as it is now
+    // b changed back to the very entry it was: no change
+    { kind: 'removed', path: 'c', before: e('c', '0') }, // changed, then removed: removed as it was
+    { kind: 'modified', path: 'd', before: e('d', '0'), after: e('d', '2') }, // removed, then added again: changed
+    // e added, then removed: no change
+    { kind: 'modified', path: 'f', before: e('f', '0'), after: e('f', '1') }, // only in the first
+    { kind: 'added', path: 'g', after: e('g', '2') }, // only in the second
+  ]);
+  // Lists that do not follow each other join into nothing: the caller diffs the manifests.
+  expect(composeChanges([{ kind: 'added', path: 'a', after: e('a', '1') }], [{ kind: 'added', path: 'a', after: e('a', '2') }])).toBeUndefined();
+  expect(composeChanges([{ kind: 'removed', path: 'a', before: e('a', '1') }], [{ kind: 'removed', path: 'a', before: e('a', '1') }])).toBeUndefined();
+  expect(composeChanges([{ kind: 'modified', path: 'a', before: e('a', '0'), after: e('a', '1') }], [{ kind: 'modified', path: 'a', before: e('a', '3'), after: e('a', '2') }])).toBeUndefined();
+  expect(composeChanges([{ kind: 'modified', path: 'a', before: e('a', '0'), after: e('a', '1') }], [{ kind: 'modified', path: 'a', before: e('a', '1', 2), after: e('a', '2') }])).toBeUndefined();
 });

@@ -130,6 +130,17 @@ test('beside the version in place, a changed file whose blob is damaged is named
   expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
 });
 
+/** Runs `use` with the blobs `digests` taken out of the store (put back after): what it reads of them fails. */
+async function withoutBlobs(digests: readonly string[], use: () => Promise<unknown>): Promise<void> {
+  const kept = digests.map((d) => fs.readFileSync(blobPath(d)));
+  digests.forEach((d) => fs.rmSync(blobPath(d)));
+  try {
+    await use();
+  } finally {
+    digests.forEach((d, i) => fs.writeFileSync(blobPath(d), kept[i]!));
+  }
+}
+
 /** The manifest chunks of `v` that `other` does not share (its root among them): those only `v` reads. */
 function ownChunks(v: ArtifactVersion, other: ArtifactVersion): string[] {
   return [v.record.manifest.root, ...leavesOf(v)].filter((d) => d !== other.record.manifest.root && !leavesOf(other).includes(d));
@@ -139,13 +150,7 @@ test('beside the version that was latest when it was committed, a download appli
   const { v0, v1, target } = await placedThenChanged('beside-recorded', { 'f3/n0003.txt': 'v1 three', 'f7/n0007.txt': 'v1 seven' });
   const own = ownChunks(v1, v0);
   expect(own.length).toBeGreaterThan(1);
-  const kept = own.map((d) => fs.readFileSync(blobPath(d)));
-  own.forEach((d) => fs.rmSync(blobPath(d)));
-  try {
-    expect(await v1.download(target)).toMatchObject({ files: 1000, fetched: 2, skipped: 998 });
-  } finally {
-    own.forEach((d, i) => fs.writeFileSync(blobPath(d), kept[i]!));
-  }
+  await withoutBlobs(own, async () => expect(await v1.download(target)).toMatchObject({ files: 1000, fetched: 2, skipped: 998 }));
   expect([read(target, 'f3/n0003.txt'), read(target, 'f7/n0007.txt'), read(target, 'f4/n0004.txt')]).toEqual(['v1 three', 'v1 seven', 'file 4']);
   expect(await v1.download(target)).toMatchObject({ fetched: 0, skipped: 1000 });
 });
@@ -174,4 +179,36 @@ test('the changes recorded with a version go when it is deleted', async () => {
   } finally {
     await store.close();
   }
+});
+
+test('a few commits ahead of the version in place, a download follows the changes each commit recorded back to it and reads no manifest chunk of either', async () => {
+  const before = files();
+  const v0 = await logged('beside-chain', before);
+  const step1 = { ...before, 'f1/n0001.txt': 'v1 one', 'f2/n0002.txt': 'v1 two', 'f9/new.txt': 'added in v1' };
+  await logged('beside-chain', step1);
+  // v2 changes one of v1's files again, puts another back as v0 had it, removes v1's new file and one of v0's.
+  const step2: Record<string, string> = { ...step1, 'f1/n0001.txt': 'v2 one', 'f2/n0002.txt': 'file 2', 'f4/n0004.txt': 'v2 four' };
+  delete step2['f9/new.txt'];
+  delete step2['f5/n0005.txt'];
+  const v2 = await logged('beside-chain', step2);
+  const target = tempDir();
+  await v0.download(target);
+  // Two files differ from v0 (f1, f4); f2 is as v0 had it, f9/new.txt never reaches the folder; f5 stays (a download keeps what a version removed).
+  await withoutBlobs([...new Set([...ownChunks(v2, v0), ...ownChunks(v0, v2)])], async () =>
+    expect(await v2.download(target)).toMatchObject({ files: 999, fetched: 2, skipped: 997 }));
+  expect(['f1/n0001.txt', 'f2/n0002.txt', 'f4/n0004.txt'].map((p) => read(target, p))).toEqual(['v2 one', 'file 2', 'v2 four']);
+  expect(fs.existsSync(path.join(target, 'f9/new.txt'))).toBe(false);
+  expect(await v2.download(target)).toMatchObject({ fetched: 0, skipped: 999 });
+});
+
+test('with a version between deleted, its recorded changes are gone: a download a few commits ahead diffs the manifests and places the same files', async () => {
+  const before = files();
+  const v0 = await logged('beside-chain-gap', before);
+  const v1 = await logged('beside-chain-gap', { ...before, 'f1/n0001.txt': 'v1 one' });
+  const v2 = await logged('beside-chain-gap', { ...before, 'f1/n0001.txt': 'v1 one', 'f3/n0003.txt': 'v2 three' });
+  const target = tempDir();
+  await v0.download(target);
+  await v1.delete();
+  expect(await v2.download(target)).toMatchObject({ files: 1000, fetched: 2, skipped: 998 });
+  expect([read(target, 'f1/n0001.txt'), read(target, 'f3/n0003.txt')]).toEqual(['v1 one', 'v2 three']);
 });

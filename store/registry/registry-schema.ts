@@ -133,4 +133,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        changes TEXT NOT NULL,
        PRIMARY KEY (name, idx, base_root))`,
   ],
+  // 9: which version the changes are since (null in rows recorded before), so a download of a version a few commits
+  // ahead of the one in the folder follows the versions' recorded changes back to it (version-deltas.ts).
+  [`ALTER TABLE version_deltas ADD COLUMN base_idx BIGINT`],
 ];

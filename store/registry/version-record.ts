@@ -52,7 +52,7 @@ export interface CommitInput {
   /** Commit only while `latest` is this index (a rebased draft); otherwise nothing is written and `stale` is set. */
   readonly expectLatest?: number | undefined;
   /** What changed since the manifest `baseRoot` (see version-deltas.ts), recorded with the version when it is new. */
-  readonly delta?: { readonly baseRoot: string; readonly changes: string } | undefined;
+  readonly delta?: { readonly baseRoot: string; readonly baseIndex?: number | undefined; readonly changes: string } | undefined;
 }
 
 export interface CommitResult {
