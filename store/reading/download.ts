@@ -72,7 +72,7 @@ export async function downloadVersion(store: Store, version: VersionRecord, dire
     if (needsIngestThreads(store)) void prestartIngestThreads();
     // A checkout looks at every file of the folder anyway: it takes the full road.
     const beside = options.removeStrays ? undefined : await besidePlaced(store, cache, { directory, absolute }, version, prefix);
-    const plan = beside ?? (await fullPlan(store, directory, root, prefix));
+    const plan = beside ?? (await fullPlan(store, absolute, root, prefix));
     const mark = (writing = markWriting(stateFileOf(store.home, absolute), absolute));
     return await withTarget(directory, store.home, (target) => {
       target.clearKilledPartials(mark.sweep);
@@ -107,10 +107,11 @@ async function withTarget<T>(directory: string, dataFolder: string, use: (target
   }
 }
 
-/** Every entry of the version under `prefix`, each path proved to stay inside before the folder is even created: a forged manifest writes nothing. */
-async function fullPlan(store: Store, directory: string, root: string, prefix: string): Promise<DownloadPlan> {
-  // Proved under the folder's absolute path (resolved once): a relative one would be resolved again for every entry.
-  const absolute = path.resolve(directory);
+/**
+ * Every entry of the version under `prefix`, each path proved to stay inside the folder (its absolute path: a relative
+ * one would be resolved again for every entry) before the folder is even created: a forged manifest writes nothing.
+ */
+async function fullPlan(store: Store, absolute: string, root: string, prefix: string): Promise<DownloadPlan> {
   const planned: ManifestEntry[] = [];
   let bytes = 0;
   for await (const leaf of readLeaves(store.blobs, root)) {
