@@ -4,7 +4,7 @@ import { diffManifests, type DiffEntry } from './manifest-diff';
 
 /**
  * The differences from one manifest tree to another, kept as text (a JSON list), so that a download of the second
- * into a folder holding the first applies them without reading either tree (see store/version-deltas.ts). Each item:
+ * into a folder holding the first applies them without reading either tree (see store/registry/version-deltas.ts). Each item:
  * `["a", path, digest, size, ref?]` added, `["r", path, digest, size, ref?]` removed, and
  * `["m", path, digest, size, ref?, beforeDigest, beforeSize, beforeRef?]` modified; a ref absent is `null`.
  */

@@ -85,8 +85,7 @@ function markedRows(changed: ReadonlyMap<string, Row | null>, listed: readonly s
     putQuick(quick, i * QUICK_FIELDS, row);
     exact[i] = lineOf(row);
   }
-  const rows = { paths: listed, quick, marks: new Uint8Array(listed.length).fill(1), exact };
-  return isSorted(listed) ? { ...rows, sorted: true } : inPathOrder(rows);
+  return inPathOrder({ paths: listed, quick, marks: new Uint8Array(listed.length).fill(1), exact });
 }
 
 /**
